@@ -1,0 +1,199 @@
+//! Assessment: the pure pipeline from (catalog, compiled rules) to a [`Report`].
+//!
+//! Operations are assessed in parallel; results keep catalog order, so output is byte-identical whatever
+//! the thread count. The engine enforces the invariants no rule can break: an excluded operation is
+//! `in_house` and frees nothing; freed time never exceeds the staff time in use; points stay in 0..=5.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::catalog::{Catalog, Field, Operation};
+use crate::model::{Criterion, Recommendation, Severity};
+use crate::rules::{CompiledRules, Reason, RuleError};
+
+/// One criterion's score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CriterionScore {
+    pub criterion: Criterion,
+    pub points: u8,
+    pub reasons: Vec<Reason>,
+}
+
+/// A checklist item raised for an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChecklistHit {
+    /// Index into the rule set's items.
+    pub item: u32,
+    pub severity: Severity,
+    /// Index of the rule that raised it.
+    pub rule: u16,
+}
+
+/// The result for one operation.
+#[derive(Debug, Clone)]
+pub struct Assessment {
+    pub operation: Arc<Operation>,
+    pub recommendation: Recommendation,
+    pub excluded: bool,
+    /// (rule index, reason)
+    pub exclusions: Vec<(u16, Reason)>,
+    /// A limit a gate put on the recommendation (e.g. core public authority with auxiliary steps: partial).
+    pub cap: Option<(Recommendation, u16, Reason)>,
+    pub criteria: [CriterionScore; 5],
+    pub checklist: Vec<ChecklistHit>,
+    /// Unknown facts that would change the result, in catalog field order.
+    pub missing: Vec<Field>,
+    /// Notes from the recommendation rule (why this recommendation).
+    pub notes: Vec<(u16, Reason)>,
+    pub freed_fte: f64,
+    pub proposal_call: bool,
+    pub errors: Vec<RuleError>,
+}
+
+impl Assessment {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.checklist
+            .iter()
+            .filter(|h| h.severity == severity)
+            .count()
+    }
+
+    pub fn total_points(&self) -> u32 {
+        self.criteria.iter().map(|c| u32::from(c.points)).sum()
+    }
+}
+
+/// The assessments of a catalog under one rule set and date.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub assessments: Vec<Assessment>,
+    pub as_of: jiff::civil::Date,
+}
+
+impl Report {
+    /// Number of operations with each recommendation, in the order of [`Recommendation::ALL`].
+    pub fn by_recommendation(&self) -> [(Recommendation, usize); 4] {
+        Recommendation::ALL.map(|r| {
+            (
+                r,
+                self.assessments
+                    .iter()
+                    .filter(|a| a.recommendation == r)
+                    .count(),
+            )
+        })
+    }
+
+    pub fn freed_fte(&self) -> f64 {
+        round2(self.assessments.iter().map(|a| a.freed_fte).sum())
+    }
+
+    /// Freed FTE per department (sorted by department).
+    pub fn freed_by_department(&self) -> BTreeMap<&str, f64> {
+        let mut out = BTreeMap::new();
+        for a in &self.assessments {
+            *out.entry(a.operation.department.as_str()).or_insert(0.0) += a.freed_fte;
+        }
+        out.values_mut().for_each(|v| *v = round2(*v));
+        out
+    }
+
+    /// Freed FTE per priority area (`unassigned` when the operation has none).
+    pub fn freed_by_focus_area(&self) -> BTreeMap<&'static str, f64> {
+        use crate::catalog::CatalogEnum;
+        let mut out = BTreeMap::new();
+        for a in &self.assessments {
+            let key = a.operation.focus_area.map_or("unassigned", |f| f.as_str());
+            *out.entry(key).or_insert(0.0) += a.freed_fte;
+        }
+        out.values_mut().for_each(|v| *v = round2(*v));
+        out
+    }
+
+    pub fn rule_errors(&self) -> usize {
+        self.assessments.iter().map(|a| a.errors.len()).sum()
+    }
+}
+
+pub(crate) fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// Assesses every operation of the catalog, in parallel, keeping catalog order.
+pub fn assess_catalog(catalog: &Catalog, rules: &CompiledRules) -> Report {
+    let assessments = catalog
+        .operations
+        .par_iter()
+        .map(|op| assess_operation(op, rules))
+        .collect();
+    Report {
+        assessments,
+        as_of: rules.as_of,
+    }
+}
+
+/// Assesses one operation (cheap enough to call for each what-if variant).
+pub fn assess_operation(op: &Arc<Operation>, rules: &CompiledRules) -> Assessment {
+    let e = rules.evaluate(op);
+    let excluded = !e.exclusions.is_empty();
+    let mut recommendation = e.recommendation.unwrap_or(Recommendation::Study);
+    if let Some((cap, ..)) = &e.cap {
+        recommendation = recommendation.min(*cap);
+    }
+    if !e.errors.is_empty() {
+        recommendation = recommendation.min(Recommendation::Study);
+    }
+    if excluded {
+        recommendation = Recommendation::InHouse;
+    }
+    let staff = op.staff_fte.unwrap_or(0.0);
+    let freed_fte = match recommendation {
+        Recommendation::Outsource | Recommendation::Partial => {
+            round2(e.freed_fte.unwrap_or(0.0).clamp(0.0, staff))
+        }
+        Recommendation::Study | Recommendation::InHouse => 0.0,
+    };
+    let mut reasons = e.reasons;
+    let criteria = Criterion::ALL.map(|c| {
+        let i = c as usize;
+        CriterionScore {
+            criterion: c,
+            points: e.points[i].clamp(0, i64::from(Criterion::MAX_POINTS)) as u8,
+            reasons: std::mem::take(&mut reasons[i]),
+        }
+    });
+    let mut checklist: Vec<ChecklistHit> = e
+        .checklist
+        .into_iter()
+        .map(|(item, severity, rule)| ChecklistHit {
+            item,
+            severity,
+            rule,
+        })
+        .collect();
+    let safeguard_of = |h: &ChecklistHit| rules.rules.item(h.item).safeguard;
+    checklist.sort_by(|a, b| {
+        safeguard_of(a)
+            .cmp(&safeguard_of(b))
+            .then(b.severity.cmp(&a.severity))
+            .then(a.item.cmp(&b.item))
+    });
+    let mut missing = e.missing;
+    missing.sort();
+    Assessment {
+        operation: Arc::clone(op),
+        recommendation,
+        excluded,
+        exclusions: e.exclusions,
+        cap: e.cap,
+        criteria,
+        checklist,
+        missing,
+        notes: e.notes,
+        freed_fte,
+        proposal_call: e.proposal_call && !excluded,
+        errors: e.errors,
+    }
+}

@@ -1,0 +1,754 @@
+//! Reading catalog files into validated [`Operation`]s, collecting every problem as a located diagnostic.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use super::fields::{Field, NodeProblem, OperationId, ValueProblem};
+use super::{Catalog, Operation, Origin};
+use crate::diag::{Diagnostic, Diagnostics, Location, Severity, SourceFile};
+use crate::suggest::did_you_mean;
+use crate::yaml::{self, Node, Pos, Value};
+
+/// Largest YAML catalog file accepted. Larger catalogs belong in JSON Lines, which is streamed.
+pub const MAX_YAML_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The result of loading: the valid operations, and every problem found (possibly none).
+#[derive(Debug, Default)]
+pub struct LoadedCatalog {
+    pub catalog: Catalog,
+    pub diagnostics: Diagnostics,
+}
+
+/// Loads a catalog file (`.yaml`, `.yml`, `.jsonl`) or a directory of them (sorted by name; other files
+/// are ignored, sub-directories are not entered).
+pub fn load_path(path: &Path) -> LoadedCatalog {
+    let mut out = LoadedCatalog::default();
+    let mut ids = HashMap::new();
+    let shown = path.display().to_string();
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => {
+            out.diagnostics.push(io_error(&shown, &e));
+            return out;
+        }
+    };
+    if meta.is_dir() {
+        let mut files = match list_catalog_files(path) {
+            Ok(f) => f,
+            Err(e) => {
+                out.diagnostics.push(io_error(&shown, &e));
+                return out;
+            }
+        };
+        files.sort();
+        if files.is_empty() {
+            out.diagnostics.push(
+                Diagnostic::error(
+                    "catalog::no-files",
+                    "カタログのディレクトリに *.yaml / *.jsonl ファイルがありません",
+                    "the catalog directory has no *.yaml or *.jsonl files",
+                )
+                .in_file(shown)
+                .help(
+                    "業務を記述した YAML ファイルを置いてください",
+                    "add a YAML file describing operations",
+                ),
+            );
+            return out;
+        }
+        for file in files {
+            load_file(&file, &mut out, &mut ids);
+        }
+    } else {
+        load_file(path, &mut out, &mut ids);
+    }
+    if out.catalog.is_empty() && !out.diagnostics.has_errors() {
+        out.diagnostics.push(
+            Diagnostic::error(
+                "catalog::empty",
+                "カタログに業務が1件もありません",
+                "the catalog has no operations",
+            )
+            .in_file(shown)
+            .help(
+                "`operations:` の下に業務を1件以上記述してください",
+                "list at least one operation under `operations:`",
+            ),
+        );
+    }
+    out
+}
+
+fn list_catalog_files(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let is_catalog = matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml" | "jsonl")
+        );
+        if is_catalog && !path.is_dir() {
+            files.push(path);
+        }
+    }
+    Ok(files)
+}
+
+fn io_error(path: &str, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(
+        "catalog::unreadable",
+        format!("カタログを読めません: {e}"),
+        format!("cannot read the catalog: {e}"),
+    )
+    .in_file(path)
+    .help(
+        "パスと読み取り権限を確認してください",
+        "check the path and that it is readable",
+    )
+}
+
+fn load_file(path: &Path, out: &mut LoadedCatalog, ids: &mut HashMap<String, Origin>) {
+    let shown = path.display().to_string();
+    let is_jsonl = path.extension().and_then(|e| e.to_str()) == Some("jsonl");
+    if !is_jsonl {
+        if let Ok(meta) = std::fs::metadata(path) {
+            if meta.len() > MAX_YAML_BYTES {
+                out.diagnostics.push(
+                    Diagnostic::error(
+                        "catalog::too-large",
+                        format!(
+                            "YAML ファイルが大きすぎます ({} バイト、上限 {MAX_YAML_BYTES})",
+                            meta.len()
+                        ),
+                        format!(
+                            "the YAML file is too large ({} bytes, limit {MAX_YAML_BYTES})",
+                            meta.len()
+                        ),
+                    )
+                    .in_file(shown)
+                    .help(
+                        "ファイルを分割するか、JSON Lines (.jsonl) で渡してください",
+                        "split the file, or provide the catalog as JSON Lines (.jsonl)",
+                    ),
+                );
+                return;
+            }
+        }
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            out.diagnostics.push(io_error(&shown, &e));
+            return;
+        }
+    };
+    let text = match decode(&bytes) {
+        Ok(t) => t,
+        Err((line, column)) => {
+            let file = Arc::new(SourceFile {
+                path: shown,
+                text: String::from_utf8_lossy(&bytes).into_owned(),
+            });
+            out.diagnostics.push(
+                Diagnostic::error(
+                    "catalog::encoding",
+                    "UTF-8 として読めないバイトがあります",
+                    "the file contains bytes that are not valid UTF-8",
+                )
+                .at(Location::new(&file, line, column, 1))
+                .help(
+                    "ファイルを UTF-8 で保存し直してください (Shift_JIS は不可)",
+                    "save the file as UTF-8 (not Shift_JIS)",
+                ),
+            );
+            return;
+        }
+    };
+    let file = Arc::new(SourceFile { path: shown, text });
+    if is_jsonl {
+        parse_jsonl(&file, out, ids);
+    } else {
+        parse_yaml(&file, out, ids);
+    }
+}
+
+/// Decodes UTF-8, dropping a byte-order mark. On failure returns the 1-based line and column of the
+/// first invalid byte.
+fn decode(bytes: &[u8]) -> Result<String, (usize, usize)> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.to_string()),
+        Err(e) => {
+            let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
+            let line = valid.matches('\n').count() + 1;
+            let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            Err((line, column))
+        }
+    }
+}
+
+/// Parses catalog text (YAML) as if read from `path`; used by tests, fuzzing and the questionnaire.
+pub fn parse_str(path: &str, text: &str) -> LoadedCatalog {
+    let mut out = LoadedCatalog::default();
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let file = Arc::new(SourceFile {
+        path: path.to_string(),
+        text: text.to_string(),
+    });
+    parse_yaml(&file, &mut out, &mut HashMap::new());
+    out
+}
+
+fn parse_yaml(file: &Arc<SourceFile>, out: &mut LoadedCatalog, ids: &mut HashMap<String, Origin>) {
+    let root = match yaml::parse_nodes(&file.text) {
+        Ok(root) => root,
+        Err(e) => {
+            out.diagnostics.push(
+                Diagnostic::error(
+                    "catalog::syntax",
+                    format!("YAML の構文エラー: {}", e.message),
+                    format!("YAML syntax error: {}", e.message),
+                )
+                .at(Location::new(file, e.pos.line, e.pos.column, 1))
+                .help(
+                    "インデント、コロンの後の空白、括弧や引用符の閉じ忘れを確認してください",
+                    "check indentation, the space after each colon, and unclosed brackets or quotes",
+                ),
+            );
+            return;
+        }
+    };
+    let Some(root) = root else {
+        out.diagnostics.push(empty_file_warning(file));
+        return;
+    };
+    let entries = match root.value {
+        Value::Map(entries) => entries,
+        Value::Null => {
+            out.diagnostics.push(empty_file_warning(file));
+            return;
+        }
+        other => {
+            out.diagnostics.push(
+                Diagnostic::error(
+                    "catalog::structure",
+                    format!("ファイルの最上位は `operations:` を持つマッピングである必要があります ({} でした)", other.kind()),
+                    format!("the top level must be a mapping with `operations:` (found a {})", other.kind()),
+                )
+                .at(Location::new(file, root.pos.line, root.pos.column, 1))
+                .help("`operations:` の下に業務のリストを書いてください", "write `operations:` followed by a list of operations"),
+            );
+            return;
+        }
+    };
+    let mut found = false;
+    for (key, value) in entries {
+        match &key.value {
+            Value::Str(k) if k == "operations" => {
+                found = true;
+                match value.value {
+                    Value::Seq(items) => {
+                        if items.is_empty() {
+                            out.diagnostics.push(empty_file_warning(file));
+                        }
+                        for item in items {
+                            add_operation(file, item, out, ids);
+                        }
+                    }
+                    Value::Null => out.diagnostics.push(empty_file_warning(file)),
+                    other => out.diagnostics.push(
+                        Diagnostic::error(
+                            "catalog::structure",
+                            format!(
+                                "`operations` は業務のリストである必要があります ({} でした)",
+                                other.kind()
+                            ),
+                            format!(
+                                "`operations` must be a list of operations (found a {})",
+                                other.kind()
+                            ),
+                        )
+                        .at(Location::new(file, value.pos.line, value.pos.column, 1))
+                        .help(
+                            "各業務を `- id: ...` の形で書いてください",
+                            "write each operation as `- id: ...`",
+                        ),
+                    ),
+                }
+            }
+            other => {
+                let name = match other {
+                    Value::Str(s) => s.clone(),
+                    v => v.kind().to_string(),
+                };
+                let mut d = Diagnostic::error(
+                    "catalog::unknown-key",
+                    format!("最上位の不明なキー `{name}`"),
+                    format!("unknown top-level key `{name}`"),
+                )
+                .at(Location::new(file, key.pos.line, key.pos.column, key.len));
+                d = match did_you_mean(&name, ["operations"]) {
+                    Some(s) => d.help(
+                        format!("`{s}` の誤りではありませんか?"),
+                        format!("did you mean `{s}`?"),
+                    ),
+                    None => d.help(
+                        "最上位に置けるキーは `operations` だけです",
+                        "the only top-level key is `operations`",
+                    ),
+                };
+                out.diagnostics.push(d);
+            }
+        }
+    }
+    if !found {
+        out.diagnostics.push(
+            Diagnostic::error(
+                "catalog::structure",
+                "`operations:` がありません",
+                "the file has no `operations:` key",
+            )
+            .at(Location::new(file, root.pos.line, root.pos.column, 1))
+            .help(
+                "業務のリストを `operations:` の下に書いてください",
+                "list the operations under `operations:`",
+            ),
+        );
+    }
+}
+
+fn empty_file_warning(file: &Arc<SourceFile>) -> Diagnostic {
+    let mut d = Diagnostic::error(
+        "catalog::empty-file",
+        "このファイルには業務がありません",
+        "this file has no operations",
+    )
+    .in_file(file.path.clone())
+    .help(
+        "`operations:` の下に業務を記述してください",
+        "list operations under `operations:`",
+    );
+    d.severity = Severity::Warning;
+    d
+}
+
+fn parse_jsonl(file: &Arc<SourceFile>, out: &mut LoadedCatalog, ids: &mut HashMap<String, Origin>) {
+    for (i, line) in file.text.lines().enumerate() {
+        match parse_jsonl_line(file, i + 1, line) {
+            Ok(Some(node)) => add_operation(file, node, out, ids),
+            Ok(None) => {}
+            Err(d) => out.diagnostics.push(*d),
+        }
+    }
+}
+
+/// Parses one JSON Lines record into a node located at `line_no` (blank lines give `None`).
+pub fn parse_jsonl_line(
+    file: &Arc<SourceFile>,
+    line_no: usize,
+    line: &str,
+) -> Result<Option<Node>, Box<Diagnostic>> {
+    if line.trim().is_empty() {
+        return Ok(None);
+    }
+    match serde_json::from_str::<serde_json::Value>(line) {
+        Ok(v) => Ok(Some(yaml::node_from_json(
+            v,
+            Pos {
+                line: line_no,
+                column: 1,
+            },
+        ))),
+        Err(e) => Err(Box::new(
+            Diagnostic::error(
+                "catalog::syntax",
+                format!("JSON の構文エラー: {e}"),
+                format!("JSON syntax error: {e}"),
+            )
+            .at(Location::new(file, line_no, e.column(), 1))
+            .help(
+                "1行に1件、JSON オブジェクトで書いてください",
+                "write one JSON object per line",
+            ),
+        )),
+    }
+}
+
+/// Validates one operation node and adds it to the catalog, or records why it cannot be.
+pub(crate) fn add_operation(
+    file: &Arc<SourceFile>,
+    node: Node,
+    out: &mut LoadedCatalog,
+    ids: &mut HashMap<String, Origin>,
+) {
+    let line = node.pos.line;
+    match build_operation(file, node) {
+        Ok(op) => {
+            let origin = Origin {
+                file: file.path.clone(),
+                line,
+            };
+            if let Some(first) = ids.get(op.id.as_str()) {
+                out.diagnostics.push(
+                    Diagnostic::error(
+                        "catalog::duplicate-id",
+                        format!(
+                            "業務ID `{}` が重複しています (最初の定義: {}:{})",
+                            op.id, first.file, first.line
+                        ),
+                        format!(
+                            "duplicate operation id `{}` (first defined at {}:{})",
+                            op.id, first.file, first.line
+                        ),
+                    )
+                    .at(Location::new(file, line, 1, 1))
+                    .help(
+                        "どちらかの業務IDを変更してください",
+                        "give one of the two operations a different id",
+                    ),
+                );
+                return;
+            }
+            ids.insert(op.id.as_str().to_string(), origin.clone());
+            out.catalog.operations.push(Arc::new(op));
+            out.catalog.origins.push(origin);
+        }
+        Err(problems) => out.diagnostics.extend(problems),
+    }
+}
+
+fn build_operation(file: &Arc<SourceFile>, node: Node) -> Result<Operation, Diagnostics> {
+    let entries = match node.value {
+        Value::Map(entries) => entries,
+        other => {
+            return Err(Diagnostic::error(
+                "catalog::structure",
+                format!(
+                    "業務はマッピング (キー: 値) である必要があります ({} でした)",
+                    other.kind()
+                ),
+                format!(
+                    "an operation must be a mapping of fields (found a {})",
+                    other.kind()
+                ),
+            )
+            .at(Location::new(
+                file,
+                node.pos.line,
+                node.pos.column,
+                node.len,
+            ))
+            .help(
+                "`- id: ...` の次の行から同じインデントでフィールドを書いてください",
+                "write the fields under `- id: ...` with equal indentation",
+            )
+            .into())
+        }
+    };
+    let mut problems = Diagnostics::default();
+    let mut seen: Vec<(Field, Pos)> = Vec::new();
+    let mut fields: Vec<(Field, Node)> = Vec::with_capacity(entries.len());
+    for (key, value) in entries {
+        let Value::Str(name) = &key.value else {
+            problems.push(
+                Diagnostic::error(
+                    "catalog::unknown-field",
+                    "フィールド名は文字列である必要があります",
+                    "field names must be strings",
+                )
+                .at(Location::new(file, key.pos.line, key.pos.column, key.len)),
+            );
+            continue;
+        };
+        let Some(field) = Field::from_name(name) else {
+            let mut d = Diagnostic::error(
+                "catalog::unknown-field",
+                format!("不明なフィールド `{name}`"),
+                format!("unknown field `{name}`"),
+            )
+            .at(Location::new(file, key.pos.line, key.pos.column, key.len));
+            d = match did_you_mean(name, Field::NAMES.iter().copied()) {
+                Some(s) => d.help(format!("`{s}` の誤りではありませんか?"), format!("did you mean `{s}`?")),
+                None => d.help(
+                    "使えるフィールドは PRODUCT.md の契約1 (または `itaku schema`) を参照してください",
+                    "see contract 1 in PRODUCT.md for the list of fields",
+                ),
+            };
+            problems.push(d);
+            continue;
+        };
+        if let Some((_, first)) = seen.iter().find(|(f, _)| *f == field) {
+            problems.push(
+                Diagnostic::error(
+                    "catalog::duplicate-key",
+                    format!(
+                        "フィールド `{name}` が同じ業務の中で2回書かれています (最初: {}行目)",
+                        first.line
+                    ),
+                    format!(
+                        "field `{name}` appears twice in the same operation (first at line {})",
+                        first.line
+                    ),
+                )
+                .at(Location::new(file, key.pos.line, key.pos.column, key.len))
+                .help("どちらか一方を削除してください", "remove one of them"),
+            );
+            continue;
+        }
+        seen.push((field, key.pos));
+        if value.value != Value::Null {
+            fields.push((field, value));
+        }
+    }
+
+    let text_of = |field: Field, problems: &mut Diagnostics| -> Option<(String, Pos, usize)> {
+        match fields.iter().find(|(f, _)| *f == field) {
+            Some((_, node)) => match &node.value {
+                Value::Str(s) if !s.trim().is_empty() => Some((s.clone(), node.pos, node.len)),
+                other => {
+                    problems.push(
+                        Diagnostic::error(
+                            "catalog::wrong-type",
+                            format!(
+                                "`{}` には空でない文字列が必要です ({} でした)",
+                                field.name(),
+                                other.kind()
+                            ),
+                            format!(
+                                "`{}` must be a non-empty string (found {})",
+                                field.name(),
+                                other.kind()
+                            ),
+                        )
+                        .at(Location::new(
+                            file,
+                            node.pos.line,
+                            node.pos.column,
+                            node.len,
+                        )),
+                    );
+                    None
+                }
+            },
+            None => {
+                problems.push(
+                    Diagnostic::error(
+                        "catalog::missing-required",
+                        format!("必須フィールド `{}` がありません", field.name()),
+                        format!("required field `{}` is missing", field.name()),
+                    )
+                    .at(Location::new(file, node.pos.line, node.pos.column, 1))
+                    .help(
+                        format!("`{}: ...` を追加してください", field.name()),
+                        format!("add `{}: ...`", field.name()),
+                    ),
+                );
+                None
+            }
+        }
+    };
+    let id = text_of(Field::id, &mut problems);
+    let name = text_of(Field::name, &mut problems);
+    let department = text_of(Field::department, &mut problems);
+    let id = id.and_then(|(raw, pos, len)| {
+        let parsed = OperationId::parse(&raw);
+        if parsed.is_none() {
+            let fixed: String = raw
+                .to_lowercase()
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                .collect();
+            problems.push(
+                Diagnostic::error(
+                    "catalog::invalid-id",
+                    format!("業務ID `{raw}` は半角英小文字・数字・ハイフン ([a-z0-9-]+) だけで書いてください"),
+                    format!("operation id `{raw}` must use only lowercase letters, digits and hyphens ([a-z0-9-]+)"),
+                )
+                .at(Location::new(file, pos.line, pos.column, len))
+                .help(format!("例: `{fixed}`"), format!("for example `{fixed}`")),
+            );
+        }
+        parsed
+    });
+
+    let mut op = match (id, name, department) {
+        (Some(id), Some((name, ..)), Some((department, ..))) => {
+            Some(Operation::new(id, name, department))
+        }
+        _ => None,
+    };
+    let mut scratch = Operation::new(
+        OperationId::parse("x").expect("valid"),
+        String::new(),
+        String::new(),
+    );
+    for (field, value) in &fields {
+        if field.is_required() {
+            continue;
+        }
+        let target = op.as_mut().unwrap_or(&mut scratch);
+        if let Err(p) = target.set(*field, value) {
+            problems.push(value_problem(file, *field, p));
+        }
+    }
+    match op {
+        Some(op) if problems.is_empty() => Ok(op),
+        _ => Err(problems),
+    }
+}
+
+fn value_problem(file: &Arc<SourceFile>, field: Field, p: NodeProblem) -> Diagnostic {
+    let name = field.name();
+    let at = Location::new(file, p.pos.line, p.pos.column, p.len);
+    match p.problem {
+        ValueProblem::WrongType {
+            expected_ja,
+            expected_en,
+            found,
+        } => Diagnostic::error(
+            "catalog::wrong-type",
+            format!("`{name}` には{expected_ja}が必要です ({found} でした)"),
+            format!("`{name}` expects {expected_en} (found {found})"),
+        )
+        .at(at)
+        .help(
+            format!("`{name}` の値を{expected_ja}にしてください"),
+            format!("write {expected_en} for `{name}`"),
+        ),
+        ValueProblem::OutOfRange {
+            value,
+            bounds,
+            integer,
+        } => {
+            let (lo, hi) = (bounds.min, bounds.max);
+            let kind_ja = if integer { "整数" } else { "数値" };
+            let kind_en = if integer { "an integer" } else { "a number" };
+            let (range_ja, range_en) = if hi >= 1e9 {
+                (format!("{lo}以上の{kind_ja}"), format!("{kind_en} ≥ {lo}"))
+            } else {
+                (
+                    format!("{lo}以上{hi}以下の{kind_ja}"),
+                    format!("{kind_en} from {lo} to {hi}"),
+                )
+            };
+            let mut d = Diagnostic::error(
+                "catalog::out-of-range",
+                format!("`{name}` の値 {value} は範囲外です: {range_ja}が必要です"),
+                format!("`{name}` value {value} is out of range: expected {range_en}"),
+            )
+            .at(at);
+            d = if field == Field::routine_share
+                && value.parse::<f64>().is_ok_and(|v| v > 1.0 && v <= 100.0)
+            {
+                d.help(
+                    "割合は 0〜1 で書きます (例: 92% なら 0.92)",
+                    "shares are written 0..1 (e.g. 0.92 for 92%)",
+                )
+            } else {
+                d.help(
+                    format!("{range_ja}を書いてください"),
+                    format!("write {range_en}"),
+                )
+            };
+            d
+        }
+        ValueProblem::UnknownValue { value, allowed } => {
+            let mut d = Diagnostic::error(
+                "catalog::unknown-value",
+                format!(
+                    "`{name}` に `{value}` は使えません。使える値: {}",
+                    allowed.join(", ")
+                ),
+                format!(
+                    "`{name}` cannot be `{value}`; allowed values: {}",
+                    allowed.join(", ")
+                ),
+            )
+            .at(at);
+            if let Some(s) = did_you_mean(&value, allowed.iter().copied()) {
+                d = d.help(
+                    format!("`{s}` の誤りではありませんか?"),
+                    format!("did you mean `{s}`?"),
+                );
+            } else {
+                d = d.help(
+                    format!("次のいずれかを書いてください: {}", allowed.join(", ")),
+                    format!("write one of: {}", allowed.join(", ")),
+                );
+            }
+            d
+        }
+        ValueProblem::WrongLength { expected, found } => Diagnostic::error(
+            "catalog::wrong-length",
+            format!("`{name}` には{expected}個の値が必要です ({found}個でした)"),
+            format!("`{name}` needs {expected} values (found {found})"),
+        )
+        .at(at)
+        .help(
+            "4月から3月まで12か月分を書いてください",
+            "write 12 values, April through March",
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_every_problem_and_keeps_valid_operations() {
+        let text = "operations:\n  - id: good\n    name: 良い業務\n    department: 総務部\n    routine_share: 0.5\n  - id: Bad Id\n    name: x\n    department: y\n    routin_share: 0.5\n    difficulty: 9\n    manuals: full\n";
+        let loaded = parse_str("t.yaml", text);
+        assert_eq!(loaded.catalog.len(), 1);
+        let codes: Vec<_> = loaded.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(
+            codes,
+            [
+                "catalog::invalid-id",
+                "catalog::unknown-field",
+                "catalog::out-of-range",
+                "catalog::unknown-value"
+            ]
+        );
+        let unknown = &loaded.diagnostics.0[1];
+        assert_eq!(
+            unknown.location.as_ref().map(|l| (l.line, l.column)),
+            Some((9, 5))
+        );
+        assert_eq!(
+            unknown.help_en.as_deref(),
+            Some("did you mean `routine_share`?")
+        );
+    }
+
+    #[test]
+    fn duplicate_ids_name_both_places() {
+        let text = "operations:\n  - {id: a, name: n, department: d}\n  - {id: a, name: m, department: d}\n";
+        let loaded = parse_str("t.yaml", text);
+        assert_eq!(loaded.catalog.len(), 1);
+        let d = &loaded.diagnostics.0[0];
+        assert!(
+            d.message_en.contains("first defined at t.yaml:2"),
+            "{}",
+            d.message_en
+        );
+        assert_eq!(d.location.as_ref().unwrap().line, 3);
+    }
+
+    #[test]
+    fn null_means_unknown() {
+        let loaded = parse_str(
+            "t.yaml",
+            "operations:\n  - {id: a, name: n, department: d, difficulty: null}\n",
+        );
+        assert!(loaded.diagnostics.is_empty());
+        assert_eq!(loaded.catalog.operations[0].difficulty, None);
+    }
+
+    #[test]
+    fn decode_locates_invalid_utf8() {
+        assert_eq!(decode(b"ab\ncd\xff"), Err((2, 3)));
+        assert_eq!(decode(b"\xEF\xBB\xBFok").as_deref(), Ok("ok"));
+    }
+}

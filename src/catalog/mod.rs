@@ -1,0 +1,65 @@
+//! The catalog of municipal operations (contract 1 of PRODUCT.md): its types and its loading.
+//!
+//! A catalog is a YAML file, a JSON Lines file, or a directory of such files read in sorted order.
+//! Loading never stops at the first problem: every problem of every file is reported, located, and the
+//! operations that are valid are kept so that one broken entry does not hide the others.
+
+use std::sync::Arc;
+
+mod fields;
+mod load;
+
+pub use fields::{
+    Bounds, CatalogEnum, ContractType, Criticality, Discretion, Equipment, Expertise, Field,
+    FieldRef, FocusArea, Manuals, Operation, OperationId, PersonalData, PublicAuthority,
+    SystemAccess, WorkLocation,
+};
+pub use load::{load_path, parse_jsonl_line, parse_str, LoadedCatalog, MAX_YAML_BYTES};
+
+/// Where an operation was written: file and line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: String,
+    pub line: usize,
+}
+
+/// A validated catalog: operations in catalog order, ids unique.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub operations: Vec<Arc<Operation>>,
+    /// Where each operation was written (same order as `operations`).
+    pub origins: Vec<Origin>,
+}
+
+impl Catalog {
+    pub fn len(&self) -> usize {
+        self.operations.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.operations.is_empty()
+    }
+
+    /// Finds an operation by id.
+    pub fn find(&self, id: &str) -> Option<&Arc<Operation>> {
+        self.operations.iter().find(|op| op.id.as_str() == id)
+    }
+}
+
+/// Every enum value of every catalog field (used to share strings with the rule runtime).
+pub fn all_enum_values() -> Vec<&'static str> {
+    [
+        FocusArea::VALUES,
+        PublicAuthority::VALUES,
+        Discretion::VALUES,
+        Manuals::VALUES,
+        Expertise::VALUES,
+        Criticality::VALUES,
+        WorkLocation::VALUES,
+        Equipment::VALUES,
+        ContractType::VALUES,
+        PersonalData::VALUES,
+        SystemAccess::VALUES,
+    ]
+    .concat()
+}

@@ -1,0 +1,73 @@
+//! `itaku check`: validate a catalog and a rule set without assessing.
+
+use std::path::PathBuf;
+
+use itaku::catalog::load_path;
+
+use super::{default_catalog, exit_for, Exit, RuleArgs, Ui};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Catalog file or directory (default: catalog/).
+    catalog: Option<PathBuf>,
+    #[command(flatten)]
+    rules: RuleArgs,
+    /// Print the problems as JSON on standard output.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args, ui: &Ui) -> Exit {
+    let rules = args.rules.compile(ui);
+    let path = args.catalog.unwrap_or_else(default_catalog);
+    let loaded = load_path(&path);
+    if args.json {
+        let items: Vec<_> = loaded
+            .diagnostics
+            .iter()
+            .map(|d| d.to_json(ui.lang))
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&items).unwrap_or_default()
+        );
+    } else {
+        ui.report(&loaded.diagnostics);
+    }
+    let errors = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == itaku::diag::Severity::Error)
+        .count();
+    match &rules {
+        Ok(r) => ui.say(
+            &format!(
+                "業務 {}件を読み込みました (エラー {errors}件)。ルール {}件 ({} {}) をコンパイルしました。",
+                loaded.catalog.len(),
+                r.rules.manifest.rules.len(),
+                r.rules.manifest.name,
+                r.rules.manifest.version
+            ),
+            &format!(
+                "{} operations loaded ({errors} errors); {} rules compiled ({} {}).",
+                loaded.catalog.len(),
+                r.rules.manifest.rules.len(),
+                r.rules.manifest.name,
+                r.rules.manifest.version
+            ),
+        ),
+        Err(_) => ui.say(
+            &format!("業務 {}件を読み込みました (エラー {errors}件)。ルールにエラーがあります。", loaded.catalog.len()),
+            &format!("{} operations loaded ({errors} errors); the rule set has errors.", loaded.catalog.len()),
+        ),
+    }
+    let catalog_exit = if loaded.diagnostics.has_errors() {
+        exit_for(&loaded.diagnostics)
+    } else {
+        Exit::Success
+    };
+    match rules {
+        Ok(_) => catalog_exit,
+        Err(e) => e.max_with(catalog_exit),
+    }
+}

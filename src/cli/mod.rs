@@ -1,0 +1,162 @@
+//! Argument parsing and the commands, one file each. No assessment logic lives here.
+
+mod assess;
+mod check;
+mod rules;
+mod test;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use itaku::diag::Diagnostics;
+use itaku::rules::{CompiledRules, RuleSet};
+use itaku::Lang;
+
+/// Exit statuses (PRODUCT.md): each has one meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// 0: success, nothing needs attention.
+    Success = 0,
+    /// 1: findings that need attention: validation errors, rule errors, failed rule tests.
+    Findings = 1,
+    /// 2: usage error or unreadable input.
+    Usage = 2,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> Self {
+        ExitCode::from(e as u8)
+    }
+}
+
+#[derive(Parser)]
+#[command(
+    name = "itaku",
+    version,
+    about = "委託判定エンジン — outsourcing-suitability assessment for municipal operations"
+)]
+struct Cli {
+    /// Language of texts and messages (日本語 / English).
+    #[arg(long, global = true, value_enum, default_value_t = LangArg::Ja)]
+    lang: LangArg,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    Ja,
+    En,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Assess every operation of a catalog (業務を判定する).
+    Assess(assess::Args),
+    /// Validate a catalog and a rule set without assessing (カタログとルールを検証する).
+    Check(check::Args),
+    /// Run the rule test cases written in YAML (ルールのテストを実行する).
+    Test(test::Args),
+    /// List the rules of a rule set (ルール一覧).
+    Rules(rules::Args),
+}
+
+/// Options shared by commands that use a rule set.
+#[derive(clap::Args, Clone)]
+pub struct RuleArgs {
+    /// Rules directory (manifest.yaml, scripts, parameters).
+    #[arg(long, default_value = "rules")]
+    pub rules: PathBuf,
+    /// Date whose parameter values apply (YYYY-MM-DD; default: today).
+    #[arg(long, value_parser = parse_date)]
+    pub as_of: Option<jiff::civil::Date>,
+}
+
+fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
+    s.parse::<jiff::civil::Date>()
+        .map_err(|e| format!("expected a date as YYYY-MM-DD ({e})"))
+}
+
+/// What every command needs to talk to the user.
+pub struct Ui {
+    pub lang: Lang,
+    pub color: bool,
+}
+
+impl Ui {
+    /// Prints diagnostics to standard error.
+    pub fn report(&self, diagnostics: &Diagnostics) {
+        for d in diagnostics.iter() {
+            eprint!("{}", d.render(self.lang, self.color));
+        }
+    }
+
+    pub fn say(&self, ja: &str, en: &str) {
+        eprintln!("{}", self.lang.pick(ja, en));
+    }
+}
+
+impl RuleArgs {
+    pub fn as_of(&self) -> jiff::civil::Date {
+        self.as_of.unwrap_or_else(|| jiff::Zoned::now().date())
+    }
+
+    /// Loads and compiles the rule set, or reports why not (and with which exit status).
+    pub fn compile(&self, ui: &Ui) -> Result<CompiledRules, Exit> {
+        let set = RuleSet::load_dir(&self.rules).map_err(|d| {
+            ui.report(&d);
+            exit_for(&d)
+        })?;
+        CompiledRules::compile(Arc::new(set), self.as_of()).map_err(|d| {
+            ui.report(&d);
+            Exit::Findings
+        })
+    }
+}
+
+/// Unreadable input is a usage problem (2); anything else found in the input is a finding (1).
+pub fn exit_for(d: &Diagnostics) -> Exit {
+    if d.iter()
+        .all(|d| d.code.ends_with("unreadable") || d.code == "catalog::no-files")
+    {
+        Exit::Usage
+    } else {
+        Exit::Findings
+    }
+}
+
+/// Default catalog location.
+pub fn default_catalog() -> PathBuf {
+    Path::new("catalog").to_path_buf()
+}
+
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                Exit::Usage.into()
+            } else {
+                Exit::Success.into()
+            };
+        }
+    };
+    let ui = Ui {
+        lang: match cli.lang {
+            LangArg::Ja => Lang::Ja,
+            LangArg::En => Lang::En,
+        },
+        color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let exit = match cli.command {
+        Command::Assess(args) => assess::run(args, &ui),
+        Command::Check(args) => check::run(args, &ui),
+        Command::Test(args) => test::run(args, &ui),
+        Command::Rules(args) => rules::run(args, &ui),
+    };
+    exit.into()
+}

@@ -1,0 +1,285 @@
+//! Diagnostics: located, bilingual, actionable messages about bad input.
+//!
+//! Every problem with a catalog or rule file becomes a [`Diagnostic`] that names the file, line and column,
+//! says what was expected and, where it can, suggests the fix. It is shown with the offending line
+//! underlined (via miette) or serialised as JSON.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+use serde::Serialize;
+
+use crate::lang::Lang;
+
+/// The text of one input file, shared by all diagnostics that point into it.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub path: String,
+    pub text: String,
+}
+
+/// A place in an input file. `line` and `column` are 1-based; `column` counts characters.
+#[derive(Debug, Clone)]
+pub struct Location {
+    pub file: Arc<SourceFile>,
+    pub line: usize,
+    pub column: usize,
+    /// Length in characters of the offending token (at least 1).
+    pub len: usize,
+}
+
+impl Location {
+    pub fn new(file: &Arc<SourceFile>, line: usize, column: usize, len: usize) -> Self {
+        Self {
+            file: Arc::clone(file),
+            line: line.max(1),
+            column: column.max(1),
+            len: len.max(1),
+        }
+    }
+
+    /// Byte range of the token, clamped to the file.
+    fn byte_span(&self) -> (usize, usize) {
+        let text = &self.file.text;
+        let line_start = text
+            .split_inclusive('\n')
+            .take(self.line - 1)
+            .map(str::len)
+            .sum::<usize>()
+            .min(text.len());
+        let line_text = text[line_start..].split('\n').next().unwrap_or("");
+        let mut chars = line_text.char_indices().skip(self.column - 1);
+        let start = chars.next().map_or(line_text.len(), |(i, _)| i);
+        let end = line_text[start..]
+            .char_indices()
+            .nth(self.len)
+            .map_or(line_text.len(), |(i, _)| start + i);
+        (
+            line_start + start,
+            (end - start).max(usize::from(start < line_text.len())),
+        )
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file.path, self.line, self.column)
+    }
+}
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem found in the user's input, in Japanese and English.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    /// Stable machine-readable code, e.g. `catalog::unknown-field`.
+    pub code: &'static str,
+    pub severity: Severity,
+    pub location: Option<Location>,
+    /// A file path to name when there is no precise location.
+    pub path: Option<String>,
+    pub message_ja: String,
+    pub message_en: String,
+    pub help_ja: Option<String>,
+    pub help_en: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, ja: impl Into<String>, en: impl Into<String>) -> Self {
+        Self {
+            code,
+            severity: Severity::Error,
+            location: None,
+            path: None,
+            message_ja: ja.into(),
+            message_en: en.into(),
+            help_ja: None,
+            help_en: None,
+        }
+    }
+
+    pub fn at(mut self, location: Location) -> Self {
+        self.location = Some(location);
+        self
+    }
+
+    pub fn in_file(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    pub fn help(mut self, ja: impl Into<String>, en: impl Into<String>) -> Self {
+        self.help_ja = Some(ja.into());
+        self.help_en = Some(en.into());
+        self
+    }
+
+    pub fn message(&self, lang: Lang) -> &str {
+        lang.pick(&self.message_ja, &self.message_en)
+    }
+
+    pub fn help_text(&self, lang: Lang) -> Option<&str> {
+        match lang {
+            Lang::Ja => self.help_ja.as_deref(),
+            Lang::En => self.help_en.as_deref(),
+        }
+    }
+
+    /// `file:line:column`, or the file alone, or nothing.
+    pub fn place(&self) -> Option<String> {
+        match (&self.location, &self.path) {
+            (Some(loc), _) => Some(loc.to_string()),
+            (None, Some(p)) => Some(p.clone()),
+            (None, None) => None,
+        }
+    }
+
+    /// Renders for a human: a header line with the place, then the offending line underlined.
+    pub fn render(&self, lang: Lang, color: bool) -> String {
+        let label = match lang {
+            Lang::Ja => "エラー",
+            Lang::En => "error",
+        };
+        let mut out = match self.place() {
+            Some(place) => format!("{label}[{}]: {place}: {}\n", self.code, self.message(lang)),
+            None => format!("{label}[{}]: {}\n", self.code, self.message(lang)),
+        };
+        let mut report = MietteDiagnostic::new(self.message(lang)).with_code(self.code);
+        if let Some(help) = self.help_text(lang) {
+            report = report.with_help(help);
+        }
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_context_lines(1)
+            .with_width(100);
+        let rendered = match &self.location {
+            Some(loc) => {
+                let (offset, len) = loc.byte_span();
+                let report = report.with_label(LabeledSpan::at(offset..offset + len, "here"));
+                let report = miette::Report::new(report)
+                    .with_source_code(NamedSource::new(&loc.file.path, loc.file.text.clone()));
+                let mut s = String::new();
+                handler
+                    .render_report(&mut s, report.as_ref())
+                    .ok()
+                    .map(|_| s)
+            }
+            None => {
+                let mut s = String::new();
+                handler.render_report(&mut s, &report).ok().map(|_| s)
+            }
+        };
+        if let Some(r) = rendered {
+            out.push_str(&r);
+        }
+        out
+    }
+
+    /// A serialisable view, for `--format json`.
+    pub fn to_json(&self, lang: Lang) -> DiagnosticJson<'_> {
+        DiagnosticJson {
+            code: self.code,
+            severity: self.severity,
+            file: self
+                .location
+                .as_ref()
+                .map(|l| l.file.path.as_str())
+                .or(self.path.as_deref()),
+            line: self.location.as_ref().map(|l| l.line),
+            column: self.location.as_ref().map(|l| l.column),
+            message: self.message(lang),
+            help: self.help_text(lang),
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.place() {
+            Some(p) => write!(f, "{p}: {}", self.message_en),
+            None => write!(f, "{}", self.message_en),
+        }
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+#[derive(Debug, Serialize)]
+pub struct DiagnosticJson<'a> {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub file: Option<&'a str>,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: &'a str,
+    pub help: Option<&'a str>,
+}
+
+/// All problems found in one load, in the order they were found.
+#[derive(Debug, Clone, Default)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.0.push(d);
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter()
+    }
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.0.extend(other.0);
+    }
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(|d| d.severity == Severity::Error)
+    }
+}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(d: Diagnostic) -> Self {
+        Diagnostics(vec![d])
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.0 {
+            writeln!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_span_handles_multibyte_lines() {
+        let file = Arc::new(SourceFile {
+            path: "x.yaml".into(),
+            text: "a: 1\nname: 住民税\nz: 2\n".into(),
+        });
+        let loc = Location::new(&file, 2, 7, 3);
+        let (start, len) = loc.byte_span();
+        assert_eq!(&file.text[start..start + len], "住民税");
+    }
+}

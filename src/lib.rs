@@ -1,0 +1,22 @@
+//! itaku (委託) — outsourcing-suitability assessment for municipal operations.
+//!
+//! Data flows one way: files → [`catalog::Catalog`] + [`rules::RuleSet`] → [`assess::Report`] → [`render`].
+//! Nothing in this library knows about the command line; `src/main.rs` and `src/cli/` are a thin layer on top.
+
+pub mod assess;
+pub mod catalog;
+pub mod diag;
+pub mod fsutil;
+pub mod lang;
+pub mod model;
+pub mod render;
+pub mod rules;
+pub mod suggest;
+pub mod testcases;
+pub(crate) mod yaml;
+
+pub use assess::{assess_catalog, Assessment, Report};
+pub use catalog::{Catalog, Operation};
+pub use diag::{Diagnostic, Diagnostics};
+pub use lang::Lang;
+pub use rules::{CompiledRules, RuleSet};

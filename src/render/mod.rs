@@ -1,0 +1,151 @@
+//! Rendering: one file per output format. Renderers read a finished [`Report`]; they never assess.
+
+mod document;
+mod table;
+
+pub use document::{document, Document};
+pub use table::table;
+
+use std::io::Write;
+
+use crate::assess::Report;
+use crate::lang::Lang;
+use crate::rules::{Arg, Reason, RuleSet};
+
+/// Output formats of `itaku assess`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+    Yaml,
+}
+
+/// Renders a report in `format` into `out`.
+pub fn render(
+    report: &Report,
+    rules: &RuleSet,
+    lang: Lang,
+    format: Format,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Table => out.write_all(table(report, rules, lang).as_bytes()),
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, &document(report, rules, lang))?;
+            out.write_all(b"\n")
+        }
+        Format::Yaml => {
+            let text = crate::yaml::to_string(&document(report, rules, lang))
+                .map_err(std::io::Error::other)?;
+            out.write_all(text.as_bytes())
+        }
+    }
+}
+
+/// Fills a message template: `{0}` inserts an argument; `{0|pct}`, `{0|count}`, `{0|yen}`, `{0|num}`
+/// format it for the language.
+pub fn reason_text(rules: &RuleSet, reason: &Reason, lang: Lang) -> String {
+    fill(rules.message(reason.message).get(lang), &reason.args, lang)
+}
+
+fn fill(template: &str, args: &[Arg], lang: Lang) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('}') else {
+            out.push_str(&rest[open..]);
+            return out;
+        };
+        let spec = &rest[open + 1..open + close];
+        let (index, style) = spec.split_once('|').unwrap_or((spec, ""));
+        match index.parse::<usize>().ok().and_then(|i| args.get(i)) {
+            Some(arg) => out.push_str(&format_arg(arg, style, lang)),
+            None => out.push_str(&rest[open..=open + close]),
+        }
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn format_arg(arg: &Arg, style: &str, lang: Lang) -> String {
+    let value = match arg {
+        Arg::Text(s) => return s.clone(),
+        Arg::Int(i) => *i as f64,
+        Arg::Num(f) => *f,
+    };
+    match style {
+        "pct" => format!("{}%", (value * 100.0).round()),
+        "count" => count(value, lang),
+        "yen" => match lang {
+            Lang::Ja if value >= 10_000.0 => format!("{}万円", group((value / 10_000.0).round())),
+            Lang::Ja => format!("{}円", group(value.round())),
+            Lang::En => format!("¥{}", group(value.round())),
+        },
+        _ => trim(value),
+    }
+}
+
+/// Japanese counts use 万 (10,000); English uses thousands separators.
+fn count(value: f64, lang: Lang) -> String {
+    match lang {
+        Lang::Ja if value >= 10_000.0 => {
+            let man = value / 10_000.0;
+            if man >= 100.0 || (man.fract() * 10.0).round() == 0.0 {
+                format!("{}万", group(man.round()))
+            } else {
+                format!("{:.1}万", man)
+            }
+        }
+        _ => group(value.round()),
+    }
+}
+
+fn group(value: f64) -> String {
+    let digits = format!("{}", value.abs() as u64);
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if value < 0.0 {
+        out.insert(0, '-');
+    }
+    out
+}
+
+fn trim(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        let s = format!("{value:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_format_for_the_language() {
+        let args = [Arg::Num(0.92), Arg::Int(700_000), Arg::Int(25_000_000)];
+        assert_eq!(
+            fill("定型度{0|pct}・年間{1|count}件・{2|yen}", &args, Lang::Ja),
+            "定型度92%・年間70万件・2,500万円"
+        );
+        assert_eq!(
+            fill("{0|pct} routine, {1|count} cases, {2|yen}", &args, Lang::En),
+            "92% routine, 700,000 cases, ¥25,000,000"
+        );
+        assert_eq!(
+            fill("{1|count}", &[Arg::Int(0), Arg::Int(12_345)], Lang::Ja),
+            "1.2万"
+        );
+        assert_eq!(fill("{5} stays", &args, Lang::En), "{5} stays");
+        assert_eq!(fill("{0}", &[Arg::Num(1.5)], Lang::En), "1.5");
+    }
+}

@@ -1,0 +1,477 @@
+//! The rule set (contract 3 of PRODUCT.md): a manifest of Rhai scripts, dated parameters, checklist items
+//! and message templates, all in one self-contained directory.
+//!
+//! Rules are read through a [`RuleSource`] (a directory, or memory in tests), validated with located
+//! errors, then compiled once per run into [`CompiledRules`] by the runtime (the only Rhai-aware module).
+
+mod params;
+mod runtime;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+pub use params::{DatedValue, InForce, ParamValue, Parameter, Parameters};
+pub use runtime::{Arg, CompiledRules, Evaluation, Reason, RuleError, MAX_OPERATIONS};
+
+use crate::diag::{Diagnostic, Diagnostics, Location, SourceFile};
+use crate::lang::{Lang, Text};
+use crate::yaml;
+
+/// Where rule files come from. The engine never assumes a filesystem.
+pub trait RuleSource {
+    /// Reads a file of the rule set by its relative name.
+    fn read(&self, name: &str) -> std::io::Result<String>;
+    /// How to name the file in messages.
+    fn display(&self, name: &str) -> String;
+}
+
+/// Rule files in a directory.
+pub struct DirSource(pub PathBuf);
+
+impl RuleSource for DirSource {
+    fn read(&self, name: &str) -> std::io::Result<String> {
+        if name.contains("..") || std::path::Path::new(name).is_absolute() {
+            return Err(std::io::Error::other(
+                "rule file names must stay inside the rules directory",
+            ));
+        }
+        let bytes = std::fs::read(self.0.join(name))?;
+        String::from_utf8(bytes).map_err(|_| std::io::Error::other("the file is not valid UTF-8"))
+    }
+    fn display(&self, name: &str) -> String {
+        self.0.join(name).display().to_string()
+    }
+}
+
+/// Rule files held in memory (tests, fuzzing).
+#[derive(Default, Clone)]
+pub struct MemorySource(pub BTreeMap<String, String>);
+
+impl RuleSource for MemorySource {
+    fn read(&self, name: &str) -> std::io::Result<String> {
+        self.0
+            .get(name)
+            .cloned()
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"))
+    }
+    fn display(&self, name: &str) -> String {
+        name.to_string()
+    }
+}
+
+/// What a rule does, and so when it runs: gates first, then criteria, safeguards, and the recommendation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleKind {
+    Gate,
+    Criterion,
+    Safeguard,
+    Recommendation,
+}
+
+impl RuleKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleKind::Gate => "gate",
+            RuleKind::Criterion => "criterion",
+            RuleKind::Safeguard => "safeguard",
+            RuleKind::Recommendation => "recommendation",
+        }
+    }
+}
+
+/// One entry of the manifest.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// Stable id, e.g. `gate-statutory`.
+    pub id: String,
+    pub kind: RuleKind,
+    pub title: Text,
+    /// The legal or policy basis the rule encodes.
+    pub basis: Text,
+    /// Script file, relative to the rules directory.
+    pub script: String,
+}
+
+/// The manifest file (`manifest.yaml`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub name: String,
+    pub version: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Text>,
+    #[serde(default = "default_parameters")]
+    pub parameters: String,
+    #[serde(default = "default_items")]
+    pub items: String,
+    #[serde(default = "default_messages")]
+    pub messages: String,
+    pub rules: Vec<RuleSpec>,
+}
+
+fn default_parameters() -> String {
+    "parameters.yaml".into()
+}
+fn default_items() -> String {
+    "items.yaml".into()
+}
+fn default_messages() -> String {
+    "messages.yaml".into()
+}
+
+/// 安全確保の観点: the six operational safeguards (seed IV-3-2-(3)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Safeguard {
+    /// 行政責任の履行と業務ノウハウの継承
+    S1,
+    /// 質の確保
+    S2,
+    /// 偽装請負の防止
+    S3,
+    /// 執行体制の確保
+    S4,
+    /// 職場環境の配慮
+    S5,
+    /// 情報セキュリティの確保
+    S6,
+}
+
+impl Safeguard {
+    pub const ALL: [Safeguard; 6] = [
+        Safeguard::S1,
+        Safeguard::S2,
+        Safeguard::S3,
+        Safeguard::S4,
+        Safeguard::S5,
+        Safeguard::S6,
+    ];
+    pub fn title(self, lang: Lang) -> &'static str {
+        let (ja, en) = match self {
+            Safeguard::S1 => (
+                "行政責任の履行と業務ノウハウの継承",
+                "administrative responsibility and know-how",
+            ),
+            Safeguard::S2 => ("質の確保", "quality assurance"),
+            Safeguard::S3 => ("偽装請負の防止", "preventing disguised contracting"),
+            Safeguard::S4 => ("執行体制の確保", "sound workforce and labour conditions"),
+            Safeguard::S5 => ("職場環境の配慮", "safe workplace"),
+            Safeguard::S6 => ("情報セキュリティの確保", "information security"),
+        };
+        lang.pick(ja, en)
+    }
+}
+
+/// A checklist item that safeguard rules can raise (`items.yaml`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemSpec {
+    pub id: String,
+    pub safeguard: Safeguard,
+    pub item: Text,
+    /// What to write into the specification or contract.
+    pub mitigation: Text,
+    pub basis: Text,
+    /// `false` when no clause in a contract can cover the risk (it pulls the recommendation to `study`).
+    #[serde(default = "yes")]
+    pub mitigable: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ItemsFile {
+    items: Vec<ItemSpec>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MessagesFile {
+    messages: BTreeMap<String, Text>,
+}
+
+/// A loaded, validated rule set (not yet compiled).
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    pub manifest: Manifest,
+    pub parameters: Parameters,
+    pub items: Vec<ItemSpec>,
+    /// Message templates by key; `{0}`, `{1|pct}` … are filled from the script's arguments.
+    pub messages: Vec<(String, Text)>,
+    /// Script sources, in manifest order, with the file name shown in messages.
+    pub scripts: Vec<Arc<SourceFile>>,
+    /// sha256 over every file of the rule set.
+    pub digest: String,
+    pub(crate) item_index: HashMap<String, u32>,
+    pub(crate) message_index: HashMap<String, u32>,
+}
+
+impl RuleSet {
+    /// Loads a rules directory.
+    pub fn load_dir(dir: impl Into<PathBuf>) -> Result<RuleSet, Diagnostics> {
+        Self::load(&DirSource(dir.into()))
+    }
+
+    /// Loads and validates a rule set from any source; reports every problem found.
+    pub fn load(source: &dyn RuleSource) -> Result<RuleSet, Diagnostics> {
+        let mut problems = Diagnostics::default();
+        let mut hasher = Sha256::new();
+        let mut read = |name: &str, problems: &mut Diagnostics| -> Option<Arc<SourceFile>> {
+            match source.read(name) {
+                Ok(text) => {
+                    hasher.update(name.as_bytes());
+                    hasher.update([0]);
+                    hasher.update(text.as_bytes());
+                    hasher.update([0]);
+                    Some(Arc::new(SourceFile {
+                        path: source.display(name),
+                        text,
+                    }))
+                }
+                Err(e) => {
+                    problems.push(
+                        Diagnostic::error(
+                            "rules::unreadable",
+                            format!("ルールファイルを読めません: {e}"),
+                            format!("cannot read the rule file: {e}"),
+                        )
+                        .in_file(source.display(name))
+                        .help(
+                            "`--rules` にルールのディレクトリ (manifest.yaml を含む) を指定してください",
+                            "point `--rules` at a rules directory containing manifest.yaml",
+                        ),
+                    );
+                    None
+                }
+            }
+        };
+        let manifest_file = read("manifest.yaml", &mut problems).ok_or_else(|| problems.clone())?;
+        let manifest: Manifest = parse_typed(&manifest_file).map_err(Diagnostics::from)?;
+        let params_file = read(&manifest.parameters, &mut problems);
+        let items_file = read(&manifest.items, &mut problems);
+        let messages_file = read(&manifest.messages, &mut problems);
+        let parameters: Parameters = params_file
+            .as_ref()
+            .and_then(|f| parse_typed(f).map_err(|d| problems.push(d)).ok())
+            .unwrap_or_default();
+        let items: Vec<ItemSpec> = items_file
+            .as_ref()
+            .and_then(|f| {
+                parse_typed::<ItemsFile>(f)
+                    .map_err(|d| problems.push(d))
+                    .ok()
+            })
+            .map(|f| f.items)
+            .unwrap_or_default();
+        let messages: Vec<(String, Text)> = messages_file
+            .as_ref()
+            .and_then(|f| {
+                parse_typed::<MessagesFile>(f)
+                    .map_err(|d| problems.push(d))
+                    .ok()
+            })
+            .map(|f| f.messages.into_iter().collect())
+            .unwrap_or_default();
+
+        let mut seen_rules = HashMap::new();
+        let mut scripts = Vec::new();
+        for (i, rule) in manifest.rules.iter().enumerate() {
+            if let Some(first) = seen_rules.insert(rule.id.as_str(), i) {
+                problems.push(manifest_problem(
+                    &manifest_file,
+                    &rule.id,
+                    format!(
+                        "ルールID `{}` が重複しています ({}番目と{}番目)",
+                        rule.id,
+                        first + 1,
+                        i + 1
+                    ),
+                    format!(
+                        "duplicate rule id `{}` (entries {} and {})",
+                        rule.id,
+                        first + 1,
+                        i + 1
+                    ),
+                ));
+            }
+            if let Some(f) = read(&rule.script, &mut problems) {
+                scripts.push(f);
+            }
+        }
+        if !manifest
+            .rules
+            .iter()
+            .any(|r| r.kind == RuleKind::Recommendation)
+        {
+            problems.push(
+                Diagnostic::error(
+                    "rules::no-recommendation",
+                    "推奨を決めるルール (kind: recommendation) がありません",
+                    "the rule set has no rule of kind `recommendation`",
+                )
+                .in_file(manifest_file.path.clone()),
+            );
+        }
+        let mut item_index = HashMap::new();
+        for (i, item) in items.iter().enumerate() {
+            if item_index.insert(item.id.clone(), i as u32).is_some() {
+                if let Some(f) = &items_file {
+                    problems.push(manifest_problem(
+                        f,
+                        &item.id,
+                        format!("チェック項目ID `{}` が重複しています", item.id),
+                        format!("duplicate checklist item id `{}`", item.id),
+                    ));
+                }
+            }
+        }
+        let message_index = messages
+            .iter()
+            .enumerate()
+            .map(|(i, (k, _))| (k.clone(), i as u32))
+            .collect::<HashMap<_, _>>();
+        for (name, p) in &parameters.parameters {
+            for v in &p.values {
+                if v.from.parse::<jiff::civil::Date>().is_err() {
+                    if let Some(f) = &params_file {
+                        problems.push(manifest_problem(
+                            f,
+                            &v.from,
+                            format!(
+                                "パラメータ `{name}` の施行日 `{}` は YYYY-MM-DD ではありません",
+                                v.from
+                            ),
+                            format!(
+                                "parameter `{name}`: effective date `{}` is not YYYY-MM-DD",
+                                v.from
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(RuleSet {
+            manifest,
+            parameters,
+            items,
+            messages,
+            scripts,
+            digest: format!("sha256:{:x}", hasher.finalize()),
+            item_index,
+            message_index,
+        })
+    }
+
+    pub fn item(&self, idx: u32) -> &ItemSpec {
+        &self.items[idx as usize]
+    }
+
+    pub fn rule(&self, idx: u16) -> &RuleSpec {
+        &self.manifest.rules[idx as usize]
+    }
+
+    pub fn message(&self, idx: u32) -> &Text {
+        &self.messages[idx as usize].1
+    }
+
+    /// Names of the parameters a rule's script reads (found statically in `param("…")` calls).
+    pub fn parameters_used(&self, rule: usize) -> Vec<String> {
+        let mut names: Vec<String> = string_calls(&self.scripts[rule].text, "param")
+            .into_iter()
+            .map(|(name, ..)| name)
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+}
+
+/// Finds calls `name("literal"` in a script, skipping comments, with the literal's line and column.
+pub(crate) fn string_calls(script: &str, name: &str) -> Vec<(String, usize, usize)> {
+    let mut found = Vec::new();
+    for (line_no, line) in script.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or("");
+        let pattern = format!("{name}(\"");
+        let mut start = 0;
+        while let Some(i) = code[start..].find(&pattern) {
+            let at = start + i;
+            let preceded_by_ident = code[..at]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_');
+            let lit_start = at + pattern.len();
+            if let Some(end) = code[lit_start..].find('"') {
+                if !preceded_by_ident {
+                    let column = code[..lit_start].chars().count() + 1;
+                    found.push((
+                        code[lit_start..lit_start + end].to_string(),
+                        line_no + 1,
+                        column,
+                    ));
+                }
+                start = lit_start + end;
+            } else {
+                break;
+            }
+        }
+    }
+    found
+}
+
+fn parse_typed<T: serde::de::DeserializeOwned>(file: &Arc<SourceFile>) -> Result<T, Diagnostic> {
+    yaml::from_str(&file.text).map_err(|e| {
+        let d = Diagnostic::error(
+            "rules::invalid-file",
+            format!("ルールファイルの形式が正しくありません: {}", e.message),
+            format!("invalid rule file: {}", e.message),
+        )
+        .help(
+            "docs/rules.md のファイル形式を参照してください",
+            "see docs/rules.md for the format of rule files",
+        );
+        match e.pos {
+            Some(p) => d.at(Location::new(file, p.line, p.column, 1)),
+            None => d.in_file(file.path.clone()),
+        }
+    })
+}
+
+/// A problem about a named entry of a rule file, located at the first line that mentions it.
+fn manifest_problem(file: &Arc<SourceFile>, needle: &str, ja: String, en: String) -> Diagnostic {
+    let d = Diagnostic::error("rules::invalid-file", ja, en);
+    let hit = file
+        .text
+        .lines()
+        .enumerate()
+        .find_map(|(i, l)| l.find(needle).map(|c| (i + 1, l[..c].chars().count() + 1)));
+    match hit {
+        Some((line, col)) => d.at(Location::new(file, line, col, needle.chars().count())),
+        None => d.in_file(file.path.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_literal_calls_outside_comments() {
+        let src = "let x = param(\"a.b\");\n// param(\"ignored\")\nlet y = myparam(\"no\") + param(\"c\");\n";
+        let calls = string_calls(src, "param");
+        assert_eq!(
+            calls,
+            vec![("a.b".to_string(), 1, 16), ("c".to_string(), 3, 32)]
+        );
+    }
+}

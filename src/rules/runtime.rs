@@ -1,0 +1,664 @@
+//! The rule runtime: the only module that touches Rhai.
+//!
+//! Scripts are compiled once per run into ASTs that all threads share. Each operation is evaluated by
+//! running the scripts in kind order (gates, criteria, safeguards, recommendation) with `op` in scope.
+//! What the scripts produce goes through registered functions into a per-thread [`Evaluation`], so
+//! evaluating one operation allocates little and never blocks another thread.
+//!
+//! The sandbox: `Engine::new_raw` plus the standard packages only (no file, module, time or network
+//! access; `eval` disabled; `import` compiled out), strict variables, and bounds on operations, call
+//! depth, expression depth, string/array/map sizes and the number of variables and functions.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use jiff::civil::Date;
+use rhai::packages::{Package, StandardPackage};
+use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Scope, AST};
+
+use super::{string_calls, ParamValue, RuleKind, RuleSet};
+use crate::catalog::{Field, FieldRef, Operation};
+use crate::diag::{Diagnostic, Diagnostics, Location, SourceFile};
+use crate::model::{Criterion, Recommendation, Severity};
+use crate::suggest::did_you_mean;
+
+/// Operations one rule may perform on one operation before it is halted (a script that loops forever
+/// stops here, in a few milliseconds).
+pub const MAX_OPERATIONS: u64 = 100_000;
+const MAX_CALL_LEVELS: usize = 16;
+const MAX_EXPR_DEPTH: usize = 64;
+const MAX_FN_EXPR_DEPTH: usize = 32;
+const MAX_STRING_SIZE: usize = 4_096;
+const MAX_ARRAY_SIZE: usize = 1_024;
+const MAX_MAP_SIZE: usize = 256;
+const MAX_VARIABLES: usize = 256;
+const MAX_FUNCTIONS: usize = 256;
+
+/// An argument of a message template.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    Int(i64),
+    Num(f64),
+    Text(String),
+}
+
+/// A reason, note or exclusion: a message template (by index into the rule set) and its arguments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reason {
+    pub message: u32,
+    pub args: Vec<Arg>,
+}
+
+/// A rule that failed while assessing an operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleError {
+    pub rule: u16,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// Everything the rules produced for one operation, before it is turned into an assessment.
+#[derive(Debug, Clone, Default)]
+pub struct Evaluation {
+    pub points: [i64; 5],
+    pub reasons: [Vec<Reason>; 5],
+    pub exclusions: Vec<(u16, Reason)>,
+    pub cap: Option<(Recommendation, u16, Reason)>,
+    /// (item index, severity, rule index)
+    pub checklist: Vec<(u32, Severity, u16)>,
+    pub missing: Vec<Field>,
+    pub recommendation: Option<Recommendation>,
+    pub notes: Vec<(u16, Reason)>,
+    pub freed_fte: Option<f64>,
+    pub proposal_call: bool,
+    pub errors: Vec<RuleError>,
+    rule: u16,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Evaluation> = RefCell::new(Evaluation::default());
+}
+
+fn with_eval<R>(f: impl FnOnce(&mut Evaluation) -> R) -> R {
+    CURRENT.with(|c| f(&mut c.borrow_mut()))
+}
+
+/// The operation as scripts see it: `op.routine_share` etc.
+#[derive(Clone)]
+struct OpHandle(Arc<Operation>);
+
+/// A rule set compiled for one `as_of` date: shared by all threads.
+pub struct CompiledRules {
+    pub rules: Arc<RuleSet>,
+    pub as_of: Date,
+    engine: Engine,
+    asts: Vec<AST>,
+    /// Rule indexes in execution order (by kind, then manifest order).
+    order: Vec<usize>,
+}
+
+type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
+
+fn fail<T>(message: String) -> RhaiResult<T> {
+    Err(message.into())
+}
+
+impl CompiledRules {
+    /// Builds the sandboxed engine and compiles every script once. Reports every compile error.
+    pub fn compile(rules: Arc<RuleSet>, as_of: Date) -> Result<CompiledRules, Diagnostics> {
+        let engine = build_engine(&rules, as_of);
+        let mut problems = Diagnostics::default();
+        let mut scope = Scope::new();
+        scope.push_constant("op", OpHandle(Arc::new(placeholder_operation())));
+        let mut asts = Vec::with_capacity(rules.scripts.len());
+        for (i, file) in rules.scripts.iter().enumerate() {
+            lint_script(&rules, i, file, &mut problems);
+            match engine.compile_with_scope(&scope, &file.text) {
+                Ok(ast) => asts.push(ast),
+                Err(e) => {
+                    let pos = e.position();
+                    problems.push(
+                        Diagnostic::error(
+                            "rules::compile",
+                            format!("ルール `{}` のスクリプトを解釈できません: {}", rules.manifest.rules[i].id, e.err_type()),
+                            format!("rule `{}` does not compile: {}", rules.manifest.rules[i].id, e.err_type()),
+                        )
+                        .at(Location::new(file, pos.line().unwrap_or(1), pos.position().unwrap_or(1), 1))
+                        .help(
+                            "docs/rules.md のスクリプトAPIを参照してください (未定義の変数は使えません)",
+                            "see the script API in docs/rules.md (undefined variables are errors)",
+                        ),
+                    );
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let mut order: Vec<usize> = (0..rules.manifest.rules.len()).collect();
+        order.sort_by_key(|&i| rules.manifest.rules[i].kind);
+        Ok(CompiledRules {
+            rules,
+            as_of,
+            engine,
+            asts,
+            order,
+        })
+    }
+
+    /// Runs every rule against one operation. A failing rule is recorded in `errors`; the others still run.
+    pub fn evaluate(&self, op: &Arc<Operation>) -> Evaluation {
+        with_eval(|e| *e = Evaluation::default());
+        let mut scope = Scope::new();
+        scope.push_constant("op", OpHandle(Arc::clone(op)));
+        for &i in &self.order {
+            with_eval(|e| e.rule = i as u16);
+            if let Err(err) = self.engine.run_ast_with_scope(&mut scope, &self.asts[i]) {
+                let error = self.describe_error(i, &err);
+                with_eval(|e| e.errors.push(error));
+            }
+            scope.rewind(1);
+        }
+        with_eval(std::mem::take)
+    }
+
+    fn describe_error(&self, rule: usize, err: &EvalAltResult) -> RuleError {
+        let pos = err.position();
+        let message = match err {
+            EvalAltResult::ErrorTooManyOperations(_) => format!(
+                "exceeded the limit of {MAX_OPERATIONS} operations (does the script loop forever?) / 演算回数の上限 {MAX_OPERATIONS} を超えました (無限ループの可能性)"
+            ),
+            EvalAltResult::ErrorStackOverflow(_) => {
+                format!("call depth exceeded the limit of {MAX_CALL_LEVELS} (unbounded recursion?) / 呼び出しの深さが上限を超えました (無限再帰の可能性)")
+            }
+            EvalAltResult::ErrorDataTooLarge(what, _) => {
+                format!("{what} exceeds the size limit / {what} がサイズ上限を超えました")
+            }
+            other => {
+                let text = other.to_string();
+                let text = text.split(" (line ").next().unwrap_or(&text).to_string();
+                match unknown_property(&text) {
+                    Some(name) => match did_you_mean(&name, Field::NAMES.iter().copied()) {
+                        Some(s) => format!("operation has no field `{name}`: did you mean `{s}`? / 業務にフィールド `{name}` はありません。`{s}` の誤りではありませんか?"),
+                        None => format!("operation has no field `{name}` / 業務にフィールド `{name}` はありません"),
+                    },
+                    None => text,
+                }
+            }
+        };
+        RuleError {
+            rule: rule as u16,
+            file: self.rules.scripts[rule].path.clone(),
+            line: pos.line().unwrap_or(0),
+            column: pos.position().unwrap_or(0),
+            message,
+        }
+    }
+}
+
+/// Extracts the property name from Rhai's "unknown property" errors.
+fn unknown_property(text: &str) -> Option<String> {
+    let lower = text.to_lowercase();
+    if !(lower.contains("property") || lower.contains("getter")) {
+        return None;
+    }
+    let start = text.find(['\'', '`', '"'])? + 1;
+    let end = start + text[start..].find(['\'', '`', '"'])?;
+    Some(text[start..end].trim_start_matches("get$").to_string())
+}
+
+/// Static checks that catch typos before any operation is assessed: `op.<field>`, `param("…")`,
+/// `flag("…")` and `missing("…")` must name things that exist.
+fn lint_script(rules: &RuleSet, rule: usize, file: &Arc<SourceFile>, problems: &mut Diagnostics) {
+    let rule_id = &rules.manifest.rules[rule].id;
+    for (line_no, line) in file.text.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or("");
+        let mut rest = code;
+        let mut offset = 0;
+        while let Some(i) = rest.find("op.") {
+            let at = offset + i;
+            let before = code[..at].chars().next_back();
+            let name: String = code[at + 3..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
+                && !name.is_empty()
+                && Field::from_name(&name).is_none()
+            {
+                let column = code[..at + 3].chars().count() + 1;
+                let mut d = Diagnostic::error(
+                    "rules::unknown-field",
+                    format!("ルール `{rule_id}`: 業務にフィールド `{name}` はありません"),
+                    format!("rule `{rule_id}`: operations have no field `{name}`"),
+                )
+                .at(Location::new(
+                    file,
+                    line_no + 1,
+                    column,
+                    name.chars().count(),
+                ));
+                if let Some(s) = did_you_mean(&name, Field::NAMES.iter().copied()) {
+                    d = d.help(
+                        format!("`{s}` の誤りではありませんか?"),
+                        format!("did you mean `{s}`?"),
+                    );
+                }
+                problems.push(d);
+            }
+            offset = at + 3;
+            rest = &code[offset..];
+        }
+    }
+    let checks: [(&str, Vec<&str>, &str, &str); 3] = [
+        (
+            "param",
+            rules
+                .parameters
+                .parameters
+                .keys()
+                .map(String::as_str)
+                .collect(),
+            "パラメータ",
+            "parameter",
+        ),
+        (
+            "flag",
+            rules.items.iter().map(|i| i.id.as_str()).collect(),
+            "チェック項目",
+            "checklist item",
+        ),
+        ("missing", Field::NAMES.to_vec(), "フィールド", "field"),
+    ];
+    for (call, known, what_ja, what_en) in checks {
+        for (name, line, column) in string_calls(&file.text, call) {
+            if known.contains(&name.as_str()) {
+                continue;
+            }
+            let mut d = Diagnostic::error(
+                "rules::unknown-name",
+                format!("ルール `{rule_id}`: {what_ja} `{name}` は定義されていません"),
+                format!("rule `{rule_id}`: unknown {what_en} `{name}`"),
+            )
+            .at(Location::new(file, line, column, name.chars().count()));
+            if let Some(s) = did_you_mean(&name, known.iter().copied()) {
+                d = d.help(
+                    format!("`{s}` の誤りではありませんか?"),
+                    format!("did you mean `{s}`?"),
+                );
+            }
+            problems.push(d);
+        }
+    }
+}
+
+fn placeholder_operation() -> Operation {
+    Operation::new(
+        crate::catalog::OperationId::parse("placeholder").expect("valid id"),
+        String::new(),
+        String::new(),
+    )
+}
+
+fn to_dynamic(value: &ParamValue) -> Dynamic {
+    match value {
+        ParamValue::Bool(b) => Dynamic::from_bool(*b),
+        ParamValue::Int(i) => Dynamic::from_int(*i),
+        ParamValue::Float(f) => Dynamic::from_float(*f),
+        ParamValue::Text(s) => Dynamic::from(ImmutableString::from(s.as_str())),
+    }
+}
+
+fn field_dynamic(value: FieldRef<'_>, names: &HashMap<&'static str, ImmutableString>) -> Dynamic {
+    match value {
+        FieldRef::Missing => Dynamic::UNIT,
+        FieldRef::Bool(b) => Dynamic::from_bool(b),
+        FieldRef::Int(i) => Dynamic::from_int(i),
+        FieldRef::Num(f) => Dynamic::from_float(f),
+        FieldRef::Text(s) => Dynamic::from(ImmutableString::from(s)),
+        FieldRef::Enum(s) => Dynamic::from(names.get(s).cloned().unwrap_or_else(|| s.into())),
+        FieldRef::List(items) => Dynamic::from_array(
+            items
+                .iter()
+                .map(|s| Dynamic::from(ImmutableString::from(s.as_str())))
+                .collect(),
+        ),
+        FieldRef::Load(months) => {
+            Dynamic::from_array(months.iter().map(|m| Dynamic::from_float(*m)).collect())
+        }
+    }
+}
+
+fn number(d: &Dynamic) -> Option<f64> {
+    d.as_float()
+        .ok()
+        .or_else(|| d.as_int().ok().map(|i| i as f64))
+}
+
+fn to_arg(d: &Dynamic) -> Arg {
+    if let Ok(i) = d.as_int() {
+        Arg::Int(i)
+    } else if let Ok(f) = d.as_float() {
+        Arg::Num(f)
+    } else if d.is_unit() {
+        Arg::Text("?".into())
+    } else {
+        Arg::Text(d.to_string())
+    }
+}
+
+/// Message keys and item ids resolved once per run, shared by the registered functions.
+struct Lookup {
+    messages: HashMap<String, u32>,
+    items: HashMap<String, u32>,
+    item_mitigable: Vec<bool>,
+    message_keys: Vec<String>,
+    params: HashMap<String, Dynamic>,
+    param_names: Vec<String>,
+    as_of: Date,
+}
+
+impl Lookup {
+    fn reason(&self, key: &str, args: &[Dynamic]) -> RhaiResult<Reason> {
+        match self.messages.get(key) {
+            Some(&message) => Ok(Reason {
+                message,
+                args: args.iter().map(to_arg).collect(),
+            }),
+            None => {
+                let hint = did_you_mean(key, self.message_keys.iter().map(String::as_str))
+                    .map(|s| format!(": did you mean `{s}`?"))
+                    .unwrap_or_default();
+                fail(format!(
+                    "unknown message `{key}` (not in messages.yaml){hint}"
+                ))
+            }
+        }
+    }
+}
+
+fn criterion(name: &str) -> RhaiResult<usize> {
+    Criterion::parse(name)
+        .map(|c| c as usize)
+        .ok_or_else(|| format!("unknown criterion `{name}`: expected C1, C2, C3, C4 or C5").into())
+}
+
+fn recommendation(name: &str) -> RhaiResult<Recommendation> {
+    Recommendation::parse(name).ok_or_else(|| {
+        format!("unknown recommendation `{name}`: expected outsource, partial, study or in_house")
+            .into()
+    })
+}
+
+fn build_engine(rules: &RuleSet, as_of: Date) -> Engine {
+    let mut engine = Engine::new_raw();
+    engine.register_global_module(StandardPackage::new().as_shared_module());
+    engine
+        .set_max_strings_interned(0)
+        .disable_symbol("eval")
+        .set_strict_variables(true)
+        .set_max_operations(MAX_OPERATIONS)
+        .set_max_call_levels(MAX_CALL_LEVELS)
+        .set_max_expr_depths(MAX_EXPR_DEPTH, MAX_FN_EXPR_DEPTH)
+        .set_max_string_size(MAX_STRING_SIZE)
+        .set_max_array_size(MAX_ARRAY_SIZE)
+        .set_max_map_size(MAX_MAP_SIZE)
+        .set_max_variables(MAX_VARIABLES)
+        .set_max_functions(MAX_FUNCTIONS);
+    engine.on_print(|_| {});
+    engine.on_debug(|_, _, _| {});
+
+    let mut params = HashMap::new();
+    for (name, p) in &rules.parameters.parameters {
+        if let Some(v) = p.at(as_of) {
+            params.insert(name.clone(), to_dynamic(v.value));
+        }
+    }
+    let lookup = Arc::new(Lookup {
+        messages: rules.message_index.clone(),
+        items: rules.item_index.clone(),
+        item_mitigable: rules.items.iter().map(|i| i.mitigable).collect(),
+        message_keys: rules.messages.iter().map(|(k, _)| k.clone()).collect(),
+        params,
+        param_names: rules.parameters.parameters.keys().cloned().collect(),
+        as_of,
+    });
+
+    // Operation fields, read-only. Enum values are shared strings, so reading them does not allocate.
+    let names: Arc<HashMap<&'static str, ImmutableString>> = Arc::new(
+        crate::catalog::all_enum_values()
+            .iter()
+            .map(|s| (*s, ImmutableString::from(*s)))
+            .collect(),
+    );
+    engine.register_type_with_name::<OpHandle>("Operation");
+    for &field in Field::ALL {
+        let names = Arc::clone(&names);
+        engine.register_get(field.name(), move |op: &mut OpHandle| {
+            field_dynamic(op.0.get(field), &names)
+        });
+    }
+
+    // Facts and parameters.
+    engine.register_fn("known", |x: Dynamic| !x.is_unit());
+    let l = Arc::clone(&lookup);
+    engine.register_fn("param", move |name: &str| -> RhaiResult<Dynamic> {
+        match l.params.get(name) {
+            Some(v) => Ok(v.clone()),
+            None if l.param_names.iter().any(|n| n == name) => fail(format!(
+                "parameter `{name}` has no value in force on {}",
+                l.as_of
+            )),
+            None => {
+                let hint = did_you_mean(name, l.param_names.iter().map(String::as_str))
+                    .map(|s| format!(": did you mean `{s}`?"))
+                    .unwrap_or_default();
+                fail(format!("unknown parameter `{name}`{hint}"))
+            }
+        }
+    });
+    engine.register_fn("max_of", |a: Array| {
+        a.iter().filter_map(number).fold(0.0_f64, f64::max)
+    });
+    engine.register_fn("sum_of", |a: Array| {
+        a.iter().filter_map(number).sum::<f64>()
+    });
+    engine.register_fn("mean_of", |a: Array| {
+        let n = a.len().max(1) as f64;
+        a.iter().filter_map(number).sum::<f64>() / n
+    });
+    engine.register_fn("to_num", |x: Dynamic| number(&x).unwrap_or(0.0));
+
+    // Criteria.
+    for with_args in [false, true] {
+        let l = Arc::clone(&lookup);
+        let add = move |c: &str, n: i64, key: &str, args: &[Dynamic]| -> RhaiResult<()> {
+            let c = criterion(c)?;
+            let reason = l.reason(key, args)?;
+            with_eval(|e| {
+                e.points[c] += n;
+                e.reasons[c].push(reason);
+            });
+            Ok(())
+        };
+        if with_args {
+            engine.register_fn("points", move |c: &str, n: i64, key: &str, args: Array| {
+                add(c, n, key, &args)
+            });
+        } else {
+            engine.register_fn("points", move |c: &str, n: i64, key: &str| {
+                add(c, n, key, &[])
+            });
+        }
+    }
+    engine.register_fn("points_of", |c: &str| -> RhaiResult<i64> {
+        let c = criterion(c)?;
+        Ok(with_eval(|e| {
+            e.points[c].clamp(0, i64::from(Criterion::MAX_POINTS))
+        }))
+    });
+    engine.register_fn("total_points", || {
+        with_eval(|e| {
+            e.points
+                .iter()
+                .map(|p| (*p).clamp(0, i64::from(Criterion::MAX_POINTS)))
+                .sum::<i64>()
+        })
+    });
+
+    // Gate.
+    for with_args in [false, true] {
+        let l = Arc::clone(&lookup);
+        let exclude = move |key: &str, args: &[Dynamic]| -> RhaiResult<()> {
+            let reason = l.reason(key, args)?;
+            with_eval(|e| {
+                let rule = e.rule;
+                e.exclusions.push((rule, reason));
+            });
+            Ok(())
+        };
+        let l = Arc::clone(&lookup);
+        let cap = move |level: &str, key: &str, args: &[Dynamic]| -> RhaiResult<()> {
+            let level = recommendation(level)?;
+            let reason = l.reason(key, args)?;
+            with_eval(|e| {
+                let rule = e.rule;
+                if e.cap.as_ref().is_none_or(|(current, ..)| level < *current) {
+                    e.cap = Some((level, rule, reason));
+                }
+            });
+            Ok(())
+        };
+        let l = Arc::clone(&lookup);
+        let note = move |key: &str, args: &[Dynamic]| -> RhaiResult<()> {
+            let reason = l.reason(key, args)?;
+            with_eval(|e| {
+                let rule = e.rule;
+                e.notes.push((rule, reason));
+            });
+            Ok(())
+        };
+        if with_args {
+            engine.register_fn("exclude", move |key: &str, args: Array| exclude(key, &args));
+            engine.register_fn("cap", move |level: &str, key: &str, args: Array| {
+                cap(level, key, &args)
+            });
+            engine.register_fn("note", move |key: &str, args: Array| note(key, &args));
+        } else {
+            engine.register_fn("exclude", move |key: &str| exclude(key, &[]));
+            engine.register_fn("cap", move |level: &str, key: &str| cap(level, key, &[]));
+            engine.register_fn("note", move |key: &str| note(key, &[]));
+        }
+    }
+    engine.register_fn("is_excluded", || with_eval(|e| !e.exclusions.is_empty()));
+    engine.register_fn("cap_level", || {
+        with_eval(|e| {
+            e.cap.as_ref().map_or(Dynamic::UNIT, |(r, ..)| {
+                Dynamic::from(ImmutableString::from(r.as_str()))
+            })
+        })
+    });
+
+    // Safeguards.
+    let l = Arc::clone(&lookup);
+    engine.register_fn("flag", move |id: &str, severity: &str| -> RhaiResult<()> {
+        let Some(&item) = l.items.get(id) else {
+            let hint = did_you_mean(id, l.items.keys().map(String::as_str))
+                .map(|s| format!(": did you mean `{s}`?"))
+                .unwrap_or_default();
+            return fail(format!(
+                "unknown checklist item `{id}` (not in items.yaml){hint}"
+            ));
+        };
+        let Some(severity) = Severity::parse(severity) else {
+            return fail(format!(
+                "unknown severity `{severity}`: expected high, medium or low"
+            ));
+        };
+        with_eval(|e| {
+            let rule = e.rule;
+            match e.checklist.iter_mut().find(|(i, ..)| *i == item) {
+                Some(existing) if existing.1 < severity => *existing = (item, severity, rule),
+                Some(_) => {}
+                None => e.checklist.push((item, severity, rule)),
+            }
+        });
+        Ok(())
+    });
+    engine.register_fn("count_items", |severity: &str| -> RhaiResult<i64> {
+        let Some(severity) = Severity::parse(severity) else {
+            return fail(format!(
+                "unknown severity `{severity}`: expected high, medium or low"
+            ));
+        };
+        Ok(with_eval(|e| {
+            e.checklist
+                .iter()
+                .filter(|(_, s, _)| *s == severity)
+                .count() as i64
+        }))
+    });
+    let l = Arc::clone(&lookup);
+    engine.register_fn("unmitigable_high", move || {
+        with_eval(|e| {
+            e.checklist
+                .iter()
+                .filter(|(i, s, _)| *s == Severity::High && !l.item_mitigable[*i as usize])
+                .count() as i64
+        })
+    });
+
+    // Missing facts.
+    engine.register_fn("missing", |name: &str| -> RhaiResult<()> {
+        let Some(field) = Field::from_name(name) else {
+            let hint = did_you_mean(name, Field::NAMES.iter().copied())
+                .map(|s| format!(": did you mean `{s}`?"))
+                .unwrap_or_default();
+            return fail(format!("unknown field `{name}`{hint}"));
+        };
+        with_eval(|e| {
+            if !e.missing.contains(&field) {
+                e.missing.push(field);
+            }
+        });
+        Ok(())
+    });
+    engine.register_fn("missing_count", || with_eval(|e| e.missing.len() as i64));
+
+    // Recommendation.
+    engine.register_fn("recommend", |level: &str| -> RhaiResult<()> {
+        let level = recommendation(level)?;
+        with_eval(|e| e.recommendation = Some(level));
+        Ok(())
+    });
+    engine.register_fn("free_fte", |x: Dynamic| -> RhaiResult<()> {
+        match number(&x) {
+            Some(v) if v.is_finite() => {
+                with_eval(|e| e.freed_fte = Some(v));
+                Ok(())
+            }
+            _ => fail(format!("free_fte expects a number, got {}", x.type_name())),
+        }
+    });
+    engine.register_fn("proposal_call", || with_eval(|e| e.proposal_call = true));
+    let _ = RuleKind::Gate;
+    engine
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extracts_property_names_from_errors() {
+        assert_eq!(
+            unknown_property("Unknown property 'routin_share' - a getter is not registered")
+                .as_deref(),
+            Some("routin_share")
+        );
+        assert_eq!(unknown_property("Variable not found: x"), None);
+    }
+}

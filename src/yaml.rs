@@ -1,0 +1,354 @@
+//! The only module that touches YAML libraries.
+//!
+//! * [`parse_nodes`] reads a catalog document into a tree of [`Node`]s that remember their line and column
+//!   (yaml-rust2's event parser), so that every problem can be located — serde_yaml only locates the first.
+//! * [`from_str`] deserialises rule files (manifest, parameters, items, test cases) into typed structs.
+//! * [`to_string`] serialises output (`--format yaml`).
+//!
+//! Swapping the YAML implementation means changing this file only.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+/// Deepest nesting accepted in a catalog (a catalog needs 4 levels).
+pub const MAX_DEPTH: usize = 32;
+
+/// A position in a document: 1-based line and column (column in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pos {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A YAML (or JSON) value with the place it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub pos: Pos,
+    /// Length in characters of the scalar as written (for underlining); 1 for collections.
+    pub len: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(Vec<(Node, Node)>),
+}
+
+impl Value {
+    /// A short name of the value's type, for "expected X, found Y" messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "integer",
+            Value::Float(_) => "number",
+            Value::Str(_) => "string",
+            Value::Seq(_) => "list",
+            Value::Map(_) => "mapping",
+        }
+    }
+}
+
+/// A YAML syntax (or structure) error with its position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyntaxError {
+    pub pos: Pos,
+    pub message: String,
+}
+
+/// Parses one YAML document into a located tree.
+///
+/// Aliases are rejected (a catalog never needs them, and they are how "billion laughs" bombs work), and
+/// nesting deeper than [`MAX_DEPTH`] is rejected, so the tree is never larger than the text.
+pub fn parse_nodes(text: &str) -> Result<Option<Node>, SyntaxError> {
+    let mut builder = TreeBuilder::default();
+    let mut parser = Parser::new_from_str(text);
+    let result = parser.load(&mut builder, false);
+    if let Some(err) = builder.error {
+        return Err(err);
+    }
+    if let Err(e) = result {
+        let m = e.marker();
+        return Err(SyntaxError {
+            pos: pos_of(m),
+            message: e.info().to_string(),
+        });
+    }
+    Ok(builder.root)
+}
+
+fn pos_of(m: &Marker) -> Pos {
+    // yaml-rust2 counts lines from 1 and columns from 0.
+    Pos {
+        line: m.line().max(1),
+        column: m.col() + 1,
+    }
+}
+
+enum Open {
+    Seq(Pos, Vec<Node>),
+    Map(Pos, Vec<(Node, Node)>, Option<Node>),
+}
+
+#[derive(Default)]
+struct TreeBuilder {
+    stack: Vec<Open>,
+    root: Option<Node>,
+    error: Option<SyntaxError>,
+    documents: usize,
+}
+
+impl TreeBuilder {
+    fn fail(&mut self, pos: Pos, message: &str) {
+        if self.error.is_none() {
+            self.error = Some(SyntaxError {
+                pos,
+                message: message.to_string(),
+            });
+        }
+    }
+
+    fn finish(&mut self, node: Node) {
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Open::Seq(_, items)) => items.push(node),
+            Some(Open::Map(_, entries, key)) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => entries.push((k, node)),
+            },
+        }
+    }
+}
+
+impl MarkedEventReceiver for TreeBuilder {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        if self.error.is_some() {
+            return;
+        }
+        let pos = pos_of(&mark);
+        match ev {
+            Event::DocumentStart => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    self.fail(
+                        pos,
+                        "only one YAML document per file is supported (found a second `---`)",
+                    );
+                }
+            }
+            Event::Alias(_) => {
+                self.fail(
+                    pos,
+                    "aliases (*name) are not allowed in a catalog: write the values out",
+                );
+            }
+            Event::Scalar(text, style, _, tag) => {
+                let len = text.chars().count().max(1);
+                let forced_str = tag.as_ref().is_some_and(|t| t.suffix == "str");
+                let value = if style == TScalarStyle::Plain && !forced_str {
+                    resolve_plain(text)
+                } else {
+                    Value::Str(text)
+                };
+                self.finish(Node { value, pos, len });
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                if self.stack.len() >= MAX_DEPTH {
+                    self.fail(pos, "the document is nested too deeply");
+                    return;
+                }
+                if matches!(ev, Event::SequenceStart(..)) {
+                    self.stack.push(Open::Seq(pos, Vec::new()));
+                } else {
+                    self.stack.push(Open::Map(pos, Vec::new(), None));
+                }
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let node = match self.stack.pop() {
+                    Some(Open::Seq(pos, items)) => Node {
+                        value: Value::Seq(items),
+                        pos,
+                        len: 1,
+                    },
+                    Some(Open::Map(pos, entries, _)) => Node {
+                        value: Value::Map(entries),
+                        pos,
+                        len: 1,
+                    },
+                    None => return,
+                };
+                self.finish(node);
+            }
+            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => {}
+        }
+    }
+}
+
+/// YAML 1.2 core schema resolution of a plain (unquoted) scalar.
+fn resolve_plain(text: String) -> Value {
+    match text.as_str() {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY)
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        _ => {}
+    }
+    let body = text.strip_prefix(['-', '+']).unwrap_or(&text);
+    if !body.is_empty() && body.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(i) = text.parse::<i64>() {
+            return Value::Int(i);
+        }
+    }
+    if let Some(hex) = text.strip_prefix("0x") {
+        if let Ok(i) = i64::from_str_radix(hex, 16) {
+            return Value::Int(i);
+        }
+    }
+    if let Some(oct) = text.strip_prefix("0o") {
+        if let Ok(i) = i64::from_str_radix(oct, 8) {
+            return Value::Int(i);
+        }
+    }
+    let looks_numeric = body.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'));
+    if looks_numeric {
+        if let Ok(f) = text.parse::<f64>() {
+            return Value::Float(f);
+        }
+    }
+    Value::Str(text)
+}
+
+/// Converts a JSON value (one JSON Lines record) into the same located tree, all at `pos`.
+pub fn node_from_json(value: serde_json::Value, pos: Pos) -> Node {
+    let value = match value {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(b),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => Value::Int(i),
+            None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        serde_json::Value::String(s) => Value::Str(s),
+        serde_json::Value::Array(items) => {
+            Value::Seq(items.into_iter().map(|v| node_from_json(v, pos)).collect())
+        }
+        serde_json::Value::Object(map) => Value::Map(
+            map.into_iter()
+                .map(|(k, v)| {
+                    (
+                        Node {
+                            len: k.chars().count(),
+                            value: Value::Str(k),
+                            pos,
+                        },
+                        node_from_json(v, pos),
+                    )
+                })
+                .collect(),
+        ),
+    };
+    Node { value, pos, len: 1 }
+}
+
+/// Error from typed deserialisation of a rule file, with its position when known.
+#[derive(Debug, Clone)]
+pub struct TypedError {
+    pub pos: Option<Pos>,
+    pub message: String,
+}
+
+/// Deserialises a rule file (manifest, parameters, items, test cases) into a typed value.
+pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, TypedError> {
+    serde_yaml::from_str(text).map_err(|e| TypedError {
+        pos: e.location().map(|l| Pos {
+            line: l.line(),
+            column: l.column(),
+        }),
+        message: strip_location(&e.to_string()),
+    })
+}
+
+fn strip_location(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// Serialises output as YAML.
+pub fn to_string<T: Serialize>(value: &T) -> Result<String, String> {
+    serde_yaml::to_string(value).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scalars_resolve_like_yaml_1_2() {
+        let doc = parse_nodes("a: 1\nb: '1'\nc: 0.5\nd: true\ne: ~\nf: hello\ng: -3\nh: .nan\n")
+            .unwrap()
+            .unwrap();
+        let Value::Map(entries) = doc.value else {
+            panic!("not a map")
+        };
+        let values: Vec<_> = entries.into_iter().map(|(_, v)| v.value).collect();
+        assert_eq!(values[0], Value::Int(1));
+        assert_eq!(values[1], Value::Str("1".into()));
+        assert_eq!(values[2], Value::Float(0.5));
+        assert_eq!(values[3], Value::Bool(true));
+        assert_eq!(values[4], Value::Null);
+        assert_eq!(values[5], Value::Str("hello".into()));
+        assert_eq!(values[6], Value::Int(-3));
+        assert!(matches!(values[7], Value::Float(f) if f.is_nan()));
+    }
+
+    #[test]
+    fn positions_are_one_based() {
+        let doc = parse_nodes("operations:\n  - id: x\n    name: 住民税\n")
+            .unwrap()
+            .unwrap();
+        let Value::Map(top) = doc.value else { panic!() };
+        let Value::Seq(ops) = &top[0].1.value else {
+            panic!()
+        };
+        let Value::Map(fields) = &ops[0].value else {
+            panic!()
+        };
+        assert_eq!(fields[1].0.pos, Pos { line: 3, column: 5 });
+        assert_eq!(
+            fields[1].1.pos,
+            Pos {
+                line: 3,
+                column: 11
+            }
+        );
+    }
+
+    #[test]
+    fn aliases_are_rejected_with_position() {
+        let err = parse_nodes("a: &x [1, 2]\nb: *x\n").unwrap_err();
+        assert_eq!(err.pos.line, 2);
+        assert!(err.message.contains("alias"));
+    }
+
+    #[test]
+    fn syntax_errors_are_located() {
+        let err = parse_nodes("a: [1, 2\nb: 3\n").unwrap_err();
+        assert!(err.pos.line >= 1, "{err:?}");
+    }
+}
