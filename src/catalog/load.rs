@@ -752,3 +752,19 @@ mod tests {
         assert_eq!(decode(b"\xEF\xBB\xBFok").as_deref(), Ok("ok"));
     }
 }
+
+/// Builds one operation from a JSON value (rule test cases, questionnaires), validated like a catalog
+/// entry; `label` names it in messages.
+pub fn operation_from_json(
+    value: serde_json::Value,
+    label: &str,
+) -> Result<Operation, Diagnostics> {
+    let file = Arc::new(SourceFile {
+        path: label.to_string(),
+        text: String::new(),
+    });
+    build_operation(
+        &file,
+        yaml::node_from_json(value, Pos { line: 1, column: 1 }),
+    )
+}

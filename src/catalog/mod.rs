@@ -14,7 +14,9 @@ pub use fields::{
     FieldRef, FocusArea, Manuals, Operation, OperationId, PersonalData, PublicAuthority,
     SystemAccess, WorkLocation,
 };
-pub use load::{load_path, parse_jsonl_line, parse_str, LoadedCatalog, MAX_YAML_BYTES};
+pub use load::{
+    load_path, operation_from_json, parse_jsonl_line, parse_str, LoadedCatalog, MAX_YAML_BYTES,
+};
 
 /// Where an operation was written: file and line.
 #[derive(Debug, Clone, PartialEq, Eq)]

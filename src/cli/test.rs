@@ -1,11 +1,60 @@
 //! `itaku test`: run rule test cases written as YAML data.
 
-use super::{Exit, Ui};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use itaku::rules::RuleSet;
+use itaku::testcases::run_dir;
+
+use super::{exit_for, Exit, RuleArgs, Ui};
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Directory of test cases (default: tests/rules).
+    dir: Option<PathBuf>,
+    #[command(flatten)]
+    rules: RuleArgs,
+    /// Show passing cases too.
+    #[arg(long, short)]
+    verbose: bool,
+}
 
-pub fn run(_args: Args, ui: &Ui) -> Exit {
-    ui.say("未実装です", "not implemented yet");
-    Exit::Usage
+pub fn run(args: Args, ui: &Ui) -> Exit {
+    let set = match RuleSet::load_dir(&args.rules.rules) {
+        Ok(s) => Arc::new(s),
+        Err(d) => {
+            ui.report(&d);
+            return exit_for(&d);
+        }
+    };
+    let dir = args.dir.unwrap_or_else(|| PathBuf::from("tests/rules"));
+    let report = match run_dir(&dir, &set, args.rules.as_of(), ui.lang) {
+        Ok(r) => r,
+        Err(d) => {
+            ui.report(&d);
+            return exit_for(&d).max_with(Exit::Findings);
+        }
+    };
+    for r in &report.results {
+        if r.failures.is_empty() {
+            if args.verbose {
+                println!("ok   {} › {}", r.file, r.name);
+            }
+        } else {
+            println!("FAIL {} › {}", r.file, r.name);
+            for f in &r.failures {
+                println!("     - {f}");
+            }
+        }
+    }
+    println!(
+        "rules: {} passed, {} failed",
+        report.passed(),
+        report.failed()
+    );
+    if report.failed() > 0 || report.results.is_empty() {
+        Exit::Findings
+    } else {
+        Exit::Success
+    }
 }
