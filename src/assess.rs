@@ -143,7 +143,8 @@ pub fn assess_operation(op: &Arc<Operation>, rules: &CompiledRules) -> Assessmen
         recommendation = recommendation.min(*cap);
     }
     if !e.errors.is_empty() {
-        recommendation = recommendation.min(Recommendation::Study);
+        // A failed rule makes the result untrustworthy: it needs a person to look at it.
+        recommendation = Recommendation::Study;
     }
     if excluded {
         recommendation = Recommendation::InHouse;

@@ -1,4 +1,10 @@
-//! `itaku rules`: list the rule set.
+//! `itaku rules`: list the rule set (id, kind, title, basis, parameters used), or generate docs/rules.md.
+
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+use tabled::builder::Builder;
+use tabled::settings::Style;
 
 use super::{Exit, RuleArgs, Ui};
 
@@ -6,6 +12,18 @@ use super::{Exit, RuleArgs, Ui};
 pub struct Args {
     #[command(flatten)]
     rules: RuleArgs,
+    /// `table` for reading, `md` for the generated reference (docs/rules.md).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Write to this file (written whole, then renamed into place).
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Md,
 }
 
 pub fn run(args: Args, ui: &Ui) -> Exit {
@@ -14,15 +32,49 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         Err(e) => return e,
     };
     let set = &compiled.rules;
-    for (i, r) in set.manifest.rules.iter().enumerate() {
-        println!(
-            "{}\t{}\t{}\t{}\t{}",
-            r.id,
-            r.kind.as_str(),
-            r.title.get(ui.lang),
-            r.basis.get(ui.lang),
-            set.parameters_used(i).join(", ")
-        );
+    let text = match args.format {
+        Format::Md => itaku::render::rules_markdown(set),
+        Format::Table => {
+            let mut b = Builder::default();
+            b.push_record(match ui.lang {
+                itaku::Lang::Ja => ["ID", "種別", "名称", "根拠", "使用パラメータ"],
+                itaku::Lang::En => ["id", "kind", "title", "basis", "parameters used"],
+            });
+            for (i, r) in set.manifest.rules.iter().enumerate() {
+                b.push_record([
+                    r.id.clone(),
+                    r.kind.as_str().to_string(),
+                    r.title.get(ui.lang).to_string(),
+                    r.basis.get(ui.lang).to_string(),
+                    set.parameters_used(i).join("\n"),
+                ]);
+            }
+            format!(
+                "{}\n{} {} — {} / {} items / {} parameters\n",
+                b.build().with(Style::rounded()),
+                set.manifest.name,
+                set.manifest.version,
+                set.digest,
+                set.items.len(),
+                set.parameters.parameters.len()
+            )
+        }
+    };
+    let written = match &args.output {
+        Some(path) => itaku::fsutil::write_atomic(path, text.as_bytes()),
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+    };
+    match written {
+        Ok(()) => Exit::Success,
+        Err(e) => {
+            ui.say(
+                &format!("書き込めません: {e}"),
+                &format!("cannot write: {e}"),
+            );
+            Exit::Usage
+        }
     }
-    Exit::Success
 }

@@ -1,9 +1,11 @@
 //! Rendering: one file per output format. Renderers read a finished [`Report`]; they never assess.
 
 mod document;
+mod rules_doc;
 mod table;
 
 pub use document::{document, Document};
+pub use rules_doc::rules_markdown;
 pub use table::table;
 
 use std::io::Write;

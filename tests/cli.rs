@@ -1,0 +1,441 @@
+//! End-to-end CLI behaviour: each class of bad input gives a located, actionable message and the
+//! documented exit status (0 success, 1 findings, 2 usage or unreadable input).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+
+const OK_OP: &str = "  - id: ok-op\n    name: 正常な業務\n    department: 総務部\n    statutory_staff_only: false\n    public_authority: none\n    routine_share: 0.9\n    difficulty: 2\n";
+
+fn itaku() -> Command {
+    let mut c = Command::cargo_bin("itaku").expect("binary");
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1");
+    c
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write fixture");
+    path
+}
+
+/// Runs `itaku --lang en check FILE` on a one-file catalog and returns (exit code, stderr).
+fn check_catalog(text: &str) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "catalog.yaml", text);
+    let out = itaku()
+        .args(["--lang", "en", "check"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn unknown_field_suggests_the_right_name() {
+    let (code, err) = check_catalog(&format!("operations:\n{OK_OP}    routine_shar: 0.5\n"));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("catalog.yaml:9:5"), "{err}");
+    assert!(err.contains("unknown field `routine_shar`"), "{err}");
+    assert!(err.contains("did you mean `routine_share`?"), "{err}");
+    assert!(
+        err.contains("routine_shar: 0.5"),
+        "the offending line is shown: {err}"
+    );
+}
+
+#[test]
+fn wrong_type_says_what_was_expected() {
+    let (code, err) = check_catalog(&format!("operations:\n{OK_OP}    annual_cases: many\n"));
+    assert_eq!(code, 1);
+    assert!(err.contains("catalog.yaml:9:19"), "{err}");
+    assert!(
+        err.contains("`annual_cases` expects an integer (found string)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn out_of_range_gives_the_range_and_a_hint_for_percentages() {
+    let text = format!("operations:\n{OK_OP}")
+        .replace("routine_share: 0.9", "routine_share: 92")
+        .replace("difficulty: 2", "difficulty: 7");
+    let (code, err) = check_catalog(&text);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("`difficulty` value 7 is out of range: expected an integer from 1 to 5"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`routine_share` value 92 is out of range"),
+        "{err}"
+    );
+    assert!(err.contains("0.92 for 92%"), "{err}");
+}
+
+#[test]
+fn unknown_enum_value_lists_the_allowed_ones() {
+    let (code, err) = check_catalog(&format!("operations:\n{OK_OP}    manuals: compete\n"));
+    assert_eq!(code, 1);
+    assert!(err.contains("catalog.yaml:9:14"), "{err}");
+    assert!(
+        err.contains("allowed values: none, partial, complete"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `complete`?"), "{err}");
+}
+
+#[test]
+fn duplicate_ids_across_files_name_both_places() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "01-a.yaml", &format!("operations:\n{OK_OP}"));
+    write(
+        dir.path(),
+        "02-b.yaml",
+        &format!("# second file\noperations:\n{OK_OP}"),
+    );
+    write(dir.path(), "notes.txt", "not a catalog");
+    let out = itaku()
+        .args(["--lang", "en", "check"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("02-b.yaml:3:"), "{err}");
+    assert!(
+        err.contains("duplicate operation id `ok-op` (first defined at"),
+        "{err}"
+    );
+    assert!(err.contains("01-a.yaml:2)"), "{err}");
+}
+
+#[test]
+fn yaml_syntax_error_is_located() {
+    let (code, err) =
+        check_catalog("operations:\n  - id: x\n    name: [unclosed\n    department: d\n");
+    assert_eq!(code, 1);
+    assert!(err.contains("YAML syntax error"), "{err}");
+    assert!(err.contains("catalog.yaml:"), "{err}");
+}
+
+#[test]
+fn empty_catalog_is_an_error() {
+    let (code, err) = check_catalog("operations: []\n");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("the catalog has no operations"), "{err}");
+}
+
+#[test]
+fn every_problem_of_a_catalog_is_reported_in_one_run() {
+    let text = format!("operations:\n{OK_OP}    manuals: compete\n  - id: Second\n    name: 二番目\n    department: 総務部\n    difficulty: 0\n  - name: no id\n    department: 総務部\n");
+    let (code, err) = check_catalog(&text);
+    assert_eq!(code, 1);
+    for needle in [
+        "allowed values",
+        "must use only lowercase",
+        "`difficulty` value 0",
+        "required field `id` is missing",
+    ] {
+        assert!(err.contains(needle), "missing `{needle}` in {err}");
+    }
+}
+
+#[test]
+fn japanese_is_the_default_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "c.yaml",
+        &format!("operations:\n{OK_OP}    manuals: compete\n"),
+    );
+    let out = itaku().arg("check").arg(&file).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("`manuals` に `compete` は使えません"), "{err}");
+    assert!(err.contains("`complete` の誤りではありませんか?"), "{err}");
+}
+
+#[test]
+fn unreadable_catalog_is_a_usage_error() {
+    let out = itaku()
+        .args(["check", "no/such/catalog.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/catalog.yaml"));
+}
+
+#[test]
+fn bad_arguments_are_a_usage_error() {
+    let out = itaku()
+        .args(["assess", "--as-of", "2026-13-45"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM-DD"));
+}
+
+/// A copy of the standard rules with one script replaced.
+fn rules_with(script: &str, body: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/rules")),
+        dir.path(),
+    );
+    std::fs::write(dir.path().join("scripts").join(script), body).unwrap();
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn two_op_catalog(dir: &Path) -> PathBuf {
+    let second = "  - id: second-op\n    name: 二番目\n    department: 総務部\n    statutory_staff_only: false\n    public_authority: none\n    routine_share: 0.4\n    difficulty: 2\n";
+    write(
+        dir,
+        "catalog.yaml",
+        &format!("operations:\n{OK_OP}{second}"),
+    )
+}
+
+#[test]
+fn rule_syntax_error_names_file_line_and_column() {
+    let rules = rules_with(
+        "c1_routine_volume.rhai",
+        "let x = 1;\nif x > { points(\"C1\", 1, \"c1.manuals_complete\"); }\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = two_op_catalog(dir.path());
+    let out = itaku()
+        .args(["--lang", "en", "check", "--rules"])
+        .arg(rules.path())
+        .arg(&catalog)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("c1_routine_volume.rhai:3:1"), "{err}");
+    assert!(
+        err.contains(
+            "rule `criterion-c1` does not compile: Expecting '{' to start a statement block"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn undefined_variable_is_a_compile_error() {
+    let rules = rules_with(
+        "c1_routine_volume.rhai",
+        "if routine > 0.5 { points(\"C1\", 1, \"c1.manuals_complete\"); }\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = two_op_catalog(dir.path());
+    let out = itaku()
+        .args(["--lang", "en", "check", "--rules"])
+        .arg(rules.path())
+        .arg(&catalog)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("c1_routine_volume.rhai:1:4"), "{err}");
+    assert!(err.contains("routine"), "{err}");
+}
+
+#[test]
+fn misspelled_field_in_a_rule_is_an_error_with_a_suggestion() {
+    let rules = rules_with(
+        "c1_routine_volume.rhai",
+        "// C1\nif op.routine_shar > 0.5 { points(\"C1\", 1, \"c1.manuals_complete\"); }\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = two_op_catalog(dir.path());
+    let out = itaku()
+        .args(["--lang", "en", "check", "--rules"])
+        .arg(rules.path())
+        .arg(&catalog)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("c1_routine_volume.rhai:2:7"), "{err}");
+    assert!(
+        err.contains("operations have no field `routine_shar`"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `routine_share`?"), "{err}");
+}
+
+#[test]
+fn misspelled_parameter_is_caught_at_load() {
+    let rules = rules_with("c1_routine_volume.rhai", "if op.routine_share > param(\"c1.routine_share.hi\") { points(\"C1\", 1, \"c1.manuals_complete\"); }\n");
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = two_op_catalog(dir.path());
+    let out = itaku()
+        .args(["--lang", "en", "check", "--rules"])
+        .arg(rules.path())
+        .arg(&catalog)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("unknown parameter `c1.routine_share.hi`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("did you mean `c1.routine_share.high`?"),
+        "{err}"
+    );
+}
+
+#[test]
+fn endless_loop_is_halted_and_other_operations_are_still_assessed() {
+    // Loops only for the first operation: the second must still be assessed normally.
+    let rules = rules_with("c5_facilities.rhai", "if op.id == \"ok-op\" { loop { } }\n");
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = two_op_catalog(dir.path());
+    let started = Instant::now();
+    let out = itaku()
+        .args([
+            "--lang",
+            "en",
+            "assess",
+            "--format",
+            "json",
+            "--as-of",
+            "2026-04-01",
+            "--rules",
+        ])
+        .arg(rules.path())
+        .arg(&catalog)
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("c5_facilities.rhai:1:"), "{err}");
+    assert!(err.contains("`criterion-c5` / `ok-op`"), "{err}");
+    assert!(err.contains("exceeded the limit of"), "{err}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ops = doc["assessments"].as_array().unwrap();
+    assert_eq!(ops.len(), 2);
+    assert_eq!(ops[0]["recommendation"], "study");
+    assert_eq!(ops[0]["errors"][0]["rule"], "criterion-c5");
+    assert!(ops[1].get("errors").is_none());
+    assert_eq!(
+        ops[1]["criteria"][0]["reasons"][0],
+        "40% routine: mostly non-routine"
+    );
+}
+
+#[test]
+fn runtime_error_names_rule_line_and_operation() {
+    let rules = rules_with("c5_facilities.rhai", "// C5\nlet x = op.facilities + 1;\n");
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = two_op_catalog(dir.path());
+    let out = itaku()
+        .args([
+            "--lang",
+            "en",
+            "assess",
+            "--format",
+            "json",
+            "--as-of",
+            "2026-04-01",
+            "--rules",
+        ])
+        .arg(rules.path())
+        .arg(&catalog)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("c5_facilities.rhai:2:"), "{err}");
+    assert!(err.contains("`second-op`"), "{err}");
+}
+
+#[test]
+fn output_file_is_written_whole_and_kept_on_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = two_op_catalog(dir.path());
+    let out_file = dir.path().join("result.json");
+    itaku()
+        .args([
+            "assess",
+            "--format",
+            "json",
+            "--as-of",
+            "2026-04-01",
+            "--output",
+        ])
+        .arg(&out_file)
+        .arg(&catalog)
+        .assert()
+        .success();
+    let first = std::fs::read_to_string(&out_file).unwrap();
+    assert!(first.contains("\"second-op\""));
+    // A run that fails (unreadable rules) leaves the previous result untouched.
+    itaku()
+        .args([
+            "assess",
+            "--format",
+            "json",
+            "--rules",
+            "no/such/rules",
+            "--output",
+        ])
+        .arg(&out_file)
+        .arg(&catalog)
+        .assert()
+        .code(2);
+    assert_eq!(std::fs::read_to_string(&out_file).unwrap(), first);
+}
+
+#[test]
+fn table_output_shows_labels_and_totals() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = two_op_catalog(dir.path());
+    let out = itaku()
+        .args(["assess", "--format", "table", "--as-of", "2026-04-01"])
+        .arg(&catalog)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("ok-op"), "{text}");
+    assert!(text.contains("判定"), "{text}");
+    assert!(text.contains("合計 2件"), "{text}");
+}
+
+#[test]
+fn assessment_is_byte_identical_across_runs() {
+    let run = || {
+        itaku()
+            .args(["assess", "--format", "json", "--as-of", "2026-04-01"])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    assert_eq!(run(), run());
+}
