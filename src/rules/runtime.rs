@@ -179,7 +179,8 @@ impl CompiledRules {
             }
             other => {
                 let text = other.to_string();
-                let text = text.split(" (line ").next().unwrap_or(&text).to_string();
+                let text = text.split(" (line ").next().unwrap_or(&text);
+                let text = text.strip_prefix("Runtime error: ").unwrap_or(text).to_string();
                 match unknown_property(&text) {
                     Some(name) => match did_you_mean(&name, Field::NAMES.iter().copied()) {
                         Some(s) => format!("operation has no field `{name}`: did you mean `{s}`? / 業務にフィールド `{name}` はありません。`{s}` の誤りではありませんか?"),
