@@ -243,11 +243,12 @@ pub fn run_dir(
                     continue;
                 }
             };
-            if !compiled.contains_key(&as_of) {
-                let c = CompiledRules::compile(Arc::clone(rules), as_of)?;
-                compiled.insert(as_of, c);
-            }
-            let rules_at = &compiled[&as_of];
+            let rules_at = match compiled.entry(as_of) {
+                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::btree_map::Entry::Vacant(v) => {
+                    v.insert(CompiledRules::compile(Arc::clone(rules), as_of)?)
+                }
+            };
             let a = assess_operation(&op, rules_at);
             check(&case.expect, &a, rules_at, lang, &mut failures);
             report.results.push(CaseResult {

@@ -692,6 +692,22 @@ fn value_problem(file: &Arc<SourceFile>, field: Field, p: NodeProblem) -> Diagno
     }
 }
 
+/// Builds one operation from a JSON value (rule test cases, questionnaires), validated like a catalog
+/// entry; `label` names it in messages.
+pub fn operation_from_json(
+    value: serde_json::Value,
+    label: &str,
+) -> Result<Operation, Diagnostics> {
+    let file = Arc::new(SourceFile {
+        path: label.to_string(),
+        text: String::new(),
+    });
+    build_operation(
+        &file,
+        yaml::node_from_json(value, Pos { line: 1, column: 1 }),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -751,20 +767,4 @@ mod tests {
         assert_eq!(decode(b"ab\ncd\xff"), Err((2, 3)));
         assert_eq!(decode(b"\xEF\xBB\xBFok").as_deref(), Ok("ok"));
     }
-}
-
-/// Builds one operation from a JSON value (rule test cases, questionnaires), validated like a catalog
-/// entry; `label` names it in messages.
-pub fn operation_from_json(
-    value: serde_json::Value,
-    label: &str,
-) -> Result<Operation, Diagnostics> {
-    let file = Arc::new(SourceFile {
-        path: label.to_string(),
-        text: String::new(),
-    });
-    build_operation(
-        &file,
-        yaml::node_from_json(value, Pos { line: 1, column: 1 }),
-    )
 }
