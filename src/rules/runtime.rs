@@ -182,6 +182,7 @@ impl CompiledRules {
                 let text = text.split(" (line ").next().unwrap_or(&text);
                 let text = text.strip_prefix("Runtime error: ").unwrap_or(text).to_string();
                 match unknown_property(&text) {
+                    Some(name) if Field::from_name(&name).is_some() => format!("`op.{name}` is read-only: rules cannot change the operation / `op.{name}` は読み取り専用です (ルールは業務を変更できません)"),
                     Some(name) => match did_you_mean(&name, Field::NAMES.iter().copied()) {
                         Some(s) => format!("operation has no field `{name}`: did you mean `{s}`? / 業務にフィールド `{name}` はありません。`{s}` の誤りではありませんか?"),
                         None => format!("operation has no field `{name}` / 業務にフィールド `{name}` はありません"),
@@ -480,7 +481,8 @@ fn build_engine(rules: &RuleSet, as_of: Date) -> Engine {
             let c = criterion(c)?;
             let reason = l.reason(key, args)?;
             with_eval(|e| {
-                e.points[c] += n;
+                // Saturating: a script passing i64::MAX twice must not crash the engine.
+                e.points[c] = e.points[c].saturating_add(n);
                 e.reasons[c].push(reason);
             });
             Ok(())
