@@ -151,7 +151,7 @@ impl Diagnostic {
             Some(place) => format!("{label}[{}]: {place}: {}\n", self.code, self.message(lang)),
             None => format!("{label}[{}]: {}\n", self.code, self.message(lang)),
         };
-        let mut report = MietteDiagnostic::new(self.message(lang)).with_code(self.code);
+        let mut report = MietteDiagnostic::new(self.message(lang));
         if let Some(help) = self.help_text(lang) {
             report = report.with_help(help);
         }
@@ -166,7 +166,7 @@ impl Diagnostic {
         let rendered = match &self.location {
             Some(loc) => {
                 let (offset, len) = loc.byte_span();
-                let report = report.with_label(LabeledSpan::at(offset..offset + len, "here"));
+                let report = report.with_label(LabeledSpan::at(offset..offset + len, lang.pick("ここ", "here")));
                 let report = miette::Report::new(report)
                     .with_source_code(NamedSource::new(&loc.file.path, loc.file.text.clone()));
                 let mut s = String::new();
