@@ -71,16 +71,25 @@ pub struct SyntaxError {
 pub fn parse_nodes(text: &str) -> Result<Option<Node>, SyntaxError> {
     let mut builder = TreeBuilder::default();
     let mut parser = Parser::new_from_str(text);
-    let result = parser.load(&mut builder, false);
-    if let Some(err) = builder.error {
-        return Err(err);
-    }
-    if let Err(e) = result {
-        let m = e.marker();
-        return Err(SyntaxError {
-            pos: pos_of(m),
-            message: e.info().to_string(),
-        });
+    // Events are pulled one at a time rather than with `Parser::load`, which recurses once per nesting
+    // level and so overflows the stack on a deeply nested document before MAX_DEPTH can refuse it.
+    // Parsing stops at the first problem.
+    loop {
+        match parser.next_token() {
+            Ok((Event::StreamEnd, _)) => break,
+            Ok((ev, mark)) => {
+                builder.on_event(ev, mark);
+                if let Some(err) = builder.error.take() {
+                    return Err(err);
+                }
+            }
+            Err(e) => {
+                return Err(SyntaxError {
+                    pos: pos_of(e.marker()),
+                    message: e.info().to_string(),
+                })
+            }
+        }
     }
     Ok(builder.root)
 }

@@ -58,10 +58,10 @@ pub fn load_path(path: &Path) -> LoadedCatalog {
             return out;
         }
         for file in files {
-            load_file(&file, &mut out, &mut ids);
+            load_file(&file, &mut out, &mut ids, true);
         }
     } else {
-        load_file(path, &mut out, &mut ids);
+        load_file(path, &mut out, &mut ids, false);
     }
     if out.catalog.is_empty() && !out.diagnostics.has_errors() {
         out.diagnostics.push(
@@ -108,41 +108,86 @@ fn io_error(path: &str, e: &std::io::Error) -> Diagnostic {
     )
 }
 
-fn load_file(path: &Path, out: &mut LoadedCatalog, ids: &mut HashMap<String, Origin>) {
+fn too_large(shown: String, size: Option<u64>) -> Diagnostic {
+    let (ja, en) = match size {
+        Some(n) => (
+            format!("YAML ファイルが大きすぎます ({n} バイト、上限 {MAX_YAML_BYTES})"),
+            format!("the YAML file is too large ({n} bytes, limit {MAX_YAML_BYTES})"),
+        ),
+        None => (
+            format!("YAML ファイルが大きすぎます (上限 {MAX_YAML_BYTES} バイトを超えました)"),
+            format!("the YAML file is too large (more than the limit of {MAX_YAML_BYTES} bytes)"),
+        ),
+    };
+    Diagnostic::error("catalog::too-large", ja, en)
+        .in_file(shown)
+        .help(
+            "ファイルを分割するか、JSON Lines (.jsonl) で渡してください",
+            "split the file, or provide the catalog as JSON Lines (.jsonl)",
+        )
+}
+
+/// Reads a file; YAML files are read only up to [`MAX_YAML_BYTES`] + 1 bytes, so that a device or a file
+/// that grows while it is read cannot exhaust memory.
+fn read_bounded(path: &Path, limit: Option<u64>) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    match limit {
+        Some(max) => file.take(max + 1).read_to_end(&mut bytes)?,
+        None => (&file).read_to_end(&mut bytes)?,
+    };
+    Ok(bytes)
+}
+
+fn load_file(
+    path: &Path,
+    out: &mut LoadedCatalog,
+    ids: &mut HashMap<String, Origin>,
+    in_directory: bool,
+) {
     let shown = path.display().to_string();
     let is_jsonl = path.extension().and_then(|e| e.to_str()) == Some("jsonl");
-    if !is_jsonl {
-        if let Ok(meta) = std::fs::metadata(path) {
-            if meta.len() > MAX_YAML_BYTES {
-                out.diagnostics.push(
-                    Diagnostic::error(
-                        "catalog::too-large",
-                        format!(
-                            "YAML ファイルが大きすぎます ({} バイト、上限 {MAX_YAML_BYTES})",
-                            meta.len()
-                        ),
-                        format!(
-                            "the YAML file is too large ({} bytes, limit {MAX_YAML_BYTES})",
-                            meta.len()
-                        ),
-                    )
-                    .in_file(shown)
-                    .help(
-                        "ファイルを分割するか、JSON Lines (.jsonl) で渡してください",
-                        "split the file, or provide the catalog as JSON Lines (.jsonl)",
-                    ),
-                );
-                return;
-            }
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => {
+            out.diagnostics.push(io_error(&shown, &e));
+            return;
         }
+    };
+    // A FIFO, socket or device found in a catalog directory is never opened: opening a FIFO blocks, and
+    // a device may never end. (Named explicitly on the command line, it is read, bounded below.)
+    if in_directory && !meta.is_file() {
+        out.diagnostics.push(
+            Diagnostic::error(
+                "catalog::unreadable",
+                "通常のファイルではありません (FIFO・デバイス等)",
+                "not a regular file (a FIFO, socket or device)",
+            )
+            .in_file(shown)
+            .help(
+                "カタログのディレクトリには通常のファイルだけを置いてください",
+                "keep only regular files in a catalog directory",
+            ),
+        );
+        return;
     }
-    let bytes = match std::fs::read(path) {
+    let limit = (!is_jsonl).then_some(MAX_YAML_BYTES);
+    if limit.is_some_and(|max| meta.len() > max) {
+        out.diagnostics.push(too_large(shown, Some(meta.len())));
+        return;
+    }
+    let bytes = match read_bounded(path, limit) {
         Ok(b) => b,
         Err(e) => {
             out.diagnostics.push(io_error(&shown, &e));
             return;
         }
     };
+    if limit.is_some_and(|max| bytes.len() as u64 > max) {
+        out.diagnostics.push(too_large(shown, None));
+        return;
+    }
     let text = match decode(&bytes) {
         Ok(t) => t,
         Err((line, column)) => {
