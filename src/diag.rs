@@ -166,7 +166,10 @@ impl Diagnostic {
         let rendered = match &self.location {
             Some(loc) => {
                 let (offset, len) = loc.byte_span();
-                let report = report.with_label(LabeledSpan::at(offset..offset + len, lang.pick("ここ", "here")));
+                let report = report.with_label(LabeledSpan::at(
+                    offset..offset + len,
+                    lang.pick("ここ", "here"),
+                ));
                 let report = miette::Report::new(report)
                     .with_source_code(NamedSource::new(&loc.file.path, loc.file.text.clone()));
                 let mut s = String::new();
