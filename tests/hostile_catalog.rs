@@ -15,6 +15,9 @@ use itaku::catalog::{load_path, operation_from_json, parse_str, LoadedCatalog, M
 use itaku::diag::Severity;
 use itaku::rules::{CompiledRules, RuleSet};
 
+/// Problems reported per file before the loader stops (`MAX_PROBLEMS_PER_FILE` in src/catalog/load.rs).
+const MAX_PROBLEMS_PER_FILE: usize = 200;
+
 /// A generous hang guard (debug build on a shared 2-core machine), not a benchmark.
 const HANG_GUARD: Duration = Duration::from_secs(10);
 
@@ -166,14 +169,35 @@ fn deep_nesting_through_the_cli_does_not_overflow_the_stack() {
 
 #[test]
 fn a_wide_document_is_parsed_in_bounded_time() {
-    // One flow list with 500,000 entries (1 MB): linear, no quadratic behaviour.
+    // One flow list with 500,000 entries (1 MB): linear, no quadratic behaviour, and the report stops
+    // after MAX_PROBLEMS_PER_FILE problems instead of listing 500,000.
     let text = format!("operations: [{}0]", "0,".repeat(500_000));
     let loaded = parse(&text);
     assert!(loaded.catalog.is_empty());
-    assert_eq!(
-        loaded.diagnostics.len(),
-        500_001,
-        "one error per non-mapping entry"
+    assert_eq!(loaded.diagnostics.len(), MAX_PROBLEMS_PER_FILE + 1);
+    let last = loaded.diagnostics.0.last().unwrap();
+    assert_eq!(last.code, "catalog::too-many-problems");
+    // Unknown top-level keys are capped the same way.
+    let keys: String = (0..5_000).map(|i| format!("k{i}: 1\n")).collect();
+    let loaded = parse(&keys);
+    assert_eq!(loaded.diagnostics.len(), MAX_PROBLEMS_PER_FILE + 1);
+}
+
+#[test]
+fn many_broken_entries_give_a_bounded_report_through_the_cli() {
+    // 20,000 broken entries used to take minutes to report (one rendered snippet each).
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "wide.yaml",
+        format!("operations: [{}0]\n", "0,".repeat(20_000)),
+    );
+    let (exit, err) = check(&file);
+    assert_eq!(exit, 1);
+    assert!(
+        err.contains("too many problems"),
+        "{}",
+        &err[err.len().saturating_sub(500)..]
     );
 }
 

@@ -13,6 +13,30 @@ use crate::yaml::{self, Node, Pos, Value};
 /// Largest YAML catalog file accepted. Larger catalogs belong in JSON Lines, which is streamed.
 pub const MAX_YAML_BYTES: u64 = 64 * 1024 * 1024;
 
+/// Problems reported per file before loading that file stops: a file of a million broken entries
+/// gives a readable report, in bounded time and memory, not a million messages.
+pub(crate) const MAX_PROBLEMS_PER_FILE: usize = 200;
+
+/// True (after adding a final notice) once a file has produced [`MAX_PROBLEMS_PER_FILE`] problems.
+fn too_many_problems(file: &Arc<SourceFile>, out: &mut LoadedCatalog, first: usize) -> bool {
+    if out.diagnostics.len() - first < MAX_PROBLEMS_PER_FILE {
+        return false;
+    }
+    out.diagnostics.push(
+        Diagnostic::error(
+            "catalog::too-many-problems",
+            format!("問題が多すぎるため、このファイルの残りは検査していません (最初の{MAX_PROBLEMS_PER_FILE}件を表示)"),
+            format!("too many problems: the rest of this file was not checked (the first {MAX_PROBLEMS_PER_FILE} are shown)"),
+        )
+        .in_file(file.path.clone())
+        .help(
+            "上の問題を直してから、もう一度検査してください",
+            "fix the problems above and check again",
+        ),
+    );
+    true
+}
+
 /// The result of loading: the valid operations, and every problem found (possibly none).
 #[derive(Debug, Default)]
 pub struct LoadedCatalog {
@@ -246,6 +270,7 @@ pub fn parse_str(path: &str, text: &str) -> LoadedCatalog {
 }
 
 fn parse_yaml(file: &Arc<SourceFile>, out: &mut LoadedCatalog, ids: &mut HashMap<String, Origin>) {
+    let first = out.diagnostics.len();
     let root = match yaml::parse_nodes(&file.text) {
         Ok(root) => root,
         Err(e) => {
@@ -289,6 +314,9 @@ fn parse_yaml(file: &Arc<SourceFile>, out: &mut LoadedCatalog, ids: &mut HashMap
     };
     let mut found = false;
     for (key, value) in entries {
+        if too_many_problems(file, out, first) {
+            return;
+        }
         match &key.value {
             Value::Str(k) if k == "operations" => {
                 found = true;
@@ -298,6 +326,9 @@ fn parse_yaml(file: &Arc<SourceFile>, out: &mut LoadedCatalog, ids: &mut HashMap
                             out.diagnostics.push(empty_file_warning(file));
                         }
                         for item in items {
+                            if too_many_problems(file, out, first) {
+                                return;
+                            }
                             add_operation(file, item, out, ids);
                         }
                     }
@@ -379,7 +410,11 @@ fn empty_file_warning(file: &Arc<SourceFile>) -> Diagnostic {
 }
 
 fn parse_jsonl(file: &Arc<SourceFile>, out: &mut LoadedCatalog, ids: &mut HashMap<String, Origin>) {
+    let first = out.diagnostics.len();
     for (i, line) in file.text.lines().enumerate() {
+        if too_many_problems(file, out, first) {
+            return;
+        }
         match parse_jsonl_line(file, i + 1, line) {
             Ok(Some(node)) => add_operation(file, node, out, ids),
             Ok(None) => {}
