@@ -371,3 +371,56 @@ fn state_does_not_leak_between_operations() {
     assert_eq!(report.assessments[1].criteria[4].points, 0);
     assert!(report.assessments[1].missing.is_empty());
 }
+
+#[test]
+fn the_cli_names_rule_file_line_and_operation_and_keeps_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    for (name, text) in [
+        ("manifest.yaml", MANIFEST),
+        ("parameters.yaml", PARAMETERS),
+        ("items.yaml", ITEMS),
+        ("messages.yaml", MESSAGES),
+        ("recommend.rhai", RECOMMEND),
+        ("hostile.rhai", "if op.id == \"bomb\" {\n    loop {}\n}\n"),
+    ] {
+        std::fs::write(rules.join(name), text).unwrap();
+    }
+    let catalog = dir.path().join("c.yaml");
+    std::fs::write(
+        &catalog,
+        "operations:\n  - {id: fine, name: n, department: d, routine_share: 0.9}\n  - {id: bomb, name: n, department: d, routine_share: 0.9}\n",
+    )
+    .unwrap();
+    let start = Instant::now();
+    let out = assert_cmd::Command::cargo_bin("itaku")
+        .unwrap()
+        .env("NO_COLOR", "1")
+        .args([
+            "--lang",
+            "en",
+            "assess",
+            "--format",
+            "json",
+            "--as-of",
+            "2026-04-01",
+        ])
+        .arg(&catalog)
+        .arg("--rules")
+        .arg(&rules)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(start.elapsed() < Duration::from_secs(30));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.contains("hostile.rhai:2:"), "{stderr}");
+    assert!(stderr.contains("`hostile` / `bomb`"), "{stderr}");
+    assert!(stderr.contains("exceeded the limit of"), "{stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["assessments"][0]["id"], "fine");
+    assert_eq!(json["assessments"][0]["recommendation"], "outsource");
+    assert_eq!(json["assessments"][1]["recommendation"], "study");
+}

@@ -674,7 +674,13 @@ fn build_operation(file: &Arc<SourceFile>, node: Node) -> Result<Operation, Diag
     }
     match op {
         Some(op) if problems.is_empty() => Ok(op),
-        _ => Err(problems),
+        _ => {
+            // Report in the order a reader meets the problems in the file.
+            problems
+                .0
+                .sort_by_key(|d| d.location.as_ref().map(|l| (l.line, l.column)));
+            Err(problems)
+        }
     }
 }
 
