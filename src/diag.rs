@@ -7,16 +7,61 @@
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic};
 use serde::Serialize;
 
 use crate::lang::Lang;
 
-/// The text of one input file, shared by all diagnostics that point into it.
+/// The text of one input file (or of a run of its lines), shared by all diagnostics that point into it.
 #[derive(Debug)]
 pub struct SourceFile {
     pub path: String,
     pub text: String,
+    /// The line of the file that `text` starts on (1 for a whole file; later for a batch of lines read
+    /// from a stream, so that a stream never has to be held whole to locate a problem).
+    pub first_line: usize,
+}
+
+impl SourceFile {
+    /// A whole file.
+    pub fn new(path: impl Into<String>, text: impl Into<String>) -> Self {
+        Self::starting_at(path, text, 1)
+    }
+
+    /// A run of lines of a file, starting on line `first_line`.
+    pub fn starting_at(
+        path: impl Into<String>,
+        text: impl Into<String>,
+        first_line: usize,
+    ) -> Self {
+        Self {
+            path: path.into(),
+            text: text.into(),
+            first_line: first_line.max(1),
+        }
+    }
+}
+
+/// Shows a [`SourceFile`] to miette with the file's own line numbers.
+struct OffsetSource(Arc<SourceFile>);
+
+impl miette::SourceCode for OffsetSource {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self.0.text.as_str().read_span(span, before, after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.0.path.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.0.first_line - 1,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
 }
 
 /// A place in an input file. `line` and `column` are 1-based; `column` counts characters.
@@ -44,7 +89,7 @@ impl Location {
         let text = &self.file.text;
         let line_start = text
             .split_inclusive('\n')
-            .take(self.line - 1)
+            .take(self.line.saturating_sub(self.file.first_line))
             .map(str::len)
             .sum::<usize>()
             .min(text.len());
@@ -171,7 +216,7 @@ impl Diagnostic {
                     lang.pick("ここ", "here"),
                 ));
                 let report = miette::Report::new(report)
-                    .with_source_code(NamedSource::new(&loc.file.path, loc.file.text.clone()));
+                    .with_source_code(OffsetSource(Arc::clone(&loc.file)));
                 let mut s = String::new();
                 handler
                     .render_report(&mut s, report.as_ref())
@@ -277,12 +322,23 @@ mod tests {
 
     #[test]
     fn byte_span_handles_multibyte_lines() {
-        let file = Arc::new(SourceFile {
-            path: "x.yaml".into(),
-            text: "a: 1\nname: 住民税\nz: 2\n".into(),
-        });
+        let file = Arc::new(SourceFile::new("x.yaml", "a: 1\nname: 住民税\nz: 2\n"));
         let loc = Location::new(&file, 2, 7, 3);
         let (start, len) = loc.byte_span();
         assert_eq!(&file.text[start..start + len], "住民税");
+    }
+
+    #[test]
+    fn lines_of_a_stream_keep_their_file_line_numbers() {
+        let file = Arc::new(SourceFile::starting_at(
+            "big.jsonl",
+            "{\"a\": 1}\n{\"id\": \"x\"}\n",
+            5001,
+        ));
+        let d = Diagnostic::error("t", "t", "bad id").at(Location::new(&file, 5002, 3, 2));
+        let shown = d.render(Lang::En, false);
+        assert!(shown.contains("big.jsonl:5002:3"), "{shown}");
+        assert!(shown.contains("5002 │"), "{shown}");
+        assert!(!shown.contains("5001 │ {\"id"), "{shown}");
     }
 }

@@ -14,6 +14,7 @@ pub mod lang;
 pub mod model;
 pub mod render;
 pub mod rules;
+pub mod stream;
 pub mod suggest;
 pub mod testcases;
 pub(crate) mod yaml;

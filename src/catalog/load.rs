@@ -215,10 +215,10 @@ fn load_file(
     let text = match decode(&bytes) {
         Ok(t) => t,
         Err((line, column)) => {
-            let file = Arc::new(SourceFile {
-                path: shown,
-                text: String::from_utf8_lossy(&bytes).into_owned(),
-            });
+            let file = Arc::new(SourceFile::new(
+                shown,
+                String::from_utf8_lossy(&bytes).into_owned(),
+            ));
             out.diagnostics.push(
                 Diagnostic::error(
                     "catalog::encoding",
@@ -234,7 +234,7 @@ fn load_file(
             return;
         }
     };
-    let file = Arc::new(SourceFile { path: shown, text });
+    let file = Arc::new(SourceFile::new(shown, text));
     if is_jsonl {
         parse_jsonl(&file, out, ids);
     } else {
@@ -261,10 +261,7 @@ fn decode(bytes: &[u8]) -> Result<String, (usize, usize)> {
 pub fn parse_str(path: &str, text: &str) -> LoadedCatalog {
     let mut out = LoadedCatalog::default();
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let file = Arc::new(SourceFile {
-        path: path.to_string(),
-        text: text.to_string(),
-    });
+    let file = Arc::new(SourceFile::new(path, text));
     parse_yaml(&file, &mut out, &mut HashMap::new());
     out
 }
@@ -415,7 +412,7 @@ fn parse_jsonl(file: &Arc<SourceFile>, out: &mut LoadedCatalog, ids: &mut HashMa
         if too_many_problems(file, out, first) {
             return;
         }
-        match parse_jsonl_line(file, i + 1, line) {
+        match parse_jsonl_line(file, file.first_line + i, line) {
             Ok(Some(node)) => add_operation(file, node, out, ids),
             Ok(None) => {}
             Err(d) => out.diagnostics.push(*d),
@@ -470,24 +467,8 @@ pub(crate) fn add_operation(
                 line,
             };
             if let Some(first) = ids.get(op.id.as_str()) {
-                out.diagnostics.push(
-                    Diagnostic::error(
-                        "catalog::duplicate-id",
-                        format!(
-                            "業務ID `{}` が重複しています (最初の定義: {}:{})",
-                            op.id, first.file, first.line
-                        ),
-                        format!(
-                            "duplicate operation id `{}` (first defined at {}:{})",
-                            op.id, first.file, first.line
-                        ),
-                    )
-                    .at(Location::new(file, line, 1, 1))
-                    .help(
-                        "どちらかの業務IDを変更してください",
-                        "give one of the two operations a different id",
-                    ),
-                );
+                out.diagnostics
+                    .push(duplicate_id(file, line, op.id.as_str(), first));
                 return;
             }
             ids.insert(op.id.as_str().to_string(), origin.clone());
@@ -495,6 +476,44 @@ pub(crate) fn add_operation(
             out.catalog.origins.push(origin);
         }
         Err(problems) => out.diagnostics.extend(problems),
+    }
+}
+
+/// The problem of an id that an earlier operation already uses.
+pub(crate) fn duplicate_id(
+    file: &Arc<SourceFile>,
+    line: usize,
+    id: &str,
+    first: &Origin,
+) -> Diagnostic {
+    Diagnostic::error(
+        "catalog::duplicate-id",
+        format!(
+            "業務ID `{id}` が重複しています (最初の定義: {}:{})",
+            first.file, first.line
+        ),
+        format!(
+            "duplicate operation id `{id}` (first defined at {}:{})",
+            first.file, first.line
+        ),
+    )
+    .at(Location::new(file, line, 1, 1))
+    .help(
+        "どちらかの業務IDを変更してください",
+        "give one of the two operations a different id",
+    )
+}
+
+/// Parses and validates one JSON Lines record (a blank line gives `Ok(None)`).
+pub(crate) fn operation_from_jsonl_line(
+    file: &Arc<SourceFile>,
+    line_no: usize,
+    line: &str,
+) -> Result<Option<Operation>, Diagnostics> {
+    match parse_jsonl_line(file, line_no, line) {
+        Ok(Some(node)) => build_operation(file, node).map(Some),
+        Ok(None) => Ok(None),
+        Err(d) => Err((*d).into()),
     }
 }
 
@@ -784,10 +803,7 @@ pub fn operation_from_json(
     value: serde_json::Value,
     label: &str,
 ) -> Result<Operation, Diagnostics> {
-    let file = Arc::new(SourceFile {
-        path: label.to_string(),
-        text: String::new(),
-    });
+    let file = Arc::new(SourceFile::new(label, String::new()));
     build_operation(
         &file,
         yaml::node_from_json(value, Pos { line: 1, column: 1 }),

@@ -9,6 +9,8 @@ use std::sync::Arc;
 mod fields;
 mod load;
 
+pub(crate) use load::{duplicate_id, operation_from_jsonl_line};
+
 pub use fields::{
     Bounds, CatalogEnum, ContractType, Criticality, Discretion, Equipment, Expertise, Field,
     FieldRef, FocusArea, Manuals, Operation, OperationId, PersonalData, PublicAuthority,

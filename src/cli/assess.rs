@@ -21,6 +21,9 @@ pub struct Args {
     /// Write to this file instead of standard output (written whole, then renamed into place).
     #[arg(long, short)]
     output: Option<PathBuf>,
+    /// Worker threads (default: all cores). Results are identical whatever the number.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -28,14 +31,26 @@ enum FormatArg {
     Table,
     Json,
     Yaml,
+    Jsonl,
 }
 
 pub fn run(args: Args, ui: &Ui) -> Exit {
+    if let Some(n) = args.threads {
+        // Fails only if the pool already exists, which cannot happen before this point.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(usize::from(n))
+            .build_global();
+    }
     let compiled = match args.rules.compile(ui) {
         Ok(c) => c,
         Err(exit) => return exit,
     };
-    let path = args.catalog.unwrap_or_else(default_catalog);
+    let path = args.catalog.clone().unwrap_or_else(default_catalog);
+    let is_jsonl = path.as_os_str() == "-"
+        || (path.extension().is_some_and(|e| e == "jsonl") && path.is_file());
+    if is_jsonl && matches!(args.format, Some(FormatArg::Jsonl)) {
+        return stream(&path, args.output.as_deref(), &compiled, ui);
+    }
     let loaded = load_path(&path);
     ui.report(&loaded.diagnostics);
     if loaded.catalog.is_empty() {
@@ -43,27 +58,13 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     }
     let report = itaku::assess_catalog(&loaded.catalog, &compiled);
     for a in &report.assessments {
-        for e in &a.errors {
-            let rule = &compiled.rules.rule(e.rule).id;
-            eprintln!(
-                "{}[rules::runtime]: {}:{}:{}: {} `{rule}` / `{}`: {}",
-                ui.lang.pick("エラー", "error"),
-                e.file,
-                e.line,
-                e.column,
-                ui.lang.pick(
-                    "ルールの実行に失敗しました (ルール / 業務)",
-                    "rule failed (rule / operation)"
-                ),
-                a.operation.id,
-                e.message
-            );
-        }
+        report_rule_errors(a, &compiled, ui);
     }
     let format = match args.format {
         Some(FormatArg::Table) => Format::Table,
         Some(FormatArg::Json) => Format::Json,
         Some(FormatArg::Yaml) => Format::Yaml,
+        Some(FormatArg::Jsonl) => Format::Jsonl,
         None if args.output.is_none() && std::io::stdout().is_terminal() => Format::Table,
         None => Format::Json,
     };
@@ -72,9 +73,9 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
             render(&report, &compiled.rules, ui.lang, format, w)
         }),
         None => {
-            let stdout = std::io::stdout();
-            let mut lock = stdout.lock();
-            render(&report, &compiled.rules, ui.lang, format, &mut lock).and_then(|_| lock.flush())
+            // Standard output is line-buffered: without a buffer, pretty JSON costs a system call per line.
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            render(&report, &compiled.rules, ui.lang, format, &mut out).and_then(|_| out.flush())
         }
     };
     if let Err(e) = written {
@@ -91,6 +92,111 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         Exit::Findings
     } else {
         Exit::Success
+    }
+}
+
+/// JSON Lines in, JSON Lines out: read, assess and write in bounded batches (`itaku::stream`).
+fn stream(
+    path: &std::path::Path,
+    output: Option<&std::path::Path>,
+    compiled: &itaku::CompiledRules,
+    ui: &Ui,
+) -> Exit {
+    use itaku::stream::{assess_jsonl, Problem};
+    let shown = path.display().to_string();
+    let mut input: Box<dyn std::io::BufRead> = if path.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        match std::fs::File::open(path) {
+            Ok(f) => Box::new(std::io::BufReader::with_capacity(1 << 20, f)),
+            Err(e) => {
+                ui.say(
+                    &format!("エラー[catalog::unreadable]: {shown}: カタログを読めません: {e}"),
+                    &format!("error[catalog::unreadable]: {shown}: cannot read the catalog: {e}"),
+                );
+                return Exit::Usage;
+            }
+        }
+    };
+    let mut on_problem = |p: Problem<'_>| match p {
+        Problem::Catalog(d) => eprint!("{}", d.render(ui.lang, ui.color)),
+        Problem::Rule(a) => report_rule_errors(a, compiled, ui),
+    };
+    let mut run = |w: &mut dyn Write| {
+        assess_jsonl(&shown, &mut *input, compiled, ui.lang, w, &mut on_problem)
+    };
+    let result = match output {
+        Some(file) => {
+            let mut summary = None;
+            itaku::fsutil::write_atomic_with(file, |w| {
+                summary = Some(run(w)?);
+                Ok(())
+            })
+            .map(|_| summary.unwrap_or_default())
+        }
+        None => {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            run(&mut out).and_then(|s| out.flush().map(|_| s))
+        }
+    };
+    let summary = match result {
+        Ok(s) => s,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Exit::Success,
+        Err(e) => {
+            ui.say(
+                &format!("入出力エラー: {e}"),
+                &format!("input/output error: {e}"),
+            );
+            return Exit::Usage;
+        }
+    };
+    let counts = summary
+        .by_recommendation
+        .iter()
+        .zip(itaku::model::Recommendation::ALL)
+        .map(|(n, r)| format!("{} {n}", r.label(ui.lang)))
+        .collect::<Vec<_>>()
+        .join(" / ");
+    ui.say(
+        &format!(
+            "{}件を判定しました ({counts})。削減FTE 合計 {}。カタログのエラー {}件、ルールのエラー {}件。",
+            summary.operations, summary.freed_fte, summary.catalog_errors, summary.rule_errors
+        ),
+        &format!(
+            "assessed {} operations ({counts}); freed FTE {}; {} catalog errors, {} rule errors.",
+            summary.operations, summary.freed_fte, summary.catalog_errors, summary.rule_errors
+        ),
+    );
+    if summary.operations == 0 && summary.catalog_errors == 0 {
+        ui.say(
+            &format!("エラー[catalog::empty]: {shown}: カタログに業務が1件もありません"),
+            &format!("error[catalog::empty]: {shown}: the catalog has no operations"),
+        );
+        return Exit::Findings;
+    }
+    if summary.catalog_errors > 0 || summary.rule_errors > 0 {
+        Exit::Findings
+    } else {
+        Exit::Success
+    }
+}
+
+fn report_rule_errors(a: &itaku::Assessment, compiled: &itaku::CompiledRules, ui: &Ui) {
+    for e in &a.errors {
+        let rule = &compiled.rules.rule(e.rule).id;
+        eprintln!(
+            "{}[rules::runtime]: {}:{}:{}: {} `{rule}` / `{}`: {}",
+            ui.lang.pick("エラー", "error"),
+            e.file,
+            e.line,
+            e.column,
+            ui.lang.pick(
+                "ルールの実行に失敗しました (ルール / 業務)",
+                "rule failed (rule / operation)"
+            ),
+            a.operation.id,
+            e.message
+        );
     }
 }
 

@@ -5,17 +5,17 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::reason_text;
-use crate::assess::Report;
+use crate::assess::{Assessment, Report};
 use crate::lang::Lang;
 use crate::rules::RuleSet;
 
 #[derive(Debug, Serialize)]
-pub struct Document {
+pub struct Document<'a> {
     pub tool: &'static str,
     pub version: &'static str,
     pub rules: RulesMeta,
     pub as_of: String,
-    pub assessments: Vec<AssessmentDoc>,
+    pub assessments: Vec<AssessmentDoc<'a>>,
     pub summary: Summary,
 }
 
@@ -27,27 +27,27 @@ pub struct RulesMeta {
 }
 
 #[derive(Debug, Serialize)]
-pub struct AssessmentDoc {
-    pub id: String,
-    pub name: String,
-    pub department: String,
+pub struct AssessmentDoc<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub department: &'a str,
     pub recommendation: &'static str,
     pub excluded: bool,
-    pub exclusions: Vec<ExclusionDoc>,
+    pub exclusions: Vec<ExclusionDoc<'a>>,
     pub criteria: Vec<CriterionDoc>,
-    pub checklist: Vec<ChecklistDoc>,
+    pub checklist: Vec<ChecklistDoc<'a>>,
     pub missing: Vec<&'static str>,
     pub freed_fte: f64,
     pub proposal_call: bool,
     /// Why the recommendation is what it is (from the recommendation rule and any gate limit).
     pub notes: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<ErrorDoc>,
+    pub errors: Vec<ErrorDoc<'a>>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct ExclusionDoc {
-    pub rule: String,
+pub struct ExclusionDoc<'a> {
+    pub rule: &'a str,
     pub reason: String,
 }
 
@@ -60,23 +60,23 @@ pub struct CriterionDoc {
 }
 
 #[derive(Debug, Serialize)]
-pub struct ChecklistDoc {
-    pub id: String,
+pub struct ChecklistDoc<'a> {
+    pub id: &'a str,
     pub safeguard: crate::rules::Safeguard,
     pub severity: &'static str,
-    pub item: String,
-    pub mitigation: String,
-    pub rule: String,
-    pub basis: String,
+    pub item: &'a str,
+    pub mitigation: &'a str,
+    pub rule: &'a str,
+    pub basis: &'a str,
 }
 
 #[derive(Debug, Serialize)]
-pub struct ErrorDoc {
-    pub rule: String,
-    pub file: String,
+pub struct ErrorDoc<'a> {
+    pub rule: &'a str,
+    pub file: &'a str,
     pub line: usize,
     pub column: usize,
-    pub message: String,
+    pub message: &'a str,
 }
 
 #[derive(Debug, Serialize)]
@@ -91,79 +91,11 @@ pub struct Summary {
 }
 
 /// Builds the output document in `lang`.
-pub fn document(report: &Report, rules: &RuleSet, lang: Lang) -> Document {
-    let rule_id = |i: u16| rules.rule(i).id.clone();
+pub fn document<'a>(report: &'a Report, rules: &'a RuleSet, lang: Lang) -> Document<'a> {
     let assessments = report
         .assessments
         .iter()
-        .map(|a| {
-            let op = &a.operation;
-            let mut notes: Vec<String> = Vec::new();
-            if let Some((_, _, reason)) = &a.cap {
-                notes.push(reason_text(rules, reason, lang));
-            }
-            notes.extend(a.notes.iter().map(|(_, r)| reason_text(rules, r, lang)));
-            AssessmentDoc {
-                id: op.id.to_string(),
-                name: op.name.clone(),
-                department: op.department.clone(),
-                recommendation: a.recommendation.as_str(),
-                excluded: a.excluded,
-                exclusions: a
-                    .exclusions
-                    .iter()
-                    .map(|(rule, reason)| ExclusionDoc {
-                        rule: rule_id(*rule),
-                        reason: reason_text(rules, reason, lang),
-                    })
-                    .collect(),
-                criteria: a
-                    .criteria
-                    .iter()
-                    .map(|c| CriterionDoc {
-                        id: c.criterion.as_str(),
-                        points: c.points,
-                        max: crate::model::Criterion::MAX_POINTS,
-                        reasons: c
-                            .reasons
-                            .iter()
-                            .map(|r| reason_text(rules, r, lang))
-                            .collect(),
-                    })
-                    .collect(),
-                checklist: a
-                    .checklist
-                    .iter()
-                    .map(|h| {
-                        let item = rules.item(h.item);
-                        ChecklistDoc {
-                            id: item.id.clone(),
-                            safeguard: item.safeguard,
-                            severity: h.severity.as_str(),
-                            item: item.item.get(lang).to_string(),
-                            mitigation: item.mitigation.get(lang).to_string(),
-                            rule: rule_id(h.rule),
-                            basis: item.basis.get(lang).to_string(),
-                        }
-                    })
-                    .collect(),
-                missing: a.missing.iter().map(|f| f.name()).collect(),
-                freed_fte: a.freed_fte,
-                proposal_call: a.proposal_call,
-                notes,
-                errors: a
-                    .errors
-                    .iter()
-                    .map(|e| ErrorDoc {
-                        rule: rule_id(e.rule),
-                        file: e.file.clone(),
-                        line: e.line,
-                        column: e.column,
-                        message: e.message.clone(),
-                    })
-                    .collect(),
-            }
-        })
+        .map(|a| assessment_doc(a, rules, lang))
         .collect();
     Document {
         tool: "itaku",
@@ -196,5 +128,76 @@ pub fn document(report: &Report, rules: &RuleSet, lang: Lang) -> Document {
                 .count(),
             rule_errors: report.rule_errors(),
         },
+    }
+}
+
+/// One operation's result as it appears in `assessments` (and as one line of `--format jsonl`).
+pub fn assessment_doc<'a>(a: &'a Assessment, rules: &'a RuleSet, lang: Lang) -> AssessmentDoc<'a> {
+    let rule_id = |i: u16| rules.rule(i).id.as_str();
+    let op = &a.operation;
+    let mut notes: Vec<String> = Vec::new();
+    if let Some((_, _, reason)) = &a.cap {
+        notes.push(reason_text(rules, reason, lang));
+    }
+    notes.extend(a.notes.iter().map(|(_, r)| reason_text(rules, r, lang)));
+    AssessmentDoc {
+        id: op.id.as_str(),
+        name: &op.name,
+        department: &op.department,
+        recommendation: a.recommendation.as_str(),
+        excluded: a.excluded,
+        exclusions: a
+            .exclusions
+            .iter()
+            .map(|(rule, reason)| ExclusionDoc {
+                rule: rule_id(*rule),
+                reason: reason_text(rules, reason, lang),
+            })
+            .collect(),
+        criteria: a
+            .criteria
+            .iter()
+            .map(|c| CriterionDoc {
+                id: c.criterion.as_str(),
+                points: c.points,
+                max: crate::model::Criterion::MAX_POINTS,
+                reasons: c
+                    .reasons
+                    .iter()
+                    .map(|r| reason_text(rules, r, lang))
+                    .collect(),
+            })
+            .collect(),
+        checklist: a
+            .checklist
+            .iter()
+            .map(|h| {
+                let item = rules.item(h.item);
+                ChecklistDoc {
+                    id: &item.id,
+                    safeguard: item.safeguard,
+                    severity: h.severity.as_str(),
+                    item: item.item.get(lang),
+                    mitigation: item.mitigation.get(lang),
+                    rule: rule_id(h.rule),
+                    basis: item.basis.get(lang),
+                }
+            })
+            .collect(),
+        missing: a.missing.iter().map(|f| f.name()).collect(),
+        freed_fte: a.freed_fte,
+        proposal_call: a.proposal_call,
+        notes,
+        errors: a
+            .errors
+            .iter()
+            .map(|e| ErrorDoc {
+                rule: rule_id(e.rule),
+                file: &e.file,
+                line: e.line,
+                column: e.column,
+                message: &e.message,
+            })
+            .collect(),
     }
 }

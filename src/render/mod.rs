@@ -4,7 +4,7 @@ mod document;
 mod rules_doc;
 mod table;
 
-pub use document::{document, Document};
+pub use document::{assessment_doc, document, AssessmentDoc, Document};
 pub use rules_doc::rules_markdown;
 pub use table::table;
 
@@ -20,6 +20,8 @@ pub enum Format {
     Table,
     Json,
     Yaml,
+    /// JSON Lines: one assessment (as in `assessments` of the JSON document) per line, in catalog order.
+    Jsonl,
 }
 
 /// Renders a report in `format` into `out`.
@@ -36,12 +38,30 @@ pub fn render(
             serde_json::to_writer_pretty(&mut *out, &document(report, rules, lang))?;
             out.write_all(b"\n")
         }
+        Format::Jsonl => {
+            use rayon::prelude::*;
+            // Lines are rendered in parallel and written in catalog order.
+            let lines: Vec<Vec<u8>> = report
+                .assessments
+                .par_iter()
+                .map(|a| jsonl_line(a, rules, lang))
+                .collect();
+            lines.iter().try_for_each(|l| out.write_all(l))
+        }
         Format::Yaml => {
             let text = crate::yaml::to_string(&document(report, rules, lang))
                 .map_err(std::io::Error::other)?;
             out.write_all(text.as_bytes())
         }
     }
+}
+
+/// One assessment as a line of JSON Lines (with its newline).
+pub fn jsonl_line(a: &crate::assess::Assessment, rules: &RuleSet, lang: Lang) -> Vec<u8> {
+    let mut line = serde_json::to_vec(&assessment_doc(a, rules, lang))
+        .expect("an assessment always serialises to JSON");
+    line.push(b'\n');
+    line
 }
 
 /// Fills a message template: `{0}` inserts an argument; `{0|pct}`, `{0|count}`, `{0|yen}`, `{0|num}`

@@ -231,10 +231,7 @@ impl RuleSet {
                     hasher.update([0]);
                     hasher.update(text.as_bytes());
                     hasher.update([0]);
-                    Some(Arc::new(SourceFile {
-                        path: source.display(name),
-                        text,
-                    }))
+                    Some(Arc::new(SourceFile::new(source.display(name), text)))
                 }
                 Err(e) => {
                     problems.push(
