@@ -2,7 +2,8 @@
 //!
 //! Operations are assessed in parallel; results keep catalog order, so output is byte-identical whatever
 //! the thread count. The engine enforces the invariants no rule can break: an excluded operation is
-//! `in_house` and frees nothing; freed time never exceeds the staff time in use; points stay in 0..=5.
+//! `in_house`, frees nothing and carries no checklist or missing facts (there is no contract to secure);
+//! freed time never exceeds the staff time in use; points stay in 0..=5.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -183,6 +184,12 @@ pub fn assess_operation(op: &Arc<Operation>, rules: &CompiledRules) -> Assessmen
     });
     let mut missing = e.missing;
     missing.sort();
+    if excluded {
+        // Work that stays with staff is not contracted out: there is no contract to secure and no
+        // fact left that could change the result.
+        checklist.clear();
+        missing.clear();
+    }
     Assessment {
         operation: Arc::clone(op),
         recommendation,

@@ -4,6 +4,8 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use super::fields::{Field, NodeProblem, OperationId, ValueProblem};
 use super::{Catalog, Operation, Origin};
 use crate::diag::{Diagnostic, Diagnostics, Location, Severity, SourceFile};
@@ -81,8 +83,33 @@ pub fn load_path(path: &Path) -> LoadedCatalog {
             );
             return out;
         }
-        for file in files {
-            load_file(&file, &mut out, &mut ids, true);
+        // Files are parsed in parallel, each on its own; ids are then checked across files in order.
+        let parsed: Vec<(LoadedCatalog, Option<Arc<SourceFile>>)> = files
+            .par_iter()
+            .map(|file| {
+                let mut one = LoadedCatalog::default();
+                let source = load_file(file, &mut one, &mut HashMap::new(), true);
+                (one, source)
+            })
+            .collect();
+        for (one, source) in parsed {
+            out.diagnostics.extend(one.diagnostics);
+            for (op, origin) in one.catalog.operations.into_iter().zip(one.catalog.origins) {
+                if let Some(first) = ids.get(op.id.as_str()) {
+                    if let Some(file) = &source {
+                        out.diagnostics.push(duplicate_id(
+                            file,
+                            origin.line,
+                            op.id.as_str(),
+                            first,
+                        ));
+                    }
+                    continue;
+                }
+                ids.insert(op.id.as_str().to_string(), origin.clone());
+                out.catalog.operations.push(op);
+                out.catalog.origins.push(origin);
+            }
         }
     } else {
         load_file(path, &mut out, &mut ids, false);
@@ -169,14 +196,14 @@ fn load_file(
     out: &mut LoadedCatalog,
     ids: &mut HashMap<String, Origin>,
     in_directory: bool,
-) {
+) -> Option<Arc<SourceFile>> {
     let shown = path.display().to_string();
     let is_jsonl = path.extension().and_then(|e| e.to_str()) == Some("jsonl");
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) => {
             out.diagnostics.push(io_error(&shown, &e));
-            return;
+            return None;
         }
     };
     // A FIFO, socket or device found in a catalog directory is never opened: opening a FIFO blocks, and
@@ -194,23 +221,23 @@ fn load_file(
                 "keep only regular files in a catalog directory",
             ),
         );
-        return;
+        return None;
     }
     let limit = (!is_jsonl).then_some(MAX_YAML_BYTES);
     if limit.is_some_and(|max| meta.len() > max) {
         out.diagnostics.push(too_large(shown, Some(meta.len())));
-        return;
+        return None;
     }
     let bytes = match read_bounded(path, limit) {
         Ok(b) => b,
         Err(e) => {
             out.diagnostics.push(io_error(&shown, &e));
-            return;
+            return None;
         }
     };
     if limit.is_some_and(|max| bytes.len() as u64 > max) {
         out.diagnostics.push(too_large(shown, None));
-        return;
+        return None;
     }
     let text = match decode(&bytes) {
         Ok(t) => t,
@@ -231,7 +258,7 @@ fn load_file(
                     "save the file as UTF-8 (not Shift_JIS)",
                 ),
             );
-            return;
+            return None;
         }
     };
     let file = Arc::new(SourceFile::new(shown, text));
@@ -240,6 +267,7 @@ fn load_file(
     } else {
         parse_yaml(&file, out, ids);
     }
+    Some(file)
 }
 
 /// Decodes UTF-8, dropping a byte-order mark. On failure returns the 1-based line and column of the
@@ -263,6 +291,14 @@ pub fn parse_str(path: &str, text: &str) -> LoadedCatalog {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let file = Arc::new(SourceFile::new(path, text));
     parse_yaml(&file, &mut out, &mut HashMap::new());
+    out
+}
+
+/// Parses catalog text in JSON Lines as if read from `path` (tests, benchmarks).
+pub fn parse_jsonl_str(path: &str, text: &str) -> LoadedCatalog {
+    let mut out = LoadedCatalog::default();
+    let file = Arc::new(SourceFile::new(path, text));
+    parse_jsonl(&file, &mut out, &mut HashMap::new());
     out
 }
 

@@ -17,7 +17,8 @@ pub use fields::{
     SystemAccess, WorkLocation,
 };
 pub use load::{
-    load_path, operation_from_json, parse_jsonl_line, parse_str, LoadedCatalog, MAX_YAML_BYTES,
+    load_path, operation_from_json, parse_jsonl_line, parse_jsonl_str, parse_str, LoadedCatalog,
+    MAX_YAML_BYTES,
 };
 
 /// Where an operation was written: file and line.

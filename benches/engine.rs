@@ -1,0 +1,356 @@
+//! Benchmarks of the engine on the synthetic catalog (`tests/support/synthetic.rs`), with the standard
+//! rules of `rules/`. Run: `cargo bench --bench engine` (numbers and their reading: docs/performance.md).
+//!
+//! `rhai_subset` and `native_subset` assess the same three criterion rules (C1, C3, C4), once through the
+//! Rhai runtime and once as plain Rust, so the interpreter's overhead is measured as a ratio in one run.
+
+#![recursion_limit = "256"]
+
+#[path = "../tests/support/synthetic.rs"]
+mod synthetic;
+
+use std::collections::BTreeMap;
+use std::io::Cursor;
+use std::sync::Arc;
+
+use divan::{black_box, Bencher};
+use itaku::assess::assess_operation;
+use itaku::catalog::{parse_jsonl_str, parse_str, Catalog, Manuals, Operation};
+use itaku::render::{render, Format};
+use itaku::rules::{CompiledRules, MemorySource, ParamValue, RuleSet};
+use itaku::Lang;
+
+const OPS: usize = 2_000;
+const SEED: u64 = 7;
+
+fn main() {
+    divan::main();
+}
+
+fn as_of() -> jiff::civil::Date {
+    jiff::civil::date(2026, 4, 1)
+}
+
+fn rules_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")
+}
+
+fn standard() -> CompiledRules {
+    let set = RuleSet::load_dir(rules_dir()).expect("standard rules load");
+    CompiledRules::compile(Arc::new(set), as_of()).expect("standard rules compile")
+}
+
+fn catalog(n: usize) -> Catalog {
+    let loaded = parse_jsonl_str("synthetic.jsonl", &synthetic::jsonl(n, SEED));
+    assert!(!loaded.diagnostics.has_errors(), "{}", loaded.diagnostics);
+    loaded.catalog
+}
+
+/// The standard rule set reduced to the criterion rules C1, C3 and C4 (plus a one-line recommendation).
+fn subset() -> CompiledRules {
+    let dir = rules_dir();
+    let mut files = BTreeMap::new();
+    for name in ["parameters.yaml", "items.yaml", "messages.yaml"] {
+        files.insert(
+            name.to_string(),
+            std::fs::read_to_string(dir.join(name)).unwrap(),
+        );
+    }
+    let manifest = std::fs::read_to_string(dir.join("manifest.yaml")).unwrap();
+    let (head, _) = manifest.split_once("rules:\n").unwrap();
+    let mut reduced = format!("{head}rules:\n");
+    for (id, script) in [
+        ("criterion-c1", "c1_routine_volume.rhai"),
+        ("criterion-c3", "c3_seasonal_peak.rhai"),
+        ("criterion-c4", "c4_market.rhai"),
+    ] {
+        reduced.push_str(&format!(
+            "  - {{id: {id}, kind: criterion, title: {{ja: {id}, en: {id}}}, basis: {{ja: b, en: b}}, script: scripts/{script}}}\n"
+        ));
+        files.insert(
+            format!("scripts/{script}"),
+            std::fs::read_to_string(dir.join("scripts").join(script)).unwrap(),
+        );
+    }
+    // A rule set needs a recommendation rule; this one does as little as a rule can.
+    reduced.push_str("  - {id: recommendation, kind: recommendation, title: {ja: r, en: r}, basis: {ja: b, en: b}, script: scripts/rec.rhai}\n");
+    files.insert("scripts/rec.rhai".into(), "recommend(\"study\");\n".into());
+    files.insert("manifest.yaml".into(), reduced);
+    let set = RuleSet::load(&MemorySource(files)).expect("subset loads");
+    CompiledRules::compile(Arc::new(set), as_of()).expect("subset compiles")
+}
+
+#[divan::bench(sample_count = 20)]
+fn parse_yaml(bencher: Bencher) {
+    let text = synthetic::yaml(OPS, SEED);
+    bencher
+        .counter(divan::counter::ItemsCount::new(OPS))
+        .bench(|| parse_str("synthetic.yaml", black_box(&text)).catalog.len());
+}
+
+#[divan::bench(sample_count = 20)]
+fn parse_jsonl(bencher: Bencher) {
+    let text = synthetic::jsonl(OPS, SEED);
+    bencher
+        .counter(divan::counter::ItemsCount::new(OPS))
+        .bench(|| {
+            parse_jsonl_str("synthetic.jsonl", black_box(&text))
+                .catalog
+                .len()
+        });
+}
+
+#[divan::bench(sample_count = 20)]
+fn compile_rules(bencher: Bencher) {
+    bencher.bench(|| {
+        let set = RuleSet::load_dir(rules_dir()).unwrap();
+        CompiledRules::compile(Arc::new(set), as_of()).unwrap()
+    });
+}
+
+/// One thread: every standard rule on each operation.
+#[divan::bench(sample_count = 20)]
+fn assess_standard(bencher: Bencher) {
+    let rules = standard();
+    let catalog = catalog(OPS);
+    bencher
+        .counter(divan::counter::ItemsCount::new(OPS))
+        .bench(|| {
+            catalog
+                .operations
+                .iter()
+                .map(|op| assess_operation(op, &rules).checklist.len())
+                .sum::<usize>()
+        });
+}
+
+/// All cores (rayon): the same work as `assess_standard`.
+#[divan::bench(sample_count = 20)]
+fn assess_standard_parallel(bencher: Bencher) {
+    let rules = standard();
+    let catalog = catalog(OPS);
+    bencher
+        .counter(divan::counter::ItemsCount::new(OPS))
+        .bench(|| itaku::assess_catalog(&catalog, &rules).assessments.len());
+}
+
+#[divan::bench(sample_count = 20)]
+fn rhai_subset(bencher: Bencher) {
+    let rules = subset();
+    let catalog = catalog(OPS);
+    bencher
+        .counter(divan::counter::ItemsCount::new(OPS))
+        .bench(|| {
+            catalog
+                .operations
+                .iter()
+                .map(|op| rules.evaluate(op).points.iter().sum::<i64>())
+                .sum::<i64>()
+        });
+}
+
+#[divan::bench(sample_count = 20)]
+fn native_subset(bencher: Bencher) {
+    let rules = subset();
+    let native = Native::new(&rules);
+    let catalog = catalog(OPS);
+    // The comparison means something only if both give the same points.
+    for op in &catalog.operations {
+        assert_eq!(
+            rules.evaluate(op).points,
+            native.evaluate(op).points,
+            "native and Rhai subsets disagree on {}",
+            op.id
+        );
+    }
+    bencher
+        .counter(divan::counter::ItemsCount::new(OPS))
+        .bench(|| {
+            catalog
+                .operations
+                .iter()
+                .map(|op| native.evaluate(op).points.iter().sum::<i64>())
+                .sum::<i64>()
+        });
+}
+
+#[divan::bench(sample_count = 10)]
+fn render_json(bencher: Bencher) {
+    let rules = standard();
+    let report = itaku::assess_catalog(&catalog(OPS), &rules);
+    bencher
+        .counter(divan::counter::ItemsCount::new(OPS))
+        .bench(|| {
+            let mut out = Vec::with_capacity(32 << 20);
+            render(&report, &rules.rules, Lang::Ja, Format::Json, &mut out).unwrap();
+            out.len()
+        });
+}
+
+#[divan::bench(sample_count = 10)]
+fn render_jsonl(bencher: Bencher) {
+    let rules = standard();
+    let report = itaku::assess_catalog(&catalog(OPS), &rules);
+    bencher
+        .counter(divan::counter::ItemsCount::new(OPS))
+        .bench(|| {
+            let mut out = Vec::with_capacity(32 << 20);
+            render(&report, &rules.rules, Lang::Ja, Format::Jsonl, &mut out).unwrap();
+            out.len()
+        });
+}
+
+#[divan::bench(sample_count = 10)]
+fn render_table(bencher: Bencher) {
+    let rules = standard();
+    let report = itaku::assess_catalog(&catalog(OPS), &rules);
+    bencher
+        .counter(divan::counter::ItemsCount::new(OPS))
+        .bench(|| {
+            let mut out = Vec::new();
+            render(&report, &rules.rules, Lang::Ja, Format::Table, &mut out).unwrap();
+            out.len()
+        });
+}
+
+/// JSON Lines in, JSON Lines out, through the streaming path (all cores).
+#[divan::bench(sample_count = 10)]
+fn end_to_end_jsonl(bencher: Bencher) {
+    let rules = standard();
+    let text = synthetic::jsonl(OPS, SEED);
+    bencher
+        .counter(divan::counter::ItemsCount::new(OPS))
+        .bench(|| {
+            let mut input = Cursor::new(text.as_bytes());
+            let mut out = std::io::sink();
+            itaku::stream::assess_jsonl(
+                "synthetic.jsonl",
+                &mut input,
+                &rules,
+                Lang::Ja,
+                &mut out,
+                &mut |_| {},
+            )
+            .unwrap()
+            .operations
+        });
+}
+
+/// C1, C3 and C4 written in Rust: the same thresholds (read from the parameters) and the same outputs
+/// (points, reasons with their arguments, missing facts) as the scripts.
+struct Native {
+    routine_high: f64,
+    routine_mid: f64,
+    cases_high: f64,
+    cases_mid: f64,
+    peak_high: f64,
+    peak_mid: f64,
+    overtime: f64,
+    providers_many: f64,
+    providers_min: f64,
+    measurable: f64,
+}
+
+#[derive(Default)]
+struct NativeResult {
+    points: [i64; 5],
+    reasons: [Vec<(&'static str, f64)>; 5],
+    missing: Vec<&'static str>,
+}
+
+impl Native {
+    fn new(rules: &CompiledRules) -> Self {
+        let p = |name: &str| -> f64 {
+            match rules.rules.parameters.parameters[name]
+                .at(as_of())
+                .unwrap()
+                .value
+            {
+                ParamValue::Int(i) => *i as f64,
+                ParamValue::Float(f) => *f,
+                _ => panic!("{name} is not a number"),
+            }
+        };
+        Native {
+            routine_high: p("c1.routine_share.high"),
+            routine_mid: p("c1.routine_share.mid"),
+            cases_high: p("c1.annual_cases.high"),
+            cases_mid: p("c1.annual_cases.mid"),
+            peak_high: p("c3.peak_ratio.high"),
+            peak_mid: p("c3.peak_ratio.mid"),
+            overtime: p("c3.overtime_per_fte"),
+            providers_many: p("c4.providers.many"),
+            providers_min: p("c4.providers.min"),
+            measurable: p("c4.measurability.good"),
+        }
+    }
+
+    fn evaluate(&self, op: &Operation) -> NativeResult {
+        let mut r = NativeResult::default();
+        let add = |r: &mut NativeResult, c: usize, n: i64, key: &'static str, arg: f64| {
+            r.points[c] += n;
+            r.reasons[c].push((key, arg));
+        };
+        match op.routine_share {
+            None => r.missing.push("routine_share"),
+            Some(s) if s >= self.routine_high => add(&mut r, 0, 3, "c1.routine_high", s),
+            Some(s) if s >= self.routine_mid => add(&mut r, 0, 2, "c1.routine_mid", s),
+            Some(s) => add(&mut r, 0, 0, "c1.routine_low", s),
+        }
+        match op.annual_cases.map(|c| c as f64) {
+            None => r.missing.push("annual_cases"),
+            Some(c) if c >= self.cases_high => add(&mut r, 0, 2, "c1.volume_high", c),
+            Some(c) if c >= self.cases_mid => add(&mut r, 0, 1, "c1.volume_mid", c),
+            Some(_) => {}
+        }
+        match op.manuals {
+            Some(Manuals::Complete) => add(&mut r, 0, 1, "c1.manuals_complete", 0.0),
+            None => r.missing.push("manuals"),
+            Some(_) => {}
+        }
+        match &op.monthly_load {
+            None => r.missing.push("monthly_load"),
+            Some(load) => {
+                let mean = load.iter().sum::<f64>() / 12.0;
+                if mean > 0.0 {
+                    let ratio = load.iter().copied().fold(0.0, f64::max) / mean;
+                    if ratio >= self.peak_high {
+                        add(&mut r, 2, 4, "c3.peak_high", ratio);
+                    } else if ratio >= self.peak_mid {
+                        add(&mut r, 2, 2, "c3.peak_mid", ratio);
+                    } else {
+                        add(&mut r, 2, 0, "c3.flat", ratio);
+                    }
+                }
+            }
+        }
+        if let (Some(o), Some(f)) = (op.overtime_hours, op.staff_fte) {
+            if f > 0.0 && o / f >= self.overtime {
+                add(&mut r, 2, 1, "c3.overtime", o / f);
+            }
+        }
+        match op.market_providers.map(|p| p as f64) {
+            None => r.missing.push("market_providers"),
+            Some(p) if p >= self.providers_many => add(&mut r, 3, 2, "c4.providers_many", p),
+            Some(p) if p >= self.providers_min => add(&mut r, 3, 1, "c4.providers_some", p),
+            Some(p) => add(&mut r, 3, 0, "c4.providers_thin", p),
+        }
+        match op.commercial_equivalent {
+            Some(true) => add(&mut r, 3, 1, "c4.commercial", 0.0),
+            None => r.missing.push("commercial_equivalent"),
+            Some(false) => {}
+        }
+        match op.output_measurability.map(|m| m as f64) {
+            None => r.missing.push("output_measurability"),
+            Some(m) if m >= self.measurable => add(&mut r, 3, 1, "c4.measurable", m),
+            Some(_) => {}
+        }
+        if matches!(
+            op.expertise,
+            Some(itaku::catalog::Expertise::Specialist | itaku::catalog::Expertise::Licensed)
+        ) {
+            add(&mut r, 3, 1, "c4.specialist_gain", 0.0);
+        }
+        r
+    }
+}

@@ -1,0 +1,181 @@
+//! JSON Lines in and out: the streamed path gives the same bytes as the whole-catalog path, whatever the
+//! thread count and batch boundaries; bad lines are located by their line in the file and never hide the
+//! other operations.
+
+#![recursion_limit = "256"]
+
+#[path = "support/synthetic.rs"]
+mod synthetic;
+
+use std::io::Cursor;
+use std::sync::Arc;
+
+use assert_cmd::Command;
+use itaku::catalog::parse_jsonl_str;
+use itaku::render::{render, Format};
+use itaku::rules::{CompiledRules, RuleSet};
+use itaku::stream::{assess_jsonl, Problem, BATCH_LINES};
+use itaku::Lang;
+
+fn itaku() -> Command {
+    let mut c = Command::cargo_bin("itaku").expect("binary");
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1");
+    c
+}
+
+fn standard() -> CompiledRules {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let set = RuleSet::load_dir(root.join("rules")).unwrap();
+    CompiledRules::compile(Arc::new(set), "2026-04-01".parse().unwrap()).unwrap()
+}
+
+#[test]
+fn streamed_output_equals_whole_catalog_output_across_batches() {
+    let rules = standard();
+    // More than one batch, with a partial last batch.
+    let n = BATCH_LINES + 123;
+    let text = synthetic::jsonl(n, 11);
+    let loaded = parse_jsonl_str("s.jsonl", &text);
+    assert!(loaded.diagnostics.is_empty(), "{}", loaded.diagnostics);
+    let report = itaku::assess_catalog(&loaded.catalog, &rules);
+    let mut whole = Vec::new();
+    render(&report, &rules.rules, Lang::Ja, Format::Jsonl, &mut whole).unwrap();
+
+    let mut streamed = Vec::new();
+    let summary = assess_jsonl(
+        "s.jsonl",
+        &mut Cursor::new(text.as_bytes()),
+        &rules,
+        Lang::Ja,
+        &mut streamed,
+        &mut |_| panic!("no problem expected"),
+    )
+    .unwrap();
+    assert_eq!(summary.operations, n);
+    assert_eq!(summary.by_recommendation.iter().sum::<usize>(), n);
+    assert_eq!(summary.freed_fte, report.freed_fte());
+    assert!(streamed == whole, "streamed and whole outputs differ");
+    let first: serde_json::Value =
+        serde_json::from_slice(streamed.split(|b| *b == b'\n').next().unwrap()).unwrap();
+    assert_eq!(first["id"], "op-0000000");
+    assert_eq!(first["criteria"].as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn bad_lines_are_located_and_the_others_still_assessed() {
+    let rules = standard();
+    let good = synthetic::jsonl(3, 5);
+    let mut lines: Vec<&str> = good.lines().collect();
+    let dup = lines[0].to_string();
+    lines.insert(
+        1,
+        "{\"id\": \"x\", \"name\": \"n\", \"department\": \"d\", \"difficulty\": 9}",
+    );
+    lines.insert(2, "not json");
+    lines.push(&dup);
+    let text = lines.join("\n") + "\n\u{0}\u{0}\n";
+    let mut bytes = text.into_bytes();
+    bytes.extend_from_slice(b"{\"id\": \"bad-\xff\"}\n");
+    let mut problems = Vec::new();
+    let mut out = Vec::new();
+    let summary = assess_jsonl(
+        "in.jsonl",
+        &mut Cursor::new(bytes),
+        &rules,
+        Lang::En,
+        &mut out,
+        &mut |p| {
+            if let Problem::Catalog(d) = p {
+                problems.push((d.place().unwrap_or_default(), d.code));
+            }
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        summary.operations, 3,
+        "the three valid operations are assessed"
+    );
+    assert_eq!(String::from_utf8(out).unwrap().lines().count(), 3);
+    assert_eq!(
+        problems,
+        [
+            ("in.jsonl:2:1".to_string(), "catalog::out-of-range"),
+            ("in.jsonl:3:2".to_string(), "catalog::syntax"),
+            ("in.jsonl:6:1".to_string(), "catalog::duplicate-id"),
+            ("in.jsonl:7:1".to_string(), "catalog::syntax"),
+            ("in.jsonl:8:13".to_string(), "catalog::encoding"),
+        ]
+        .map(|(p, c)| (p, c))
+    );
+    assert_eq!(summary.catalog_errors, 5);
+}
+
+#[test]
+fn cli_streams_jsonl_identically_on_one_and_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("c.jsonl");
+    std::fs::write(&input, synthetic::jsonl(300, 3)).unwrap();
+    let run = |threads: &str| {
+        let out = itaku()
+            .args([
+                "--lang",
+                "en",
+                "assess",
+                "--as-of",
+                "2026-04-01",
+                "--format",
+                "jsonl",
+            ])
+            .args(["--threads", threads])
+            .arg(&input)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(err.contains("assessed 300 operations"), "{err}");
+        out.stdout
+    };
+    let one = run("1");
+    assert_eq!(one.iter().filter(|b| **b == b'\n').count(), 300);
+    assert!(one == run("2"), "thread count changed the output");
+}
+
+#[test]
+fn cli_streams_from_standard_input_into_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("out.jsonl");
+    let out = itaku()
+        .args([
+            "assess",
+            "-",
+            "--as-of",
+            "2026-04-01",
+            "--format",
+            "jsonl",
+            "--output",
+        ])
+        .arg(&target)
+        .write_stdin(synthetic::jsonl(20, 9))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = std::fs::read_to_string(&target).unwrap();
+    assert_eq!(written.lines().count(), 20);
+}
+
+#[test]
+fn threads_must_be_positive() {
+    let out = itaku().args(["assess", "--threads", "0"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
