@@ -40,13 +40,16 @@ pub fn render(
         }
         Format::Jsonl => {
             use rayon::prelude::*;
-            // Lines are rendered in parallel and written in catalog order.
-            let lines: Vec<Vec<u8>> = report
-                .assessments
-                .par_iter()
-                .map(|a| jsonl_line(a, rules, lang))
-                .collect();
-            lines.iter().try_for_each(|l| out.write_all(l))
+            // Lines are rendered in parallel, a chunk at a time (bounded memory), and written in
+            // catalog order.
+            for chunk in report.assessments.chunks(crate::stream::BATCH_LINES) {
+                let lines: Vec<Vec<u8>> = chunk
+                    .par_iter()
+                    .map(|a| jsonl_line(a, rules, lang))
+                    .collect();
+                lines.iter().try_for_each(|l| out.write_all(l))?;
+            }
+            Ok(())
         }
         Format::Yaml => {
             let text = crate::yaml::to_string(&document(report, rules, lang))

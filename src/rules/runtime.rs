@@ -96,6 +96,10 @@ pub struct CompiledRules {
     pub as_of: Date,
     engine: Engine,
     asts: Vec<AST>,
+    /// Each worker thread's own engine and ASTs. Rhai values share strings by atomic reference counts
+    /// (script literals, enum values, parameters); shared across threads, those counters bounce between
+    /// cores on every read and two threads ran barely faster than one. Compiling is cheap (~3 ms).
+    workers: thread_local::ThreadLocal<Option<(Engine, Vec<AST>)>>,
     /// Rule indexes in execution order (by kind, then manifest order).
     order: Vec<usize>,
 }
@@ -145,6 +149,7 @@ impl CompiledRules {
             as_of,
             engine,
             asts,
+            workers: thread_local::ThreadLocal::new(),
             order,
         })
     }
@@ -152,11 +157,28 @@ impl CompiledRules {
     /// Runs every rule against one operation. A failing rule is recorded in `errors`; the others still run.
     pub fn evaluate(&self, op: &Arc<Operation>) -> Evaluation {
         with_eval(|e| *e = Evaluation::default());
+        let (engine, asts) = self
+            .workers
+            .get_or(|| {
+                // The same sources compiled once already; should it fail anyway, the shared copy is used.
+                let engine = build_engine(&self.rules, self.as_of);
+                let mut scope = Scope::new();
+                scope.push_constant("op", OpHandle(Arc::new(placeholder_operation())));
+                let asts: Result<Vec<AST>, _> = self
+                    .rules
+                    .scripts
+                    .iter()
+                    .map(|f| engine.compile_with_scope(&scope, &f.text))
+                    .collect();
+                asts.ok().map(|asts| (engine, asts))
+            })
+            .as_ref()
+            .map_or((&self.engine, &self.asts), |(e, a)| (e, a));
         let mut scope = Scope::new();
         scope.push_constant("op", OpHandle(Arc::clone(op)));
         for &i in &self.order {
             with_eval(|e| e.rule = i as u16);
-            if let Err(err) = self.engine.run_ast_with_scope(&mut scope, &self.asts[i]) {
+            if let Err(err) = engine.run_ast_with_scope(&mut scope, &asts[i]) {
                 let error = self.describe_error(i, &err);
                 with_eval(|e| e.errors.push(error));
             }
