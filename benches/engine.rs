@@ -174,43 +174,32 @@ fn native_subset(bencher: Bencher) {
         });
 }
 
-#[divan::bench(sample_count = 10)]
-fn render_json(bencher: Bencher) {
+/// Renders a report of `OPS` assessed operations in `format`.
+fn bench_render(bencher: Bencher, format: Format) {
     let rules = standard();
     let report = itaku::assess_catalog(&catalog(OPS), &rules);
     bencher
         .counter(divan::counter::ItemsCount::new(OPS))
         .bench(|| {
             let mut out = Vec::with_capacity(32 << 20);
-            render(&report, &rules.rules, Lang::Ja, Format::Json, &mut out).unwrap();
+            render(&report, &rules.rules, Lang::Ja, format, &mut out).unwrap();
             out.len()
         });
+}
+
+#[divan::bench(sample_count = 10)]
+fn render_json(bencher: Bencher) {
+    bench_render(bencher, Format::Json);
 }
 
 #[divan::bench(sample_count = 10)]
 fn render_jsonl(bencher: Bencher) {
-    let rules = standard();
-    let report = itaku::assess_catalog(&catalog(OPS), &rules);
-    bencher
-        .counter(divan::counter::ItemsCount::new(OPS))
-        .bench(|| {
-            let mut out = Vec::with_capacity(32 << 20);
-            render(&report, &rules.rules, Lang::Ja, Format::Jsonl, &mut out).unwrap();
-            out.len()
-        });
+    bench_render(bencher, Format::Jsonl);
 }
 
 #[divan::bench(sample_count = 10)]
 fn render_table(bencher: Bencher) {
-    let rules = standard();
-    let report = itaku::assess_catalog(&catalog(OPS), &rules);
-    bencher
-        .counter(divan::counter::ItemsCount::new(OPS))
-        .bench(|| {
-            let mut out = Vec::new();
-            render(&report, &rules.rules, Lang::Ja, Format::Table, &mut out).unwrap();
-            out.len()
-        });
+    bench_render(bencher, Format::Table);
 }
 
 /// JSON Lines in, JSON Lines out, through the streaming path (all cores).
