@@ -118,8 +118,21 @@ fn stream(
             }
         }
     };
+    // A stream of broken lines gives a readable report: the first problems in full, then a count.
+    const SHOWN: usize = 200;
+    let mut seen = 0;
     let mut on_problem = |p: Problem<'_>| match p {
-        Problem::Catalog(d) => eprint!("{}", d.render(ui.lang, ui.color)),
+        Problem::Catalog(d) => {
+            seen += 1;
+            if seen <= SHOWN {
+                eprint!("{}", d.render(ui.lang, ui.color));
+            } else if seen == SHOWN + 1 {
+                ui.say(
+                    &format!("問題が多すぎるため、{SHOWN}件を超える分は件数だけを最後に示します"),
+                    &format!("too many problems: beyond the first {SHOWN}, only their number is given at the end"),
+                );
+            }
+        }
         Problem::Rule(a) => report_rule_errors(a, compiled, ui),
     };
     let mut run = |w: &mut dyn Write| {
