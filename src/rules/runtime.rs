@@ -1,6 +1,6 @@
 //! The rule runtime: the only module that touches Rhai.
 //!
-//! Scripts are compiled once per run into ASTs that all threads share. Each operation is evaluated by
+//! Scripts are compiled once per run (and once more by each worker thread, for its own copy). Each operation is evaluated by
 //! running the scripts in kind order (gates, criteria, safeguards, recommendation) with `op` in scope.
 //! What the scripts produce goes through registered functions into a per-thread [`Evaluation`], so
 //! evaluating one operation allocates little and never blocks another thread.
