@@ -115,8 +115,7 @@ impl CompiledRules {
     pub fn compile(rules: Arc<RuleSet>, as_of: Date) -> Result<CompiledRules, Diagnostics> {
         let engine = build_engine(&rules, as_of);
         let mut problems = Diagnostics::default();
-        let mut scope = Scope::new();
-        scope.push_constant("op", OpHandle(Arc::new(placeholder_operation())));
+        let scope = compile_scope();
         let mut asts = Vec::with_capacity(rules.scripts.len());
         for (i, file) in rules.scripts.iter().enumerate() {
             lint_script(&rules, i, file, &mut problems);
@@ -159,19 +158,7 @@ impl CompiledRules {
         with_eval(|e| *e = Evaluation::default());
         let (engine, asts) = self
             .workers
-            .get_or(|| {
-                // The same sources compiled once already; should it fail anyway, the shared copy is used.
-                let engine = build_engine(&self.rules, self.as_of);
-                let mut scope = Scope::new();
-                scope.push_constant("op", OpHandle(Arc::new(placeholder_operation())));
-                let asts: Result<Vec<AST>, _> = self
-                    .rules
-                    .scripts
-                    .iter()
-                    .map(|f| engine.compile_with_scope(&scope, &f.text))
-                    .collect();
-                asts.ok().map(|asts| (engine, asts))
-            })
+            .get_or(|| self.compile_for_thread())
             .as_ref()
             .map_or((&self.engine, &self.asts), |(e, a)| (e, a));
         let mut scope = Scope::new();
@@ -185,6 +172,20 @@ impl CompiledRules {
             scope.rewind(1);
         }
         with_eval(std::mem::take)
+    }
+
+    /// This thread's own engine and ASTs. The same sources compiled once already; should it fail
+    /// anyway, `None` makes the caller use the shared copy.
+    fn compile_for_thread(&self) -> Option<(Engine, Vec<AST>)> {
+        let engine = build_engine(&self.rules, self.as_of);
+        let scope = compile_scope();
+        let asts: Result<Vec<AST>, _> = self
+            .rules
+            .scripts
+            .iter()
+            .map(|f| engine.compile_with_scope(&scope, &f.text))
+            .collect();
+        asts.ok().map(|asts| (engine, asts))
     }
 
     fn describe_error(&self, rule: usize, err: &EvalAltResult) -> RuleError {
@@ -317,6 +318,13 @@ fn lint_script(rules: &RuleSet, rule: usize, file: &Arc<SourceFile>, problems: &
             problems.push(d);
         }
     }
+}
+
+/// The scope scripts are compiled in: `op` is known (strict variables), its value is not used.
+fn compile_scope() -> Scope<'static> {
+    let mut scope = Scope::new();
+    scope.push_constant("op", OpHandle(Arc::new(placeholder_operation())));
+    scope
 }
 
 fn placeholder_operation() -> Operation {
