@@ -2,8 +2,10 @@
 //!
 //! Operations are assessed in parallel; results keep catalog order, so output is byte-identical whatever
 //! the thread count. The engine enforces the invariants no rule can break: an excluded operation is
-//! `in_house`, frees nothing and carries no checklist or missing facts (there is no contract to secure);
-//! freed time never exceeds the staff time in use; points stay in 0..=5.
+//! `in_house`, frees nothing and carries no checklist (there is no contract to secure), but still lists
+//! the missing facts that decided it; facts that contradict each other make the answer `study` until
+//! they are resolved (even over an exclusion, which may rest on the wrong fact); freed time never
+//! exceeds the staff time in use; points stay in 0..=5.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -44,8 +46,17 @@ pub struct Assessment {
     pub cap: Option<(Recommendation, u16, Reason)>,
     pub criteria: [CriterionScore; 5],
     pub checklist: Vec<ChecklistHit>,
-    /// Unknown facts that would change the result, in catalog field order.
+    /// Standard clauses every contract of this kind needs (item indexes, in item order): listed apart
+    /// from the checklist, which holds only the risks this operation's own facts raise.
+    pub clauses: Vec<u32>,
+    /// The worst high-severity item (index into `checklist`), if any item is high.
+    pub top_risk: Option<usize>,
+    /// Unknown facts that would change the result: decisive ones first, then catalog field order.
     pub missing: Vec<Field>,
+    /// The missing facts that decided the outcome (an exclusion, a cap or the recommendation).
+    pub decisive: Vec<Field>,
+    /// Facts that contradict each other: (rule index, fields involved, finding). Any makes it `study`.
+    pub contradictions: Vec<(u16, Vec<Field>, Reason)>,
     /// Notes from the recommendation rule (why this recommendation).
     pub notes: Vec<(u16, Reason)>,
     pub freed_fte: f64,
@@ -150,6 +161,9 @@ pub fn assess_operation(op: &Arc<Operation>, rules: &CompiledRules) -> Assessmen
     if excluded {
         recommendation = Recommendation::InHouse;
     }
+    if !e.contradictions.is_empty() {
+        recommendation = Recommendation::Study;
+    }
     let staff = op.staff_fte.unwrap_or(0.0);
     let freed_fte = match recommendation {
         Recommendation::Outsource | Recommendation::Partial => {
@@ -182,14 +196,31 @@ pub fn assess_operation(op: &Arc<Operation>, rules: &CompiledRules) -> Assessmen
             .then(b.severity.cmp(&a.severity))
             .then(a.item.cmp(&b.item))
     });
+    let decisive = {
+        let mut d = e.decisive;
+        d.sort();
+        d
+    };
     let mut missing = e.missing;
-    missing.sort();
+    missing.sort_by_key(|f| (!decisive.contains(f), *f));
+    let mut clauses: Vec<u32> = e.clauses.iter().map(|(item, _)| *item).collect();
+    clauses.sort();
     if excluded {
-        // Work that stays with staff is not contracted out: there is no contract to secure and no
-        // fact left that could change the result.
+        // Work that stays with staff is not contracted out: there is no contract to secure, and the
+        // only facts worth finding out are those the exclusion itself rested on.
         checklist.clear();
-        missing.clear();
+        clauses.clear();
+        missing.retain(|f| decisive.contains(f));
     }
+    let top_risk = checklist
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| h.severity == Severity::High)
+        .max_by_key(|(i, h)| {
+            let item = rules.rules.item(h.item);
+            (!item.mitigable, item.weight, std::cmp::Reverse(*i))
+        })
+        .map(|(i, _)| i);
     Assessment {
         operation: Arc::clone(op),
         recommendation,
@@ -198,7 +229,11 @@ pub fn assess_operation(op: &Arc<Operation>, rules: &CompiledRules) -> Assessmen
         cap: e.cap,
         criteria,
         checklist,
+        clauses,
+        top_risk,
         missing,
+        decisive,
+        contradictions: e.contradictions,
         notes: e.notes,
         freed_fte,
         proposal_call: e.proposal_call && !excluded,

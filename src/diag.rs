@@ -188,9 +188,10 @@ impl Diagnostic {
 
     /// Renders for a human: a header line with the place, then the offending line underlined.
     pub fn render(&self, lang: Lang, color: bool) -> String {
-        let label = match lang {
-            Lang::Ja => "エラー",
-            Lang::En => "error",
+        let label = match (self.severity, lang) {
+            (Severity::Warning, _) => lang.pick("警告", "warning"),
+            (_, Lang::Ja) => "エラー",
+            (_, Lang::En) => "error",
         };
         let mut out = match self.place() {
             Some(place) => format!("{label}[{}]: {place}: {}\n", self.code, self.message(lang)),

@@ -8,6 +8,7 @@
 
 pub mod assess;
 pub mod catalog;
+pub mod check;
 pub mod diag;
 pub mod fsutil;
 pub mod lang;

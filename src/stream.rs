@@ -126,6 +126,21 @@ pub fn assess_jsonl(
                         continue;
                     }
                     seen.insert(op.id.as_str().into(), line);
+                    let unknown = crate::check::unknown_hazards(&rules.rules, &op);
+                    if !unknown.is_empty() {
+                        let text = file.text.lines().nth(line - first_line).unwrap_or("");
+                        for (word, hint) in unknown {
+                            let mut d =
+                                crate::check::hazard_problem(&rules.rules, &op, &word, hint);
+                            let col = text
+                                .find(&format!("\"{word}\""))
+                                .map_or(1, |b| text[..b].chars().count() + 2);
+                            d = d.at(Location::new(&file, line, col, word.chars().count()));
+                            summary.catalog_errors += 1;
+                            on_problem(Problem::Catalog(&d));
+                        }
+                        continue;
+                    }
                     operations.push(Arc::new(op));
                 }
                 Ok(None) => {}

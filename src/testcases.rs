@@ -64,6 +64,17 @@ pub struct Expect {
     pub exclusions: Option<Vec<String>>,
     /// Facts that must be reported missing.
     pub missing: Option<Vec<String>>,
+    /// Facts that must not be reported missing.
+    pub not_missing: Option<Vec<String>>,
+    /// Facts that must be reported as decisive missing facts (they decided the outcome).
+    pub decisive: Option<Vec<String>>,
+    /// Standard clauses that must be listed.
+    pub clauses: Option<Vec<String>>,
+    /// Exactly these contradictions, each named by the fields it involves: `[[discretion, decision_steps]]`
+    /// (`[]`: none).
+    pub contradictions: Option<Vec<Vec<String>>>,
+    /// The item named as the top risk (`none`: no high item).
+    pub top_risk: Option<String>,
     pub proposal_call: Option<bool>,
     pub freed_fte: Option<f64>,
     /// Number of rule errors expected (default 0: any rule error fails the case).
@@ -243,6 +254,23 @@ pub fn run_dir(
                     continue;
                 }
             };
+            let unknown = crate::check::unknown_hazards(rules, &op);
+            if !unknown.is_empty() {
+                report.results.push(CaseResult {
+                    file: shown.clone(),
+                    name: case.name,
+                    failures: unknown
+                        .into_iter()
+                        .map(|(w, hint)| {
+                            let hint = hint
+                                .map(|h| format!(" (did you mean `{h}`?)"))
+                                .unwrap_or_default();
+                            format!("invalid operation: `{w}` is not a known hazard{hint}")
+                        })
+                        .collect(),
+                });
+                continue;
+            }
             let rules_at = match compiled.entry(as_of) {
                 std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::btree_map::Entry::Vacant(v) => {
@@ -294,6 +322,13 @@ fn check(
         for (rule, reason) in &a.notes {
             parts.push(format!(
                 "{}: {}",
+                set.rule(*rule).id,
+                reason_text(set, reason, lang)
+            ));
+        }
+        for (rule, _, reason) in &a.contradictions {
+            parts.push(format!(
+                "{} found a contradiction: {}",
                 set.rule(*rule).id,
                 reason_text(set, reason, lang)
             ));
@@ -368,6 +403,9 @@ fn check(
                 continue;
             }
             match a.checklist.iter().find(|h| &set.item(h.item).id == id) {
+                None if set.items.iter().any(|i| &i.id == id && i.standard) => failures.push(format!(
+                    "checklist: `{id}` is a standard clause, not a risk item: expect it under `clauses:`"
+                )),
                 None => failures.push(format!("checklist: expected `{id}`, not raised")),
                 Some(h) if severity != "any" && h.severity.as_str() != severity => {
                     failures.push(format!(
@@ -382,6 +420,11 @@ fn check(
     }
     if let Some(items) = &expect.not_checklist {
         for id in items {
+            if a.clauses.iter().any(|&i| &set.item(i).id == id) {
+                failures.push(format!(
+                    "checklist: standard clause `{id}` must not be listed, but it is"
+                ));
+            }
             if let Some(h) = a.checklist.iter().find(|h| &set.item(h.item).id == id) {
                 failures.push(format!(
                     "checklist: `{id}` must not be raised, but {} raised it ({})",
@@ -413,6 +456,78 @@ fn check(
             if !a.missing.iter().any(|f| f.name() == m) {
                 failures.push(format!("missing: expected `{m}` to be reported missing"));
             }
+        }
+    }
+    if let Some(fields) = &expect.not_missing {
+        for m in fields {
+            if a.missing.iter().any(|f| f.name() == m) {
+                failures.push(format!("missing: `{m}` must not be reported missing"));
+            }
+        }
+    }
+    if let Some(fields) = &expect.decisive {
+        for m in fields {
+            if !a.decisive.iter().any(|f| f.name() == m) {
+                failures.push(format!(
+                    "decisive: expected `{m}` to be a decisive missing fact (decisive: [{}])",
+                    a.decisive
+                        .iter()
+                        .map(|f| f.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+    }
+    if let Some(clauses) = &expect.clauses {
+        for id in clauses {
+            if !a.clauses.iter().any(|&i| &set.item(i).id == id) {
+                failures.push(format!(
+                    "clauses: expected standard clause `{id}`, not listed"
+                ));
+            }
+        }
+    }
+    if let Some(want) = &expect.contradictions {
+        let mut want: Vec<Vec<&str>> = want
+            .iter()
+            .map(|fs| {
+                let mut v: Vec<&str> = fs.iter().map(String::as_str).collect();
+                v.sort();
+                v
+            })
+            .collect();
+        want.sort();
+        let mut got: Vec<Vec<&str>> = a
+            .contradictions
+            .iter()
+            .map(|(_, fs, _)| {
+                let mut v: Vec<&str> = fs.iter().map(|f| f.name()).collect();
+                v.sort();
+                v
+            })
+            .collect();
+        got.sort();
+        if got != want {
+            let show = |v: &Vec<Vec<&str>>| {
+                v.iter()
+                    .map(|fs| format!("[{}]", fs.join(", ")))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            failures.push(format!(
+                "contradictions: expected [{}], got [{}]",
+                show(&want),
+                show(&got)
+            ));
+        }
+    }
+    if let Some(want) = &expect.top_risk {
+        let got = a
+            .top_risk
+            .map_or("none", |i| set.item(a.checklist[i].item).id.as_str());
+        if got != want {
+            failures.push(format!("top_risk: expected `{want}`, got `{got}`"));
         }
     }
     if let Some(p) = expect.proposal_call {

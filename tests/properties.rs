@@ -103,8 +103,14 @@ fn field_strategies() -> Vec<(&'static str, BoxedStrategy<Value>)> {
         ("statutory_staff_only", boolean()),
         ("public_authority", one_of(&["none", "ancillary", "core"])),
         ("discretion", one_of(&["none", "rule_bound", "judgment"])),
-        ("decision_steps", texts()),
+        // Often empty: an operation whose cases wait for no staff decision can go out whole.
+        (
+            "decision_steps",
+            prop_oneof![2 => Just(json!([])), 1 => texts()].boxed(),
+        ),
         ("auxiliary_steps", texts()),
+        ("oversight_steps", texts()),
+        ("auxiliary_share", num(0.0, 1.0)),
         ("annual_cases", int(0, 2_000_000)),
         ("routine_share", num(0.0, 1.0)),
         ("difficulty", int(1, 5)),
@@ -135,6 +141,7 @@ fn field_strategies() -> Vec<(&'static str, BoxedStrategy<Value>)> {
         ),
         ("co_located", boolean()),
         ("escalation_to_staff", boolean()),
+        ("escalation_procedure", one_of(&["documented", "ad_hoc"])),
         ("onsite_headcount", int(0, 80)),
         (
             "equipment",
@@ -241,7 +248,9 @@ proptest! {
     fn excluded_means_in_house_with_nothing_freed(map in operation_json()) {
         let a = assess(&map);
         if a.excluded {
-            prop_assert_eq!(a.recommendation, Recommendation::InHouse);
+            // Contradicting facts make even an exclusion `study` until they are resolved.
+            let expected = if a.contradictions.is_empty() { Recommendation::InHouse } else { Recommendation::Study };
+            prop_assert_eq!(a.recommendation, expected);
             prop_assert_eq!(a.freed_fte, 0.0);
             prop_assert!(!a.proposal_call);
         }
@@ -263,6 +272,9 @@ proptest! {
         low in 0.0..=1.0f64,
         raise in 0.0..=1.0f64,
     ) {
+        // Going out whole needs the case decisions and the discretion known; unknown, a whole scope is
+        // `study` (a decisive missing fact) while a part scope is `partial`, which is not a ranking.
+        prop_assume!(map.contains_key("decision_steps") && map.contains_key("discretion"));
         let mut before = map.clone();
         before.insert("routine_share".into(), json!(low));
         let mut after = map;
@@ -302,6 +314,50 @@ proptest! {
             "providers {providers} → {}: {} → {}\n{after:?}",
             providers + added, explain(&a), explain(&b)
         );
+    }
+
+    #[test]
+    fn an_operation_whose_cases_wait_for_staff_is_never_outsourced(map in operation_json(), steps in texts()) {
+        let mut map = map;
+        prop_assume!(steps.as_array().is_some_and(|s| !s.is_empty()));
+        map.insert("decision_steps".into(), steps);
+        let a = assess(&map);
+        prop_assert!(a.recommendation != Recommendation::Outsource, "{}\n{map:?}", explain(&a));
+    }
+
+    #[test]
+    fn an_excluded_or_capped_outcome_never_hides_a_fact_it_depended_on(map in operation_json()) {
+        let a = assess(&map);
+        prop_assume!(a.excluded || a.cap.is_some());
+        // What the gates decided: an exclusion (a cap under it no longer matters), or the cap.
+        let outcome = |x: &Assessment| (x.excluded, if x.excluded { None } else { x.cap.as_ref().map(|c| c.0) });
+        // Every fact a gate reads: filled in with any value, a change of exclusion or cap must have been
+        // announced by listing the fact as missing.
+        let gate_facts: [(&str, Vec<Value>); 6] = [
+            ("statutory_staff_only", vec![json!(true), json!(false)]),
+            ("public_authority", vec![json!("none"), json!("ancillary"), json!("core")]),
+            ("auxiliary_steps", vec![json!([]), json!(["受付"])]),
+            ("decision_steps", vec![json!([]), json!(["決定"])]),
+            ("discretion", vec![json!("none"), json!("rule_bound"), json!("judgment")]),
+            ("focus_area", vec![json!("screening"), json!("facilities")]),
+        ];
+        for (field, values) in gate_facts {
+            if map.contains_key(field) {
+                continue;
+            }
+            for v in values {
+                let mut filled = map.clone();
+                filled.insert(field.into(), v.clone());
+                let b = assess(&filled);
+                if b.contradictions.is_empty() && outcome(&b) != outcome(&a) {
+                    prop_assert!(
+                        a.missing.iter().any(|f| f.name() == field),
+                        "`{field}` unknown decided {:?}, but it is not in missing (filled with {v}: {:?})\n{}\n{map:?}",
+                        outcome(&a), outcome(&b), explain(&a)
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -30,7 +30,7 @@ fn a_failing_case_is_reported_with_the_rules_behind_it() {
     .unwrap();
     std::fs::write(
         dir.path().join("wrong.yaml"),
-        "as_of: 2026-04-01\ncases:\n  - name: deliberately wrong\n    base: candidate\n    operation: {statutory_staff_only: true}\n    expect: {recommendation: outsource, points: {C1: 1}}\n",
+        "as_of: 2026-04-01\ncases:\n  - name: deliberately wrong\n    base: candidate\n    operation: {statutory_staff_only: true, legal_basis: [戸籍法第3条]}\n    expect: {recommendation: outsource, points: {C1: 1}}\n",
     )
     .unwrap();
     let out = Command::cargo_bin("itaku")

@@ -51,6 +51,9 @@ catalog_enum!(
     /// 作業場所.
     WorkLocation { WardPremises = "ward_premises", ContractorSite = "contractor_site", Remote = "remote" });
 catalog_enum!(
+    /// 照会の方法: how contractor staff refer a case to ward staff.
+    EscalationProcedure { Documented = "documented", AdHoc = "ad_hoc" });
+catalog_enum!(
     /// 機材の負担.
     Equipment { Contractor = "contractor", WardLeased = "ward_leased", WardFree = "ward_free" });
 catalog_enum!(
@@ -429,10 +432,18 @@ operation_fields! {
     statutory_staff_only: bool,
     public_authority: PublicAuthority,
     discretion: Discretion,
-    /// Steps that must stay with staff.
+    /// Case decisions: taken by staff on each case inside the operation's own flow (issue or refuse,
+    /// accept a notification, grant or deny, the final screening decision). A contractor cannot finish
+    /// a case without them, so an operation that has any is at most `partial`.
     decision_steps: Vec<String>,
     /// Steps that could be carved out.
     auxiliary_steps: Vec<String>,
+    /// Supervision and policy the ward keeps whatever goes out (the specification, priorities,
+    /// inspection, approving content, follow-up decisions taken outside the contracted flow). They do
+    /// not stop `outsource`.
+    oversight_steps: Vec<String>,
+    /// Share of today's staff time spent on the auxiliary steps (0..1): what a partial outsourcing frees.
+    auxiliary_share: f64 [0, 1],
     annual_cases: u64 [0, 1e15],
     /// 定型度: share of cases handled by fixed procedure.
     routine_share: f64 [0, 1],
@@ -455,6 +466,8 @@ operation_fields! {
     work_location: WorkLocation,
     co_located: bool,
     escalation_to_staff: bool,
+    /// How a referral reaches staff: a documented hand-off, or ad-hoc questions.
+    escalation_procedure: EscalationProcedure,
     onsite_headcount: u64 [0, 1e9],
     equipment: Equipment,
     contract_type: ContractType,

@@ -12,9 +12,9 @@ mod load;
 pub(crate) use load::{duplicate_id, operation_from_jsonl_line};
 
 pub use fields::{
-    Bounds, CatalogEnum, ContractType, Criticality, Discretion, Equipment, Expertise, Field,
-    FieldRef, FocusArea, Manuals, Operation, OperationId, PersonalData, PublicAuthority,
-    SystemAccess, WorkLocation,
+    Bounds, CatalogEnum, ContractType, Criticality, Discretion, Equipment, EscalationProcedure,
+    Expertise, Field, FieldRef, FocusArea, Manuals, Operation, OperationId, PersonalData,
+    PublicAuthority, SystemAccess, WorkLocation,
 };
 pub use load::{
     load_path, operation_from_json, parse_jsonl_line, parse_jsonl_str, parse_str, LoadedCatalog,
@@ -62,6 +62,7 @@ pub fn all_enum_values() -> Vec<&'static str> {
         Criticality::VALUES,
         WorkLocation::VALUES,
         Equipment::VALUES,
+        EscalationProcedure::VALUES,
         ContractType::VALUES,
         PersonalData::VALUES,
         SystemAccess::VALUES,

@@ -51,7 +51,9 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     if is_jsonl && matches!(args.format, Some(FormatArg::Jsonl)) {
         return stream(&path, args.output.as_deref(), &compiled, ui);
     }
-    let loaded = load_path(&path);
+    let mut loaded = load_path(&path);
+    let vocabulary = itaku::check::check_vocabulary(&mut loaded.catalog, &compiled.rules);
+    loaded.diagnostics.extend(vocabulary);
     ui.report(&loaded.diagnostics);
     if loaded.catalog.is_empty() {
         return exit_for(&loaded.diagnostics).max_with(Exit::Findings);

@@ -20,7 +20,17 @@ pub struct Args {
 pub fn run(args: Args, ui: &Ui) -> Exit {
     let rules = args.rules.compile(ui);
     let path = args.catalog.unwrap_or_else(default_catalog);
-    let loaded = load_path(&path);
+    let mut loaded = load_path(&path);
+    if let Ok(compiled) = &rules {
+        // Checks that need the rule set: the hazards vocabulary (errors), decisive facts left out and
+        // facts that contradict each other (warnings, located at the fields involved).
+        let vocabulary = itaku::check::check_vocabulary(&mut loaded.catalog, &compiled.rules);
+        loaded.diagnostics.extend(vocabulary);
+        let report = itaku::assess_catalog(&loaded.catalog, compiled);
+        let facts =
+            itaku::check::check_facts(&loaded.catalog, compiled, &report.assessments, ui.lang);
+        loaded.diagnostics.extend(facts);
+    }
     if args.json {
         let items: Vec<_> = loaded
             .diagnostics

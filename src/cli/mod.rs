@@ -119,7 +119,9 @@ impl RuleArgs {
 
 /// Unreadable input is a usage problem (2); anything else found in the input is a finding (1).
 pub fn exit_for(d: &Diagnostics) -> Exit {
+    // Warnings never decide the status: only the errors do.
     if d.iter()
+        .filter(|d| d.severity == itaku::diag::Severity::Error)
         .all(|d| d.code.ends_with("unreadable") || d.code == "catalog::no-files")
     {
         Exit::Usage

@@ -16,7 +16,19 @@ pub struct Document<'a> {
     pub rules: RulesMeta,
     pub as_of: String,
     pub assessments: Vec<AssessmentDoc<'a>>,
+    /// The standard clauses the assessments name (by id), each written out once.
+    pub standard_clauses: Vec<ClauseDoc<'a>>,
     pub summary: Summary,
+}
+
+/// A standard clause every contract of its kind needs (not a risk of one operation).
+#[derive(Debug, Serialize)]
+pub struct ClauseDoc<'a> {
+    pub id: &'a str,
+    pub safeguard: crate::rules::Safeguard,
+    pub item: &'a str,
+    pub mitigation: &'a str,
+    pub basis: &'a str,
 }
 
 #[derive(Debug, Serialize)]
@@ -34,9 +46,19 @@ pub struct AssessmentDoc<'a> {
     pub recommendation: &'static str,
     pub excluded: bool,
     pub exclusions: Vec<ExclusionDoc<'a>>,
+    /// Facts that contradict each other; any makes the recommendation `study` until resolved.
+    pub contradictions: Vec<ContradictionDoc<'a>>,
     pub criteria: Vec<CriterionDoc>,
+    /// Risks raised by this operation's own facts, by safeguard and severity.
     pub checklist: Vec<ChecklistDoc<'a>>,
+    /// The worst high-severity item, in one line.
+    pub top_risk: Option<TopRiskDoc<'a>>,
+    /// Ids of the standard clauses the contract needs (written out in the document's `standard_clauses`).
+    pub standard_clauses: Vec<&'a str>,
+    /// Unknown facts that would change the result, decisive ones first.
     pub missing: Vec<&'static str>,
+    /// The missing facts that decided the outcome (a subset of `missing`).
+    pub decisive_missing: Vec<&'static str>,
     pub freed_fte: f64,
     pub proposal_call: bool,
     /// Why the recommendation is what it is (from the recommendation rule and any gate limit).
@@ -49,6 +71,20 @@ pub struct AssessmentDoc<'a> {
 pub struct ExclusionDoc<'a> {
     pub rule: &'a str,
     pub reason: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ContradictionDoc<'a> {
+    pub rule: &'a str,
+    pub fields: Vec<&'static str>,
+    pub finding: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TopRiskDoc<'a> {
+    pub id: &'a str,
+    pub safeguard: crate::rules::Safeguard,
+    pub item: &'a str,
 }
 
 #[derive(Debug, Serialize)]
@@ -107,6 +143,7 @@ pub fn document<'a>(report: &'a Report, rules: &'a RuleSet, lang: Lang) -> Docum
         },
         as_of: report.as_of.to_string(),
         assessments,
+        standard_clauses: clauses_used(report, rules, lang),
         summary: Summary {
             operations: report.assessments.len(),
             by_recommendation: report
@@ -154,6 +191,15 @@ pub fn assessment_doc<'a>(a: &'a Assessment, rules: &'a RuleSet, lang: Lang) -> 
                 reason: reason_text(rules, reason, lang),
             })
             .collect(),
+        contradictions: a
+            .contradictions
+            .iter()
+            .map(|(rule, fields, reason)| ContradictionDoc {
+                rule: rule_id(*rule),
+                fields: fields.iter().map(|f| f.name()).collect(),
+                finding: reason_text(rules, reason, lang),
+            })
+            .collect(),
         criteria: a
             .criteria
             .iter()
@@ -184,7 +230,21 @@ pub fn assessment_doc<'a>(a: &'a Assessment, rules: &'a RuleSet, lang: Lang) -> 
                 }
             })
             .collect(),
+        top_risk: a.top_risk.map(|i| {
+            let item = rules.item(a.checklist[i].item);
+            TopRiskDoc {
+                id: &item.id,
+                safeguard: item.safeguard,
+                item: item.item.get(lang),
+            }
+        }),
+        standard_clauses: a
+            .clauses
+            .iter()
+            .map(|&i| rules.item(i).id.as_str())
+            .collect(),
         missing: a.missing.iter().map(|f| f.name()).collect(),
+        decisive_missing: a.decisive.iter().map(|f| f.name()).collect(),
         freed_fte: a.freed_fte,
         proposal_call: a.proposal_call,
         notes,
@@ -200,4 +260,27 @@ pub fn assessment_doc<'a>(a: &'a Assessment, rules: &'a RuleSet, lang: Lang) -> 
             })
             .collect(),
     }
+}
+
+/// Every standard clause named by some assessment, in item order, written out once.
+fn clauses_used<'a>(report: &Report, rules: &'a RuleSet, lang: Lang) -> Vec<ClauseDoc<'a>> {
+    let mut used: Vec<u32> = report
+        .assessments
+        .iter()
+        .flat_map(|a| a.clauses.iter().copied())
+        .collect();
+    used.sort();
+    used.dedup();
+    used.into_iter()
+        .map(|i| {
+            let item = rules.item(i);
+            ClauseDoc {
+                id: &item.id,
+                safeguard: item.safeguard,
+                item: item.item.get(lang),
+                mitigation: item.mitigation.get(lang),
+                basis: item.basis.get(lang),
+            }
+        })
+        .collect()
 }

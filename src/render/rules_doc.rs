@@ -42,7 +42,32 @@ pub fn rules_markdown(set: &RuleSet) -> String {
             params.join(", ")
         );
     }
-    let _ = writeln!(s, "\n## Parameters\n");
+    let _ = writeln!(s, "\n## Decisive facts\n");
+    let _ = writeln!(
+        s,
+        "Unknown, these facts are always listed first in `missing` and in `decisive_missing`; `itaku check` \
+         warns when an operation leaves them out: {}.\n",
+        m.decisive_facts
+            .iter()
+            .map(|f| format!("`{f}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let _ = writeln!(s, "## Hazards (the closed vocabulary of `hazards`)\n");
+    if m.hazards.is_empty() {
+        let _ = writeln!(s, "This rule set does not restrict `hazards`.\n");
+    } else {
+        let _ = writeln!(s, "| value | 日本語 | English |");
+        let _ = writeln!(s, "|---|---|---|");
+        for h in &m.hazards {
+            let _ = writeln!(s, "| `{}` | {} | {} |", h.id, h.title.ja, h.title.en);
+        }
+        let _ = writeln!(
+            s,
+            "\nA catalog cannot add to this list; a rule set can (`hazards:` in `manifest.yaml`).\n"
+        );
+    }
+    let _ = writeln!(s, "## Parameters\n");
     let _ = writeln!(
         s,
         "| name | meaning | values (effective date: value) | source |"
@@ -85,17 +110,27 @@ pub fn rules_markdown(set: &RuleSet) -> String {
             sg.title(crate::Lang::En),
             items.len()
         );
-        let _ = writeln!(s, "| id | item | mitigation | basis |");
-        let _ = writeln!(s, "|---|---|---|---|");
+        let _ = writeln!(s, "| id | kind | item | mitigation | basis |");
+        let _ = writeln!(s, "|---|---|---|---|---|");
         for i in items {
             let flag = if i.mitigable {
                 ""
             } else {
                 " **(no contract clause can cover this)**"
             };
+            let kind = if i.standard {
+                "standard clause".to_string()
+            } else {
+                format!("risk (weight {})", i.weight)
+            };
+            let unverified = if i.verified {
+                ""
+            } else {
+                " (basis unverified)"
+            };
             let _ = writeln!(
                 s,
-                "| `{}` | {}<br>{}{flag} | {}<br>{} | {}<br>{} |",
+                "| `{}` | {kind} | {}<br>{}{flag} | {}<br>{} | {}<br>{}{unverified} |",
                 i.id,
                 i.item.ja,
                 i.item.en,

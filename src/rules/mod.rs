@@ -17,8 +17,10 @@ use sha2::{Digest, Sha256};
 pub use params::{DatedValue, InForce, ParamValue, Parameter, Parameters};
 pub use runtime::{Arg, CompiledRules, Evaluation, Reason, RuleError, MAX_OPERATIONS};
 
+use crate::catalog::Field;
 use crate::diag::{Diagnostic, Diagnostics, Location, SourceFile};
 use crate::lang::{Lang, Text};
+use crate::suggest::did_you_mean;
 use crate::yaml;
 
 /// Where rule files come from. The engine never assumes a filesystem.
@@ -67,6 +69,8 @@ impl RuleSource for MemorySource {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RuleKind {
+    /// Runs first: finds facts that contradict each other.
+    Consistency,
     Gate,
     Criterion,
     Safeguard,
@@ -76,6 +80,7 @@ pub enum RuleKind {
 impl RuleKind {
     pub fn as_str(self) -> &'static str {
         match self {
+            RuleKind::Consistency => "consistency",
             RuleKind::Gate => "gate",
             RuleKind::Criterion => "criterion",
             RuleKind::Safeguard => "safeguard",
@@ -113,6 +118,22 @@ pub struct Manifest {
     #[serde(default = "default_messages")]
     pub messages: String,
     pub rules: Vec<RuleSpec>,
+    /// Facts the recommendation cannot do without: `itaku check` warns when one is absent, and an
+    /// unknown one is always reported as a decisive missing fact.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decisive_facts: Vec<String>,
+    /// The closed vocabulary of `hazards` in catalogs. A catalog cannot add to it; a rule set can.
+    /// Without it, hazards are not checked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hazards: Vec<HazardSpec>,
+}
+
+/// One word of the `hazards` vocabulary.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HazardSpec {
+    pub id: String,
+    pub title: Text,
 }
 
 fn default_parameters() -> String {
@@ -180,6 +201,20 @@ pub struct ItemSpec {
     /// `false` when no clause in a contract can cover the risk (it pulls the recommendation to `study`).
     #[serde(default = "yes")]
     pub mitigable: bool,
+    /// A standard clause every contract of its kind needs (raised with `clause`, no severity), not a
+    /// risk raised by the operation's own facts. Listed apart from the checklist.
+    #[serde(default)]
+    pub standard: bool,
+    /// How much harm the risk can do, 1..=9 (default 5): orders high items to name the top risk.
+    #[serde(default = "default_weight")]
+    pub weight: u8,
+    /// `false` while the basis (an article number, say) has not been checked against a primary source.
+    #[serde(default = "yes")]
+    pub verified: bool,
+}
+
+fn default_weight() -> u8 {
+    5
 }
 
 fn yes() -> bool {
@@ -212,6 +247,8 @@ pub struct RuleSet {
     pub digest: String,
     pub(crate) item_index: HashMap<String, u32>,
     pub(crate) message_index: HashMap<String, u32>,
+    /// `manifest.decisive_facts`, resolved.
+    pub decisive_facts: Vec<Field>,
 }
 
 impl RuleSet {
@@ -355,6 +392,39 @@ impl RuleSet {
                 }
             }
         }
+        let mut decisive_facts = Vec::new();
+        for name in &manifest.decisive_facts {
+            match Field::from_name(name) {
+                Some(f) => decisive_facts.push(f),
+                None => {
+                    let mut d = manifest_problem(
+                        &manifest_file,
+                        name,
+                        format!("decisive_facts: 業務にフィールド `{name}` はありません"),
+                        format!("decisive_facts: operations have no field `{name}`"),
+                    );
+                    if let Some(s) = did_you_mean(name, Field::NAMES.iter().copied()) {
+                        d = d.help(
+                            format!("`{s}` の誤りではありませんか?"),
+                            format!("did you mean `{s}`?"),
+                        );
+                    }
+                    problems.push(d);
+                }
+            }
+        }
+        for item in &items {
+            if item.weight == 0 || item.weight > 9 {
+                if let Some(f) = &items_file {
+                    problems.push(manifest_problem(
+                        f,
+                        &item.id,
+                        format!("チェック項目 `{}` の weight は 1〜9 です", item.id),
+                        format!("checklist item `{}`: weight must be 1..=9", item.id),
+                    ));
+                }
+            }
+        }
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -367,11 +437,23 @@ impl RuleSet {
             digest: format!("sha256:{:x}", hasher.finalize()),
             item_index,
             message_index,
+            decisive_facts,
         })
     }
 
     pub fn item(&self, idx: u32) -> &ItemSpec {
         &self.items[idx as usize]
+    }
+
+    /// The words a catalog may use in `hazards` (`None`: the rule set does not restrict them).
+    pub fn hazard_vocabulary(&self) -> Option<Vec<&str>> {
+        (!self.manifest.hazards.is_empty()).then(|| {
+            self.manifest
+                .hazards
+                .iter()
+                .map(|h| h.id.as_str())
+                .collect()
+        })
     }
 
     pub fn rule(&self, idx: u16) -> &RuleSpec {

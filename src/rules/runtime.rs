@@ -70,12 +70,29 @@ pub struct Evaluation {
     /// (item index, severity, rule index)
     pub checklist: Vec<(u32, Severity, u16)>,
     pub missing: Vec<Field>,
+    /// Missing facts that decided the outcome (an exclusion, a cap or the recommendation itself).
+    pub decisive: Vec<Field>,
+    /// Facts that contradict each other: (rule index, the fields involved, the finding).
+    pub contradictions: Vec<(u16, Vec<Field>, Reason)>,
+    /// Standard clauses every contract of this kind needs: (item index, rule index).
+    pub clauses: Vec<(u32, u16)>,
     pub recommendation: Option<Recommendation>,
     pub notes: Vec<(u16, Reason)>,
     pub freed_fte: Option<f64>,
     pub proposal_call: bool,
     pub errors: Vec<RuleError>,
     rule: u16,
+}
+
+impl Evaluation {
+    fn add_missing(&mut self, field: Field, decisive: bool) {
+        if !self.missing.contains(&field) {
+            self.missing.push(field);
+        }
+        if decisive && !self.decisive.contains(&field) {
+            self.decisive.push(field);
+        }
+    }
 }
 
 thread_local! {
@@ -171,7 +188,14 @@ impl CompiledRules {
             }
             scope.rewind(1);
         }
-        with_eval(std::mem::take)
+        let mut e = with_eval(std::mem::take);
+        // The facts the recommendation cannot do without are decisive whenever they are unknown.
+        for &field in &self.rules.decisive_facts {
+            if matches!(op.get(field), FieldRef::Missing) {
+                e.add_missing(field, true);
+            }
+        }
+        e
     }
 
     /// This thread's own engine and ASTs. The same sources compiled once already; should it fail
@@ -278,7 +302,7 @@ fn lint_script(rules: &RuleSet, rule: usize, file: &Arc<SourceFile>, problems: &
             rest = &code[offset..];
         }
     }
-    let checks: [(&str, Vec<&str>, &str, &str); 3] = [
+    let checks: [(&str, Vec<&str>, &str, &str); 5] = [
         (
             "param",
             rules
@@ -296,8 +320,43 @@ fn lint_script(rules: &RuleSet, rule: usize, file: &Arc<SourceFile>, problems: &
             "チェック項目",
             "checklist item",
         ),
+        (
+            "clause",
+            rules.items.iter().map(|i| i.id.as_str()).collect(),
+            "チェック項目",
+            "checklist item",
+        ),
         ("missing", Field::NAMES.to_vec(), "フィールド", "field"),
+        ("decisive", Field::NAMES.to_vec(), "フィールド", "field"),
     ];
+    for (call, standard) in [("flag", true), ("clause", false)] {
+        for (name, line, column) in string_calls(&file.text, call) {
+            let Some(item) = rules.items.iter().find(|i| i.id == name) else {
+                continue;
+            };
+            if item.standard == standard {
+                let (ja, en) = if standard {
+                    (
+                        format!("ルール `{rule_id}`: `{name}` は標準条項 (standard: true) です。clause(\"{name}\") で挙げてください"),
+                        format!("rule `{rule_id}`: `{name}` is a standard clause (standard: true): raise it with clause(\"{name}\")"),
+                    )
+                } else {
+                    (
+                        format!("ルール `{rule_id}`: `{name}` はリスク項目です。flag(\"{name}\", 重大度) で挙げてください"),
+                        format!("rule `{rule_id}`: `{name}` is a risk item: raise it with flag(\"{name}\", severity)"),
+                    )
+                };
+                problems.push(
+                    Diagnostic::error("rules::item-kind", ja, en).at(Location::new(
+                        file,
+                        line,
+                        column,
+                        name.chars().count(),
+                    )),
+                );
+            }
+        }
+    }
     for (call, known, what_ja, what_en) in checks {
         for (name, line, column) in string_calls(&file.text, call) {
             if known.contains(&name.as_str()) {
@@ -387,6 +446,7 @@ struct Lookup {
     messages: HashMap<String, u32>,
     items: HashMap<String, u32>,
     item_mitigable: Vec<bool>,
+    item_standard: Vec<bool>,
     message_keys: Vec<String>,
     params: HashMap<String, Dynamic>,
     param_names: Vec<String>,
@@ -394,6 +454,20 @@ struct Lookup {
 }
 
 impl Lookup {
+    fn item(&self, id: &str) -> RhaiResult<u32> {
+        match self.items.get(id) {
+            Some(&item) => Ok(item),
+            None => {
+                let hint = did_you_mean(id, self.items.keys().map(String::as_str))
+                    .map(|s| format!(": did you mean `{s}`?"))
+                    .unwrap_or_default();
+                fail(format!(
+                    "unknown checklist item `{id}` (not in items.yaml){hint}"
+                ))
+            }
+        }
+    }
+
     fn reason(&self, key: &str, args: &[Dynamic]) -> RhaiResult<Reason> {
         match self.messages.get(key) {
             Some(&message) => Ok(Reason {
@@ -410,6 +484,15 @@ impl Lookup {
             }
         }
     }
+}
+
+fn field_named(name: &str) -> RhaiResult<Field> {
+    Field::from_name(name).ok_or_else(|| {
+        let hint = did_you_mean(name, Field::NAMES.iter().copied())
+            .map(|s| format!(": did you mean `{s}`?"))
+            .unwrap_or_default();
+        format!("unknown field `{name}`{hint}").into()
+    })
 }
 
 fn criterion(name: &str) -> RhaiResult<usize> {
@@ -453,6 +536,7 @@ fn build_engine(rules: &RuleSet, as_of: Date) -> Engine {
         messages: rules.message_index.clone(),
         items: rules.item_index.clone(),
         item_mitigable: rules.items.iter().map(|i| i.mitigable).collect(),
+        item_standard: rules.items.iter().map(|i| i.standard).collect(),
         message_keys: rules.messages.iter().map(|(k, _)| k.clone()).collect(),
         params,
         param_names: rules.parameters.parameters.keys().cloned().collect(),
@@ -598,14 +682,12 @@ fn build_engine(rules: &RuleSet, as_of: Date) -> Engine {
     // Safeguards.
     let l = Arc::clone(&lookup);
     engine.register_fn("flag", move |id: &str, severity: &str| -> RhaiResult<()> {
-        let Some(&item) = l.items.get(id) else {
-            let hint = did_you_mean(id, l.items.keys().map(String::as_str))
-                .map(|s| format!(": did you mean `{s}`?"))
-                .unwrap_or_default();
+        let item = l.item(id)?;
+        if l.item_standard[item as usize] {
             return fail(format!(
-                "unknown checklist item `{id}` (not in items.yaml){hint}"
+                "`{id}` is a standard clause (standard: true in items.yaml): raise it with clause(\"{id}\"), which has no severity"
             ));
-        };
+        }
         let Some(severity) = Severity::parse(severity) else {
             return fail(format!(
                 "unknown severity `{severity}`: expected high, medium or low"
@@ -617,6 +699,22 @@ fn build_engine(rules: &RuleSet, as_of: Date) -> Engine {
                 Some(existing) if existing.1 < severity => *existing = (item, severity, rule),
                 Some(_) => {}
                 None => e.checklist.push((item, severity, rule)),
+            }
+        });
+        Ok(())
+    });
+    let l = Arc::clone(&lookup);
+    engine.register_fn("clause", move |id: &str| -> RhaiResult<()> {
+        let item = l.item(id)?;
+        if !l.item_standard[item as usize] {
+            return fail(format!(
+                "`{id}` is a risk item, not a standard clause: raise it with flag(\"{id}\", severity)"
+            ));
+        }
+        with_eval(|e| {
+            let rule = e.rule;
+            if !e.clauses.iter().any(|(i, _)| *i == item) {
+                e.clauses.push((item, rule));
             }
         });
         Ok(())
@@ -644,20 +742,49 @@ fn build_engine(rules: &RuleSet, as_of: Date) -> Engine {
         })
     });
 
-    // Missing facts.
+    // Missing facts. `decisive` marks one that decided the outcome (never hidden, listed first).
     engine.register_fn("missing", |name: &str| -> RhaiResult<()> {
-        let Some(field) = Field::from_name(name) else {
-            let hint = did_you_mean(name, Field::NAMES.iter().copied())
-                .map(|s| format!(": did you mean `{s}`?"))
-                .unwrap_or_default();
-            return fail(format!("unknown field `{name}`{hint}"));
-        };
-        with_eval(|e| {
-            if !e.missing.contains(&field) {
-                e.missing.push(field);
-            }
-        });
+        let field = field_named(name)?;
+        with_eval(|e| e.add_missing(field, false));
         Ok(())
+    });
+    engine.register_fn("decisive", |name: &str| -> RhaiResult<()> {
+        let field = field_named(name)?;
+        with_eval(|e| e.add_missing(field, true));
+        Ok(())
+    });
+
+    // Consistency: facts that contradict each other.
+    for with_args in [false, true] {
+        let l = Arc::clone(&lookup);
+        let contradiction = move |key: &str, fields: &Array, args: &[Dynamic]| -> RhaiResult<()> {
+            let reason = l.reason(key, args)?;
+            let mut named = Vec::with_capacity(fields.len());
+            for f in fields {
+                let name = f.clone().into_immutable_string().map_err(|t| {
+                    format!("contradiction expects a list of field names, found a {t}")
+                })?;
+                named.push(field_named(&name)?);
+            }
+            with_eval(|e| {
+                let rule = e.rule;
+                e.contradictions.push((rule, named, reason));
+            });
+            Ok(())
+        };
+        if with_args {
+            engine.register_fn(
+                "contradiction",
+                move |key: &str, fields: Array, args: Array| contradiction(key, &fields, &args),
+            );
+        } else {
+            engine.register_fn("contradiction", move |key: &str, fields: Array| {
+                contradiction(key, &fields, &[])
+            });
+        }
+    }
+    engine.register_fn("has_contradictions", || {
+        with_eval(|e| !e.contradictions.is_empty())
     });
     engine.register_fn("missing_count", || with_eval(|e| e.missing.len() as i64));
 
