@@ -439,3 +439,81 @@ fn assessment_is_byte_identical_across_runs() {
     };
     assert_eq!(run(), run());
 }
+
+// Checks that need the rule set (rules 2026.2): the hazards vocabulary, contradictions, decisive facts.
+
+#[test]
+fn a_misspelled_hazard_is_located_with_a_suggestion_and_the_operation_is_skipped() {
+    let text = format!(
+        "operations:\n{OK_OP}  - id: trees\n    name: 剪定\n    department: 土木部\n    hazards: [hieghts, machinery]\n"
+    );
+    let (code, err) = check_catalog(&text);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("error[catalog::unknown-hazard]"), "{err}");
+    assert!(err.contains("catalog.yaml:12:15"), "{err}");
+    assert!(err.contains("did you mean `heights`?"), "{err}");
+    // `assess` skips the broken entry and says so with exit 1; the other operation is still assessed.
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "catalog.yaml", &text);
+    let out = itaku()
+        .args(["--lang", "en", "assess", "--format", "json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = doc["assessments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["ok-op"]);
+}
+
+#[test]
+fn a_misspelled_hazard_in_a_stream_is_located_by_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "c.jsonl",
+        "{\"id\":\"a\",\"name\":\"A\",\"department\":\"D\"}\n{\"id\":\"b\",\"name\":\"B\",\"department\":\"D\",\"hazards\":[\"nigth_work\"]}\n",
+    );
+    let out = itaku()
+        .args(["--lang", "en", "assess", "--format", "jsonl"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("c.jsonl:2:"), "{err}");
+    assert!(err.contains("did you mean `night_work`?"), "{err}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+}
+
+#[test]
+fn contradictions_are_warnings_naming_both_places() {
+    let text = format!(
+        "operations:\n{OK_OP}    personal_data: none\n    records: 1500\n"
+    );
+    let (code, err) = check_catalog(&text);
+    assert_eq!(code, 0, "warnings do not fail `check`: {err}");
+    assert!(err.contains("warning[catalog::contradiction]"), "{err}");
+    assert!(err.contains("catalog.yaml:9:5"), "at personal_data: {err}");
+    assert!(err.contains("`records` "), "{err}");
+    assert!(err.contains("catalog.yaml:10:5"), "and names records: {err}");
+}
+
+#[test]
+fn a_decisive_fact_left_out_is_a_warning() {
+    let (code, err) = check_catalog(
+        "operations:\n  - id: thin\n    name: 未記入の業務\n    department: 総務部\n    public_authority: none\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("warning[catalog::decisive-fact-missing]"), "{err}");
+    assert!(
+        err.contains("statutory_staff_only, routine_share, difficulty"),
+        "{err}"
+    );
+    assert!(!err.contains("error["), "{err}");
+}
