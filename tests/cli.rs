@@ -493,15 +493,16 @@ fn a_misspelled_hazard_in_a_stream_is_located_by_its_line() {
 
 #[test]
 fn contradictions_are_warnings_naming_both_places() {
-    let text = format!(
-        "operations:\n{OK_OP}    personal_data: none\n    records: 1500\n"
-    );
+    let text = format!("operations:\n{OK_OP}    personal_data: none\n    records: 1500\n");
     let (code, err) = check_catalog(&text);
     assert_eq!(code, 0, "warnings do not fail `check`: {err}");
     assert!(err.contains("warning[catalog::contradiction]"), "{err}");
     assert!(err.contains("catalog.yaml:9:5"), "at personal_data: {err}");
     assert!(err.contains("`records` "), "{err}");
-    assert!(err.contains("catalog.yaml:10:5"), "and names records: {err}");
+    assert!(
+        err.contains("catalog.yaml:10:5"),
+        "and names records: {err}"
+    );
 }
 
 #[test]
@@ -510,7 +511,10 @@ fn a_decisive_fact_left_out_is_a_warning() {
         "operations:\n  - id: thin\n    name: 未記入の業務\n    department: 総務部\n    public_authority: none\n",
     );
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("warning[catalog::decisive-fact-missing]"), "{err}");
+    assert!(
+        err.contains("warning[catalog::decisive-fact-missing]"),
+        "{err}"
+    );
     assert!(
         err.contains("statutory_staff_only, routine_share, difficulty"),
         "{err}"
