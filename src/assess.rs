@@ -14,7 +14,8 @@ use rayon::prelude::*;
 
 use crate::catalog::{Catalog, Field, Operation};
 use crate::model::{Criterion, Recommendation, Severity};
-use crate::rules::{CompiledRules, Reason, RuleError};
+use crate::rules::trace::Trace;
+use crate::rules::{CompiledRules, Evaluation, Reason, RuleError};
 
 /// One criterion's score.
 #[derive(Debug, Clone, PartialEq)]
@@ -148,7 +149,21 @@ pub fn assess_catalog(catalog: &Catalog, rules: &CompiledRules) -> Report {
 
 /// Assesses one operation (cheap enough to call for each what-if variant).
 pub fn assess_operation(op: &Arc<Operation>, rules: &CompiledRules) -> Assessment {
-    let e = rules.evaluate(op);
+    assess_evaluation(op, rules, rules.evaluate(op))
+}
+
+/// Assesses one operation and records, rule by rule, what each read, used and produced. Returns the
+/// raw evaluation too: the trace's ranges point into it.
+pub fn assess_traced(
+    op: &Arc<Operation>,
+    rules: &CompiledRules,
+) -> (Assessment, Evaluation, Trace) {
+    let (e, trace) = rules.evaluate_traced(op);
+    (assess_evaluation(op, rules, e.clone()), e, trace)
+}
+
+/// Turns what the rules produced into an assessment, enforcing the engine's invariants.
+fn assess_evaluation(op: &Arc<Operation>, rules: &CompiledRules, e: Evaluation) -> Assessment {
     let excluded = !e.exclusions.is_empty();
     let mut recommendation = e.recommendation.unwrap_or(Recommendation::Study);
     if let Some((cap, ..)) = &e.cap {

@@ -9,7 +9,10 @@
 pub mod assess;
 pub mod catalog;
 pub mod check;
+pub mod coverage;
 pub mod diag;
+pub mod diff;
+pub mod explain;
 pub mod fsutil;
 pub mod lang;
 pub mod model;
@@ -18,6 +21,7 @@ pub mod rules;
 pub mod stream;
 pub mod suggest;
 pub mod testcases;
+pub mod whatif;
 pub(crate) mod yaml;
 
 pub use assess::{assess_catalog, Assessment, Report};

@@ -549,3 +549,75 @@ fn check(
         }
     }
 }
+
+/// Every operation the cases in `dir` assess, with the date each is assessed at (for `itaku coverage`).
+/// Cases that cannot be built are skipped: `itaku test` reports them.
+pub fn case_operations(
+    dir: &Path,
+    default_as_of: Date,
+) -> Result<Vec<(Date, Arc<crate::catalog::Operation>)>, Diagnostics> {
+    let unreadable = |path: &Path, e: String| {
+        Diagnostics::from(
+            Diagnostic::error(
+                "test::unreadable",
+                format!("読めません: {e}"),
+                format!("cannot read: {e}"),
+            )
+            .in_file(path.display().to_string()),
+        )
+    };
+    let bases_path = dir.join("bases.yaml");
+    let bases = match std::fs::read_to_string(&bases_path) {
+        Ok(text) => {
+            yaml::from_str::<BasesFile>(&text)
+                .map_err(|e| unreadable(&bases_path, e.message))?
+                .bases
+        }
+        Err(_) => BTreeMap::new(),
+    };
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| unreadable(dir, e.to_string()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "yaml")
+                && p.file_name().is_some_and(|n| n != "bases.yaml")
+        })
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for path in files {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let Ok(file) = yaml::from_str::<CasesFile>(&text) else {
+            continue;
+        };
+        for case in file.cases {
+            let date = case
+                .as_of
+                .as_ref()
+                .or(file.as_of.as_ref())
+                .and_then(|d| d.parse::<Date>().ok())
+                .unwrap_or(default_as_of);
+            let mut fields = case
+                .base
+                .as_ref()
+                .and_then(|b| bases.get(b).cloned())
+                .unwrap_or_default();
+            fields.extend(case.operation);
+            for (key, default) in [
+                ("id", "test-case"),
+                ("name", "テスト業務"),
+                ("department", "テスト部"),
+            ] {
+                fields
+                    .entry(key.to_string())
+                    .or_insert_with(|| serde_json::Value::String(default.into()));
+            }
+            if let Ok(op) = operation_from_json(serde_json::Value::Object(fields), "case") {
+                out.push((date, Arc::new(op)));
+            }
+        }
+    }
+    Ok(out)
+}

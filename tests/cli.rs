@@ -521,3 +521,213 @@ fn a_decisive_fact_left_out_is_a_warning() {
     );
     assert!(!err.contains("error["), "{err}");
 }
+
+// explain, what-if, diff, coverage (issue 9).
+
+#[test]
+fn explain_shows_each_rule_and_an_unknown_id_suggests_the_nearest() {
+    let out = itaku()
+        .args([
+            "--lang",
+            "en",
+            "explain",
+            "counter-back-offce",
+            "--as-of",
+            "2026-04-01",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("nearest ids: counter-back-office"), "{err}");
+    let out = itaku()
+        .args([
+            "--lang",
+            "en",
+            "explain",
+            "counter-back-office",
+            "--as-of",
+            "2026-04-01",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let x: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(x["outcome"]["recommendation"], "partial");
+    let steps = x["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 17, "every rule of the standard set");
+    let c1 = steps.iter().find(|s| s["rule"] == "criterion-c1").unwrap();
+    assert!(c1["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["name"] == "c1.routine_share.high" && p["since"] == "2020-04-01"));
+}
+
+#[test]
+fn print_in_a_rule_goes_into_the_trace_never_to_standard_output() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"),
+        dir.path(),
+    );
+    let script = dir.path().join("scripts/c5_facilities.rhai");
+    let text = std::fs::read_to_string(&script).unwrap();
+    std::fs::write(
+        &script,
+        format!("print(\"hello from c5\");\ndebug(op.facilities);\n{text}"),
+    )
+    .unwrap();
+    let out = itaku()
+        .args([
+            "--lang",
+            "en",
+            "assess",
+            "--format",
+            "json",
+            "--as-of",
+            "2026-04-01",
+            "--rules",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("hello from c5"));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("hello from c5"));
+    let out = itaku()
+        .args([
+            "--lang",
+            "en",
+            "explain",
+            "ward-office-cleaning",
+            "--as-of",
+            "2026-04-01",
+            "--rules",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("print: hello from c5"), "{text}");
+    assert!(
+        text.contains("print (2): 6"),
+        "debug carries its line: {text}"
+    );
+}
+
+#[test]
+fn diff_reports_a_future_dated_parameter_with_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"),
+        dir.path(),
+    );
+    let params = dir.path().join("parameters.yaml");
+    let text = std::fs::read_to_string(&params).unwrap();
+    let from = "      - {from: 2020-04-01, value: 0.1}\n";
+    assert_eq!(text.matches(from).count(), 1);
+    std::fs::write(
+        &params,
+        text.replace(
+            from,
+            &format!("{from}      - {{from: 2027-04-01, value: 2.0}}\n"),
+        ),
+    )
+    .unwrap();
+    let out = itaku()
+        .args([
+            "--lang",
+            "en",
+            "diff",
+            "--as-of",
+            "2027-04-01",
+            "--base-as-of",
+            "2026-04-01",
+            "--rules",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("tc.min_freed_fte: 0.1 (2020-04-01) → 2 (2027-04-01)"),
+        "{text}"
+    );
+    assert!(text.contains("→ study"), "{text}");
+    // Without the future date, nothing changes: exit 0.
+    let out = itaku()
+        .args([
+            "--lang",
+            "en",
+            "diff",
+            "--as-of",
+            "2026-04-01",
+            "--base-as-of",
+            "2026-04-01",
+            "--rules",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no result changed"));
+}
+
+#[test]
+fn diff_with_an_unknown_revision_is_a_usage_error() {
+    let out = itaku()
+        .args(["--lang", "en", "diff", "--base-rev", "no-such-revision-xyz"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("unknown git revision `no-such-revision-xyz`"),
+        "{err}"
+    );
+    let out = itaku().args(["--lang", "en", "diff"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn coverage_min_fails_below_the_threshold() {
+    let out = itaku()
+        .args([
+            "--lang",
+            "en",
+            "coverage",
+            "--as-of",
+            "2026-04-01",
+            "--cases",
+            "tests/fixtures",
+            "--min",
+            "100",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("never: s3-single-resident-worker"), "{text}");
+    let out = itaku()
+        .args([
+            "--lang",
+            "en",
+            "coverage",
+            "--as-of",
+            "2026-04-01",
+            "--no-catalog",
+            "--min",
+            "100",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

@@ -2,8 +2,12 @@
 
 mod assess;
 mod check;
+mod coverage;
+mod diff;
+mod explain;
 mod rules;
 mod test;
+mod whatif;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -58,8 +62,17 @@ enum Command {
     Assess(assess::Args),
     /// Validate a catalog and a rule set without assessing (カタログとルールを検証する).
     Check(check::Args),
+    /// Show the rules, items, parameters and messages a catalog and the rule cases never exercise (カバー率).
+    Coverage(coverage::Args),
+    /// Compare the assessments under two rule sets, revisions, dates or catalogs (改定による判定の変化).
+    Diff(diff::Args),
+    /// Explain one operation's result rule by rule (判定の理由を説明する).
+    Explain(explain::Args),
     /// Run the rule test cases written in YAML (ルールのテストを実行する).
     Test(test::Args),
+    /// The smallest changes a department can make that improve the result (改善のための変更案).
+    #[command(name = "what-if")]
+    WhatIf(whatif::Args),
     /// List the rules of a rule set (ルール一覧).
     Rules(rules::Args),
 }
@@ -75,7 +88,7 @@ pub struct RuleArgs {
     pub as_of: Option<jiff::civil::Date>,
 }
 
-fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
+pub fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
     s.parse::<jiff::civil::Date>()
         .map_err(|e| format!("expected a date as YYYY-MM-DD ({e})"))
 }
@@ -130,6 +143,53 @@ pub fn exit_for(d: &Diagnostics) -> Exit {
     }
 }
 
+/// Loads a catalog for a command that needs the whole of it valid enough to find operations in:
+/// problems are reported; a catalog with no valid operation is an error.
+pub fn load_catalog(
+    path: Option<&Path>,
+    compiled: &CompiledRules,
+    ui: &Ui,
+) -> Result<itaku::Catalog, Exit> {
+    let path = path.map_or_else(default_catalog, Path::to_path_buf);
+    let mut loaded = itaku::catalog::load_path(&path);
+    let vocabulary = itaku::check::check_vocabulary(&mut loaded.catalog, &compiled.rules);
+    loaded.diagnostics.extend(vocabulary);
+    ui.report(&loaded.diagnostics);
+    if loaded.catalog.is_empty() {
+        return Err(exit_for(&loaded.diagnostics).max_with(Exit::Findings));
+    }
+    Ok(loaded.catalog)
+}
+
+/// Finds an operation by id, or says which ids are nearest.
+pub fn find_operation(
+    catalog: &itaku::Catalog,
+    id: &str,
+    ui: &Ui,
+) -> Option<Arc<itaku::Operation>> {
+    if let Some(op) = catalog.find(id) {
+        return Some(Arc::clone(op));
+    }
+    let mut near: Vec<(usize, &str)> = catalog
+        .operations
+        .iter()
+        .map(|o| (strsim::levenshtein(id, o.id.as_str()), o.id.as_str()))
+        .collect();
+    near.sort();
+    let near: Vec<&str> = near.iter().take(3).map(|(_, s)| *s).collect();
+    ui.say(
+        &format!(
+            "エラー: 業務ID `{id}` はカタログにありません。近いID: {}",
+            near.join(", ")
+        ),
+        &format!(
+            "error: no operation `{id}` in the catalog; nearest ids: {}",
+            near.join(", ")
+        ),
+    );
+    None
+}
+
 /// Default catalog location.
 pub fn default_catalog() -> PathBuf {
     Path::new("catalog").to_path_buf()
@@ -157,7 +217,11 @@ pub fn run() -> ExitCode {
     let exit = match cli.command {
         Command::Assess(args) => assess::run(args, &ui),
         Command::Check(args) => check::run(args, &ui),
+        Command::Coverage(args) => coverage::run(args, &ui),
+        Command::Diff(args) => diff::run(args, &ui),
+        Command::Explain(args) => explain::run(args, &ui),
         Command::Test(args) => test::run(args, &ui),
+        Command::WhatIf(args) => whatif::run(args, &ui),
         Command::Rules(args) => rules::run(args, &ui),
     };
     exit.into()

@@ -1,12 +1,18 @@
 //! Rendering: one file per output format. Renderers read a finished [`Report`]; they never assess.
 
+mod diff;
 mod document;
+mod explain;
 mod rules_doc;
 mod table;
+mod whatif;
 
+pub use diff::{diff_markdown, diff_text};
 pub use document::{assessment_doc, document, AssessmentDoc, Document};
+pub use explain::{explain_markdown, explain_text};
 pub use rules_doc::rules_markdown;
 pub use table::table;
+pub use whatif::whatif_text;
 
 use std::io::Write;
 

@@ -6,6 +6,7 @@
 
 mod params;
 mod runtime;
+pub mod trace;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -46,6 +47,80 @@ impl RuleSource for DirSource {
     }
     fn display(&self, name: &str) -> String {
         self.0.join(name).display().to_string()
+    }
+}
+
+/// Rule files as they were at a git revision, read with `git show` (the work tree is never touched).
+pub struct GitSource {
+    /// The repository's top level.
+    root: PathBuf,
+    /// The rules directory relative to `root`, `/`-separated.
+    dir: String,
+    rev: String,
+}
+
+impl GitSource {
+    /// The rules directory `dir` (a path in the work tree) at revision `rev`.
+    pub fn new(dir: &std::path::Path, rev: &str) -> std::io::Result<GitSource> {
+        let top = git(&["rev-parse", "--show-toplevel"], dir)?;
+        let root = PathBuf::from(top.trim());
+        let rel = std::fs::canonicalize(dir)?
+            .strip_prefix(std::fs::canonicalize(&root)?)
+            .map_err(|_| std::io::Error::other("the rules directory is outside the repository"))?
+            .to_string_lossy()
+            .replace('\\', "/");
+        // Fail early, with git's own words, on a revision that does not exist.
+        git(
+            &[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("{rev}^{{commit}}"),
+            ],
+            &root,
+        )
+        .map_err(|_| std::io::Error::other(format!("unknown git revision `{rev}`")))?;
+        Ok(GitSource {
+            root,
+            dir: rel,
+            rev: rev.to_string(),
+        })
+    }
+
+    fn spec(&self, name: &str) -> String {
+        if self.dir.is_empty() {
+            format!("{}:{name}", self.rev)
+        } else {
+            format!("{}:{}/{name}", self.rev, self.dir)
+        }
+    }
+}
+
+fn git(args: &[&str], dir: &std::path::Path) -> std::io::Result<String> {
+    let out = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .output()?;
+    if !out.status.success() {
+        return Err(std::io::Error::other(
+            String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        ));
+    }
+    String::from_utf8(out.stdout).map_err(|_| std::io::Error::other("git output is not UTF-8"))
+}
+
+impl RuleSource for GitSource {
+    fn read(&self, name: &str) -> std::io::Result<String> {
+        if name.contains("..") || std::path::Path::new(name).is_absolute() {
+            return Err(std::io::Error::other(
+                "rule file names must stay inside the rules directory",
+            ));
+        }
+        git(&["show", &self.spec(name)], &self.root)
+    }
+    fn display(&self, name: &str) -> String {
+        self.spec(name)
     }
 }
 

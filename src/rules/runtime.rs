@@ -17,7 +17,7 @@ use jiff::civil::Date;
 use rhai::packages::{Package, StandardPackage};
 use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Scope, AST};
 
-use super::{string_calls, ParamValue, RuleKind, RuleSet};
+use super::{string_calls, trace, ParamValue, RuleKind, RuleSet};
 use crate::catalog::{Field, FieldRef, Operation};
 use crate::diag::{Diagnostic, Diagnostics, Location, SourceFile};
 use crate::model::{Criterion, Recommendation, Severity};
@@ -172,6 +172,18 @@ impl CompiledRules {
 
     /// Runs every rule against one operation. A failing rule is recorded in `errors`; the others still run.
     pub fn evaluate(&self, op: &Arc<Operation>) -> Evaluation {
+        self.run(op, false)
+    }
+
+    /// Like [`evaluate`](Self::evaluate), recording what each rule read, used and produced (for
+    /// `explain`, `diff` and `coverage`). The evaluation is the same as without the trace.
+    pub fn evaluate_traced(&self, op: &Arc<Operation>) -> (Evaluation, trace::Trace) {
+        trace::start();
+        let e = self.run(op, true);
+        (e, trace::finish())
+    }
+
+    fn run(&self, op: &Arc<Operation>, traced: bool) -> Evaluation {
         with_eval(|e| *e = Evaluation::default());
         let (engine, asts) = self
             .workers
@@ -181,12 +193,19 @@ impl CompiledRules {
         let mut scope = Scope::new();
         scope.push_constant("op", OpHandle(Arc::clone(op)));
         for &i in &self.order {
+            let mark = traced.then(|| {
+                trace::begin_rule(i as u16);
+                with_eval(|e| trace::Mark::of(e))
+            });
             with_eval(|e| e.rule = i as u16);
             if let Err(err) = engine.run_ast_with_scope(&mut scope, &asts[i]) {
                 let error = self.describe_error(i, &err);
                 with_eval(|e| e.errors.push(error));
             }
             scope.rewind(1);
+            if let Some(mark) = mark {
+                trace::end_rule(with_eval(|e| mark.produced(e)));
+            }
         }
         let mut e = with_eval(std::mem::take);
         // The facts the recommendation cannot do without are decisive whenever they are unknown.
@@ -448,7 +467,8 @@ struct Lookup {
     item_mitigable: Vec<bool>,
     item_standard: Vec<bool>,
     message_keys: Vec<String>,
-    params: HashMap<String, Dynamic>,
+    /// Values in force on `as_of`, with the date each took effect.
+    params: HashMap<String, (Dynamic, Date)>,
     param_names: Vec<String>,
     as_of: Date,
 }
@@ -523,13 +543,15 @@ fn build_engine(rules: &RuleSet, as_of: Date) -> Engine {
         .set_max_map_size(MAX_MAP_SIZE)
         .set_max_variables(MAX_VARIABLES)
         .set_max_functions(MAX_FUNCTIONS);
-    engine.on_print(|_| {});
-    engine.on_debug(|_, _, _| {});
+    // `print` and `debug` never reach standard output: while tracing they go into the trace, with the
+    // line for `debug`; otherwise they are dropped.
+    engine.on_print(|text| trace::print(None, text));
+    engine.on_debug(|text, _, pos| trace::print(pos.line(), text));
 
     let mut params = HashMap::new();
     for (name, p) in &rules.parameters.parameters {
         if let Some(v) = p.at(as_of) {
-            params.insert(name.clone(), to_dynamic(v.value));
+            params.insert(name.clone(), (to_dynamic(v.value), v.since));
         }
     }
     let lookup = Arc::new(Lookup {
@@ -554,6 +576,7 @@ fn build_engine(rules: &RuleSet, as_of: Date) -> Engine {
     for &field in Field::ALL {
         let names = Arc::clone(&names);
         engine.register_get(field.name(), move |op: &mut OpHandle| {
+            trace::read(field);
             field_dynamic(op.0.get(field), &names)
         });
     }
@@ -563,7 +586,10 @@ fn build_engine(rules: &RuleSet, as_of: Date) -> Engine {
     let l = Arc::clone(&lookup);
     engine.register_fn("param", move |name: &str| -> RhaiResult<Dynamic> {
         match l.params.get(name) {
-            Some(v) => Ok(v.clone()),
+            Some((v, since)) => {
+                trace::param(name, *since);
+                Ok(v.clone())
+            }
             None if l.param_names.iter().any(|n| n == name) => fail(format!(
                 "parameter `{name}` has no value in force on {}",
                 l.as_of

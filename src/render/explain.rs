@@ -1,0 +1,272 @@
+//! `itaku explain` as sentences a department can follow (text) or a page to paste into a review (Markdown).
+//! The JSON form is the [`Explanation`] itself.
+
+use std::fmt::Write;
+
+use serde_json::Value;
+
+use crate::explain::{Explanation, Output};
+use crate::lang::Lang;
+
+/// A fact's value for people: `不明`/`unknown` for a missing fact, lists joined.
+fn value_text(v: &Value, lang: Lang) -> String {
+    match v {
+        Value::Null => lang.pick("不明", "unknown").to_string(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => {
+            let parts: Vec<String> = items.iter().map(|i| value_text(i, lang)).collect();
+            format!("[{}]", parts.join(", "))
+        }
+        other => other.to_string(),
+    }
+}
+
+fn output_text(o: &Output, lang: Lang) -> String {
+    match (o, lang) {
+        (
+            Output::Points {
+                criterion,
+                points,
+                reasons,
+            },
+            _,
+        ) => {
+            format!("{criterion} {points:+}: {}", reasons.join(" / "))
+        }
+        (Output::Exclusion { reason }, Lang::Ja) => format!("除外: {reason}"),
+        (Output::Exclusion { reason }, Lang::En) => format!("excluded: {reason}"),
+        (Output::Cap { level, reason }, Lang::Ja) => format!("上限 {level}: {reason}"),
+        (Output::Cap { level, reason }, Lang::En) => format!("limit {level}: {reason}"),
+        (Output::Item { id, severity, item }, Lang::Ja) => {
+            let sev = crate::model::Severity::parse(severity).map_or(*severity, |s| s.label(lang));
+            format!("チェック項目 {id} (重大度 {sev}): {item}")
+        }
+        (Output::Item { id, severity, item }, Lang::En) => {
+            format!("checklist item {id} ({severity}): {item}")
+        }
+        (Output::Clause { id, item }, Lang::Ja) => format!("標準条項 {id}: {item}"),
+        (Output::Clause { id, item }, Lang::En) => format!("standard clause {id}: {item}"),
+        (Output::Missing { field, decisive }, Lang::Ja) => {
+            format!(
+                "不明な事実 {field}{}",
+                if *decisive { " (判定を左右)" } else { "" }
+            )
+        }
+        (Output::Missing { field, decisive }, Lang::En) => {
+            format!(
+                "unknown fact {field}{}",
+                if *decisive { " (decisive)" } else { "" }
+            )
+        }
+        (Output::Contradiction { fields, finding }, Lang::Ja) => {
+            format!("矛盾 ({}): {finding}", fields.join(", "))
+        }
+        (Output::Contradiction { fields, finding }, Lang::En) => {
+            format!("contradiction ({}): {finding}", fields.join(", "))
+        }
+        (Output::Note { text }, Lang::Ja) => format!("注記: {text}"),
+        (Output::Note { text }, Lang::En) => format!("note: {text}"),
+        (Output::Recommendation { level }, Lang::Ja) => format!("判定 {level}"),
+        (Output::Recommendation { level }, Lang::En) => format!("recommendation {level}"),
+        (Output::FreedFte { value }, Lang::Ja) => format!("振り向けられる職員の時間 {value}人分"),
+        (Output::FreedFte { value }, Lang::En) => format!("staff time freed {value} FTE"),
+        (Output::ProposalCall, Lang::Ja) => "事業者提案の公募の候補".to_string(),
+        (Output::ProposalCall, Lang::En) => "candidate for a proposal call".to_string(),
+        (Output::Error { line, message }, Lang::Ja) => format!("エラー ({line}行目): {message}"),
+        (Output::Error { line, message }, Lang::En) => format!("error (line {line}): {message}"),
+    }
+}
+
+/// Plain text, for a terminal.
+pub fn explain_text(x: &Explanation, lang: Lang) -> String {
+    let mut s = String::new();
+    let o = &x.outcome;
+    let _ = writeln!(s, "{} 「{}」 ({})", x.id, x.name, x.department);
+    let _ = writeln!(
+        s,
+        "{}",
+        lang.pick(
+            &format!("ルール {}、基準日 {}", x.rules, x.as_of),
+            &format!("rules {}, as of {}", x.rules, x.as_of)
+        )
+    );
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "{}",
+        lang.pick(
+            &format!(
+                "判定: {} ({}) — 振り向けられる職員の時間 {}人分",
+                o.label, o.recommendation, o.freed_fte
+            ),
+            &format!(
+                "Result: {} ({}) — staff time freed {} FTE",
+                o.label, o.recommendation, o.freed_fte
+            )
+        )
+    );
+    let _ = writeln!(s, "{}", lang.pick("判定に至った流れ:", "How it followed:"));
+    for (i, h) in o.how.iter().enumerate() {
+        let _ = writeln!(s, "  {}. {h}", i + 1);
+    }
+    if let Some(t) = &o.top_risk {
+        let _ = writeln!(s, "{} {t}", lang.pick("最大のリスク:", "Top risk:"));
+    }
+    let none = lang.pick("なし", "none");
+    let list = |v: &[&str]| {
+        if v.is_empty() {
+            none.to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    let _ = writeln!(
+        s,
+        "{} {}",
+        lang.pick(
+            "判定を左右する不明な事実:",
+            "Unknown facts that decided it:"
+        ),
+        list(&o.decisive_missing)
+    );
+    let _ = writeln!(
+        s,
+        "{} {}",
+        lang.pick("その他の不明な事実:", "Other unknown facts:"),
+        list(
+            &o.missing
+                .iter()
+                .copied()
+                .filter(|m| !o.decisive_missing.contains(m))
+                .collect::<Vec<_>>()
+        )
+    );
+    let _ = writeln!(s);
+    let _ = writeln!(s, "{}", lang.pick("ルールごとの評価:", "Rule by rule:"));
+    for (i, step) in x.steps.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "[{}] {} ({}, {})",
+            i + 1,
+            step.rule,
+            step.kind,
+            step.title
+        );
+        if !step.facts.is_empty() {
+            let facts: Vec<String> = step
+                .facts
+                .iter()
+                .map(|f| format!("{} = {}", f.field, value_text(&f.value, lang)))
+                .collect();
+            let _ = writeln!(
+                s,
+                "    {} {}",
+                lang.pick("読んだ事実:", "facts read:"),
+                facts.join("; ")
+            );
+        }
+        if !step.parameters.is_empty() {
+            let params: Vec<String> = step
+                .parameters
+                .iter()
+                .map(|p| {
+                    let unverified = if p.verified {
+                        ""
+                    } else {
+                        lang.pick(", 未確認", ", unverified")
+                    };
+                    match lang {
+                        Lang::Ja => {
+                            format!("{} = {} ({}から{unverified})", p.name, p.value, p.since)
+                        }
+                        Lang::En => {
+                            format!("{} = {} (since {}{unverified})", p.name, p.value, p.since)
+                        }
+                    }
+                })
+                .collect();
+            let _ = writeln!(
+                s,
+                "    {} {}",
+                lang.pick("使ったパラメータ:", "parameters:"),
+                params.join("; ")
+            );
+        }
+        if step.produced.is_empty() {
+            let _ = writeln!(s, "    {} {none}", lang.pick("結果:", "produced:"));
+        } else {
+            let _ = writeln!(s, "    {}", lang.pick("結果:", "produced:"));
+            for o in &step.produced {
+                let _ = writeln!(s, "      - {}", output_text(o, lang));
+            }
+        }
+        for p in &step.prints {
+            let at = p.line.map(|l| format!(" ({l})")).unwrap_or_default();
+            let _ = writeln!(s, "    print{at}: {}", p.text);
+        }
+    }
+    s
+}
+
+/// Markdown, for a review or an e-mail.
+pub fn explain_markdown(x: &Explanation, lang: Lang) -> String {
+    let mut s = String::new();
+    let o = &x.outcome;
+    let _ = writeln!(s, "## {} — {}\n", x.id, x.name);
+    let _ = writeln!(
+        s,
+        "{}\n",
+        lang.pick(
+            &format!("{}・ルール {}・基準日 {}", x.department, x.rules, x.as_of),
+            &format!("{} · rules {} · as of {}", x.department, x.rules, x.as_of)
+        )
+    );
+    let _ = writeln!(
+        s,
+        "**{}** ({}), {}\n",
+        o.label,
+        o.recommendation,
+        lang.pick(
+            &format!("振り向けられる職員の時間 {}人分", o.freed_fte),
+            &format!("staff time freed {} FTE", o.freed_fte)
+        )
+    );
+    for h in &o.how {
+        let _ = writeln!(s, "1. {h}");
+    }
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "| # | {} | {} | {} | {} |",
+        lang.pick("ルール", "rule"),
+        lang.pick("読んだ事実", "facts read"),
+        lang.pick("パラメータ", "parameters"),
+        lang.pick("結果", "produced")
+    );
+    let _ = writeln!(s, "|---|---|---|---|---|");
+    for (i, step) in x.steps.iter().enumerate() {
+        let facts: Vec<String> = step
+            .facts
+            .iter()
+            .map(|f| format!("`{}` = {}", f.field, value_text(&f.value, lang)))
+            .collect();
+        let params: Vec<String> = step
+            .parameters
+            .iter()
+            .map(|p| format!("`{}` = {} ({})", p.name, p.value, p.since))
+            .collect();
+        let produced: Vec<String> = step.produced.iter().map(|o| output_text(o, lang)).collect();
+        let cell = |v: Vec<String>| v.join("<br>").replace('|', "\\|");
+        let _ = writeln!(
+            s,
+            "| {} | `{}` {} | {} | {} | {} |",
+            i + 1,
+            step.rule,
+            step.title,
+            cell(facts),
+            cell(params),
+            cell(produced)
+        );
+    }
+    s
+}
