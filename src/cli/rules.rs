@@ -6,7 +6,9 @@ use clap::ValueEnum;
 use tabled::builder::Builder;
 use tabled::settings::Style;
 
-use super::{Exit, RuleArgs, Ui};
+use itaku::fsutil::{refuse_inputs, Input};
+
+use super::{to_stdout, Exit, RuleArgs, Ui};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -27,6 +29,12 @@ enum Format {
 }
 
 pub fn run(args: Args, ui: &Ui) -> Exit {
+    if let Some(output) = &args.output {
+        if let Err(e) = refuse_inputs(output, &[Input::Rules(&args.rules.rules)]) {
+            ui.say(&e.message(itaku::Lang::Ja), &e.message(itaku::Lang::En));
+            return Exit::Usage;
+        }
+    }
     let compiled = match args.rules.compile(ui) {
         Ok(c) => c,
         Err(e) => return e,
@@ -62,19 +70,10 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     };
     let written = match &args.output {
         Some(path) => itaku::fsutil::write_atomic(path, text.as_bytes()),
-        None => {
-            print!("{text}");
-            Ok(())
-        }
+        None => to_stdout(text.as_bytes()),
     };
     match written {
         Ok(()) => Exit::Success,
-        Err(e) => {
-            ui.say(
-                &format!("書き込めません: {e}"),
-                &format!("cannot write: {e}"),
-            );
-            Exit::Usage
-        }
+        Err(e) => ui.write_failed(&e),
     }
 }
