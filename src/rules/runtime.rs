@@ -341,6 +341,7 @@ fn to_dynamic(value: &ParamValue) -> Dynamic {
         ParamValue::Int(i) => Dynamic::from_int(*i),
         ParamValue::Float(f) => Dynamic::from_float(*f),
         ParamValue::Text(s) => Dynamic::from(ImmutableString::from(s.as_str())),
+        ParamValue::List(items) => Dynamic::from_array(items.iter().map(to_dynamic).collect()),
     }
 }
 
