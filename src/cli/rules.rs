@@ -49,12 +49,14 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
                 itaku::Lang::En => ["id", "kind", "title", "basis", "parameters used"],
             });
             for (i, r) in set.manifest.rules.iter().enumerate() {
+                // Control characters in a rule set's texts are made visible, as in catalog texts.
+                let shown = |t: &str| itaku::diag::printable(t).into_owned();
                 b.push_record([
-                    r.id.clone(),
+                    shown(&r.id),
                     r.kind.as_str().to_string(),
-                    r.title.get(ui.lang).to_string(),
-                    r.basis.get(ui.lang).to_string(),
-                    set.parameters_used(i).join("\n"),
+                    shown(r.title.get(ui.lang)),
+                    shown(r.basis.get(ui.lang)),
+                    shown(&set.parameters_used(i).join("\n")),
                 ]);
             }
             format!(

@@ -6,7 +6,7 @@ mod table;
 
 pub use document::{assessment_doc, document, AssessmentDoc, Document};
 pub use rules_doc::rules_markdown;
-pub use table::table;
+pub use table::{cell, table};
 
 use std::io::Write;
 

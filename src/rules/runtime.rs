@@ -35,6 +35,17 @@ const MAX_MAP_SIZE: usize = 256;
 const MAX_VARIABLES: usize = 256;
 const MAX_FUNCTIONS: usize = 256;
 
+/// Reasons (`points`), notes and exclusions the rules may record for one operation, each: a rule that
+/// loops around `note(…)` fails instead of filling memory.
+pub const MAX_ENTRIES: usize = 256;
+/// Bytes of message arguments the rules may record for one operation, all kinds together.
+pub const MAX_TEXT_BYTES: usize = 64 * 1024;
+/// Wall time all rules together may take on one operation. The operation limit counts steps, and some
+/// steps (comparing two 1,000-item arrays) take far longer than others; this bounds the time itself.
+pub const TIME_BUDGET: std::time::Duration = std::time::Duration::from_secs(1);
+/// Operations between two looks at the clock.
+const CLOCK_EVERY: u64 = 64;
+
 /// An argument of a message template.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Arg {
@@ -76,6 +87,114 @@ pub struct Evaluation {
     pub proposal_call: bool,
     pub errors: Vec<RuleError>,
     rule: u16,
+    /// Bytes of message arguments recorded so far (bounded by [`MAX_TEXT_BYTES`]).
+    text_bytes: usize,
+    /// When the operation's [`TIME_BUDGET`] runs out.
+    deadline: Option<std::time::Instant>,
+}
+
+impl Evaluation {
+    /// Counts a reason's text against the budget, or fails the rule.
+    fn admit(&mut self, what: &str, count: usize, reason: &Reason) -> RhaiResult<()> {
+        if count >= MAX_ENTRIES {
+            return fail(format!(
+                "too many {what} for one operation (limit {MAX_ENTRIES}) / 1業務あたりの件数の上限 {MAX_ENTRIES} を超えました"
+            ));
+        }
+        let text: usize = reason
+            .args
+            .iter()
+            .map(|a| match a {
+                Arg::Text(t) => t.len(),
+                _ => 8,
+            })
+            .sum();
+        if self.text_bytes + text > MAX_TEXT_BYTES {
+            return fail(format!(
+                "message arguments exceed {MAX_TEXT_BYTES} bytes for one operation / 1業務あたりのメッセージ引数の上限 {MAX_TEXT_BYTES} バイトを超えました"
+            ));
+        }
+        self.text_bytes += text;
+        Ok(())
+    }
+
+    fn add_points(&mut self, c: usize, n: i64, reason: Reason) -> RhaiResult<()> {
+        let count = self.reasons.iter().map(Vec::len).sum();
+        self.admit("reasons", count, &reason)?;
+        // Saturating: a script passing i64::MAX twice must not crash the engine.
+        self.points[c] = self.points[c].saturating_add(n);
+        self.reasons[c].push(reason);
+        Ok(())
+    }
+
+    fn add_exclusion(&mut self, reason: Reason) -> RhaiResult<()> {
+        self.admit("exclusions", self.exclusions.len(), &reason)?;
+        self.exclusions.push((self.rule, reason));
+        Ok(())
+    }
+
+    fn add_note(&mut self, reason: Reason) -> RhaiResult<()> {
+        self.admit("notes", self.notes.len(), &reason)?;
+        self.notes.push((self.rule, reason));
+        Ok(())
+    }
+
+    fn out_of_time(&self) -> bool {
+        self.deadline
+            .is_some_and(|d| std::time::Instant::now() >= d)
+    }
+}
+
+/// What the rules had produced before a rule ran: a rule that fails is rolled back to it, so that no
+/// half of its output reaches the assessment. (The checklist is copied because `flag` can raise the
+/// severity of an entry already there; it holds at most one entry per checklist item.)
+#[derive(Default)]
+struct Mark {
+    points: [i64; 5],
+    reasons: [usize; 5],
+    exclusions: usize,
+    cap: Option<(Recommendation, u16, Reason)>,
+    checklist: Vec<(u32, Severity, u16)>,
+    missing: usize,
+    recommendation: Option<Recommendation>,
+    notes: usize,
+    freed_fte: Option<f64>,
+    proposal_call: bool,
+    text_bytes: usize,
+}
+
+impl Mark {
+    fn save(&mut self, e: &Evaluation) {
+        self.points = e.points;
+        for (n, r) in self.reasons.iter_mut().zip(&e.reasons) {
+            *n = r.len();
+        }
+        self.exclusions = e.exclusions.len();
+        self.cap.clone_from(&e.cap);
+        self.checklist.clone_from(&e.checklist);
+        self.missing = e.missing.len();
+        self.recommendation = e.recommendation;
+        self.notes = e.notes.len();
+        self.freed_fte = e.freed_fte;
+        self.proposal_call = e.proposal_call;
+        self.text_bytes = e.text_bytes;
+    }
+
+    fn restore(&self, e: &mut Evaluation) {
+        e.points = self.points;
+        for (r, n) in e.reasons.iter_mut().zip(self.reasons) {
+            r.truncate(n);
+        }
+        e.exclusions.truncate(self.exclusions);
+        e.cap.clone_from(&self.cap);
+        e.checklist.clone_from(&self.checklist);
+        e.missing.truncate(self.missing);
+        e.recommendation = self.recommendation;
+        e.notes.truncate(self.notes);
+        e.freed_fte = self.freed_fte;
+        e.proposal_call = self.proposal_call;
+        e.text_bytes = self.text_bytes;
+    }
 }
 
 thread_local! {
@@ -161,13 +280,33 @@ impl CompiledRules {
             .get_or(|| self.compile_for_thread())
             .as_ref()
             .map_or((&self.engine, &self.asts), |(e, a)| (e, a));
+        with_eval(|e| e.deadline = Some(std::time::Instant::now() + TIME_BUDGET));
         let mut scope = Scope::new();
         scope.push_constant("op", OpHandle(Arc::clone(op)));
+        let mut mark = Mark::default();
+        let mut timed_out = false;
         for &i in &self.order {
-            with_eval(|e| e.rule = i as u16);
+            let out_of_time = with_eval(|e| {
+                e.rule = i as u16;
+                mark.save(e);
+                e.out_of_time()
+            });
+            if out_of_time {
+                // The rule that used the time up has said so; a slow run of rules that each stayed
+                // within it is named at the first rule that could not run.
+                if !timed_out {
+                    let error = self.time_error(i, 0, 0);
+                    with_eval(|e| e.errors.push(error));
+                }
+                break;
+            }
             if let Err(err) = engine.run_ast_with_scope(&mut scope, &asts[i]) {
+                timed_out |= matches!(*err, EvalAltResult::ErrorTerminated(..));
                 let error = self.describe_error(i, &err);
-                with_eval(|e| e.errors.push(error));
+                with_eval(|e| {
+                    mark.restore(e);
+                    e.errors.push(error);
+                });
             }
             scope.rewind(1);
         }
@@ -188,8 +327,22 @@ impl CompiledRules {
         asts.ok().map(|asts| (engine, asts))
     }
 
+    fn time_error(&self, rule: usize, line: usize, column: usize) -> RuleError {
+        let ms = TIME_BUDGET.as_millis();
+        RuleError {
+            rule: rule as u16,
+            file: self.rules.scripts[rule].path.clone(),
+            line,
+            column,
+            message: format!("the rules exceeded the time budget of {ms} ms for one operation; the rules after this one were not run / 1業務あたりの実行時間の上限 {ms} ミリ秒を超えました (以降のルールは実行していません)"),
+        }
+    }
+
     fn describe_error(&self, rule: usize, err: &EvalAltResult) -> RuleError {
         let pos = err.position();
+        if let EvalAltResult::ErrorTerminated(..) = err {
+            return self.time_error(rule, pos.line().unwrap_or(0), pos.position().unwrap_or(0));
+        }
         let message = match err {
             EvalAltResult::ErrorTooManyOperations(_) => format!(
                 "exceeded the limit of {MAX_OPERATIONS} operations (does the script loop forever?) / 演算回数の上限 {MAX_OPERATIONS} を超えました (無限ループの可能性)"
@@ -443,6 +596,9 @@ fn build_engine(rules: &RuleSet, as_of: Date) -> Engine {
         .set_max_functions(MAX_FUNCTIONS);
     engine.on_print(|_| {});
     engine.on_debug(|_, _, _| {});
+    engine.on_progress(|ops| {
+        (ops % CLOCK_EVERY == 0 && with_eval(|e| e.out_of_time())).then_some(Dynamic::UNIT)
+    });
 
     let mut params = HashMap::new();
     for (name, p) in &rules.parameters.parameters {
@@ -511,12 +667,7 @@ fn build_engine(rules: &RuleSet, as_of: Date) -> Engine {
         let add = move |c: &str, n: i64, key: &str, args: &[Dynamic]| -> RhaiResult<()> {
             let c = criterion(c)?;
             let reason = l.reason(key, args)?;
-            with_eval(|e| {
-                // Saturating: a script passing i64::MAX twice must not crash the engine.
-                e.points[c] = e.points[c].saturating_add(n);
-                e.reasons[c].push(reason);
-            });
-            Ok(())
+            with_eval(|e| e.add_points(c, n, reason))
         };
         if with_args {
             engine.register_fn("points", move |c: &str, n: i64, key: &str, args: Array| {
@@ -548,32 +699,25 @@ fn build_engine(rules: &RuleSet, as_of: Date) -> Engine {
         let l = Arc::clone(&lookup);
         let exclude = move |key: &str, args: &[Dynamic]| -> RhaiResult<()> {
             let reason = l.reason(key, args)?;
-            with_eval(|e| {
-                let rule = e.rule;
-                e.exclusions.push((rule, reason));
-            });
-            Ok(())
+            with_eval(|e| e.add_exclusion(reason))
         };
         let l = Arc::clone(&lookup);
         let cap = move |level: &str, key: &str, args: &[Dynamic]| -> RhaiResult<()> {
             let level = recommendation(level)?;
             let reason = l.reason(key, args)?;
             with_eval(|e| {
+                e.admit("caps", 0, &reason)?;
                 let rule = e.rule;
                 if e.cap.as_ref().is_none_or(|(current, ..)| level < *current) {
                     e.cap = Some((level, rule, reason));
                 }
-            });
-            Ok(())
+                Ok(())
+            })
         };
         let l = Arc::clone(&lookup);
         let note = move |key: &str, args: &[Dynamic]| -> RhaiResult<()> {
             let reason = l.reason(key, args)?;
-            with_eval(|e| {
-                let rule = e.rule;
-                e.notes.push((rule, reason));
-            });
-            Ok(())
+            with_eval(|e| e.add_note(reason))
         };
         if with_args {
             engine.register_fn("exclude", move |key: &str, args: Array| exclude(key, &args));
