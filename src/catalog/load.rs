@@ -321,13 +321,13 @@ fn location_of_byte(file: &Arc<SourceFile>, text: &str, first_line: usize, at: u
     Location::new(file, line, column, 1)
 }
 
-/// A NUL byte: refused wherever it is, because the YAML parser stops reading at the first one and would
-/// silently drop the rest of the file.
-fn nul_byte(location: Location) -> Diagnostic {
+/// A NUL byte in YAML: refused wherever it is, because the YAML parser stops reading at the first one
+/// and would silently drop the rest of the file. (In JSON Lines, serde_json already refuses it, located.)
+fn nul_byte_in_yaml(location: Location) -> Diagnostic {
     Diagnostic::error(
-        "catalog::nul-byte",
-        "NUL 文字 (バイト 0) があります",
-        "the file contains a NUL byte (byte 0)",
+        "catalog::syntax",
+        "YAML の構文エラー: NUL 文字 (バイト 0) があります",
+        "YAML syntax error: the file contains a NUL byte (byte 0)",
     )
     .at(location)
     .help(
@@ -359,7 +359,7 @@ fn parse_yaml(file: &Arc<SourceFile>, out: &mut LoadedCatalog, ids: &mut HashMap
     let first = out.diagnostics.len();
     if let Some(at) = file.text.find('\0') {
         let location = location_of_byte(file, &file.text, file.first_line, at);
-        out.diagnostics.push(nul_byte(location));
+        out.diagnostics.push(nul_byte_in_yaml(location));
         return;
     }
     let root = match yaml::parse_nodes(&file.text) {
@@ -527,10 +527,6 @@ pub fn parse_jsonl_line(
 ) -> Result<Option<Node>, Box<Diagnostic>> {
     if line.trim().is_empty() {
         return Ok(None);
-    }
-    if let Some(at) = line.find('\0') {
-        let column = line[..at].chars().count() + 1;
-        return Err(Box::new(nul_byte(Location::new(file, line_no, column, 1))));
     }
     match serde_json::from_str::<serde_json::Value>(line) {
         Ok(v) => Ok(Some(yaml::node_from_json(
