@@ -19,9 +19,10 @@ pub const MAX_YAML_BYTES: u64 = 64 * 1024 * 1024;
 /// few kilobytes): both paths give the same answer for the same line.
 pub const MAX_LINE_BYTES: usize = 1 << 20;
 
-/// Largest JSON Lines file read whole (`check`, `assess` to a format other than `jsonl`); a larger one is
-/// streamed with `assess --format jsonl`. Bounds what a device named as a catalog can make us read.
-pub const MAX_JSONL_BYTES: u64 = 1 << 30;
+/// Largest JSON Lines file read whole (`check`, `assess` to a format other than `jsonl`): held whole, a
+/// catalog takes about 16 times its size in memory. A larger one is streamed with `assess --format
+/// jsonl`. Also bounds what a device named as a catalog can make us read.
+pub const MAX_JSONL_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Problems reported per file before loading that file stops: a file of a million broken entries
 /// gives a readable report, in bounded time and memory, not a million messages.
@@ -179,12 +180,18 @@ fn too_large(shown: String, size: Option<u64>, limit: u64, is_jsonl: bool) -> Di
             format!("the {kind} file is too large (more than the limit of {limit} bytes)"),
         ),
     };
-    Diagnostic::error("catalog::too-large", ja, en)
-        .in_file(shown)
-        .help(
+    let d = Diagnostic::error("catalog::too-large", ja, en).in_file(shown);
+    if is_jsonl {
+        d.help(
+            "ファイルを分割するか、`itaku assess FILE --format jsonl` で逐次処理してください",
+            "split the file, or stream it with `itaku assess FILE --format jsonl`",
+        )
+    } else {
+        d.help(
             "ファイルを分割するか、JSON Lines (.jsonl) で渡してください",
             "split the file, or provide the catalog as JSON Lines (.jsonl)",
         )
+    }
 }
 
 /// Reads a file only up to `limit` + 1 bytes, so that a device or a file that grows while it is read

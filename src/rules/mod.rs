@@ -15,7 +15,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub use params::{DatedValue, InForce, ParamType, ParamValue, Parameter, Parameters};
-pub use runtime::{Arg, CompiledRules, Evaluation, Reason, RuleError, MAX_OPERATIONS};
+pub use runtime::{
+    Arg, CompiledRules, Evaluation, Reason, RuleError, MAX_ENTRIES, MAX_OPERATIONS, MAX_TEXT_BYTES,
+    TIME_BUDGET,
+};
 
 use crate::diag::{Diagnostic, Diagnostics, Location, SourceFile};
 use crate::lang::{Lang, Text};
