@@ -93,7 +93,12 @@ impl Location {
         let first = index.saturating_sub(1);
         let mut shown = String::new();
         let (mut offset, mut len) = (0, 0);
-        for (i, line) in text.split('\n').enumerate().skip(first).take(index + 2 - first) {
+        for (i, line) in text
+            .split('\n')
+            .enumerate()
+            .skip(first)
+            .take(index + 2 - first)
+        {
             let line = line.strip_suffix('\r').unwrap_or(line);
             if !shown.is_empty() || i > first {
                 shown.push('\n');
@@ -118,7 +123,12 @@ impl Location {
                 let from = column.clamp(start, end) - start;
                 let to = (column + self.len).clamp(start, end) - start;
                 let window = &shown[line_start..];
-                let byte = |n: usize| window.char_indices().nth(n).map_or(window.len(), |(b, _)| b);
+                let byte = |n: usize| {
+                    window
+                        .char_indices()
+                        .nth(n)
+                        .map_or(window.len(), |(b, _)| b)
+                };
                 offset = line_start + byte(from);
                 len = (byte(to) - byte(from)).max(usize::from(from < end - start));
             }
@@ -126,7 +136,8 @@ impl Location {
                 shown.push('…');
             }
         }
-        let file = SourceFile::starting_at(self.file.path.clone(), shown, self.file.first_line + first);
+        let file =
+            SourceFile::starting_at(self.file.path.clone(), shown, self.file.first_line + first);
         (file, offset, len)
     }
 }
@@ -390,7 +401,10 @@ mod tests {
     #[test]
     fn a_long_line_is_shown_as_a_window_around_the_column() {
         let line = format!("{}BAD{}", "a".repeat(500_000), "b".repeat(500_000));
-        let file = Arc::new(SourceFile::new("long.jsonl", format!("{{}}\n{line}\n{line}\n")));
+        let file = Arc::new(SourceFile::new(
+            "long.jsonl",
+            format!("{{}}\n{line}\n{line}\n"),
+        ));
         let d = Diagnostic::error("t", "t", "bad").at(Location::new(&file, 2, 500_001, 3));
         let shown = d.render(Lang::En, false);
         assert!(shown.len() < 2_000, "{} bytes", shown.len());
@@ -401,7 +415,10 @@ mod tests {
 
     #[test]
     fn control_characters_are_made_visible() {
-        let file = Arc::new(SourceFile::new("esc.yaml", "name: \u{1b}[31mred\u{202e}x\n"));
+        let file = Arc::new(SourceFile::new(
+            "esc.yaml",
+            "name: \u{1b}[31mred\u{202e}x\n",
+        ));
         let d = Diagnostic::error("t", "t", "bad \u{1b}]0;title\u{7}")
             .at(Location::new(&file, 1, 7, 3))
             .help("t", "fix \u{9b}");

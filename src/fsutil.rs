@@ -194,7 +194,10 @@ where
         if meta.file_type().is_block_device() {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
-                format!("`{}` is a block device: refusing to write a report onto a disk", shown.display()),
+                format!(
+                    "`{}` is a block device: refusing to write a report onto a disk",
+                    shown.display()
+                ),
             ));
         }
     }

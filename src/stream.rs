@@ -177,9 +177,7 @@ impl SeenIds {
     fn first_line(&mut self, id: &str, line: usize) -> Option<usize> {
         use sha2::{Digest, Sha256};
         let digest = Sha256::digest(id.as_bytes());
-        let half = |i: usize| {
-            u64::from_le_bytes(digest[i..i + 8].try_into().unwrap_or_default())
-        };
+        let half = |i: usize| u64::from_le_bytes(digest[i..i + 8].try_into().unwrap_or_default());
         match self.0.entry((half(0), half(8))) {
             std::collections::hash_map::Entry::Occupied(e) => Some(*e.get() as usize),
             std::collections::hash_map::Entry::Vacant(e) => {

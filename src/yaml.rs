@@ -357,13 +357,18 @@ mod tests {
 
     #[test]
     fn numbers_keep_their_spelling() {
-        let doc = parse_nodes("a: [007, 0o17, 0x1F, 7, 1.50]\n").unwrap().unwrap();
+        let doc = parse_nodes("a: [007, 0o17, 0x1F, 7, 1.50]\n")
+            .unwrap()
+            .unwrap();
         let Value::Map(top) = doc.value else { panic!() };
         let Value::Seq(items) = &top[0].1.value else {
             panic!()
         };
         let raw: Vec<_> = items.iter().map(Node::source_text).collect();
-        assert_eq!(raw, [Some("007"), Some("0o17"), Some("0x1F"), None, Some("1.50")]);
+        assert_eq!(
+            raw,
+            [Some("007"), Some("0o17"), Some("0x1F"), None, Some("1.50")]
+        );
         assert_eq!(items[1].value, Value::Int(15));
     }
 

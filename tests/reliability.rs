@@ -403,12 +403,16 @@ fn f3_output_in_a_loop_fails_the_rule_with_nothing_left_behind() {
             "message arguments exceed",
         ),
     ] {
-        let hostile = format!("points(\"C2\", 2, \"ok\", [1]);\nflag(\"s1-test\", \"high\");\n{script}\n");
+        let hostile =
+            format!("points(\"C2\", 2, \"ok\", [1]);\nflag(\"s1-test\", \"high\");\n{script}\n");
         let e = evaluate(&hostile);
         assert_eq!(e.errors.len(), 1, "{script}: {:?}", e.errors);
         let error = &e.errors[0];
         assert!(error.message.contains(what), "{script}: {error:?}");
-        assert!(error.file.ends_with("hostile.rhai") && error.line == 3, "{error:?}");
+        assert!(
+            error.file.ends_with("hostile.rhai") && error.line == 3,
+            "{error:?}"
+        );
         // The failed rule's output is gone: no notes, no points, and the checklist as the next rule left it.
         assert!(e.notes.is_empty() && e.exclusions.is_empty(), "{script}");
         assert_eq!(e.points, [0; 5], "{script}");
@@ -424,7 +428,11 @@ fn f3_a_slow_rule_is_stopped_by_the_time_budget() {
     let e = evaluate("let a = []; a.pad(1023, 0); let b = a;\nloop { a == b; }\n");
     let elapsed = start.elapsed();
     assert_eq!(e.errors.len(), 1, "{:?}", e.errors);
-    assert!(e.errors[0].message.contains("time budget"), "{:?}", e.errors);
+    assert!(
+        e.errors[0].message.contains("time budget"),
+        "{:?}",
+        e.errors
+    );
     assert_eq!(e.errors[0].line, 2, "{:?}", e.errors);
     assert!(elapsed < Duration::from_secs(4), "took {elapsed:?}");
     // The recommendation rule ran out of time too: it was not run, and nothing says otherwise.
@@ -447,7 +455,11 @@ fn f4_one_operation_with_many_unknown_keys_gives_a_bounded_report() {
         .map(|d| d.render(Lang::En, false).len())
         .sum();
     assert!(start.elapsed() < HANG_GUARD, "took {:?}", start.elapsed());
-    assert!(loaded.diagnostics.len() <= 202, "{}", loaded.diagnostics.len());
+    assert!(
+        loaded.diagnostics.len() <= 202,
+        "{}",
+        loaded.diagnostics.len()
+    );
     assert!(loaded
         .diagnostics
         .iter()
@@ -507,7 +519,11 @@ fn closed_pipe(args: &[&str], close_stderr: bool) -> std::process::Output {
 #[test]
 fn f5_a_closed_pipe_ends_quietly() {
     let dir = tempfile::tempdir().unwrap();
-    let bad = write(dir.path(), "bad.yaml", "operations:\n  - id: Bad Id\n    name: x\n");
+    let bad = write(
+        dir.path(),
+        "bad.yaml",
+        "operations:\n  - id: Bad Id\n    name: x\n",
+    );
     for args in [
         vec!["rules", "--format", "md"],
         vec!["check", bad.to_str().unwrap(), "--json"],
@@ -525,7 +541,11 @@ fn f5_a_closed_pipe_ends_quietly() {
 #[test]
 fn f5_diagnostics_to_a_closed_stderr_do_not_panic() {
     let dir = tempfile::tempdir().unwrap();
-    let bad = write(dir.path(), "bad.yaml", "operations:\n  - id: Bad Id\n    name: x\n");
+    let bad = write(
+        dir.path(),
+        "bad.yaml",
+        "operations:\n  - id: Bad Id\n    name: x\n",
+    );
     let out = closed_pipe(&["check", bad.to_str().unwrap()], true);
     assert_eq!(out.status.code(), Some(1), "{:?}", out.status);
 }
@@ -564,7 +584,10 @@ fn check_rules(rules: &Path) -> (Option<i32>, String) {
 #[test]
 fn f6_parameter_values_must_match_their_type() {
     for (bad, shown) in [
-        ("value: \"high\"}", "value `high` is not a number from 0 to 1"),
+        (
+            "value: \"high\"}",
+            "value `high` is not a number from 0 to 1",
+        ),
         ("value: .nan}", "value `NaN` is not a number from 0 to 1"),
     ] {
         let dir = tempfile::tempdir().unwrap();
@@ -603,14 +626,23 @@ fn f6_two_values_from_the_same_date_are_an_error() {
     std::fs::write(&path, twice).unwrap();
     let (code, stderr) = check_rules(&rules);
     assert_eq!(code, Some(1), "{stderr}");
-    assert!(stderr.contains("has two values from 2020-04-01"), "{stderr}");
+    assert!(
+        stderr.contains("has two values from 2020-04-01"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn f6_every_bundled_parameter_declares_a_type() {
     let text = std::fs::read_to_string(root().join("rules/parameters.yaml")).unwrap();
-    let params = text.lines().filter(|l| l.starts_with("  ") && !l.starts_with("   ") && l.ends_with(':')).count();
-    let types = text.lines().filter(|l| l.trim_start().starts_with("type: ")).count();
+    let params = text
+        .lines()
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   ") && l.ends_with(':'))
+        .count();
+    let types = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("type: "))
+        .count();
     assert!(params > 0);
     assert_eq!(params, types);
 }
@@ -622,8 +654,14 @@ fn f7_a_huge_name_gives_a_small_table() {
     let huge = "長".repeat(1 << 20);
     let mut text = String::from("operations:\n");
     for i in 0..30 {
-        let name = if i == 0 { huge.as_str() } else { "短い名前" };
-        text.push_str(&format!("  - id: op-{i}\n    name: {name}\n    department: 総務部\n"));
+        let name = if i == 0 {
+            huge.as_str()
+        } else {
+            "短い名前"
+        };
+        text.push_str(&format!(
+            "  - id: op-{i}\n    name: {name}\n    department: 総務部\n"
+        ));
     }
     let loaded = parse_str("huge.yaml", &text);
     assert!(loaded.diagnostics.is_empty());
@@ -633,8 +671,14 @@ fn f7_a_huge_name_gives_a_small_table() {
     assert!(table.len() < 20_000, "{} bytes", table.len());
     // The full name stays in json.
     let mut json = Vec::new();
-    itaku::render::render(&report, &rules.rules, Lang::En, itaku::render::Format::Json, &mut json)
-        .unwrap();
+    itaku::render::render(
+        &report,
+        &rules.rules,
+        Lang::En,
+        itaku::render::Format::Json,
+        &mut json,
+    )
+    .unwrap();
     assert!(json.len() > huge.len());
 }
 
@@ -643,7 +687,15 @@ fn f7_a_huge_name_gives_a_small_table() {
 #[test]
 fn f8_threads_are_capped_with_a_message() {
     let out = itaku()
-        .args(["--lang", "en", "assess", "--format", "json", "--threads", "20000"])
+        .args([
+            "--lang",
+            "en",
+            "assess",
+            "--format",
+            "json",
+            "--threads",
+            "20000",
+        ])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -684,7 +736,11 @@ fn load_rules_guarded(rules: PathBuf) -> Result<RuleSet, itaku::Diagnostics> {
 fn f10_the_rules_loader_reads_regular_files_inside_the_directory_only() {
     let dir = tempfile::tempdir().unwrap();
     // A script linked to a file outside the rules directory.
-    let outside = write(dir.path(), "secret.rhai", "let secret = \"do not print me\";");
+    let outside = write(
+        dir.path(),
+        "secret.rhai",
+        "let secret = \"do not print me\";",
+    );
     let rules = rules_dir(&dir.path().join("a"), "points(\"C1\", 1, \"ok\");");
     std::fs::remove_file(rules.join("hostile.rhai")).unwrap();
     std::os::unix::fs::symlink(&outside, rules.join("hostile.rhai")).unwrap();
@@ -748,7 +804,10 @@ fn f11_control_characters_never_reach_the_terminal() {
                 "{args:?} {what}: {text:?}"
             );
         }
-        assert!(String::from_utf8_lossy(&out.stderr).contains('␛'), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains('␛'),
+            "{args:?}"
+        );
     }
 }
 
@@ -779,7 +838,10 @@ fn f12_a_duplicate_id_is_found_across_batches() {
     let op = "{\"id\":\"op-0\",\"name\":\"n\",\"department\":\"d\"}\n";
     let text = format!("{op}{}{op}", "\n".repeat(4_498));
     let (problems, operations) = stream(&text);
-    assert_eq!(problems, [("s.jsonl:4500:1".to_string(), "catalog::duplicate-id")]);
+    assert_eq!(
+        problems,
+        [("s.jsonl:4500:1".to_string(), "catalog::duplicate-id")]
+    );
     assert_eq!(operations, 1);
 }
 
@@ -799,8 +861,14 @@ fn f13_check_and_streaming_agree_on_an_over_long_line() {
         .iter()
         .map(|d| (d.place().unwrap_or_default(), d.code))
         .collect();
-    assert_eq!(streamed, [("s.jsonl:2:1".to_string(), "catalog::too-large")]);
+    assert_eq!(
+        streamed,
+        [("s.jsonl:2:1".to_string(), "catalog::too-large")]
+    );
     assert_eq!(whole.len(), 1, "{whole:?}");
-    assert!(whole[0].0.ends_with("s.jsonl:2:1") && whole[0].1 == "catalog::too-large", "{whole:?}");
+    assert!(
+        whole[0].0.ends_with("s.jsonl:2:1") && whole[0].1 == "catalog::too-large",
+        "{whole:?}"
+    );
     assert_eq!(operations, 1);
 }

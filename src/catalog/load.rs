@@ -254,7 +254,8 @@ fn load_file(
         }
     };
     if bytes.len() as u64 > limit {
-        out.diagnostics.push(too_large(shown, None, limit, is_jsonl));
+        out.diagnostics
+            .push(too_large(shown, None, limit, is_jsonl));
         return None;
     }
     let text = match decode(&bytes) {

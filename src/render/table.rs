@@ -129,6 +129,8 @@ mod tests {
         assert_eq!(long.chars().count(), MAX_CELL_CHARS);
         assert!(long.ends_with('…'));
         let hostile = cell("\u{1b}[2Jname\u{202e}\nnext");
-        assert!(!hostile.contains('\u{1b}') && !hostile.contains('\u{202e}') && !hostile.contains('\n'));
+        assert!(
+            !hostile.contains('\u{1b}') && !hostile.contains('\u{202e}') && !hostile.contains('\n')
+        );
     }
 }

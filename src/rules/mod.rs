@@ -517,7 +517,12 @@ fn parameter_problem(file: &Arc<SourceFile>, p: &params::ValueProblem) -> Diagno
         )),
         None => {
             let column = lines[start].len() - lines[start].trim_start().len() + 1;
-            d.at(Location::new(file, start + 1, column, p.parameter.chars().count()))
+            d.at(Location::new(
+                file,
+                start + 1,
+                column,
+                p.parameter.chars().count(),
+            ))
         }
     }
 }

@@ -179,8 +179,14 @@ impl Parameters {
                 if let Err((ja, en)) = p.kind.check(&v.value) {
                     let kind = p.kind.as_str();
                     found.push(problem(
-                        format!("パラメータ `{name}` ({kind}) の値 `{}` は{ja}ではありません", v.value),
-                        format!("parameter `{name}` ({kind}): value `{}` is not {en}", v.value),
+                        format!(
+                            "パラメータ `{name}` ({kind}) の値 `{}` は{ja}ではありません",
+                            v.value
+                        ),
+                        format!(
+                            "parameter `{name}` ({kind}): value `{}` is not {en}",
+                            v.value
+                        ),
                     ));
                 }
             }
@@ -261,7 +267,9 @@ mod tests {
         assert!(ParamType::Number.check(&high).is_err());
         assert!(ParamType::Integer.check(&ParamValue::Float(2.0)).is_err());
         assert!(ParamType::Yen.check(&ParamValue::Int(-1)).is_err());
-        assert!(ParamType::Date.check(&ParamValue::Text("2026-04-01".into())).is_ok());
+        assert!(ParamType::Date
+            .check(&ParamValue::Text("2026-04-01".into()))
+            .is_ok());
         assert!(ParamType::Bool.check(&ParamValue::Int(1)).is_err());
     }
 
@@ -274,7 +282,10 @@ mod tests {
         };
         let problems = set.problems();
         assert_eq!(problems.len(), 1, "{problems:?}");
-        assert_eq!((problems[0].from.as_str(), problems[0].nth), ("2022-04-01", 1));
+        assert_eq!(
+            (problems[0].from.as_str(), problems[0].nth),
+            ("2022-04-01", 1)
+        );
     }
 
     #[test]
