@@ -872,3 +872,31 @@ fn f13_check_and_streaming_agree_on_an_over_long_line() {
     );
     assert_eq!(operations, 1);
 }
+
+#[test]
+fn f2_no_character_ends_a_yaml_file_early_without_an_error() {
+    let mut chars: Vec<char> = (0u32..0x20)
+        .chain([0x7f, 0x85, 0xa0])
+        .filter_map(char::from_u32)
+        .collect();
+    chars.extend([
+        '\u{feff}', '\u{2028}', '\u{2029}', '\u{202e}', '\u{fffe}', '\u{ffff}',
+    ]);
+    for c in chars {
+        for place in ["comment", "value", "line"] {
+            let middle = match place {
+                "comment" => format!("  # comment {c} here\n"),
+                "value" => format!("    description: a{c}b\n"),
+                _ => format!("{c}\n"),
+            };
+            let text = format!("operations:\n{OP}{middle}  - id: second\n    name: 二件目\n    department: 総務部\n");
+            let loaded = parse_str("chars.yaml", &text);
+            assert!(
+                loaded.diagnostics.has_errors() || loaded.catalog.len() == 2,
+                "U+{:04X} in a {place}: {} operations and no error",
+                c as u32,
+                loaded.catalog.len()
+            );
+        }
+    }
+}

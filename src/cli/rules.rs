@@ -72,7 +72,8 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     };
     let written = match &args.output {
         Some(path) => itaku::fsutil::write_atomic(path, text.as_bytes()),
-        None => to_stdout(text.as_bytes()),
+        // Standard output may be a terminal: control characters from the rule set are made visible.
+        None => to_stdout(itaku::diag::printable(&text).as_bytes()),
     };
     match written {
         Ok(()) => Exit::Success,
