@@ -10,6 +10,7 @@ pub mod assess;
 pub mod catalog;
 pub mod diag;
 pub mod fsutil;
+pub mod heap;
 pub mod lang;
 pub mod model;
 pub mod render;

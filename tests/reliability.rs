@@ -18,6 +18,11 @@ use itaku::catalog::{load_path, parse_str, Field, FieldRef};
 use itaku::rules::{CompiledRules, MemorySource, RuleSet};
 use itaku::Lang;
 
+// As in the binary: the per-thread heap count lets the sandbox bound the memory a rule adds.
+#[global_allocator]
+static GLOBAL: itaku::heap::Counting<std::alloc::System> =
+    itaku::heap::Counting(std::alloc::System);
+
 /// A generous hang guard (debug build on a shared 2-core machine), not a benchmark.
 const HANG_GUARD: Duration = Duration::from_secs(10);
 
@@ -437,6 +442,29 @@ fn f3_a_slow_rule_is_stopped_by_the_time_budget() {
     assert!(elapsed < Duration::from_secs(4), "took {elapsed:?}");
     // The recommendation rule ran out of time too: it was not run, and nothing says otherwise.
     assert_eq!(e.recommendation, None);
+}
+
+#[test]
+fn f3_a_map_grown_by_index_assignment_is_stopped_by_the_heap_budget() {
+    // Rhai checks the size of each assigned value, not of the map that grows (§1.5 (a)).
+    let e = evaluate(
+        "let m = #{};\nfor i in 0..10000 { let a = []; a.pad(1024, i); m[`k${i}`] = a; }\n",
+    );
+    assert_eq!(e.errors.len(), 1, "{:?}", e.errors);
+    assert!(
+        e.errors[0].message.contains("MiB of memory"),
+        "{:?}",
+        e.errors
+    );
+    assert_eq!(e.errors[0].line, 2, "{:?}", e.errors);
+    // A rule that stays small is not affected, and the next rule ran.
+    assert_eq!(
+        e.recommendation,
+        Some(itaku::model::Recommendation::Outsource)
+    );
+    let e =
+        evaluate("let m = #{};\nfor i in 0..100 { m[`k${i}`] = i; }\npoints(\"C1\", 1, \"ok\");\n");
+    assert!(e.errors.is_empty(), "{:?}", e.errors);
 }
 
 // ---- 4. Diagnostics within one operation --------------------------------------------------------------

@@ -7,7 +7,9 @@
 //!
 //! The sandbox: `Engine::new_raw` plus the standard packages only (no file, module, time or network
 //! access; `eval` disabled; `import` compiled out), strict variables, and bounds on operations, call
-//! depth, expression depth, string/array/map sizes and the number of variables and functions.
+//! depth, expression depth, string/array/map sizes and the number of variables and functions. On the
+//! host side, per operation: bounds on what the rules record (`MAX_ENTRIES`, `MAX_TEXT_BYTES`), a time
+//! budget, and in the binary a heap budget per rule; a rule that fails leaves none of its output behind.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -23,8 +25,8 @@ use crate::diag::{Diagnostic, Diagnostics, Location, SourceFile};
 use crate::model::{Criterion, Recommendation, Severity};
 use crate::suggest::did_you_mean;
 
-/// Operations one rule may perform on one operation before it is halted (a script that loops forever
-/// stops here, in a few milliseconds).
+/// Operations one rule may perform on one operation before it is halted (a loop of simple steps stops
+/// here within milliseconds; steps that are slow in themselves are stopped by [`TIME_BUDGET`]).
 pub const MAX_OPERATIONS: u64 = 100_000;
 const MAX_CALL_LEVELS: usize = 16;
 const MAX_EXPR_DEPTH: usize = 64;
@@ -43,8 +45,12 @@ pub const MAX_TEXT_BYTES: usize = 64 * 1024;
 /// Wall time all rules together may take on one operation. The operation limit counts steps, and some
 /// steps (comparing two 1,000-item arrays) take far longer than others; this bounds the time itself.
 pub const TIME_BUDGET: std::time::Duration = std::time::Duration::from_secs(1);
-/// Operations between two looks at the clock.
+/// Operations between two looks at the clock (and at the heap).
 const CLOCK_EVERY: u64 = 64;
+/// Heap one rule may add while it runs on one operation (bytes allocated minus freed on its thread).
+/// Counted only where the global allocator is `crate::heap::Counting` (the `itaku` binary): this is what
+/// bounds a map grown by `m[key] = value`, which Rhai's own size limits do not.
+pub const HEAP_BUDGET: usize = 64 * 1024 * 1024;
 
 /// An argument of a message template.
 #[derive(Debug, Clone, PartialEq)]
@@ -91,6 +97,8 @@ pub struct Evaluation {
     text_bytes: usize,
     /// When the operation's [`TIME_BUDGET`] runs out.
     deadline: Option<std::time::Instant>,
+    /// The thread's heap count when the running rule started (see [`HEAP_BUDGET`]).
+    heap_start: isize,
 }
 
 impl Evaluation {
@@ -142,6 +150,19 @@ impl Evaluation {
     fn out_of_time(&self) -> bool {
         self.deadline
             .is_some_and(|d| std::time::Instant::now() >= d)
+    }
+
+    /// Why the running rule must stop now, if it must: `"time"` or `"heap"` (the token of Rhai's
+    /// `ErrorTerminated`, read back by `describe_error`).
+    fn must_stop(&self) -> Option<Dynamic> {
+        let grown = crate::heap::thread_net_bytes().wrapping_sub(self.heap_start);
+        if grown > HEAP_BUDGET as isize {
+            Some(Dynamic::from(ImmutableString::from("heap")))
+        } else if self.out_of_time() {
+            Some(Dynamic::from(ImmutableString::from("time")))
+        } else {
+            None
+        }
     }
 }
 
@@ -289,6 +310,7 @@ impl CompiledRules {
             let out_of_time = with_eval(|e| {
                 e.rule = i as u16;
                 mark.save(e);
+                e.heap_start = crate::heap::thread_net_bytes();
                 e.out_of_time()
             });
             if out_of_time {
@@ -301,7 +323,7 @@ impl CompiledRules {
                 break;
             }
             if let Err(err) = engine.run_ast_with_scope(&mut scope, &asts[i]) {
-                timed_out |= matches!(*err, EvalAltResult::ErrorTerminated(..));
+                timed_out |= matches!(&*err, EvalAltResult::ErrorTerminated(t, _) if !is_heap(t));
                 let error = self.describe_error(i, &err);
                 with_eval(|e| {
                     mark.restore(e);
@@ -340,8 +362,18 @@ impl CompiledRules {
 
     fn describe_error(&self, rule: usize, err: &EvalAltResult) -> RuleError {
         let pos = err.position();
-        if let EvalAltResult::ErrorTerminated(..) = err {
-            return self.time_error(rule, pos.line().unwrap_or(0), pos.position().unwrap_or(0));
+        if let EvalAltResult::ErrorTerminated(token, _) = err {
+            if !is_heap(token) {
+                return self.time_error(rule, pos.line().unwrap_or(0), pos.position().unwrap_or(0));
+            }
+            let mib = HEAP_BUDGET >> 20;
+            return RuleError {
+                rule: rule as u16,
+                file: self.rules.scripts[rule].path.clone(),
+                line: pos.line().unwrap_or(0),
+                column: pos.position().unwrap_or(0),
+                message: format!("the rule used more than {mib} MiB of memory on one operation / 1業務あたりのメモリ上限 {mib} MiB を超えました"),
+            };
         }
         let message = match err {
             EvalAltResult::ErrorTooManyOperations(_) => format!(
@@ -375,6 +407,14 @@ impl CompiledRules {
             message,
         }
     }
+}
+
+/// True for the token of a rule stopped for its heap (see `Evaluation::must_stop`).
+fn is_heap(token: &Dynamic) -> bool {
+    token
+        .clone()
+        .into_immutable_string()
+        .is_ok_and(|s| s == "heap")
 }
 
 /// Extracts the property name from Rhai's "unknown property" errors.
@@ -597,7 +637,11 @@ fn build_engine(rules: &RuleSet, as_of: Date) -> Engine {
     engine.on_print(|_| {});
     engine.on_debug(|_, _, _| {});
     engine.on_progress(|ops| {
-        (ops % CLOCK_EVERY == 0 && with_eval(|e| e.out_of_time())).then_some(Dynamic::UNIT)
+        if ops % CLOCK_EVERY == 0 {
+            with_eval(|e| e.must_stop())
+        } else {
+            None
+        }
     });
 
     let mut params = HashMap::new();
