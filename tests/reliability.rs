@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use itaku::catalog::{load_path, parse_str, Field, FieldRef};
-use itaku::rules::{CompiledRules, MemorySource, RuleSet};
+use itaku::rules::{Budgets, CompiledRules, MemorySource, RuleSet};
 use itaku::Lang;
 
 // As in the binary: the per-thread heap count lets the sandbox bound the memory a rule adds.
@@ -447,9 +447,18 @@ fn f3_a_slow_rule_is_stopped_by_the_time_budget() {
 #[test]
 fn f3_a_map_grown_by_index_assignment_is_stopped_by_the_heap_budget() {
     // Rhai checks the size of each assigned value, not of the map that grows (§1.5 (a)).
-    let e = evaluate(
+    // A debug build is slow: the time budget is raised and the heap budget lowered, so that the heap
+    // budget is what stops the rule whatever the load on the machine.
+    let rules = compiled(
         "let m = #{};\nfor i in 0..10000 { let a = []; a.pad(1024, i); m[`k${i}`] = a; }\n",
-    );
+    )
+    .with_budgets(Budgets {
+        time: Duration::from_secs(60),
+        heap: 8 << 20,
+    });
+    let start = Instant::now();
+    let e = rules.evaluate(&one_operation());
+    assert!(start.elapsed() < HANG_GUARD, "took {:?}", start.elapsed());
     assert_eq!(e.errors.len(), 1, "{:?}", e.errors);
     assert!(
         e.errors[0].message.contains("MiB of memory"),

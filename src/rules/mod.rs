@@ -16,8 +16,8 @@ use sha2::{Digest, Sha256};
 
 pub use params::{DatedValue, InForce, ParamType, ParamValue, Parameter, Parameters};
 pub use runtime::{
-    Arg, CompiledRules, Evaluation, Reason, RuleError, HEAP_BUDGET, MAX_ENTRIES, MAX_OPERATIONS,
-    MAX_TEXT_BYTES, TIME_BUDGET,
+    Arg, Budgets, CompiledRules, Evaluation, Reason, RuleError, HEAP_BUDGET, MAX_ENTRIES,
+    MAX_OPERATIONS, MAX_TEXT_BYTES, TIME_BUDGET,
 };
 
 use crate::diag::{Diagnostic, Diagnostics, Location, SourceFile};

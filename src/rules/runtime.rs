@@ -99,6 +99,8 @@ pub struct Evaluation {
     deadline: Option<std::time::Instant>,
     /// The thread's heap count when the running rule started (see [`HEAP_BUDGET`]).
     heap_start: isize,
+    /// The heap the running rule may add (see [`Budgets`]).
+    heap_budget: usize,
 }
 
 impl Evaluation {
@@ -156,7 +158,7 @@ impl Evaluation {
     /// `ErrorTerminated`, read back by `describe_error`).
     fn must_stop(&self) -> Option<Dynamic> {
         let grown = crate::heap::thread_net_bytes().wrapping_sub(self.heap_start);
-        if grown > HEAP_BUDGET as isize {
+        if grown > self.heap_budget as isize {
             Some(Dynamic::from(ImmutableString::from("heap")))
         } else if self.out_of_time() {
             Some(Dynamic::from(ImmutableString::from("time")))
@@ -242,6 +244,26 @@ pub struct CompiledRules {
     workers: thread_local::ThreadLocal<Option<(Engine, Vec<AST>)>>,
     /// Rule indexes in execution order (by kind, then manifest order).
     order: Vec<usize>,
+    budgets: Budgets,
+}
+
+/// The time and heap budgets of one evaluation ([`TIME_BUDGET`] and [`HEAP_BUDGET`] unless changed with
+/// [`CompiledRules::with_budgets`], e.g. by a test that needs one to fire before the other).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Budgets {
+    /// Wall time of all rules on one operation.
+    pub time: std::time::Duration,
+    /// Heap one rule may add on one operation, in bytes.
+    pub heap: usize,
+}
+
+impl Default for Budgets {
+    fn default() -> Self {
+        Budgets {
+            time: TIME_BUDGET,
+            heap: HEAP_BUDGET,
+        }
+    }
 }
 
 type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
@@ -290,6 +312,7 @@ impl CompiledRules {
             asts,
             workers: thread_local::ThreadLocal::new(),
             order,
+            budgets: Budgets::default(),
         })
     }
 
@@ -301,7 +324,10 @@ impl CompiledRules {
             .get_or(|| self.compile_for_thread())
             .as_ref()
             .map_or((&self.engine, &self.asts), |(e, a)| (e, a));
-        with_eval(|e| e.deadline = Some(std::time::Instant::now() + TIME_BUDGET));
+        with_eval(|e| {
+            e.deadline = Some(std::time::Instant::now() + self.budgets.time);
+            e.heap_budget = self.budgets.heap;
+        });
         let mut scope = Scope::new();
         scope.push_constant("op", OpHandle(Arc::clone(op)));
         let mut mark = Mark::default();
@@ -349,8 +375,14 @@ impl CompiledRules {
         asts.ok().map(|asts| (engine, asts))
     }
 
+    /// The same rules with other time and heap budgets.
+    pub fn with_budgets(mut self, budgets: Budgets) -> Self {
+        self.budgets = budgets;
+        self
+    }
+
     fn time_error(&self, rule: usize, line: usize, column: usize) -> RuleError {
-        let ms = TIME_BUDGET.as_millis();
+        let ms = self.budgets.time.as_millis();
         RuleError {
             rule: rule as u16,
             file: self.rules.scripts[rule].path.clone(),
@@ -366,7 +398,7 @@ impl CompiledRules {
             if !is_heap(token) {
                 return self.time_error(rule, pos.line().unwrap_or(0), pos.position().unwrap_or(0));
             }
-            let mib = HEAP_BUDGET >> 20;
+            let mib = self.budgets.heap >> 20;
             return RuleError {
                 rule: rule as u16,
                 file: self.rules.scripts[rule].path.clone(),
