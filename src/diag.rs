@@ -84,26 +84,94 @@ impl Location {
         }
     }
 
-    /// Byte range of the token, clamped to the file.
-    fn byte_span(&self) -> (usize, usize) {
+    /// The offending line and its neighbours, ready to show: a long line is cut to a window of
+    /// [`SHOWN_LINE_CHARS`] around the column, and control characters are made visible. Returns the
+    /// excerpt (starting on line `first`) and the byte range of the token inside it.
+    fn excerpt(&self) -> (SourceFile, usize, usize) {
         let text = &self.file.text;
-        let line_start = text
-            .split_inclusive('\n')
-            .take(self.line.saturating_sub(self.file.first_line))
-            .map(str::len)
-            .sum::<usize>()
-            .min(text.len());
-        let line_text = text[line_start..].split('\n').next().unwrap_or("");
-        let mut chars = line_text.char_indices().skip(self.column - 1);
-        let start = chars.next().map_or(line_text.len(), |(i, _)| i);
-        let end = line_text[start..]
-            .char_indices()
-            .nth(self.len)
-            .map_or(line_text.len(), |(i, _)| start + i);
-        (
-            line_start + start,
-            (end - start).max(usize::from(start < line_text.len())),
-        )
+        let index = self.line.saturating_sub(self.file.first_line);
+        let first = index.saturating_sub(1);
+        let mut shown = String::new();
+        let (mut offset, mut len) = (0, 0);
+        for (i, line) in text
+            .split('\n')
+            .enumerate()
+            .skip(first)
+            .take(index + 2 - first)
+        {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            if !shown.is_empty() || i > first {
+                shown.push('\n');
+            }
+            let chars = line.chars().count();
+            let target = i == index;
+            let column = if target { self.column - 1 } else { 0 };
+            let start = if chars <= SHOWN_LINE_CHARS {
+                0
+            } else {
+                column
+                    .saturating_sub(SHOWN_LINE_CHARS / 2)
+                    .min(chars.saturating_sub(SHOWN_LINE_CHARS))
+            };
+            let end = (start + SHOWN_LINE_CHARS).min(chars);
+            if start > 0 {
+                shown.push('…');
+            }
+            let line_start = shown.len();
+            shown.extend(line.chars().skip(start).take(end - start).map(visible));
+            if target {
+                let from = column.clamp(start, end) - start;
+                let to = (column + self.len).clamp(start, end) - start;
+                let window = &shown[line_start..];
+                let byte = |n: usize| {
+                    window
+                        .char_indices()
+                        .nth(n)
+                        .map_or(window.len(), |(b, _)| b)
+                };
+                offset = line_start + byte(from);
+                len = (byte(to) - byte(from)).max(usize::from(from < end - start));
+            }
+            if end < chars {
+                shown.push('…');
+            }
+        }
+        let file =
+            SourceFile::starting_at(self.file.path.clone(), shown, self.file.first_line + first);
+        (file, offset, len)
+    }
+}
+
+/// Longest part of one source line shown under a diagnostic, in characters: a 1 MB line is shown as a
+/// window around the column, not reprinted whole for every problem on it.
+pub const SHOWN_LINE_CHARS: usize = 120;
+
+/// A character as it may be written to a terminal: control characters (ESC sequences, C1 controls) and
+/// invisible direction overrides become a visible stand-in of one character, so catalog or rule text
+/// can neither drive the terminal nor reorder what is shown. Tabs and newlines are kept.
+fn visible(c: char) -> char {
+    match c {
+        '\t' | '\n' => c,
+        '\0'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
+        '\u{7f}' => '\u{2421}',
+        '\u{80}'..='\u{9f}'
+        | '\u{61c}'
+        | '\u{200e}'
+        | '\u{200f}'
+        | '\u{2028}'
+        | '\u{2029}'
+        | '\u{202a}'..='\u{202e}'
+        | '\u{2066}'..='\u{2069}' => '\u{fffd}',
+        c => c,
+    }
+}
+
+/// `text` with every control character made visible (see [`visible`]); borrowed when there is none.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().all(|c| visible(c) == c) {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.chars().map(visible).collect())
     }
 }
 
@@ -193,13 +261,14 @@ impl Diagnostic {
             (_, Lang::Ja) => "エラー",
             (_, Lang::En) => "error",
         };
+        let message = printable(self.message(lang));
         let mut out = match self.place() {
-            Some(place) => format!("{label}[{}]: {place}: {}\n", self.code, self.message(lang)),
-            None => format!("{label}[{}]: {}\n", self.code, self.message(lang)),
+            Some(place) => format!("{label}[{}]: {}: {message}\n", self.code, printable(&place)),
+            None => format!("{label}[{}]: {message}\n", self.code),
         };
-        let mut report = MietteDiagnostic::new(self.message(lang));
+        let mut report = MietteDiagnostic::new(message.into_owned());
         if let Some(help) = self.help_text(lang) {
-            report = report.with_help(help);
+            report = report.with_help(printable(help).into_owned());
         }
         let theme = if color {
             GraphicalTheme::unicode()
@@ -211,13 +280,13 @@ impl Diagnostic {
             .with_width(100);
         let rendered = match &self.location {
             Some(loc) => {
-                let (offset, len) = loc.byte_span();
+                let (excerpt, offset, len) = loc.excerpt();
                 let report = report.with_label(LabeledSpan::at(
                     offset..offset + len,
                     lang.pick("ここ", "here"),
                 ));
-                let report = miette::Report::new(report)
-                    .with_source_code(OffsetSource(Arc::clone(&loc.file)));
+                let report =
+                    miette::Report::new(report).with_source_code(OffsetSource(Arc::new(excerpt)));
                 let mut s = String::new();
                 handler
                     .render_report(&mut s, report.as_ref())
@@ -322,11 +391,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn byte_span_handles_multibyte_lines() {
+    fn excerpt_handles_multibyte_lines() {
         let file = Arc::new(SourceFile::new("x.yaml", "a: 1\nname: 住民税\nz: 2\n"));
         let loc = Location::new(&file, 2, 7, 3);
-        let (start, len) = loc.byte_span();
-        assert_eq!(&file.text[start..start + len], "住民税");
+        let (excerpt, start, len) = loc.excerpt();
+        assert_eq!(&excerpt.text[start..start + len], "住民税");
+        assert_eq!(excerpt.first_line, 1);
+    }
+
+    #[test]
+    fn a_long_line_is_shown_as_a_window_around_the_column() {
+        let line = format!("{}BAD{}", "a".repeat(500_000), "b".repeat(500_000));
+        let file = Arc::new(SourceFile::new(
+            "long.jsonl",
+            format!("{{}}\n{line}\n{line}\n"),
+        ));
+        let d = Diagnostic::error("t", "t", "bad").at(Location::new(&file, 2, 500_001, 3));
+        let shown = d.render(Lang::En, false);
+        assert!(shown.len() < 2_000, "{} bytes", shown.len());
+        assert!(shown.contains("BAD"), "{shown}");
+        let (excerpt, start, len) = Location::new(&file, 2, 500_001, 3).excerpt();
+        assert_eq!(&excerpt.text[start..start + len], "BAD");
+    }
+
+    #[test]
+    fn control_characters_are_made_visible() {
+        let file = Arc::new(SourceFile::new(
+            "esc.yaml",
+            "name: \u{1b}[31mred\u{202e}x\n",
+        ));
+        let d = Diagnostic::error("t", "t", "bad \u{1b}]0;title\u{7}")
+            .at(Location::new(&file, 1, 7, 3))
+            .help("t", "fix \u{9b}");
+        let shown = d.render(Lang::En, false);
+        assert!(!shown.contains('\u{1b}'), "{shown:?}");
+        assert!(!shown.contains('\u{202e}'), "{shown:?}");
+        assert!(!shown.contains('\u{9b}'), "{shown:?}");
+        assert!(shown.contains('␛'), "{shown:?}");
+        assert_eq!(printable("plain\ttext\n"), "plain\ttext\n");
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod diag;
 pub mod diff;
 pub mod explain;
 pub mod fsutil;
+pub mod heap;
 pub mod lang;
 pub mod model;
 pub mod render;

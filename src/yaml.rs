@@ -29,6 +29,16 @@ pub struct Node {
     pub pos: Pos,
     /// Length in characters of the scalar as written (for underlining); 1 for collections.
     pub len: usize,
+    /// The text as written, for a plain scalar read as a number whose usual spelling differs
+    /// (`007`, `0o17`, `0x1F`, `1.50`): a text field keeps it exactly.
+    pub raw: Option<Box<str>>,
+}
+
+impl Node {
+    /// The scalar as it was written, where that differs from how its value would be spelt.
+    pub fn source_text(&self) -> Option<&str> {
+        self.raw.as_deref()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -162,12 +172,23 @@ impl MarkedEventReceiver for TreeBuilder {
             Event::Scalar(text, style, _, tag) => {
                 let len = text.chars().count().max(1);
                 let forced_str = tag.as_ref().is_some_and(|t| t.suffix == "str");
-                let value = if style == TScalarStyle::Plain && !forced_str {
-                    resolve_plain(text)
+                let (value, raw) = if style == TScalarStyle::Plain && !forced_str {
+                    let value = resolve_plain(&text);
+                    let respelt = match &value {
+                        Value::Int(i) => i.to_string() != text,
+                        Value::Float(f) => f.to_string() != text,
+                        _ => false,
+                    };
+                    (value, respelt.then(|| text.into_boxed_str()))
                 } else {
-                    Value::Str(text)
+                    (Value::Str(text), None)
                 };
-                self.finish(Node { value, pos, len });
+                self.finish(Node {
+                    value,
+                    pos,
+                    len,
+                    raw,
+                });
             }
             Event::SequenceStart(..) | Event::MappingStart(..) => {
                 if self.stack.len() >= MAX_DEPTH {
@@ -186,11 +207,13 @@ impl MarkedEventReceiver for TreeBuilder {
                         value: Value::Seq(items),
                         pos,
                         len: 1,
+                        raw: None,
                     },
                     Some(Open::Map(pos, entries, _)) => Node {
                         value: Value::Map(entries),
                         pos,
                         len: 1,
+                        raw: None,
                     },
                     None => return,
                 };
@@ -202,8 +225,8 @@ impl MarkedEventReceiver for TreeBuilder {
 }
 
 /// YAML 1.2 core schema resolution of a plain (unquoted) scalar.
-fn resolve_plain(text: String) -> Value {
-    match text.as_str() {
+fn resolve_plain(text: &str) -> Value {
+    match text {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         "true" | "True" | "TRUE" => return Value::Bool(true),
         "false" | "False" | "FALSE" => return Value::Bool(false),
@@ -214,7 +237,7 @@ fn resolve_plain(text: String) -> Value {
         "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
         _ => {}
     }
-    let body = text.strip_prefix(['-', '+']).unwrap_or(&text);
+    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
     if !body.is_empty() && body.bytes().all(|b| b.is_ascii_digit()) {
         if let Ok(i) = text.parse::<i64>() {
             return Value::Int(i);
@@ -239,7 +262,7 @@ fn resolve_plain(text: String) -> Value {
             return Value::Float(f);
         }
     }
-    Value::Str(text)
+    Value::Str(text.to_string())
 }
 
 /// Converts a JSON value (one JSON Lines record) into the same located tree, all at `pos`.
@@ -263,6 +286,7 @@ pub fn node_from_json(value: serde_json::Value, pos: Pos) -> Node {
                             len: k.chars().count(),
                             value: Value::Str(k),
                             pos,
+                            raw: None,
                         },
                         node_from_json(v, pos),
                     )
@@ -270,7 +294,12 @@ pub fn node_from_json(value: serde_json::Value, pos: Pos) -> Node {
                 .collect(),
         ),
     };
-    Node { value, pos, len: 1 }
+    Node {
+        value,
+        pos,
+        len: 1,
+        raw: None,
+    }
 }
 
 /// Error from typed deserialisation of a rule file, with its position when known.
@@ -324,6 +353,23 @@ mod tests {
         assert_eq!(values[5], Value::Str("hello".into()));
         assert_eq!(values[6], Value::Int(-3));
         assert!(matches!(values[7], Value::Float(f) if f.is_nan()));
+    }
+
+    #[test]
+    fn numbers_keep_their_spelling() {
+        let doc = parse_nodes("a: [007, 0o17, 0x1F, 7, 1.50]\n")
+            .unwrap()
+            .unwrap();
+        let Value::Map(top) = doc.value else { panic!() };
+        let Value::Seq(items) = &top[0].1.value else {
+            panic!()
+        };
+        let raw: Vec<_> = items.iter().map(Node::source_text).collect();
+        assert_eq!(
+            raw,
+            [Some("007"), Some("0o17"), Some("0x1F"), None, Some("1.50")]
+        );
+        assert_eq!(items[1].value, Value::Int(15));
     }
 
     #[test]

@@ -36,6 +36,7 @@ const PARAMETERS: &str = r#"parameters:
   limit:
     description: {ja: 上限, en: limit}
     source: test
+    type: share
     values:
       - {from: 2020-04-01, value: 0.5}
 "#;

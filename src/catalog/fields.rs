@@ -176,8 +176,10 @@ impl FieldType for String {
     fn from_node(node: &Node, _: Bounds) -> Result<Self, NodeProblem> {
         match &node.value {
             Value::Str(s) => Ok(s.clone()),
-            // A plain number or bool where text is expected is almost always meant as text.
-            Value::Int(i) => Ok(i.to_string()),
+            // A plain number where text is expected is almost always meant as text: keep it as written.
+            Value::Int(i) => Ok(node
+                .source_text()
+                .map_or_else(|| i.to_string(), str::to_string)),
             _ => Err(wrong_type(node, "文字列", "a string")),
         }
     }

@@ -15,6 +15,15 @@ use crate::yaml::{self, Node, Pos, Value};
 /// Largest YAML catalog file accepted. Larger catalogs belong in JSON Lines, which is streamed.
 pub const MAX_YAML_BYTES: u64 = 64 * 1024 * 1024;
 
+/// Longest JSON Lines record accepted, whether the file is streamed or read whole (a valid operation is a
+/// few kilobytes): both paths give the same answer for the same line.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// Largest JSON Lines file read whole (`check`, `assess` to a format other than `jsonl`): held whole, a
+/// catalog takes about 16 times its size in memory. A larger one is streamed with `assess --format
+/// jsonl`. Also bounds what a device named as a catalog can make us read.
+pub const MAX_JSONL_BYTES: u64 = 256 * 1024 * 1024;
+
 /// Problems reported per file before loading that file stops: a file of a million broken entries
 /// gives a readable report, in bounded time and memory, not a million messages.
 pub(crate) const MAX_PROBLEMS_PER_FILE: usize = 200;
@@ -159,35 +168,39 @@ fn io_error(path: &str, e: &std::io::Error) -> Diagnostic {
     )
 }
 
-fn too_large(shown: String, size: Option<u64>) -> Diagnostic {
+fn too_large(shown: String, size: Option<u64>, limit: u64, is_jsonl: bool) -> Diagnostic {
+    let kind = if is_jsonl { "JSON Lines" } else { "YAML" };
     let (ja, en) = match size {
         Some(n) => (
-            format!("YAML ファイルが大きすぎます ({n} バイト、上限 {MAX_YAML_BYTES})"),
-            format!("the YAML file is too large ({n} bytes, limit {MAX_YAML_BYTES})"),
+            format!("{kind} ファイルが大きすぎます ({n} バイト、上限 {limit})"),
+            format!("the {kind} file is too large ({n} bytes, limit {limit})"),
         ),
         None => (
-            format!("YAML ファイルが大きすぎます (上限 {MAX_YAML_BYTES} バイトを超えました)"),
-            format!("the YAML file is too large (more than the limit of {MAX_YAML_BYTES} bytes)"),
+            format!("{kind} ファイルが大きすぎます (上限 {limit} バイトを超えました)"),
+            format!("the {kind} file is too large (more than the limit of {limit} bytes)"),
         ),
     };
-    Diagnostic::error("catalog::too-large", ja, en)
-        .in_file(shown)
-        .help(
+    let d = Diagnostic::error("catalog::too-large", ja, en).in_file(shown);
+    if is_jsonl {
+        d.help(
+            "ファイルを分割するか、`itaku assess FILE --format jsonl` で逐次処理してください",
+            "split the file, or stream it with `itaku assess FILE --format jsonl`",
+        )
+    } else {
+        d.help(
             "ファイルを分割するか、JSON Lines (.jsonl) で渡してください",
             "split the file, or provide the catalog as JSON Lines (.jsonl)",
         )
+    }
 }
 
-/// Reads a file; YAML files are read only up to [`MAX_YAML_BYTES`] + 1 bytes, so that a device or a file
-/// that grows while it is read cannot exhaust memory.
-fn read_bounded(path: &Path, limit: Option<u64>) -> std::io::Result<Vec<u8>> {
+/// Reads a file only up to `limit` + 1 bytes, so that a device or a file that grows while it is read
+/// cannot exhaust memory.
+fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let file = std::fs::File::open(path)?;
     let mut bytes = Vec::new();
-    match limit {
-        Some(max) => file.take(max + 1).read_to_end(&mut bytes)?,
-        None => (&file).read_to_end(&mut bytes)?,
-    };
+    file.take(limit + 1).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
@@ -223,9 +236,14 @@ fn load_file(
         );
         return None;
     }
-    let limit = (!is_jsonl).then_some(MAX_YAML_BYTES);
-    if limit.is_some_and(|max| meta.len() > max) {
-        out.diagnostics.push(too_large(shown, Some(meta.len())));
+    let limit = if is_jsonl {
+        MAX_JSONL_BYTES
+    } else {
+        MAX_YAML_BYTES
+    };
+    if meta.len() > limit {
+        out.diagnostics
+            .push(too_large(shown, Some(meta.len()), limit, is_jsonl));
         return None;
     }
     let bytes = match read_bounded(path, limit) {
@@ -235,8 +253,9 @@ fn load_file(
             return None;
         }
     };
-    if limit.is_some_and(|max| bytes.len() as u64 > max) {
-        out.diagnostics.push(too_large(shown, None));
+    if bytes.len() as u64 > limit {
+        out.diagnostics
+            .push(too_large(shown, None, limit, is_jsonl));
         return None;
     }
     let text = match decode(&bytes) {
@@ -302,8 +321,55 @@ pub fn parse_jsonl_str(path: &str, text: &str) -> LoadedCatalog {
     out
 }
 
+/// The place of byte `at` of a text, as a location of one character.
+fn location_of_byte(file: &Arc<SourceFile>, text: &str, first_line: usize, at: usize) -> Location {
+    let before = &text[..at];
+    let line = first_line + before.matches('\n').count();
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Location::new(file, line, column, 1)
+}
+
+/// A NUL byte in YAML: refused wherever it is, because the YAML parser stops reading at the first one
+/// and would silently drop the rest of the file. (In JSON Lines, serde_json already refuses it, located.)
+fn nul_byte_in_yaml(location: Location) -> Diagnostic {
+    Diagnostic::error(
+        "catalog::syntax",
+        "YAML の構文エラー: NUL 文字 (バイト 0) があります",
+        "YAML syntax error: the file contains a NUL byte (byte 0)",
+    )
+    .at(location)
+    .help(
+        "テキストファイルとして保存し直してください (NUL 文字は使えません)",
+        "save the catalog as plain text: a NUL byte is never valid in it",
+    )
+}
+
+/// A JSON Lines record longer than [`MAX_LINE_BYTES`] (same message streamed or read whole).
+pub(crate) fn line_too_long(path: &str, line: usize) -> Diagnostic {
+    Diagnostic::error(
+        "catalog::too-large",
+        format!("行が長すぎます (上限 {MAX_LINE_BYTES} バイト)"),
+        format!("the line is too long (limit {MAX_LINE_BYTES} bytes)"),
+    )
+    .at(Location::new(
+        &Arc::new(SourceFile::starting_at(path, "", line)),
+        line,
+        1,
+        1,
+    ))
+    .help(
+        "1行に1件の業務を書いてください",
+        "write one operation per line",
+    )
+}
+
 fn parse_yaml(file: &Arc<SourceFile>, out: &mut LoadedCatalog, ids: &mut HashMap<String, Origin>) {
     let first = out.diagnostics.len();
+    if let Some(at) = file.text.find('\0') {
+        let location = location_of_byte(file, &file.text, file.first_line, at);
+        out.diagnostics.push(nul_byte_in_yaml(location));
+        return;
+    }
     let root = match yaml::parse_nodes(&file.text) {
         Ok(root) => root,
         Err(e) => {
@@ -448,6 +514,11 @@ fn parse_jsonl(file: &Arc<SourceFile>, out: &mut LoadedCatalog, ids: &mut HashMa
         if too_many_problems(file, out, first) {
             return;
         }
+        if line.len() > MAX_LINE_BYTES {
+            out.diagnostics
+                .push(line_too_long(&file.path, file.first_line + i));
+            continue;
+        }
         match parse_jsonl_line(file, file.first_line + i, line) {
             Ok(Some(node)) => add_operation(file, node, out, ids),
             Ok(None) => {}
@@ -585,6 +656,18 @@ fn build_operation(file: &Arc<SourceFile>, node: Node) -> Result<Operation, Diag
     let mut seen: Vec<(Field, Pos)> = Vec::new();
     let mut fields: Vec<(Field, Node)> = Vec::with_capacity(entries.len());
     for (key, value) in entries {
+        // One operation with 60,000 unknown keys gives a readable report too, in bounded time.
+        if problems.len() >= MAX_PROBLEMS_PER_FILE {
+            problems.push(
+                Diagnostic::error(
+                    "catalog::too-many-problems",
+                    format!("問題が多すぎるため、この業務の残りは検査していません (最初の{MAX_PROBLEMS_PER_FILE}件を表示)"),
+                    format!("too many problems: the rest of this operation was not checked (the first {MAX_PROBLEMS_PER_FILE} are shown)"),
+                )
+                .at(Location::new(file, key.pos.line, key.pos.column, key.len)),
+            );
+            return Err(problems);
+        }
         let Value::Str(name) = &key.value else {
             problems.push(
                 Diagnostic::error(

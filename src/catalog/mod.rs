@@ -9,7 +9,7 @@ use std::sync::Arc;
 mod fields;
 mod load;
 
-pub(crate) use load::{duplicate_id, operation_from_jsonl_line};
+pub(crate) use load::{duplicate_id, line_too_long, operation_from_jsonl_line};
 
 pub use fields::{
     Bounds, CatalogEnum, ContractType, Criticality, Discretion, Equipment, EscalationProcedure,
@@ -18,7 +18,7 @@ pub use fields::{
 };
 pub use load::{
     load_path, operation_from_json, parse_jsonl_line, parse_jsonl_str, parse_str, LoadedCatalog,
-    MAX_YAML_BYTES,
+    MAX_JSONL_BYTES, MAX_LINE_BYTES, MAX_YAML_BYTES,
 };
 
 /// Where an operation was written: file and line.

@@ -7,7 +7,9 @@ use clap::ValueEnum;
 use itaku::catalog::load_path;
 use itaku::render::{render, Format};
 
-use super::{default_catalog, exit_for, Exit, RuleArgs, Ui};
+use itaku::fsutil::{refuse_inputs, Input};
+
+use super::{capped_threads, default_catalog, exit_for, Exit, RuleArgs, Ui};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -38,14 +40,21 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     if let Some(n) = args.threads {
         // Fails only if the pool already exists, which cannot happen before this point.
         let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(usize::from(n))
+            .num_threads(capped_threads(usize::from(n), ui))
             .build_global();
+    }
+    let path = args.catalog.clone().unwrap_or_else(default_catalog);
+    if let Some(output) = &args.output {
+        let inputs = [Input::Catalog(&path), Input::Rules(&args.rules.rules)];
+        if let Err(e) = refuse_inputs(output, &inputs) {
+            ui.say(&e.message(itaku::Lang::Ja), &e.message(itaku::Lang::En));
+            return Exit::Usage;
+        }
     }
     let compiled = match args.rules.compile(ui) {
         Ok(c) => c,
         Err(exit) => return exit,
     };
-    let path = args.catalog.clone().unwrap_or_else(default_catalog);
     let is_jsonl = path.as_os_str() == "-"
         || (path.extension().is_some_and(|e| e == "jsonl") && path.is_file());
     if is_jsonl && matches!(args.format, Some(FormatArg::Jsonl)) {
@@ -81,14 +90,7 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         }
     };
     if let Err(e) = written {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            return Exit::Success;
-        }
-        ui.say(
-            &format!("出力を書き込めません: {e}"),
-            &format!("cannot write the output: {e}"),
-        );
-        return Exit::Usage;
+        return ui.write_failed(&e);
     }
     if loaded.diagnostics.has_errors() || report.rule_errors() > 0 {
         Exit::Findings
@@ -127,7 +129,7 @@ fn stream(
         Problem::Catalog(d) => {
             seen += 1;
             if seen <= SHOWN {
-                eprint!("{}", d.render(ui.lang, ui.color));
+                ui.report_one(d);
             } else if seen == SHOWN + 1 {
                 ui.say(
                     &format!("問題が多すぎるため、{SHOWN}件を超える分は件数だけを最後に示します"),
@@ -156,7 +158,7 @@ fn stream(
     };
     let summary = match result {
         Ok(s) => s,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Exit::Success,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Exit::ClosedPipe,
         Err(e) => {
             ui.say(
                 &format!("入出力エラー: {e}"),
@@ -199,18 +201,16 @@ fn stream(
 fn report_rule_errors(a: &itaku::Assessment, compiled: &itaku::CompiledRules, ui: &Ui) {
     for e in &a.errors {
         let rule = &compiled.rules.rule(e.rule).id;
-        eprintln!(
-            "{}[rules::runtime]: {}:{}:{}: {} `{rule}` / `{}`: {}",
-            ui.lang.pick("エラー", "error"),
-            e.file,
-            e.line,
-            e.column,
-            ui.lang.pick(
-                "ルールの実行に失敗しました (ルール / 業務)",
-                "rule failed (rule / operation)"
-            ),
-            a.operation.id,
-            e.message
+        // `say` makes control characters visible: a rule's `throw` message is the script's own text.
+        let line = |label: &str, what: &str| {
+            format!(
+                "{label}[rules::runtime]: {}:{}:{}: {what} `{rule}` / `{}`: {}",
+                e.file, e.line, e.column, a.operation.id, e.message
+            )
+        };
+        ui.say(
+            &line("エラー", "ルールの実行に失敗しました (ルール / 業務)"),
+            &line("error", "rule failed (rule / operation)"),
         );
     }
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use itaku::catalog::load_path;
 
-use super::{default_catalog, exit_for, Exit, RuleArgs, Ui};
+use super::{default_catalog, exit_for, to_stdout, Exit, RuleArgs, Ui};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -37,10 +37,11 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
             .iter()
             .map(|d| d.to_json(ui.lang))
             .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&items).unwrap_or_default()
-        );
+        let mut text = serde_json::to_string_pretty(&items).unwrap_or_default();
+        text.push('\n');
+        if let Err(e) = to_stdout(text.as_bytes()) {
+            return ui.write_failed(&e);
+        }
     } else {
         ui.report(&loaded.diagnostics);
     }

@@ -28,11 +28,32 @@ pub enum Exit {
     Findings = 1,
     /// 2: usage error or unreadable input.
     Usage = 2,
+    /// 141 (128 + SIGPIPE): the reader of standard output went away (`itaku … | head -1`). Nothing is
+    /// printed; this is the status a shell reports for `cat` or `grep` in the same place.
+    ClosedPipe = 141,
 }
 
 impl From<Exit> for ExitCode {
     fn from(e: Exit) -> Self {
         ExitCode::from(e as u8)
+    }
+}
+
+/// Worker threads allowed per core: more only adds memory (a rule evaluation each) and start-up time.
+const THREADS_PER_CORE: usize = 4;
+
+/// Caps a requested thread count at [`THREADS_PER_CORE`] times the cores, saying so when it does.
+pub fn capped_threads(requested: usize, ui: &Ui) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let max = cores * THREADS_PER_CORE;
+    if requested > max {
+        ui.say(
+            &format!("--threads {requested} は多すぎるため {max} (コア数 {cores} の{THREADS_PER_CORE}倍) にします"),
+            &format!("--threads {requested} is too many: using {max} ({THREADS_PER_CORE} per core, {cores} cores)"),
+        );
+        max
+    } else {
+        requested
     }
 }
 
@@ -103,13 +124,49 @@ impl Ui {
     /// Prints diagnostics to standard error.
     pub fn report(&self, diagnostics: &Diagnostics) {
         for d in diagnostics.iter() {
-            eprint!("{}", d.render(self.lang, self.color));
+            self.report_one(d);
         }
     }
 
-    pub fn say(&self, ja: &str, en: &str) {
-        eprintln!("{}", self.lang.pick(ja, en));
+    /// Prints one diagnostic to standard error (control characters in it are made visible by `render`).
+    pub fn report_one(&self, d: &itaku::diag::Diagnostic) {
+        to_stderr(&d.render(self.lang, self.color));
     }
+
+    /// Prints a line to standard error, with control characters made visible.
+    pub fn say(&self, ja: &str, en: &str) {
+        let mut line = itaku::diag::printable(self.lang.pick(ja, en)).into_owned();
+        line.push('\n');
+        to_stderr(&line);
+    }
+
+    /// Turns a failed write of the command's output into an exit status: a closed pipe ends quietly,
+    /// anything else (a full disk, a device error) is reported and is a usage error (2).
+    pub fn write_failed(&self, e: &std::io::Error) -> Exit {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return Exit::ClosedPipe;
+        }
+        self.say(
+            &format!("出力を書き込めません: {e}"),
+            &format!("cannot write the output: {e}"),
+        );
+        Exit::Usage
+    }
+}
+
+/// Standard error may itself be a closed pipe or a full disk: there is nowhere left to say so, and a
+/// diagnostic that cannot be shown must not turn into a panic, so the error is dropped.
+fn to_stderr(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+/// Writes the whole of `text` to standard output, returning (not panicking on) a write error.
+pub fn to_stdout(text: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text)?;
+    out.flush()
 }
 
 impl RuleArgs {
@@ -199,6 +256,7 @@ pub fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
+            // `print` writes to a possibly closed stream; its error is dropped like any diagnostic's.
             let _ = e.print();
             return if e.use_stderr() {
                 Exit::Usage.into()

@@ -6,7 +6,9 @@ use clap::ValueEnum;
 use tabled::builder::Builder;
 use tabled::settings::Style;
 
-use super::{Exit, RuleArgs, Ui};
+use itaku::fsutil::{refuse_inputs, Input};
+
+use super::{to_stdout, Exit, RuleArgs, Ui};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -27,6 +29,12 @@ enum Format {
 }
 
 pub fn run(args: Args, ui: &Ui) -> Exit {
+    if let Some(output) = &args.output {
+        if let Err(e) = refuse_inputs(output, &[Input::Rules(&args.rules.rules)]) {
+            ui.say(&e.message(itaku::Lang::Ja), &e.message(itaku::Lang::En));
+            return Exit::Usage;
+        }
+    }
     let compiled = match args.rules.compile(ui) {
         Ok(c) => c,
         Err(e) => return e,
@@ -41,12 +49,14 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
                 itaku::Lang::En => ["id", "kind", "title", "basis", "parameters used"],
             });
             for (i, r) in set.manifest.rules.iter().enumerate() {
+                // Control characters in a rule set's texts are made visible, as in catalog texts.
+                let shown = |t: &str| itaku::diag::printable(t).into_owned();
                 b.push_record([
-                    r.id.clone(),
+                    shown(&r.id),
                     r.kind.as_str().to_string(),
-                    r.title.get(ui.lang).to_string(),
-                    r.basis.get(ui.lang).to_string(),
-                    set.parameters_used(i).join("\n"),
+                    shown(r.title.get(ui.lang)),
+                    shown(r.basis.get(ui.lang)),
+                    shown(&set.parameters_used(i).join("\n")),
                 ]);
             }
             format!(
@@ -62,19 +72,11 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     };
     let written = match &args.output {
         Some(path) => itaku::fsutil::write_atomic(path, text.as_bytes()),
-        None => {
-            print!("{text}");
-            Ok(())
-        }
+        // Standard output may be a terminal: control characters from the rule set are made visible.
+        None => to_stdout(itaku::diag::printable(&text).as_bytes()),
     };
     match written {
         Ok(()) => Exit::Success,
-        Err(e) => {
-            ui.say(
-                &format!("書き込めません: {e}"),
-                &format!("cannot write: {e}"),
-            );
-            Exit::Usage
-        }
+        Err(e) => ui.write_failed(&e),
     }
 }

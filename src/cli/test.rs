@@ -6,7 +6,7 @@ use std::sync::Arc;
 use itaku::rules::RuleSet;
 use itaku::testcases::run_dir;
 
-use super::{exit_for, Exit, RuleArgs, Ui};
+use super::{exit_for, to_stdout, Exit, RuleArgs, Ui};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -35,23 +35,30 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
             return exit_for(&d).max_with(Exit::Findings);
         }
     };
+    use std::fmt::Write as _;
+    let mut text = String::new();
     for r in &report.results {
         if r.failures.is_empty() {
             if args.verbose {
-                println!("ok   {} › {}", r.file, r.name);
+                let _ = writeln!(text, "ok   {} › {}", r.file, r.name);
             }
         } else {
-            println!("FAIL {} › {}", r.file, r.name);
+            let _ = writeln!(text, "FAIL {} › {}", r.file, r.name);
             for f in &r.failures {
-                println!("     - {f}");
+                let _ = writeln!(text, "     - {f}");
             }
         }
     }
-    println!(
+    let _ = writeln!(
+        text,
         "rules: {} passed, {} failed",
         report.passed(),
         report.failed()
     );
+    let text = itaku::diag::printable(&text);
+    if let Err(e) = to_stdout(text.as_bytes()) {
+        return ui.write_failed(&e);
+    }
     if report.failed() > 0 || report.results.is_empty() {
         Exit::Findings
     } else {

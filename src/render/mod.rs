@@ -11,7 +11,7 @@ pub use diff::{diff_markdown, diff_text};
 pub use document::{assessment_doc, document, AssessmentDoc, Document};
 pub use explain::{explain_markdown, explain_text};
 pub use rules_doc::rules_markdown;
-pub use table::table;
+pub use table::{cell, table};
 pub use whatif::whatif_text;
 
 use std::io::Write;

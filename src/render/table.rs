@@ -4,6 +4,7 @@ use tabled::builder::Builder;
 use tabled::settings::Style;
 
 use crate::assess::Report;
+use crate::diag::printable;
 use crate::lang::Lang;
 use crate::model::Severity;
 use crate::rules::RuleSet;
@@ -42,7 +43,7 @@ pub fn table(report: &Report, _rules: &RuleSet, lang: Lang) -> String {
     for a in &report.assessments {
         let mut row = vec![
             a.operation.id.to_string(),
-            a.operation.name.clone(),
+            cell(&a.operation.name),
             label(a, lang),
         ];
         row.extend(a.criteria.iter().map(|c| c.points.to_string()));
@@ -89,6 +90,23 @@ pub fn table(report: &Report, _rules: &RuleSet, lang: Lang) -> String {
     out
 }
 
+/// Longest cell text shown, in characters. Every row is padded to the widest cell, so one 10 MB name
+/// would otherwise make every row 10 MB wide; json and yaml keep the full text.
+pub const MAX_CELL_CHARS: usize = 60;
+
+/// A catalog text as a table cell: on one line, control characters made visible, cut to
+/// [`MAX_CELL_CHARS`] with an ellipsis.
+pub fn cell(text: &str) -> String {
+    let one_line = text.replace(['\n', '\r', '\t'], " ");
+    let shown = printable(&one_line);
+    if shown.chars().count() <= MAX_CELL_CHARS {
+        return shown.into_owned();
+    }
+    let mut cut: String = shown.chars().take(MAX_CELL_CHARS - 1).collect();
+    cut.push('…');
+    cut
+}
+
 fn label(a: &crate::assess::Assessment, lang: Lang) -> String {
     let mut s = a.recommendation.label(lang).to_string();
     if a.proposal_call {
@@ -98,4 +116,21 @@ fn label(a: &crate::assess::Assessment, lang: Lang) -> String {
         s.push_str(" ⚠");
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_or_hostile_cells_are_cut_and_made_visible() {
+        assert_eq!(cell("住民税"), "住民税");
+        let long = cell(&"あ".repeat(10_000));
+        assert_eq!(long.chars().count(), MAX_CELL_CHARS);
+        assert!(long.ends_with('…'));
+        let hostile = cell("\u{1b}[2Jname\u{202e}\nnext");
+        assert!(
+            !hostile.contains('\u{1b}') && !hostile.contains('\u{202e}') && !hostile.contains('\n')
+        );
+    }
 }

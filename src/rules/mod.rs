@@ -15,8 +15,11 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub use params::{DatedValue, InForce, ParamValue, Parameter, Parameters};
-pub use runtime::{Arg, CompiledRules, Evaluation, Reason, RuleError, MAX_OPERATIONS};
+pub use params::{DatedValue, InForce, ParamType, ParamValue, Parameter, Parameters};
+pub use runtime::{
+    Arg, Budgets, CompiledRules, Evaluation, Reason, RuleError, HEAP_BUDGET, MAX_ENTRIES,
+    MAX_OPERATIONS, MAX_TEXT_BYTES, TIME_BUDGET,
+};
 
 use crate::catalog::Field;
 use crate::diag::{Diagnostic, Diagnostics, Location, SourceFile};
@@ -42,7 +45,7 @@ impl RuleSource for DirSource {
                 "rule file names must stay inside the rules directory",
             ));
         }
-        let bytes = std::fs::read(self.0.join(name))?;
+        let bytes = read_rule_file(&self.0, name)?;
         String::from_utf8(bytes).map_err(|_| std::io::Error::other("the file is not valid UTF-8"))
     }
     fn display(&self, name: &str) -> String {
@@ -122,6 +125,45 @@ impl RuleSource for GitSource {
     fn display(&self, name: &str) -> String {
         self.spec(name)
     }
+}
+
+/// Largest rule file read (the bundled ones are a few kilobytes each).
+pub const MAX_RULE_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Reads `name` inside `dir` with the catalog loader's guards: a regular file only (a FIFO is never
+/// opened, so it cannot block; a device is never read), inside the directory once symbolic links are
+/// resolved (a link cannot pull in a file from elsewhere), and at most [`MAX_RULE_FILE_BYTES`].
+fn read_rule_file(dir: &std::path::Path, name: &str) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let root = std::fs::canonicalize(dir)?;
+    let path = std::fs::canonicalize(dir.join(name))?;
+    if !path.starts_with(&root) {
+        return Err(std::io::Error::other(
+            "the file is a link to a place outside the rules directory",
+        ));
+    }
+    let meta = std::fs::metadata(&path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(
+            "not a regular file (a FIFO, socket, device or directory)",
+        ));
+    }
+    if meta.len() > MAX_RULE_FILE_BYTES {
+        return Err(std::io::Error::other(format!(
+            "the file is too large ({} bytes, limit {MAX_RULE_FILE_BYTES})",
+            meta.len()
+        )));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(&path)?
+        .take(MAX_RULE_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_RULE_FILE_BYTES {
+        return Err(std::io::Error::other(format!(
+            "the file is too large (more than the limit of {MAX_RULE_FILE_BYTES} bytes)"
+        )));
+    }
+    Ok(bytes)
 }
 
 /// Rule files held in memory (tests, fuzzing).
@@ -500,6 +542,11 @@ impl RuleSet {
                 }
             }
         }
+        if let Some(f) = &params_file {
+            for p in parameters.problems() {
+                problems.push(parameter_problem(f, &p));
+            }
+        }
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -599,6 +646,42 @@ fn parse_typed<T: serde::de::DeserializeOwned>(file: &Arc<SourceFile>) -> Result
             None => d.in_file(file.path.clone()),
         }
     })
+}
+
+/// A problem with a parameter's value, located at the `nth` line giving its `from:` date after the line
+/// that names the parameter (or at the parameter, or the file, when that cannot be found).
+fn parameter_problem(file: &Arc<SourceFile>, p: &params::ValueProblem) -> Diagnostic {
+    let d = Diagnostic::error("rules::invalid-parameter", p.ja.clone(), p.en.clone()).help(
+        "parameters.yaml の `type:` と値を確認してください",
+        "check the value against the parameter's `type:` in parameters.yaml",
+    );
+    let lines: Vec<&str> = file.text.lines().collect();
+    let key = format!("{}:", p.parameter);
+    let Some(start) = lines.iter().position(|l| l.trim_start().starts_with(&key)) else {
+        return d.in_file(file.path.clone());
+    };
+    let hit = lines[start..]
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| l.find(&p.from).map(|c| (start + i, c)))
+        .nth(p.nth);
+    match hit {
+        Some((i, c)) => d.at(Location::new(
+            file,
+            i + 1,
+            lines[i][..c].chars().count() + 1,
+            p.from.chars().count(),
+        )),
+        None => {
+            let column = lines[start].len() - lines[start].trim_start().len() + 1;
+            d.at(Location::new(
+                file,
+                start + 1,
+                column,
+                p.parameter.chars().count(),
+            ))
+        }
+    }
 }
 
 /// A problem about a named entry of a rule file, located at the first line that mentions it.

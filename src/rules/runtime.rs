@@ -7,7 +7,9 @@
 //!
 //! The sandbox: `Engine::new_raw` plus the standard packages only (no file, module, time or network
 //! access; `eval` disabled; `import` compiled out), strict variables, and bounds on operations, call
-//! depth, expression depth, string/array/map sizes and the number of variables and functions.
+//! depth, expression depth, string/array/map sizes and the number of variables and functions. On the
+//! host side, per operation: bounds on what the rules record (`MAX_ENTRIES`, `MAX_TEXT_BYTES`), a time
+//! budget, and in the binary a heap budget per rule; a rule that fails leaves none of its output behind.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -23,8 +25,8 @@ use crate::diag::{Diagnostic, Diagnostics, Location, SourceFile};
 use crate::model::{Criterion, Recommendation, Severity};
 use crate::suggest::did_you_mean;
 
-/// Operations one rule may perform on one operation before it is halted (a script that loops forever
-/// stops here, in a few milliseconds).
+/// Operations one rule may perform on one operation before it is halted (a loop of simple steps stops
+/// here within milliseconds; steps that are slow in themselves are stopped by [`TIME_BUDGET`]).
 pub const MAX_OPERATIONS: u64 = 100_000;
 const MAX_CALL_LEVELS: usize = 16;
 const MAX_EXPR_DEPTH: usize = 64;
@@ -34,6 +36,21 @@ const MAX_ARRAY_SIZE: usize = 1_024;
 const MAX_MAP_SIZE: usize = 256;
 const MAX_VARIABLES: usize = 256;
 const MAX_FUNCTIONS: usize = 256;
+
+/// Reasons (`points`), notes and exclusions the rules may record for one operation, each: a rule that
+/// loops around `note(…)` fails instead of filling memory.
+pub const MAX_ENTRIES: usize = 256;
+/// Bytes of message arguments the rules may record for one operation, all kinds together.
+pub const MAX_TEXT_BYTES: usize = 64 * 1024;
+/// Wall time all rules together may take on one operation. The operation limit counts steps, and some
+/// steps (comparing two 1,000-item arrays) take far longer than others; this bounds the time itself.
+pub const TIME_BUDGET: std::time::Duration = std::time::Duration::from_secs(1);
+/// Operations between two looks at the clock (and at the heap).
+const CLOCK_EVERY: u64 = 64;
+/// Heap one rule may add while it runs on one operation (bytes allocated minus freed on its thread).
+/// Counted only where the global allocator is `crate::heap::Counting` (the `itaku` binary): this is what
+/// bounds a map grown by `m[key] = value`, which Rhai's own size limits do not.
+pub const HEAP_BUDGET: usize = 64 * 1024 * 1024;
 
 /// An argument of a message template.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,6 +99,140 @@ pub struct Evaluation {
     pub proposal_call: bool,
     pub errors: Vec<RuleError>,
     rule: u16,
+    /// Bytes of message arguments recorded so far (bounded by [`MAX_TEXT_BYTES`]).
+    text_bytes: usize,
+    /// When the operation's [`TIME_BUDGET`] runs out.
+    deadline: Option<std::time::Instant>,
+    /// The thread's heap count when the running rule started (see [`HEAP_BUDGET`]).
+    heap_start: isize,
+    /// The heap the running rule may add (see [`Budgets`]).
+    heap_budget: usize,
+}
+
+impl Evaluation {
+    /// Counts a reason's text against the budget, or fails the rule.
+    fn admit(&mut self, what: &str, count: usize, reason: &Reason) -> RhaiResult<()> {
+        if count >= MAX_ENTRIES {
+            return fail(format!(
+                "too many {what} for one operation (limit {MAX_ENTRIES}) / 1業務あたりの件数の上限 {MAX_ENTRIES} を超えました"
+            ));
+        }
+        let text: usize = reason
+            .args
+            .iter()
+            .map(|a| match a {
+                Arg::Text(t) => t.len(),
+                _ => 8,
+            })
+            .sum();
+        if self.text_bytes + text > MAX_TEXT_BYTES {
+            return fail(format!(
+                "message arguments exceed {MAX_TEXT_BYTES} bytes for one operation / 1業務あたりのメッセージ引数の上限 {MAX_TEXT_BYTES} バイトを超えました"
+            ));
+        }
+        self.text_bytes += text;
+        Ok(())
+    }
+
+    fn add_points(&mut self, c: usize, n: i64, reason: Reason) -> RhaiResult<()> {
+        let count = self.reasons.iter().map(Vec::len).sum();
+        self.admit("reasons", count, &reason)?;
+        // Saturating: a script passing i64::MAX twice must not crash the engine.
+        self.points[c] = self.points[c].saturating_add(n);
+        self.reasons[c].push(reason);
+        Ok(())
+    }
+
+    fn add_exclusion(&mut self, reason: Reason) -> RhaiResult<()> {
+        self.admit("exclusions", self.exclusions.len(), &reason)?;
+        self.exclusions.push((self.rule, reason));
+        Ok(())
+    }
+
+    fn add_note(&mut self, reason: Reason) -> RhaiResult<()> {
+        self.admit("notes", self.notes.len(), &reason)?;
+        self.notes.push((self.rule, reason));
+        Ok(())
+    }
+
+    fn out_of_time(&self) -> bool {
+        self.deadline
+            .is_some_and(|d| std::time::Instant::now() >= d)
+    }
+
+    /// Why the running rule must stop now, if it must: `"time"` or `"heap"` (the token of Rhai's
+    /// `ErrorTerminated`, read back by `describe_error`).
+    fn must_stop(&self) -> Option<Dynamic> {
+        let grown = crate::heap::thread_net_bytes().wrapping_sub(self.heap_start);
+        if grown > self.heap_budget as isize {
+            Some(Dynamic::from(ImmutableString::from("heap")))
+        } else if self.out_of_time() {
+            Some(Dynamic::from(ImmutableString::from("time")))
+        } else {
+            None
+        }
+    }
+}
+
+/// What the rules had produced before a rule ran: a rule that fails is rolled back to it, so that no
+/// half of its output reaches the assessment. (The checklist is copied because `flag` can raise the
+/// severity of an entry already there; it holds at most one entry per checklist item.)
+#[derive(Default)]
+struct Mark {
+    points: [i64; 5],
+    reasons: [usize; 5],
+    exclusions: usize,
+    cap: Option<(Recommendation, u16, Reason)>,
+    checklist: Vec<(u32, Severity, u16)>,
+    missing: usize,
+    decisive: usize,
+    contradictions: usize,
+    clauses: usize,
+    recommendation: Option<Recommendation>,
+    notes: usize,
+    freed_fte: Option<f64>,
+    proposal_call: bool,
+    text_bytes: usize,
+}
+
+impl Mark {
+    fn save(&mut self, e: &Evaluation) {
+        self.points = e.points;
+        for (n, r) in self.reasons.iter_mut().zip(&e.reasons) {
+            *n = r.len();
+        }
+        self.exclusions = e.exclusions.len();
+        self.cap.clone_from(&e.cap);
+        self.checklist.clone_from(&e.checklist);
+        self.missing = e.missing.len();
+        self.decisive = e.decisive.len();
+        self.contradictions = e.contradictions.len();
+        self.clauses = e.clauses.len();
+        self.recommendation = e.recommendation;
+        self.notes = e.notes.len();
+        self.freed_fte = e.freed_fte;
+        self.proposal_call = e.proposal_call;
+        self.text_bytes = e.text_bytes;
+    }
+
+    fn restore(&self, e: &mut Evaluation) {
+        e.points = self.points;
+        for (r, n) in e.reasons.iter_mut().zip(self.reasons) {
+            r.truncate(n);
+        }
+        e.exclusions.truncate(self.exclusions);
+        e.cap.clone_from(&self.cap);
+        e.checklist.clone_from(&self.checklist);
+        e.missing.truncate(self.missing);
+        e.decisive.truncate(self.decisive);
+        e.contradictions.truncate(self.contradictions);
+        e.clauses.truncate(self.clauses);
+        e.recommendation = self.recommendation;
+        e.notes.truncate(self.notes);
+        e.freed_fte = self.freed_fte;
+        e.proposal_call = self.proposal_call;
+        e.text_bytes = self.text_bytes;
+    }
 }
 
 impl Evaluation {
@@ -119,6 +270,26 @@ pub struct CompiledRules {
     workers: thread_local::ThreadLocal<Option<(Engine, Vec<AST>)>>,
     /// Rule indexes in execution order (by kind, then manifest order).
     order: Vec<usize>,
+    budgets: Budgets,
+}
+
+/// The time and heap budgets of one evaluation ([`TIME_BUDGET`] and [`HEAP_BUDGET`] unless changed with
+/// [`CompiledRules::with_budgets`], e.g. by a test that needs one to fire before the other).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Budgets {
+    /// Wall time of all rules on one operation.
+    pub time: std::time::Duration,
+    /// Heap one rule may add on one operation, in bytes.
+    pub heap: usize,
+}
+
+impl Default for Budgets {
+    fn default() -> Self {
+        Budgets {
+            time: TIME_BUDGET,
+            heap: HEAP_BUDGET,
+        }
+    }
 }
 
 type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
@@ -167,6 +338,7 @@ impl CompiledRules {
             asts,
             workers: thread_local::ThreadLocal::new(),
             order,
+            budgets: Budgets::default(),
         })
     }
 
@@ -190,21 +362,45 @@ impl CompiledRules {
             .get_or(|| self.compile_for_thread())
             .as_ref()
             .map_or((&self.engine, &self.asts), |(e, a)| (e, a));
+        with_eval(|e| {
+            e.deadline = Some(std::time::Instant::now() + self.budgets.time);
+            e.heap_budget = self.budgets.heap;
+        });
         let mut scope = Scope::new();
         scope.push_constant("op", OpHandle(Arc::clone(op)));
+        let mut mark = Mark::default();
+        let mut timed_out = false;
         for &i in &self.order {
-            let mark = traced.then(|| {
+            let trace_mark = traced.then(|| {
                 trace::begin_rule(i as u16);
                 with_eval(|e| trace::Mark::of(e))
             });
-            with_eval(|e| e.rule = i as u16);
+            let out_of_time = with_eval(|e| {
+                e.rule = i as u16;
+                mark.save(e);
+                e.heap_start = crate::heap::thread_net_bytes();
+                e.out_of_time()
+            });
+            if out_of_time {
+                // The rule that used the time up has said so; a slow run of rules that each stayed
+                // within it is named at the first rule that could not run.
+                if !timed_out {
+                    let error = self.time_error(i, 0, 0);
+                    with_eval(|e| e.errors.push(error));
+                }
+                break;
+            }
             if let Err(err) = engine.run_ast_with_scope(&mut scope, &asts[i]) {
+                timed_out |= matches!(&*err, EvalAltResult::ErrorTerminated(t, _) if !is_heap(t));
                 let error = self.describe_error(i, &err);
-                with_eval(|e| e.errors.push(error));
+                with_eval(|e| {
+                    mark.restore(e);
+                    e.errors.push(error);
+                });
             }
             scope.rewind(1);
-            if let Some(mark) = mark {
-                trace::end_rule(with_eval(|e| mark.produced(e)));
+            if let Some(tm) = trace_mark {
+                trace::end_rule(with_eval(|e| tm.produced(e)));
             }
         }
         let mut e = with_eval(std::mem::take);
@@ -231,8 +427,38 @@ impl CompiledRules {
         asts.ok().map(|asts| (engine, asts))
     }
 
+    /// The same rules with other time and heap budgets.
+    pub fn with_budgets(mut self, budgets: Budgets) -> Self {
+        self.budgets = budgets;
+        self
+    }
+
+    fn time_error(&self, rule: usize, line: usize, column: usize) -> RuleError {
+        let ms = self.budgets.time.as_millis();
+        RuleError {
+            rule: rule as u16,
+            file: self.rules.scripts[rule].path.clone(),
+            line,
+            column,
+            message: format!("the rules exceeded the time budget of {ms} ms for one operation; the rules after this one were not run / 1業務あたりの実行時間の上限 {ms} ミリ秒を超えました (以降のルールは実行していません)"),
+        }
+    }
+
     fn describe_error(&self, rule: usize, err: &EvalAltResult) -> RuleError {
         let pos = err.position();
+        if let EvalAltResult::ErrorTerminated(token, _) = err {
+            if !is_heap(token) {
+                return self.time_error(rule, pos.line().unwrap_or(0), pos.position().unwrap_or(0));
+            }
+            let mib = self.budgets.heap >> 20;
+            return RuleError {
+                rule: rule as u16,
+                file: self.rules.scripts[rule].path.clone(),
+                line: pos.line().unwrap_or(0),
+                column: pos.position().unwrap_or(0),
+                message: format!("the rule used more than {mib} MiB of memory on one operation / 1業務あたりのメモリ上限 {mib} MiB を超えました"),
+            };
+        }
         let message = match err {
             EvalAltResult::ErrorTooManyOperations(_) => format!(
                 "exceeded the limit of {MAX_OPERATIONS} operations (does the script loop forever?) / 演算回数の上限 {MAX_OPERATIONS} を超えました (無限ループの可能性)"
@@ -265,6 +491,14 @@ impl CompiledRules {
             message,
         }
     }
+}
+
+/// True for the token of a rule stopped for its heap (see `Evaluation::must_stop`).
+fn is_heap(token: &Dynamic) -> bool {
+    token
+        .clone()
+        .into_immutable_string()
+        .is_ok_and(|s| s == "heap")
 }
 
 /// Extracts the property name from Rhai's "unknown property" errors.
@@ -419,6 +653,7 @@ fn to_dynamic(value: &ParamValue) -> Dynamic {
         ParamValue::Int(i) => Dynamic::from_int(*i),
         ParamValue::Float(f) => Dynamic::from_float(*f),
         ParamValue::Text(s) => Dynamic::from(ImmutableString::from(s.as_str())),
+        ParamValue::List(items) => Dynamic::from_array(items.iter().map(to_dynamic).collect()),
     }
 }
 
@@ -547,6 +782,13 @@ fn build_engine(rules: &RuleSet, as_of: Date) -> Engine {
     // line for `debug`; otherwise they are dropped.
     engine.on_print(|text| trace::print(None, text));
     engine.on_debug(|text, _, pos| trace::print(pos.line(), text));
+    engine.on_progress(|ops| {
+        if ops % CLOCK_EVERY == 0 {
+            with_eval(|e| e.must_stop())
+        } else {
+            None
+        }
+    });
 
     let mut params = HashMap::new();
     for (name, p) in &rules.parameters.parameters {
@@ -620,12 +862,7 @@ fn build_engine(rules: &RuleSet, as_of: Date) -> Engine {
         let add = move |c: &str, n: i64, key: &str, args: &[Dynamic]| -> RhaiResult<()> {
             let c = criterion(c)?;
             let reason = l.reason(key, args)?;
-            with_eval(|e| {
-                // Saturating: a script passing i64::MAX twice must not crash the engine.
-                e.points[c] = e.points[c].saturating_add(n);
-                e.reasons[c].push(reason);
-            });
-            Ok(())
+            with_eval(|e| e.add_points(c, n, reason))
         };
         if with_args {
             engine.register_fn("points", move |c: &str, n: i64, key: &str, args: Array| {
@@ -657,32 +894,25 @@ fn build_engine(rules: &RuleSet, as_of: Date) -> Engine {
         let l = Arc::clone(&lookup);
         let exclude = move |key: &str, args: &[Dynamic]| -> RhaiResult<()> {
             let reason = l.reason(key, args)?;
-            with_eval(|e| {
-                let rule = e.rule;
-                e.exclusions.push((rule, reason));
-            });
-            Ok(())
+            with_eval(|e| e.add_exclusion(reason))
         };
         let l = Arc::clone(&lookup);
         let cap = move |level: &str, key: &str, args: &[Dynamic]| -> RhaiResult<()> {
             let level = recommendation(level)?;
             let reason = l.reason(key, args)?;
             with_eval(|e| {
+                e.admit("caps", 0, &reason)?;
                 let rule = e.rule;
                 if e.cap.as_ref().is_none_or(|(current, ..)| level < *current) {
                     e.cap = Some((level, rule, reason));
                 }
-            });
-            Ok(())
+                Ok(())
+            })
         };
         let l = Arc::clone(&lookup);
         let note = move |key: &str, args: &[Dynamic]| -> RhaiResult<()> {
             let reason = l.reason(key, args)?;
-            with_eval(|e| {
-                let rule = e.rule;
-                e.notes.push((rule, reason));
-            });
-            Ok(())
+            with_eval(|e| e.add_note(reason))
         };
         if with_args {
             engine.register_fn("exclude", move |key: &str, args: Array| exclude(key, &args));
@@ -793,10 +1023,11 @@ fn build_engine(rules: &RuleSet, as_of: Date) -> Engine {
                 named.push(field_named(&name)?);
             }
             with_eval(|e| {
+                e.admit("contradictions", e.contradictions.len(), &reason)?;
                 let rule = e.rule;
                 e.contradictions.push((rule, named, reason));
-            });
-            Ok(())
+                Ok(())
+            })
         };
         if with_args {
             engine.register_fn(
