@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 use itaku::catalog::load_path;
 use itaku::render::{render, Format};
+use itaku::rules::RuleErrorGroups;
 
 use super::{default_catalog, exit_for, Exit, RuleArgs, Ui};
 
@@ -59,9 +60,11 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         return exit_for(&loaded.diagnostics).max_with(Exit::Findings);
     }
     let report = itaku::assess_catalog(&loaded.catalog, &compiled);
+    let mut failures = RuleErrorGroups::default();
     for a in &report.assessments {
-        report_rule_errors(a, &compiled, ui);
+        failures.add(a.operation.id.as_str(), &a.errors);
     }
+    ui.report(&failures.diagnostics(&compiled.rules));
     let format = match args.format {
         Some(FormatArg::Table) => Format::Table,
         Some(FormatArg::Json) => Format::Json,
@@ -123,6 +126,7 @@ fn stream(
     // A stream of broken lines gives a readable report: the first problems in full, then a count.
     const SHOWN: usize = 200;
     let mut seen = 0;
+    let mut failures = RuleErrorGroups::default();
     let mut on_problem = |p: Problem<'_>| match p {
         Problem::Catalog(d) => {
             seen += 1;
@@ -135,7 +139,7 @@ fn stream(
                 );
             }
         }
-        Problem::Rule(a) => report_rule_errors(a, compiled, ui),
+        Problem::Rule(a) => failures.add(a.operation.id.as_str(), &a.errors),
     };
     let mut run = |w: &mut dyn Write| {
         assess_jsonl(&shown, &mut *input, compiled, ui.lang, w, &mut on_problem)
@@ -154,6 +158,8 @@ fn stream(
             run(&mut out).and_then(|s| out.flush().map(|_| s))
         }
     };
+    // Each failing rule once, however many operations it failed on.
+    ui.report(&failures.diagnostics(&compiled.rules));
     let summary = match result {
         Ok(s) => s,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Exit::Success,
@@ -193,25 +199,6 @@ fn stream(
         Exit::Findings
     } else {
         Exit::Success
-    }
-}
-
-fn report_rule_errors(a: &itaku::Assessment, compiled: &itaku::CompiledRules, ui: &Ui) {
-    for e in &a.errors {
-        let rule = &compiled.rules.rule(e.rule).id;
-        eprintln!(
-            "{}[rules::runtime]: {}:{}:{}: {} `{rule}` / `{}`: {}",
-            ui.lang.pick("エラー", "error"),
-            e.file,
-            e.line,
-            e.column,
-            ui.lang.pick(
-                "ルールの実行に失敗しました (ルール / 業務)",
-                "rule failed (rule / operation)"
-            ),
-            a.operation.id,
-            e.message
-        );
     }
 }
 

@@ -17,9 +17,10 @@ use jiff::civil::Date;
 use rhai::packages::{Package, StandardPackage};
 use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Scope, AST};
 
-use super::{string_calls, ParamValue, RuleKind, RuleSet};
+use super::{ParamValue, RuleKind, RuleSet};
 use crate::catalog::{Field, FieldRef, Operation};
-use crate::diag::{Diagnostic, Diagnostics, Location, SourceFile};
+use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::lang::Text;
 use crate::model::{Criterion, Recommendation, Severity};
 use crate::suggest::did_you_mean;
 
@@ -57,7 +58,10 @@ pub struct RuleError {
     pub file: String,
     pub line: usize,
     pub column: usize,
+    /// Both languages, English first: `… / …` (as written into assessment documents).
     pub message: String,
+    /// The message in each language (for reports on standard error).
+    pub text: Text,
 }
 
 /// Everything the rules produced for one operation, before it is turned into an assessment.
@@ -135,7 +139,7 @@ impl CompiledRules {
         let scope = compile_scope();
         let mut asts = Vec::with_capacity(rules.scripts.len());
         for (i, file) in rules.scripts.iter().enumerate() {
-            lint_script(&rules, i, file, &mut problems);
+            super::lint::check_script(&rules, i, file, &mut problems);
             match engine.compile_with_scope(&scope, &file.text) {
                 Ok(ast) => asts.push(ast),
                 Err(e) => {
@@ -214,28 +218,22 @@ impl CompiledRules {
 
     fn describe_error(&self, rule: usize, err: &EvalAltResult) -> RuleError {
         let pos = err.position();
-        let message = match err {
-            EvalAltResult::ErrorTooManyOperations(_) => format!(
-                "exceeded the limit of {MAX_OPERATIONS} operations (does the script loop forever?) / 演算回数の上限 {MAX_OPERATIONS} を超えました (無限ループの可能性)"
+        let (en, ja) = match err {
+            EvalAltResult::ErrorTooManyOperations(_) => (
+                format!("exceeded the limit of {MAX_OPERATIONS} operations (does the script loop forever?)"),
+                format!("演算回数の上限 {MAX_OPERATIONS} を超えました (無限ループの可能性)"),
             ),
-            EvalAltResult::ErrorStackOverflow(_) => {
-                format!("call depth exceeded the limit of {MAX_CALL_LEVELS} (unbounded recursion?) / 呼び出しの深さが上限を超えました (無限再帰の可能性)")
-            }
-            EvalAltResult::ErrorDataTooLarge(what, _) => {
-                format!("{what} exceeds the size limit / {what} がサイズ上限を超えました")
-            }
+            EvalAltResult::ErrorStackOverflow(_) => (
+                format!("call depth exceeded the limit of {MAX_CALL_LEVELS} (unbounded recursion?)"),
+                "呼び出しの深さが上限を超えました (無限再帰の可能性)".to_string(),
+            ),
+            EvalAltResult::ErrorDataTooLarge(what, _) => (
+                format!("{what} exceeds the size limit"),
+                format!("{what} がサイズ上限を超えました"),
+            ),
             other => {
-                let text = other.to_string();
-                let text = text.split(" (line ").next().unwrap_or(&text);
-                let text = text.strip_prefix("Runtime error: ").unwrap_or(text).to_string();
-                match unknown_property(&text) {
-                    Some(name) if Field::from_name(&name).is_some() => format!("`op.{name}` is read-only: rules cannot change the operation / `op.{name}` は読み取り専用です (ルールは業務を変更できません)"),
-                    Some(name) => match did_you_mean(&name, Field::NAMES.iter().copied()) {
-                        Some(s) => format!("operation has no field `{name}`: did you mean `{s}`? / 業務にフィールド `{name}` はありません。`{s}` の誤りではありませんか?"),
-                        None => format!("operation has no field `{name}` / 業務にフィールド `{name}` はありません"),
-                    },
-                    None => text,
-                }
+                let t = super::errors::explain(other);
+                (t.en, t.ja)
             }
         };
         RuleError {
@@ -243,138 +241,8 @@ impl CompiledRules {
             file: self.rules.scripts[rule].path.clone(),
             line: pos.line().unwrap_or(0),
             column: pos.position().unwrap_or(0),
-            message,
-        }
-    }
-}
-
-/// Extracts the property name from Rhai's "unknown property" errors.
-fn unknown_property(text: &str) -> Option<String> {
-    let lower = text.to_lowercase();
-    if !(lower.contains("property") || lower.contains("getter")) {
-        return None;
-    }
-    let start = text.find(['\'', '`', '"'])? + 1;
-    let end = start + text[start..].find(['\'', '`', '"'])?;
-    Some(text[start..end].trim_start_matches("get$").to_string())
-}
-
-/// Static checks that catch typos before any operation is assessed: `op.<field>`, `param("…")`,
-/// `flag("…")` and `missing("…")` must name things that exist.
-fn lint_script(rules: &RuleSet, rule: usize, file: &Arc<SourceFile>, problems: &mut Diagnostics) {
-    let rule_id = &rules.manifest.rules[rule].id;
-    for (line_no, line) in file.text.lines().enumerate() {
-        let code = line.split("//").next().unwrap_or("");
-        let mut rest = code;
-        let mut offset = 0;
-        while let Some(i) = rest.find("op.") {
-            let at = offset + i;
-            let before = code[..at].chars().next_back();
-            let name: String = code[at + 3..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            if !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
-                && !name.is_empty()
-                && Field::from_name(&name).is_none()
-            {
-                let column = code[..at + 3].chars().count() + 1;
-                let mut d = Diagnostic::error(
-                    "rules::unknown-field",
-                    format!("ルール `{rule_id}`: 業務にフィールド `{name}` はありません"),
-                    format!("rule `{rule_id}`: operations have no field `{name}`"),
-                )
-                .at(Location::new(
-                    file,
-                    line_no + 1,
-                    column,
-                    name.chars().count(),
-                ));
-                if let Some(s) = did_you_mean(&name, Field::NAMES.iter().copied()) {
-                    d = d.help(
-                        format!("`{s}` の誤りではありませんか?"),
-                        format!("did you mean `{s}`?"),
-                    );
-                }
-                problems.push(d);
-            }
-            offset = at + 3;
-            rest = &code[offset..];
-        }
-    }
-    let checks: [(&str, Vec<&str>, &str, &str); 5] = [
-        (
-            "param",
-            rules
-                .parameters
-                .parameters
-                .keys()
-                .map(String::as_str)
-                .collect(),
-            "パラメータ",
-            "parameter",
-        ),
-        (
-            "flag",
-            rules.items.iter().map(|i| i.id.as_str()).collect(),
-            "チェック項目",
-            "checklist item",
-        ),
-        (
-            "clause",
-            rules.items.iter().map(|i| i.id.as_str()).collect(),
-            "チェック項目",
-            "checklist item",
-        ),
-        ("missing", Field::NAMES.to_vec(), "フィールド", "field"),
-        ("decisive", Field::NAMES.to_vec(), "フィールド", "field"),
-    ];
-    for (call, standard) in [("flag", true), ("clause", false)] {
-        for (name, line, column) in string_calls(&file.text, call) {
-            let Some(item) = rules.items.iter().find(|i| i.id == name) else {
-                continue;
-            };
-            if item.standard == standard {
-                let (ja, en) = if standard {
-                    (
-                        format!("ルール `{rule_id}`: `{name}` は標準条項 (standard: true) です。clause(\"{name}\") で挙げてください"),
-                        format!("rule `{rule_id}`: `{name}` is a standard clause (standard: true): raise it with clause(\"{name}\")"),
-                    )
-                } else {
-                    (
-                        format!("ルール `{rule_id}`: `{name}` はリスク項目です。flag(\"{name}\", 重大度) で挙げてください"),
-                        format!("rule `{rule_id}`: `{name}` is a risk item: raise it with flag(\"{name}\", severity)"),
-                    )
-                };
-                problems.push(
-                    Diagnostic::error("rules::item-kind", ja, en).at(Location::new(
-                        file,
-                        line,
-                        column,
-                        name.chars().count(),
-                    )),
-                );
-            }
-        }
-    }
-    for (call, known, what_ja, what_en) in checks {
-        for (name, line, column) in string_calls(&file.text, call) {
-            if known.contains(&name.as_str()) {
-                continue;
-            }
-            let mut d = Diagnostic::error(
-                "rules::unknown-name",
-                format!("ルール `{rule_id}`: {what_ja} `{name}` は定義されていません"),
-                format!("rule `{rule_id}`: unknown {what_en} `{name}`"),
-            )
-            .at(Location::new(file, line, column, name.chars().count()));
-            if let Some(s) = did_you_mean(&name, known.iter().copied()) {
-                d = d.help(
-                    format!("`{s}` の誤りではありませんか?"),
-                    format!("did you mean `{s}`?"),
-                );
-            }
-            problems.push(d);
+            message: format!("{en} / {ja}"),
+            text: Text { ja, en },
         }
     }
 }
@@ -806,19 +674,4 @@ fn build_engine(rules: &RuleSet, as_of: Date) -> Engine {
     engine.register_fn("proposal_call", || with_eval(|e| e.proposal_call = true));
     let _ = RuleKind::Gate;
     engine
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn extracts_property_names_from_errors() {
-        assert_eq!(
-            unknown_property("Unknown property 'routin_share' - a getter is not registered")
-                .as_deref(),
-            Some("routin_share")
-        );
-        assert_eq!(unknown_property("Variable not found: x"), None);
-    }
 }
