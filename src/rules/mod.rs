@@ -2,7 +2,8 @@
 //! and message templates, all in one self-contained directory.
 //!
 //! Rules are read through a [`RuleSource`] (a directory, or memory in tests), validated with located
-//! errors, then compiled once per run into [`CompiledRules`] by the runtime (the only Rhai-aware module).
+//! errors, then compiled once per run into [`CompiledRules`] by the runtime. Only the runtime, the linter
+//! (`lint.rs`, checks scripts from their syntax tree) and `errors.rs` (words failures) know Rhai.
 
 mod errors;
 pub mod lint;

@@ -1,4 +1,5 @@
-//! The rule runtime: the only module that touches Rhai.
+//! The rule runtime: runs the scripts (with `lint.rs` and `errors.rs` beside it, the only code that
+//! touches Rhai).
 //!
 //! Scripts are compiled once per run (and once more by each worker thread, for its own copy). Each operation is evaluated by
 //! running the scripts in kind order (gates, criteria, safeguards, recommendation) with `op` in scope.
