@@ -48,10 +48,13 @@ pub struct NameUse {
     pub column: usize,
 }
 
-/// The script API functions whose literal arguments name something: (function, number of arguments,
-/// what each argument position names). Arities follow the registrations in the runtime, so a script's
-/// own function of the same name and another arity is left alone.
-const SIGNATURES: &[(&str, &[usize], &[(usize, Arg)])] = &[
+/// A script API function whose literal arguments name something: (function, numbers of arguments, what
+/// each argument position names).
+type Signature = (&'static str, &'static [usize], &'static [(usize, Arg)]);
+
+/// Arities follow the registrations in the runtime, so a script's own function of the same name and
+/// another arity is left alone.
+const SIGNATURES: &[Signature] = &[
     ("param", &[1], &[(0, Arg::Name(NameKind::Parameter))]),
     (
         "points",
