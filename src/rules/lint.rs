@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use rhai::{ASTNode, Engine, Expr, OptimizationLevel, Position, AST};
 
+use super::runtime::{MAX_EXPR_DEPTH, MAX_FN_EXPR_DEPTH};
 use super::RuleSet;
 use crate::catalog::Field;
 use crate::diag::{Diagnostic, Diagnostics, Location, SourceFile};
@@ -112,7 +113,10 @@ enum Arg {
 /// runtime reports why it does not compile.
 fn parse(text: &str) -> Option<AST> {
     let mut engine = Engine::new_raw();
-    engine.set_optimization_level(OptimizationLevel::None);
+    // The runtime's bounds: a script too deeply nested for it is refused here too, never walked.
+    engine
+        .set_optimization_level(OptimizationLevel::None)
+        .set_max_expr_depths(MAX_EXPR_DEPTH, MAX_FN_EXPR_DEPTH);
     engine.compile(text).ok()
 }
 
@@ -397,6 +401,16 @@ mod tests {
     fn computed_names_are_not_checked() {
         let src = "let k = \"x\";\nparam(k);\nflag(k, k);\n";
         assert!(uses(src).is_empty());
+    }
+
+    #[test]
+    fn a_script_too_deeply_nested_is_not_walked() {
+        let deep = format!("param({}\"x\"{});", "(".repeat(500), ")".repeat(500));
+        assert!(uses(&deep).is_empty());
+        assert_eq!(
+            parameters_used("let x = param(\"b\") + param(\"a\") + param(\"b\");"),
+            ["a", "b"]
+        );
     }
 
     #[test]

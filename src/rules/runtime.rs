@@ -29,8 +29,8 @@ use crate::suggest::did_you_mean;
 /// stops here, in a few milliseconds).
 pub const MAX_OPERATIONS: u64 = 100_000;
 const MAX_CALL_LEVELS: usize = 16;
-const MAX_EXPR_DEPTH: usize = 64;
-const MAX_FN_EXPR_DEPTH: usize = 32;
+pub(super) const MAX_EXPR_DEPTH: usize = 64;
+pub(super) const MAX_FN_EXPR_DEPTH: usize = 32;
 const MAX_STRING_SIZE: usize = 4_096;
 const MAX_ARRAY_SIZE: usize = 1_024;
 const MAX_MAP_SIZE: usize = 256;
