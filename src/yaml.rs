@@ -302,6 +302,38 @@ pub fn node_from_json(value: serde_json::Value, pos: Pos) -> Node {
     }
 }
 
+/// Converts a located tree back into plain JSON (rule test cases read their YAML located, then hand
+/// parts of it to serde). A non-finite number becomes null.
+pub fn node_to_json(node: &Node) -> serde_json::Value {
+    match &node.value {
+        Value::Null => serde_json::Value::Null,
+        Value::Bool(b) => serde_json::Value::Bool(*b),
+        Value::Int(i) => serde_json::Value::from(*i),
+        Value::Float(f) => serde_json::Number::from_f64(*f)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number),
+        Value::Str(s) => serde_json::Value::String(s.clone()),
+        Value::Seq(items) => serde_json::Value::Array(items.iter().map(node_to_json).collect()),
+        Value::Map(entries) => serde_json::Value::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (scalar_text(k), node_to_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+/// A scalar as text (`1` for the integer 1): map keys, names.
+pub fn scalar_text(node: &Node) -> String {
+    match &node.value {
+        Value::Null => String::new(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::Str(s) => s.clone(),
+        Value::Seq(_) | Value::Map(_) => String::new(),
+    }
+}
+
 /// Error from typed deserialisation of a rule file, with its position when known.
 #[derive(Debug, Clone)]
 pub struct TypedError {

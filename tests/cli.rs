@@ -336,7 +336,10 @@ fn endless_loop_is_halted_and_other_operations_are_still_assessed() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("c5_facilities.rhai:1:"), "{err}");
-    assert!(err.contains("`criterion-c5` / `ok-op`"), "{err}");
+    assert!(
+        err.contains("rule `criterion-c5` failed on operation `ok-op`"),
+        "{err}"
+    );
     assert!(err.contains("exceeded the limit of"), "{err}");
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let ops = doc["assessments"].as_array().unwrap();

@@ -43,7 +43,7 @@ fn a_failing_case_is_reported_with_the_rules_behind_it() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(
-        stdout.contains("FAIL wrong.yaml › deliberately wrong"),
+        stdout.contains("FAIL wrong.yaml:3 › deliberately wrong"),
         "{stdout}"
     );
     assert!(

@@ -258,7 +258,7 @@ fn coverage_of_the_bundled_catalog_and_the_rule_cases() {
     let mut cases_only = itaku::coverage::Counter::default();
     let mut by_date = std::collections::BTreeMap::new();
     for (date, op) in
-        itaku::testcases::case_operations(&root().join("tests/rules"), rules.as_of).unwrap()
+        itaku::testcases::case_operations(&root().join("tests/rules"), &set, rules.as_of).unwrap()
     {
         let rules = by_date
             .entry(date)

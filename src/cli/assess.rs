@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 use itaku::catalog::load_path;
 use itaku::render::{render, Format};
+use itaku::rules::RuleErrorGroups;
 
 use itaku::fsutil::{refuse_inputs, Input};
 
@@ -68,9 +69,11 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         return exit_for(&loaded.diagnostics).max_with(Exit::Findings);
     }
     let report = itaku::assess_catalog(&loaded.catalog, &compiled);
+    let mut failures = RuleErrorGroups::default();
     for a in &report.assessments {
-        report_rule_errors(a, &compiled, ui);
+        failures.add(a.operation.id.as_str(), &a.errors);
     }
+    ui.report(&failures.diagnostics(&compiled.rules));
     let format = match args.format {
         Some(FormatArg::Table) => Format::Table,
         Some(FormatArg::Json) => Format::Json,
@@ -125,6 +128,7 @@ fn stream(
     // A stream of broken lines gives a readable report: the first problems in full, then a count.
     const SHOWN: usize = 200;
     let mut seen = 0;
+    let mut failures = RuleErrorGroups::default();
     let mut on_problem = |p: Problem<'_>| match p {
         Problem::Catalog(d) => {
             seen += 1;
@@ -137,7 +141,7 @@ fn stream(
                 );
             }
         }
-        Problem::Rule(a) => report_rule_errors(a, compiled, ui),
+        Problem::Rule(a) => failures.add(a.operation.id.as_str(), &a.errors),
     };
     let mut run = |w: &mut dyn Write| {
         assess_jsonl(&shown, &mut *input, compiled, ui.lang, w, &mut on_problem)
@@ -156,6 +160,8 @@ fn stream(
             run(&mut out).and_then(|s| out.flush().map(|_| s))
         }
     };
+    // Each failing rule once, however many operations it failed on.
+    ui.report(&failures.diagnostics(&compiled.rules));
     let summary = match result {
         Ok(s) => s,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Exit::ClosedPipe,
@@ -195,23 +201,6 @@ fn stream(
         Exit::Findings
     } else {
         Exit::Success
-    }
-}
-
-fn report_rule_errors(a: &itaku::Assessment, compiled: &itaku::CompiledRules, ui: &Ui) {
-    for e in &a.errors {
-        let rule = &compiled.rules.rule(e.rule).id;
-        // `say` makes control characters visible: a rule's `throw` message is the script's own text.
-        let line = |label: &str, what: &str| {
-            format!(
-                "{label}[rules::runtime]: {}:{}:{}: {what} `{rule}` / `{}`: {}",
-                e.file, e.line, e.column, a.operation.id, e.message
-            )
-        };
-        ui.say(
-            &line("エラー", "ルールの実行に失敗しました (ルール / 業務)"),
-            &line("error", "rule failed (rule / operation)"),
-        );
     }
 }
 

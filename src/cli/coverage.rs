@@ -57,7 +57,7 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         d.is_dir().then_some(d)
     });
     if let Some(dir) = &cases {
-        let ops = match itaku::testcases::case_operations(dir, compiled.as_of) {
+        let ops = match itaku::testcases::case_operations(dir, &compiled.rules, compiled.as_of) {
             Ok(o) => o,
             Err(d) => {
                 ui.report(&d);

@@ -2,8 +2,11 @@
 //! and message templates, all in one self-contained directory.
 //!
 //! Rules are read through a [`RuleSource`] (a directory, or memory in tests), validated with located
-//! errors, then compiled once per run into [`CompiledRules`] by the runtime (the only Rhai-aware module).
+//! errors, then compiled once per run into [`CompiledRules`] by the runtime. Only the runtime, the linter
+//! (`lint.rs`, checks scripts from their syntax tree) and `errors.rs` (words failures) know Rhai.
 
+mod errors;
+pub mod lint;
 mod params;
 mod runtime;
 pub mod trace;
@@ -15,6 +18,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use errors::RuleErrorGroups;
 pub use params::{DatedValue, InForce, ParamType, ParamValue, Parameter, Parameters};
 pub use runtime::{
     Arg, Budgets, CompiledRules, Evaluation, Reason, RuleError, HEAP_BUDGET, MAX_ENTRIES,
@@ -586,48 +590,11 @@ impl RuleSet {
         &self.messages[idx as usize].1
     }
 
-    /// Names of the parameters a rule's script reads (found statically in `param("…")` calls).
+    /// Names of the parameters a rule's script reads (found in its syntax tree, `param("…")` calls
+    /// with a literal name).
     pub fn parameters_used(&self, rule: usize) -> Vec<String> {
-        let mut names: Vec<String> = string_calls(&self.scripts[rule].text, "param")
-            .into_iter()
-            .map(|(name, ..)| name)
-            .collect();
-        names.sort();
-        names.dedup();
-        names
+        lint::parameters_used(&self.scripts[rule].text)
     }
-}
-
-/// Finds calls `name("literal"` in a script, skipping comments, with the literal's line and column.
-pub(crate) fn string_calls(script: &str, name: &str) -> Vec<(String, usize, usize)> {
-    let mut found = Vec::new();
-    for (line_no, line) in script.lines().enumerate() {
-        let code = line.split("//").next().unwrap_or("");
-        let pattern = format!("{name}(\"");
-        let mut start = 0;
-        while let Some(i) = code[start..].find(&pattern) {
-            let at = start + i;
-            let preceded_by_ident = code[..at]
-                .chars()
-                .next_back()
-                .is_some_and(|c| c.is_alphanumeric() || c == '_');
-            let lit_start = at + pattern.len();
-            if let Some(end) = code[lit_start..].find('"') {
-                if !preceded_by_ident {
-                    let column = code[..lit_start].chars().count() + 1;
-                    found.push((
-                        code[lit_start..lit_start + end].to_string(),
-                        line_no + 1,
-                        column,
-                    ));
-                }
-                start = lit_start + end;
-            } else {
-                break;
-            }
-        }
-    }
-    found
 }
 
 fn parse_typed<T: serde::de::DeserializeOwned>(file: &Arc<SourceFile>) -> Result<T, Diagnostic> {
@@ -695,20 +662,5 @@ fn manifest_problem(file: &Arc<SourceFile>, needle: &str, ja: String, en: String
     match hit {
         Some((line, col)) => d.at(Location::new(file, line, col, needle.chars().count())),
         None => d.in_file(file.path.clone()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_literal_calls_outside_comments() {
-        let src = "let x = param(\"a.b\");\n// param(\"ignored\")\nlet y = myparam(\"no\") + param(\"c\");\n";
-        let calls = string_calls(src, "param");
-        assert_eq!(
-            calls,
-            vec![("a.b".to_string(), 1, 16), ("c".to_string(), 3, 32)]
-        );
     }
 }

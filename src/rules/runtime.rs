@@ -1,4 +1,5 @@
-//! The rule runtime: the only module that touches Rhai.
+//! The rule runtime: runs the scripts (with `lint.rs` and `errors.rs` beside it, the only code that
+//! touches Rhai).
 //!
 //! Scripts are compiled once per run (and once more by each worker thread, for its own copy). Each operation is evaluated by
 //! running the scripts in kind order (gates, criteria, safeguards, recommendation) with `op` in scope.
@@ -19,9 +20,10 @@ use jiff::civil::Date;
 use rhai::packages::{Package, StandardPackage};
 use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Scope, AST};
 
-use super::{string_calls, trace, ParamValue, RuleKind, RuleSet};
+use super::{trace, ParamValue, RuleKind, RuleSet};
 use crate::catalog::{Field, FieldRef, Operation};
-use crate::diag::{Diagnostic, Diagnostics, Location, SourceFile};
+use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::lang::Text;
 use crate::model::{Criterion, Recommendation, Severity};
 use crate::suggest::did_you_mean;
 
@@ -29,8 +31,8 @@ use crate::suggest::did_you_mean;
 /// here within milliseconds; steps that are slow in themselves are stopped by [`TIME_BUDGET`]).
 pub const MAX_OPERATIONS: u64 = 100_000;
 const MAX_CALL_LEVELS: usize = 16;
-const MAX_EXPR_DEPTH: usize = 64;
-const MAX_FN_EXPR_DEPTH: usize = 32;
+pub(super) const MAX_EXPR_DEPTH: usize = 64;
+pub(super) const MAX_FN_EXPR_DEPTH: usize = 32;
 const MAX_STRING_SIZE: usize = 4_096;
 const MAX_ARRAY_SIZE: usize = 1_024;
 const MAX_MAP_SIZE: usize = 256;
@@ -74,7 +76,10 @@ pub struct RuleError {
     pub file: String,
     pub line: usize,
     pub column: usize,
+    /// Both languages, English first: `… / …` (as written into assessment documents).
     pub message: String,
+    /// The message in each language (for reports on standard error).
+    pub text: Text,
 }
 
 /// Everything the rules produced for one operation, before it is turned into an assessment.
@@ -306,7 +311,7 @@ impl CompiledRules {
         let scope = compile_scope();
         let mut asts = Vec::with_capacity(rules.scripts.len());
         for (i, file) in rules.scripts.iter().enumerate() {
-            lint_script(&rules, i, file, &mut problems);
+            super::lint::check_script(&rules, i, file, &mut problems);
             match engine.compile_with_scope(&scope, &file.text) {
                 Ok(ast) => asts.push(ast),
                 Err(e) => {
@@ -435,12 +440,30 @@ impl CompiledRules {
 
     fn time_error(&self, rule: usize, line: usize, column: usize) -> RuleError {
         let ms = self.budgets.time.as_millis();
+        self.rule_error(
+            rule,
+            line,
+            column,
+            format!("the rules exceeded the time budget of {ms} ms for one operation; the rules after this one were not run"),
+            format!("1業務あたりの実行時間の上限 {ms} ミリ秒を超えました (以降のルールは実行していません)"),
+        )
+    }
+
+    fn rule_error(
+        &self,
+        rule: usize,
+        line: usize,
+        column: usize,
+        en: String,
+        ja: String,
+    ) -> RuleError {
         RuleError {
             rule: rule as u16,
             file: self.rules.scripts[rule].path.clone(),
             line,
             column,
-            message: format!("the rules exceeded the time budget of {ms} ms for one operation; the rules after this one were not run / 1業務あたりの実行時間の上限 {ms} ミリ秒を超えました (以降のルールは実行していません)"),
+            message: format!("{en} / {ja}"),
+            text: Text { ja, en },
         }
     }
 
@@ -451,36 +474,30 @@ impl CompiledRules {
                 return self.time_error(rule, pos.line().unwrap_or(0), pos.position().unwrap_or(0));
             }
             let mib = self.budgets.heap >> 20;
-            return RuleError {
-                rule: rule as u16,
-                file: self.rules.scripts[rule].path.clone(),
-                line: pos.line().unwrap_or(0),
-                column: pos.position().unwrap_or(0),
-                message: format!("the rule used more than {mib} MiB of memory on one operation / 1業務あたりのメモリ上限 {mib} MiB を超えました"),
-            };
+            return self.rule_error(
+                rule,
+                pos.line().unwrap_or(0),
+                pos.position().unwrap_or(0),
+                format!("the rule used more than {mib} MiB of memory on one operation"),
+                format!("1業務あたりのメモリ上限 {mib} MiB を超えました"),
+            );
         }
-        let message = match err {
-            EvalAltResult::ErrorTooManyOperations(_) => format!(
-                "exceeded the limit of {MAX_OPERATIONS} operations (does the script loop forever?) / 演算回数の上限 {MAX_OPERATIONS} を超えました (無限ループの可能性)"
+        let (en, ja) = match err {
+            EvalAltResult::ErrorTooManyOperations(_) => (
+                format!("exceeded the limit of {MAX_OPERATIONS} operations (does the script loop forever?)"),
+                format!("演算回数の上限 {MAX_OPERATIONS} を超えました (無限ループの可能性)"),
             ),
-            EvalAltResult::ErrorStackOverflow(_) => {
-                format!("call depth exceeded the limit of {MAX_CALL_LEVELS} (unbounded recursion?) / 呼び出しの深さが上限を超えました (無限再帰の可能性)")
-            }
-            EvalAltResult::ErrorDataTooLarge(what, _) => {
-                format!("{what} exceeds the size limit / {what} がサイズ上限を超えました")
-            }
+            EvalAltResult::ErrorStackOverflow(_) => (
+                format!("call depth exceeded the limit of {MAX_CALL_LEVELS} (unbounded recursion?)"),
+                "呼び出しの深さが上限を超えました (無限再帰の可能性)".to_string(),
+            ),
+            EvalAltResult::ErrorDataTooLarge(what, _) => (
+                format!("{what} exceeds the size limit"),
+                format!("{what} がサイズ上限を超えました"),
+            ),
             other => {
-                let text = other.to_string();
-                let text = text.split(" (line ").next().unwrap_or(&text);
-                let text = text.strip_prefix("Runtime error: ").unwrap_or(text).to_string();
-                match unknown_property(&text) {
-                    Some(name) if Field::from_name(&name).is_some() => format!("`op.{name}` is read-only: rules cannot change the operation / `op.{name}` は読み取り専用です (ルールは業務を変更できません)"),
-                    Some(name) => match did_you_mean(&name, Field::NAMES.iter().copied()) {
-                        Some(s) => format!("operation has no field `{name}`: did you mean `{s}`? / 業務にフィールド `{name}` はありません。`{s}` の誤りではありませんか?"),
-                        None => format!("operation has no field `{name}` / 業務にフィールド `{name}` はありません"),
-                    },
-                    None => text,
-                }
+                let t = super::errors::explain(other);
+                (t.en, t.ja)
             }
         };
         RuleError {
@@ -488,7 +505,8 @@ impl CompiledRules {
             file: self.rules.scripts[rule].path.clone(),
             line: pos.line().unwrap_or(0),
             column: pos.position().unwrap_or(0),
-            message,
+            message: format!("{en} / {ja}"),
+            text: Text { ja, en },
         }
     }
 }
@@ -499,137 +517,6 @@ fn is_heap(token: &Dynamic) -> bool {
         .clone()
         .into_immutable_string()
         .is_ok_and(|s| s == "heap")
-}
-
-/// Extracts the property name from Rhai's "unknown property" errors.
-fn unknown_property(text: &str) -> Option<String> {
-    let lower = text.to_lowercase();
-    if !(lower.contains("property") || lower.contains("getter")) {
-        return None;
-    }
-    let start = text.find(['\'', '`', '"'])? + 1;
-    let end = start + text[start..].find(['\'', '`', '"'])?;
-    Some(text[start..end].trim_start_matches("get$").to_string())
-}
-
-/// Static checks that catch typos before any operation is assessed: `op.<field>`, `param("…")`,
-/// `flag("…")` and `missing("…")` must name things that exist.
-fn lint_script(rules: &RuleSet, rule: usize, file: &Arc<SourceFile>, problems: &mut Diagnostics) {
-    let rule_id = &rules.manifest.rules[rule].id;
-    for (line_no, line) in file.text.lines().enumerate() {
-        let code = line.split("//").next().unwrap_or("");
-        let mut rest = code;
-        let mut offset = 0;
-        while let Some(i) = rest.find("op.") {
-            let at = offset + i;
-            let before = code[..at].chars().next_back();
-            let name: String = code[at + 3..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            if !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
-                && !name.is_empty()
-                && Field::from_name(&name).is_none()
-            {
-                let column = code[..at + 3].chars().count() + 1;
-                let mut d = Diagnostic::error(
-                    "rules::unknown-field",
-                    format!("ルール `{rule_id}`: 業務にフィールド `{name}` はありません"),
-                    format!("rule `{rule_id}`: operations have no field `{name}`"),
-                )
-                .at(Location::new(
-                    file,
-                    line_no + 1,
-                    column,
-                    name.chars().count(),
-                ));
-                if let Some(s) = did_you_mean(&name, Field::NAMES.iter().copied()) {
-                    d = d.help(
-                        format!("`{s}` の誤りではありませんか?"),
-                        format!("did you mean `{s}`?"),
-                    );
-                }
-                problems.push(d);
-            }
-            offset = at + 3;
-            rest = &code[offset..];
-        }
-    }
-    let checks: [(&str, Vec<&str>, &str, &str); 5] = [
-        (
-            "param",
-            rules
-                .parameters
-                .parameters
-                .keys()
-                .map(String::as_str)
-                .collect(),
-            "パラメータ",
-            "parameter",
-        ),
-        (
-            "flag",
-            rules.items.iter().map(|i| i.id.as_str()).collect(),
-            "チェック項目",
-            "checklist item",
-        ),
-        (
-            "clause",
-            rules.items.iter().map(|i| i.id.as_str()).collect(),
-            "チェック項目",
-            "checklist item",
-        ),
-        ("missing", Field::NAMES.to_vec(), "フィールド", "field"),
-        ("decisive", Field::NAMES.to_vec(), "フィールド", "field"),
-    ];
-    for (call, standard) in [("flag", true), ("clause", false)] {
-        for (name, line, column) in string_calls(&file.text, call) {
-            let Some(item) = rules.items.iter().find(|i| i.id == name) else {
-                continue;
-            };
-            if item.standard == standard {
-                let (ja, en) = if standard {
-                    (
-                        format!("ルール `{rule_id}`: `{name}` は標準条項 (standard: true) です。clause(\"{name}\") で挙げてください"),
-                        format!("rule `{rule_id}`: `{name}` is a standard clause (standard: true): raise it with clause(\"{name}\")"),
-                    )
-                } else {
-                    (
-                        format!("ルール `{rule_id}`: `{name}` はリスク項目です。flag(\"{name}\", 重大度) で挙げてください"),
-                        format!("rule `{rule_id}`: `{name}` is a risk item: raise it with flag(\"{name}\", severity)"),
-                    )
-                };
-                problems.push(
-                    Diagnostic::error("rules::item-kind", ja, en).at(Location::new(
-                        file,
-                        line,
-                        column,
-                        name.chars().count(),
-                    )),
-                );
-            }
-        }
-    }
-    for (call, known, what_ja, what_en) in checks {
-        for (name, line, column) in string_calls(&file.text, call) {
-            if known.contains(&name.as_str()) {
-                continue;
-            }
-            let mut d = Diagnostic::error(
-                "rules::unknown-name",
-                format!("ルール `{rule_id}`: {what_ja} `{name}` は定義されていません"),
-                format!("rule `{rule_id}`: unknown {what_en} `{name}`"),
-            )
-            .at(Location::new(file, line, column, name.chars().count()));
-            if let Some(s) = did_you_mean(&name, known.iter().copied()) {
-                d = d.help(
-                    format!("`{s}` の誤りではありませんか?"),
-                    format!("did you mean `{s}`?"),
-                );
-            }
-            problems.push(d);
-        }
-    }
 }
 
 /// The scope scripts are compiled in: `op` is known (strict variables), its value is not used.
@@ -1063,19 +950,4 @@ fn build_engine(rules: &RuleSet, as_of: Date) -> Engine {
     engine.register_fn("proposal_call", || with_eval(|e| e.proposal_call = true));
     let _ = RuleKind::Gate;
     engine
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn extracts_property_names_from_errors() {
-        assert_eq!(
-            unknown_property("Unknown property 'routin_share' - a getter is not registered")
-                .as_deref(),
-            Some("routin_share")
-        );
-        assert_eq!(unknown_property("Variable not found: x"), None);
-    }
 }
