@@ -734,3 +734,71 @@ fn coverage_min_fails_below_the_threshold() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn diff_reads_the_base_rules_from_a_git_revision_written_before_parameter_types() {
+    let repo = tempfile::tempdir().unwrap();
+    let rules = repo.path().join("rules");
+    std::fs::create_dir_all(&rules).unwrap();
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"), &rules);
+    // The committed revision is written the 2026.1 way: parameters without `type:`.
+    let params = rules.join("parameters.yaml");
+    let untyped: String = std::fs::read_to_string(&params)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("type:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&params, &untyped).unwrap();
+    let git = |args: &[&str]| {
+        let ok = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
+            .args(args)
+            .current_dir(repo.path())
+            .output()
+            .unwrap();
+        assert!(
+            ok.status.success(),
+            "{}",
+            String::from_utf8_lossy(&ok.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "base"]);
+    // The working copy raises one threshold.
+    let from = "      - {from: 2020-04-01, value: 0.1}\n";
+    assert_eq!(untyped.matches(from).count(), 1);
+    std::fs::write(
+        &params,
+        untyped.replace(from, "      - {from: 2020-04-01, value: 5.0}\n"),
+    )
+    .unwrap();
+    let out = itaku()
+        .args([
+            "--lang",
+            "en",
+            "diff",
+            "catalog",
+            "--as-of",
+            "2026-04-01",
+            "--base-rev",
+            "HEAD",
+            "--rules",
+        ])
+        .arg(&rules)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("[HEAD:"), "{text}");
+    assert!(
+        text.contains("tc.min_freed_fte: 0.1 (2020-04-01) → 5 (2020-04-01)"),
+        "{text}"
+    );
+}

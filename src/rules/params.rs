@@ -22,9 +22,14 @@ pub enum ParamValue {
 /// What a parameter holds, declared beside it (`type:`) and checked at load: Rhai compares values of
 /// different types as simply unequal, so a threshold written as `"high"` or `.nan` would otherwise
 /// silently change results instead of failing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ParamType {
+    /// Not declared (rule sets written before types were introduced, e.g. an older git revision read
+    /// by `itaku diff --base-rev`): any value but a non-finite number. The standard rules declare a
+    /// type for every parameter (a test keeps it so).
+    #[default]
+    Any,
     /// Any finite number.
     Number,
     /// A whole number.
@@ -46,6 +51,8 @@ impl ParamType {
     pub fn check(self, value: &ParamValue) -> Result<(), (&'static str, &'static str)> {
         use ParamValue as V;
         let ok = match (self, value) {
+            (ParamType::Any, V::Float(f)) => f.is_finite(),
+            (ParamType::Any, _) => true,
             (ParamType::Number, V::Int(_)) => true,
             (ParamType::Number, V::Float(f)) => f.is_finite(),
             (ParamType::Integer, V::Int(_)) => true,
@@ -62,6 +69,7 @@ impl ParamType {
             return Ok(());
         }
         Err(match self {
+            ParamType::Any => ("有限の値", "a finite value"),
             ParamType::Number => ("有限の数値", "a finite number"),
             ParamType::Integer => ("整数", "a whole number"),
             ParamType::Share => ("0 以上 1 以下の数値", "a number from 0 to 1"),
@@ -75,6 +83,7 @@ impl ParamType {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            ParamType::Any => "any",
             ParamType::Number => "number",
             ParamType::Integer => "integer",
             ParamType::Share => "share",
@@ -138,7 +147,7 @@ fn yes() -> bool {
 pub struct Parameter {
     pub description: Text,
     /// What the values are (checked at load).
-    #[serde(rename = "type")]
+    #[serde(rename = "type", default)]
     pub kind: ParamType,
     /// The legal or policy source of the values.
     pub source: String,
