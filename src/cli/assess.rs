@@ -46,7 +46,9 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     }
     let path = args.catalog.clone().unwrap_or_else(default_catalog);
     if let Some(output) = &args.output {
-        let inputs = [Input::Catalog(&path), Input::Rules(&args.rules.rules)];
+        let rules_dir = args.rules.dir();
+        let mut inputs = vec![Input::Catalog(&path)];
+        inputs.extend(rules_dir.as_deref().map(Input::Rules));
         if let Err(e) = refuse_inputs(output, &inputs) {
             ui.say(&e.message(itaku::Lang::Ja), &e.message(itaku::Lang::En));
             return Exit::Usage;

@@ -11,7 +11,10 @@ use itaku::fsutil::{refuse_inputs, Input};
 use super::{to_stdout, Exit, RuleArgs, Ui};
 
 #[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
+    #[command(subcommand)]
+    action: Option<Action>,
     #[command(flatten)]
     rules: RuleArgs,
     /// `table` for reading, `md` for the generated reference (docs/rules.md).
@@ -22,6 +25,12 @@ pub struct Args {
     output: Option<PathBuf>,
 }
 
+#[derive(clap::Subcommand)]
+enum Action {
+    /// Write a copy of the standard rules built into the binary, to customise (標準ルールを書き出す).
+    Export(super::rules_export::Args),
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Table,
@@ -29,8 +38,13 @@ enum Format {
 }
 
 pub fn run(args: Args, ui: &Ui) -> Exit {
+    if let Some(Action::Export(export)) = args.action {
+        return super::rules_export::run(export, ui);
+    }
     if let Some(output) = &args.output {
-        if let Err(e) = refuse_inputs(output, &[Input::Rules(&args.rules.rules)]) {
+        let rules_dir = args.rules.dir();
+        let inputs: Vec<Input> = rules_dir.as_deref().map(Input::Rules).into_iter().collect();
+        if let Err(e) = refuse_inputs(output, &inputs) {
             ui.say(&e.message(itaku::Lang::Ja), &e.message(itaku::Lang::En));
             return Exit::Usage;
         }
