@@ -77,10 +77,7 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     } else if let Some(dir) = &args.base_rules {
         (RuleSet::load_dir(dir), dir.display().to_string())
     } else {
-        (
-            Ok((*new_rules.rules).clone()),
-            args.rules.shown(),
-        )
+        (Ok((*new_rules.rules).clone()), args.rules.shown())
     };
     let base_set = match base_set {
         Ok(s) => s,

@@ -191,7 +191,8 @@ impl RuleArgs {
     /// The rules directory, or `rules` when the embedded rules are used (for commands that need a
     /// directory, such as `diff --base-rev`).
     pub fn dir_or_default(&self) -> PathBuf {
-        self.dir().unwrap_or_else(|| PathBuf::from(DEFAULT_RULES_DIR))
+        self.dir()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_RULES_DIR))
     }
 
     /// How the rule set is named in messages.
@@ -281,6 +282,15 @@ pub fn find_operation(
         ),
     );
     None
+}
+
+/// The terminal's width in columns when standard output is a terminal; `None` on a pipe or a file,
+/// where tables keep their natural width.
+pub fn terminal_width() -> Option<usize> {
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size().map(|(w, _)| usize::from(w.0))
 }
 
 /// Default catalog location.

@@ -3,8 +3,6 @@
 use std::path::PathBuf;
 
 use clap::ValueEnum;
-use tabled::builder::Builder;
-use tabled::settings::Style;
 
 use itaku::fsutil::{refuse_inputs, Input};
 
@@ -56,33 +54,7 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     let set = &compiled.rules;
     let text = match args.format {
         Format::Md => itaku::render::rules_markdown(set),
-        Format::Table => {
-            let mut b = Builder::default();
-            b.push_record(match ui.lang {
-                itaku::Lang::Ja => ["ID", "種別", "名称", "根拠", "使用パラメータ"],
-                itaku::Lang::En => ["id", "kind", "title", "basis", "parameters used"],
-            });
-            for (i, r) in set.manifest.rules.iter().enumerate() {
-                // Control characters in a rule set's texts are made visible, as in catalog texts.
-                let shown = |t: &str| itaku::diag::printable(t).into_owned();
-                b.push_record([
-                    shown(&r.id),
-                    r.kind.as_str().to_string(),
-                    shown(r.title.get(ui.lang)),
-                    shown(r.basis.get(ui.lang)),
-                    shown(&set.parameters_used(i).join("\n")),
-                ]);
-            }
-            format!(
-                "{}\n{} {} — {} / {} items / {} parameters\n",
-                b.build().with(Style::rounded()),
-                set.manifest.name,
-                set.manifest.version,
-                set.digest,
-                set.items.len(),
-                set.parameters.parameters.len()
-            )
-        }
+        Format::Table => itaku::render::rules_table(set, ui.lang, super::terminal_width()),
     };
     let written = match &args.output {
         Some(path) => itaku::fsutil::write_atomic(path, text.as_bytes()),

@@ -18,8 +18,14 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         Ok(files) => {
             let dir = itaku::diag::printable(&args.dir.display().to_string()).into_owned();
             ui.say(
-                &format!("標準ルールを {dir} に書き出しました ({}ファイル)。`--rules {dir}` で使えます", files.len()),
-                &format!("wrote the standard rules to {dir} ({} files); use them with `--rules {dir}`", files.len()),
+                &format!(
+                    "標準ルールを {dir} に書き出しました ({}ファイル)。`--rules {dir}` で使えます",
+                    files.len()
+                ),
+                &format!(
+                    "wrote the standard rules to {dir} ({} files); use them with `--rules {dir}`",
+                    files.len()
+                ),
             );
             Exit::Success
         }

@@ -6,7 +6,8 @@ use super::RuleSource;
 
 /// The standard rule set (`rules/` of this repository), built into the binary so that `itaku` works
 /// from any directory after `cargo install`. `build.rs` makes a change under `rules/` rebuild it.
-static EMBEDDED_RULES: include_dir::Dir<'static> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/rules");
+static EMBEDDED_RULES: include_dir::Dir<'static> =
+    include_dir::include_dir!("$CARGO_MANIFEST_DIR/rules");
 
 /// The standard rule set built into the binary (used when no `--rules` is given and no `rules/` exists).
 pub struct EmbeddedSource;
@@ -19,10 +20,9 @@ impl EmbeddedSource {
             for entry in dir.entries() {
                 match entry {
                     include_dir::DirEntry::Dir(d) => walk(d, out),
-                    include_dir::DirEntry::File(f) => out.push((
-                        f.path().to_string_lossy().replace('\\', "/"),
-                        f.contents(),
-                    )),
+                    include_dir::DirEntry::File(f) => {
+                        out.push((f.path().to_string_lossy().replace('\\', "/"), f.contents()))
+                    }
                 }
             }
         }
@@ -36,7 +36,10 @@ impl EmbeddedSource {
 impl RuleSource for EmbeddedSource {
     fn read(&self, name: &str) -> std::io::Result<String> {
         let file = EMBEDDED_RULES.get_file(name).ok_or_else(|| {
-            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file in the embedded rules")
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no such file in the embedded rules",
+            )
         })?;
         String::from_utf8(file.contents().to_vec())
             .map_err(|_| std::io::Error::other("the file is not valid UTF-8"))
