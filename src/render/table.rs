@@ -231,7 +231,7 @@ pub fn wrap(text: &str, width: usize) -> String {
         }
         for c in word.chars() {
             let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-            if line_width + cw > width && !(c == ' ') && !line.is_empty() {
+            if line_width + cw > width && c != ' ' && !line.is_empty() {
                 lines.push(line.trim_end().to_string());
                 line.clear();
                 line_width = 0;
