@@ -76,6 +76,13 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     let is_jsonl = path.as_os_str() == "-"
         || (path.extension().is_some_and(|e| e == "jsonl") && path.is_file());
     if is_jsonl && matches!(args.format, Some(FormatArg::Jsonl)) {
+        if !args.only.is_empty() {
+            ui.say(
+                "エラー: JSON Lines の逐次処理では --only を使えません (--format json 等で指定してください)",
+                "error: --only does not apply to streamed JSON Lines (use another --format)",
+            );
+            return Exit::Usage;
+        }
         return stream(&path, args.output.as_deref(), &compiled, ui);
     }
     let mut loaded = load_path(&path);
