@@ -53,6 +53,9 @@ fn too_many_problems(file: &Arc<SourceFile>, out: &mut LoadedCatalog, first: usi
 pub struct LoadedCatalog {
     pub catalog: Catalog,
     pub diagnostics: Diagnostics,
+    /// Operation entries left out because they are invalid (a bad field, a duplicate id, a broken JSON
+    /// line). Entries of a file that cannot be parsed at all are not counted: there is no entry to count.
+    pub skipped: usize,
 }
 
 /// Loads a catalog file (`.yaml`, `.yml`, `.jsonl`) or a directory of them (sorted by name; other files
@@ -103,6 +106,7 @@ pub fn load_path(path: &Path) -> LoadedCatalog {
             .collect();
         for (one, source) in parsed {
             out.diagnostics.extend(one.diagnostics);
+            out.skipped += one.skipped;
             for (op, origin) in one.catalog.operations.into_iter().zip(one.catalog.origins) {
                 if let Some(first) = ids.get(op.id.as_str()) {
                     if let Some(file) = &source {
@@ -113,6 +117,7 @@ pub fn load_path(path: &Path) -> LoadedCatalog {
                             first,
                         ));
                     }
+                    out.skipped += 1;
                     continue;
                 }
                 ids.insert(op.id.as_str().to_string(), origin.clone());
@@ -517,12 +522,16 @@ fn parse_jsonl(file: &Arc<SourceFile>, out: &mut LoadedCatalog, ids: &mut HashMa
         if line.len() > MAX_LINE_BYTES {
             out.diagnostics
                 .push(line_too_long(&file.path, file.first_line + i));
+            out.skipped += 1;
             continue;
         }
         match parse_jsonl_line(file, file.first_line + i, line) {
             Ok(Some(node)) => add_operation(file, node, out, ids),
             Ok(None) => {}
-            Err(d) => out.diagnostics.push(*d),
+            Err(d) => {
+                out.diagnostics.push(*d);
+                out.skipped += 1;
+            }
         }
     }
 }
@@ -576,13 +585,17 @@ pub(crate) fn add_operation(
             if let Some(first) = ids.get(op.id.as_str()) {
                 out.diagnostics
                     .push(duplicate_id(file, line, op.id.as_str(), first));
+                out.skipped += 1;
                 return;
             }
             ids.insert(op.id.as_str().to_string(), origin.clone());
             out.catalog.operations.push(Arc::new(op));
             out.catalog.origins.push(origin);
         }
-        Err(problems) => out.diagnostics.extend(problems),
+        Err(problems) => {
+            out.diagnostics.extend(problems);
+            out.skipped += 1;
+        }
     }
 }
 

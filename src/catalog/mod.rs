@@ -49,6 +49,19 @@ impl Catalog {
     pub fn find(&self, id: &str) -> Option<&Arc<Operation>> {
         self.operations.iter().find(|op| op.id.as_str() == id)
     }
+
+    /// Keeps only the operations whose id is in `ids`, in catalog order (`assess --only`).
+    pub fn retain_ids(&mut self, ids: &[&str]) {
+        let keep: Vec<bool> = self
+            .operations
+            .iter()
+            .map(|op| ids.contains(&op.id.as_str()))
+            .collect();
+        let mut flags = keep.iter();
+        self.operations.retain(|_| *flags.next().unwrap_or(&false));
+        let mut flags = keep.iter();
+        self.origins.retain(|_| *flags.next().unwrap_or(&false));
+    }
 }
 
 /// Every enum value of every catalog field (used to share strings with the rule runtime).

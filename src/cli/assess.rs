@@ -10,17 +10,23 @@ use itaku::rules::RuleErrorGroups;
 
 use itaku::fsutil::{refuse_inputs, Input};
 
-use super::{capped_threads, default_catalog, exit_for, Exit, RuleArgs, Ui};
+use super::{capped_threads, default_catalog, exit_for, find_operation, Exit, RuleArgs, Ui};
 
 #[derive(clap::Args)]
 pub struct Args {
     /// Catalog file or directory (default: catalog/).
     catalog: Option<PathBuf>,
+    /// Assess only this operation (by id; repeat for several). An unknown id names the nearest ones.
+    #[arg(long, value_name = "ID")]
+    only: Vec<String>,
     #[command(flatten)]
     rules: RuleArgs,
     /// Output format (default: table on a terminal, json otherwise).
     #[arg(long, value_enum)]
     format: Option<FormatArg>,
+    /// With `--format csv`: one row per checklist item instead of one per operation.
+    #[arg(long)]
+    checklist: bool,
     /// Write to this file instead of standard output (written whole, then renamed into place).
     #[arg(long, short)]
     output: Option<PathBuf>,
@@ -35,6 +41,8 @@ enum FormatArg {
     Json,
     Yaml,
     Jsonl,
+    Csv,
+    Md,
 }
 
 pub fn run(args: Args, ui: &Ui) -> Exit {
@@ -46,11 +54,20 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     }
     let path = args.catalog.clone().unwrap_or_else(default_catalog);
     if let Some(output) = &args.output {
-        let inputs = [Input::Catalog(&path), Input::Rules(&args.rules.rules)];
+        let rules_dir = args.rules.dir();
+        let mut inputs = vec![Input::Catalog(&path)];
+        inputs.extend(rules_dir.as_deref().map(Input::Rules));
         if let Err(e) = refuse_inputs(output, &inputs) {
             ui.say(&e.message(itaku::Lang::Ja), &e.message(itaku::Lang::En));
             return Exit::Usage;
         }
+    }
+    if args.checklist && !matches!(args.format, Some(FormatArg::Csv)) {
+        ui.say(
+            "エラー: --checklist は --format csv と一緒に指定してください",
+            "error: --checklist goes with --format csv",
+        );
+        return Exit::Usage;
     }
     let compiled = match args.rules.compile(ui) {
         Ok(c) => c,
@@ -59,14 +76,35 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     let is_jsonl = path.as_os_str() == "-"
         || (path.extension().is_some_and(|e| e == "jsonl") && path.is_file());
     if is_jsonl && matches!(args.format, Some(FormatArg::Jsonl)) {
+        if !args.only.is_empty() {
+            ui.say(
+                "エラー: JSON Lines の逐次処理では --only を使えません (--format json 等で指定してください)",
+                "error: --only does not apply to streamed JSON Lines (use another --format)",
+            );
+            return Exit::Usage;
+        }
         return stream(&path, args.output.as_deref(), &compiled, ui);
     }
     let mut loaded = load_path(&path);
+    let before = loaded.catalog.len();
     let vocabulary = itaku::check::check_vocabulary(&mut loaded.catalog, &compiled.rules);
     loaded.diagnostics.extend(vocabulary);
+    let skipped = loaded.skipped + (before - loaded.catalog.len());
     ui.report(&loaded.diagnostics);
     if loaded.catalog.is_empty() {
+        say_skipped(skipped, 0, ui);
         return exit_for(&loaded.diagnostics).max_with(Exit::Findings);
+    }
+    if !args.only.is_empty() {
+        let mut unknown = false;
+        for id in &args.only {
+            unknown |= find_operation(&loaded.catalog, id, ui).is_none();
+        }
+        if unknown {
+            return Exit::Usage;
+        }
+        let ids: Vec<&str> = args.only.iter().map(String::as_str).collect();
+        loaded.catalog.retain_ids(&ids);
     }
     let report = itaku::assess_catalog(&loaded.catalog, &compiled);
     let mut failures = RuleErrorGroups::default();
@@ -75,11 +113,15 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     }
     ui.report(&failures.diagnostics(&compiled.rules));
     let format = match args.format {
+        Some(FormatArg::Table) if args.output.is_none() => table_format(),
         Some(FormatArg::Table) => Format::Table,
         Some(FormatArg::Json) => Format::Json,
         Some(FormatArg::Yaml) => Format::Yaml,
         Some(FormatArg::Jsonl) => Format::Jsonl,
-        None if args.output.is_none() && std::io::stdout().is_terminal() => Format::Table,
+        Some(FormatArg::Csv) if args.checklist => Format::CsvChecklist,
+        Some(FormatArg::Csv) => Format::Csv,
+        Some(FormatArg::Md) => Format::Markdown,
+        None if args.output.is_none() && std::io::stdout().is_terminal() => table_format(),
         None => Format::Json,
     };
     let written = match &args.output {
@@ -95,10 +137,30 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     if let Err(e) = written {
         return ui.write_failed(&e);
     }
-    if loaded.diagnostics.has_errors() || report.rule_errors() > 0 {
+    say_skipped(skipped, report.assessments.len(), ui);
+    if loaded.diagnostics.has_errors() || report.rule_errors() > 0 || skipped > 0 {
         Exit::Findings
     } else {
         Exit::Success
+    }
+}
+
+/// The table, fitted to the terminal when standard output is one.
+fn table_format() -> Format {
+    match super::terminal_width() {
+        Some(width) => Format::FittedTable(width),
+        None => Format::Table,
+    }
+}
+
+/// The summary line on standard error when invalid operations were left out: the table's total counts
+/// only the operations assessed, so it would otherwise hide them.
+fn say_skipped(skipped: usize, assessed: usize, ui: &Ui) {
+    if skipped > 0 {
+        ui.say(
+            &format!("{assessed}件を判定しました。無効な業務 {skipped}件を判定から除外しました (上のエラーを参照)。"),
+            &format!("assessed {assessed} operations; skipped {skipped} invalid operations (see the errors above)."),
+        );
     }
 }
 

@@ -60,7 +60,7 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     let as_of = args.rules.as_of();
     let base_as_of = args.base_as_of.unwrap_or(as_of);
     let (base_set, base_name) = if let Some(rev) = &args.base_rev {
-        let source = match GitSource::new(&args.rules.rules, rev) {
+        let source = match GitSource::new(&args.rules.dir_or_default(), rev) {
             Ok(s) => s,
             Err(e) => {
                 ui.say(
@@ -72,15 +72,12 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         };
         (
             RuleSet::load(&source),
-            format!("{rev}:{}", args.rules.rules.display()),
+            format!("{rev}:{}", args.rules.dir_or_default().display()),
         )
     } else if let Some(dir) = &args.base_rules {
         (RuleSet::load_dir(dir), dir.display().to_string())
     } else {
-        (
-            Ok((*new_rules.rules).clone()),
-            args.rules.rules.display().to_string(),
-        )
+        (Ok((*new_rules.rules).clone()), args.rules.shown())
     };
     let base_set = match base_set {
         Ok(s) => s,

@@ -6,6 +6,7 @@ mod coverage;
 mod diff;
 mod explain;
 mod rules;
+mod rules_export;
 mod test;
 mod whatif;
 
@@ -94,16 +95,17 @@ enum Command {
     /// The smallest changes a department can make that improve the result (改善のための変更案).
     #[command(name = "what-if")]
     WhatIf(whatif::Args),
-    /// List the rules of a rule set (ルール一覧).
+    /// List the rules of a rule set, or export the standard ones (`rules export DIR`) (ルール一覧).
     Rules(rules::Args),
 }
 
 /// Options shared by commands that use a rule set.
 #[derive(clap::Args, Clone)]
 pub struct RuleArgs {
-    /// Rules directory (manifest.yaml, scripts, parameters).
-    #[arg(long, default_value = "rules")]
-    pub rules: PathBuf,
+    /// Rules directory (manifest.yaml, scripts, parameters); default: `rules/` when the working directory
+    /// has one, else the standard rules built into the binary (`itaku rules export DIR` writes a copy).
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
     /// Date whose parameter values apply (YYYY-MM-DD; default: today).
     #[arg(long, value_parser = parse_date)]
     pub as_of: Option<jiff::civil::Date>,
@@ -113,6 +115,9 @@ pub fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
     s.parse::<jiff::civil::Date>()
         .map_err(|e| format!("expected a date as YYYY-MM-DD ({e})"))
 }
+
+/// The rules directory used when `--rules` is not given and it exists in the working directory.
+const DEFAULT_RULES_DIR: &str = "rules";
 
 /// What every command needs to talk to the user.
 pub struct Ui {
@@ -174,9 +179,41 @@ impl RuleArgs {
         self.as_of.unwrap_or_else(|| jiff::Zoned::now().date())
     }
 
+    /// The rules directory to read: `--rules`, else `./rules` when it exists; `None` means the
+    /// standard rules built into the binary.
+    pub fn dir(&self) -> Option<PathBuf> {
+        self.rules.clone().or_else(|| {
+            let default = Path::new(DEFAULT_RULES_DIR);
+            default.is_dir().then(|| default.to_path_buf())
+        })
+    }
+
+    /// The rules directory, or `rules` when the embedded rules are used (for commands that need a
+    /// directory, such as `diff --base-rev`).
+    pub fn dir_or_default(&self) -> PathBuf {
+        self.dir()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_RULES_DIR))
+    }
+
+    /// How the rule set is named in messages.
+    pub fn shown(&self) -> String {
+        match self.dir() {
+            Some(d) => d.display().to_string(),
+            None => "<embedded>".to_string(),
+        }
+    }
+
+    /// Loads the rule set from [`RuleArgs::dir`] or the embedded standard rules.
+    pub fn load(&self) -> Result<RuleSet, Diagnostics> {
+        match self.dir() {
+            Some(dir) => RuleSet::load_dir(dir),
+            None => RuleSet::load_embedded(),
+        }
+    }
+
     /// Loads and compiles the rule set, or reports why not (and with which exit status).
     pub fn compile(&self, ui: &Ui) -> Result<CompiledRules, Exit> {
-        let set = RuleSet::load_dir(&self.rules).map_err(|d| {
+        let set = self.load().map_err(|d| {
             ui.report(&d);
             exit_for(&d)
         })?;
@@ -245,6 +282,15 @@ pub fn find_operation(
         ),
     );
     None
+}
+
+/// The terminal's width in columns when standard output is a terminal; `None` on a pipe or a file,
+/// where tables keep their natural width.
+pub fn terminal_width() -> Option<usize> {
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size().map(|(w, _)| usize::from(w.0))
 }
 
 /// Default catalog location.

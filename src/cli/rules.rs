@@ -3,15 +3,16 @@
 use std::path::PathBuf;
 
 use clap::ValueEnum;
-use tabled::builder::Builder;
-use tabled::settings::Style;
 
 use itaku::fsutil::{refuse_inputs, Input};
 
 use super::{to_stdout, Exit, RuleArgs, Ui};
 
 #[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
+    #[command(subcommand)]
+    action: Option<Action>,
     #[command(flatten)]
     rules: RuleArgs,
     /// `table` for reading, `md` for the generated reference (docs/rules.md).
@@ -22,6 +23,12 @@ pub struct Args {
     output: Option<PathBuf>,
 }
 
+#[derive(clap::Subcommand)]
+enum Action {
+    /// Write a copy of the standard rules built into the binary, to customise (標準ルールを書き出す).
+    Export(super::rules_export::Args),
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Table,
@@ -29,8 +36,13 @@ enum Format {
 }
 
 pub fn run(args: Args, ui: &Ui) -> Exit {
+    if let Some(Action::Export(export)) = args.action {
+        return super::rules_export::run(export, ui);
+    }
     if let Some(output) = &args.output {
-        if let Err(e) = refuse_inputs(output, &[Input::Rules(&args.rules.rules)]) {
+        let rules_dir = args.rules.dir();
+        let inputs: Vec<Input> = rules_dir.as_deref().map(Input::Rules).into_iter().collect();
+        if let Err(e) = refuse_inputs(output, &inputs) {
             ui.say(&e.message(itaku::Lang::Ja), &e.message(itaku::Lang::En));
             return Exit::Usage;
         }
@@ -42,33 +54,7 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     let set = &compiled.rules;
     let text = match args.format {
         Format::Md => itaku::render::rules_markdown(set),
-        Format::Table => {
-            let mut b = Builder::default();
-            b.push_record(match ui.lang {
-                itaku::Lang::Ja => ["ID", "種別", "名称", "根拠", "使用パラメータ"],
-                itaku::Lang::En => ["id", "kind", "title", "basis", "parameters used"],
-            });
-            for (i, r) in set.manifest.rules.iter().enumerate() {
-                // Control characters in a rule set's texts are made visible, as in catalog texts.
-                let shown = |t: &str| itaku::diag::printable(t).into_owned();
-                b.push_record([
-                    shown(&r.id),
-                    r.kind.as_str().to_string(),
-                    shown(r.title.get(ui.lang)),
-                    shown(r.basis.get(ui.lang)),
-                    shown(&set.parameters_used(i).join("\n")),
-                ]);
-            }
-            format!(
-                "{}\n{} {} — {} / {} items / {} parameters\n",
-                b.build().with(Style::rounded()),
-                set.manifest.name,
-                set.manifest.version,
-                set.digest,
-                set.items.len(),
-                set.parameters.parameters.len()
-            )
-        }
+        Format::Table => itaku::render::rules_table(set, ui.lang, super::terminal_width()),
     };
     let written = match &args.output {
         Some(path) => itaku::fsutil::write_atomic(path, text.as_bytes()),

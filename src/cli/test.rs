@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use itaku::rules::RuleSet;
 use itaku::testcases::{run_path, Options};
 
 use super::{exit_for, to_stdout, Exit, RuleArgs, Ui};
@@ -24,7 +23,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, ui: &Ui) -> Exit {
-    let set = match RuleSet::load_dir(&args.rules.rules) {
+    let set = match args.rules.load() {
         Ok(s) => Arc::new(s),
         Err(d) => {
             ui.report(&d);

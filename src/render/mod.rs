@@ -1,17 +1,21 @@
 //! Rendering: one file per output format. Renderers read a finished [`Report`]; they never assess.
 
+mod csv;
 mod diff;
 mod document;
 mod explain;
+mod markdown;
 mod rules_doc;
 mod table;
 mod whatif;
 
+pub use csv::{assessments_csv, checklist_csv};
 pub use diff::{diff_markdown, diff_text};
 pub use document::{assessment_doc, document, AssessmentDoc, Document};
 pub use explain::{explain_markdown, explain_text};
+pub use markdown::assessments_markdown;
 pub use rules_doc::rules_markdown;
-pub use table::{cell, table};
+pub use table::{cell, fitted, rules_table, table, table_fitted};
 pub use whatif::whatif_text;
 
 use std::io::Write;
@@ -24,10 +28,18 @@ use crate::rules::{Arg, Reason, RuleSet};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Table,
+    /// The table fitted to a width in display columns (a terminal's).
+    FittedTable(usize),
     Json,
     Yaml,
     /// JSON Lines: one assessment (as in `assessments` of the JSON document) per line, in catalog order.
     Jsonl,
+    /// CSV, one row per operation, column titles in the output language.
+    Csv,
+    /// CSV, one row per checklist item of every operation.
+    CsvChecklist,
+    /// A Markdown table plus the summary.
+    Markdown,
 }
 
 /// Renders a report in `format` into `out`.
@@ -40,6 +52,9 @@ pub fn render(
 ) -> std::io::Result<()> {
     match format {
         Format::Table => out.write_all(table(report, rules, lang).as_bytes()),
+        Format::FittedTable(width) => {
+            out.write_all(table_fitted(report, rules, lang, Some(width)).as_bytes())
+        }
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, &document(report, rules, lang))?;
             out.write_all(b"\n")
@@ -56,6 +71,11 @@ pub fn render(
                 lines.iter().try_for_each(|l| out.write_all(l))?;
             }
             Ok(())
+        }
+        Format::Csv => csv::assessments_csv(&document(report, rules, lang), lang, out),
+        Format::CsvChecklist => csv::checklist_csv(&document(report, rules, lang), lang, out),
+        Format::Markdown => {
+            out.write_all(assessments_markdown(&document(report, rules, lang), lang).as_bytes())
         }
         Format::Yaml => {
             let text = crate::yaml::to_string(&document(report, rules, lang))

@@ -1,7 +1,10 @@
-//! The terminal table: one row per operation, then totals.
+//! The terminal tables — the assessments (one row per operation, then totals) and the rule list —
+//! optionally fitted to the terminal's width by wrapping their text columns (ids are kept whole).
 
 use tabled::builder::Builder;
-use tabled::settings::Style;
+use tabled::settings::object::Columns;
+use tabled::settings::{Style, Width};
+use unicode_width::UnicodeWidthStr;
 
 use crate::assess::Report;
 use crate::diag::printable;
@@ -9,8 +12,15 @@ use crate::lang::Lang;
 use crate::model::Severity;
 use crate::rules::RuleSet;
 
-pub fn table(report: &Report, _rules: &RuleSet, lang: Lang) -> String {
-    let mut b = Builder::default();
+/// The assessments table at its natural width (as on a pipe).
+pub fn table(report: &Report, rules: &RuleSet, lang: Lang) -> String {
+    table_fitted(report, rules, lang, None)
+}
+
+/// The assessments table; with a `width`, the name column is wrapped so that every line fits in it
+/// (display columns: a Japanese character counts 2).
+pub fn table_fitted(report: &Report, _rules: &RuleSet, lang: Lang, width: Option<usize>) -> String {
+    let mut rows: Vec<Vec<String>> = Vec::with_capacity(report.assessments.len() + 1);
     let header: [&str; 11] = match lang {
         Lang::Ja => [
             "ID",
@@ -39,7 +49,7 @@ pub fn table(report: &Report, _rules: &RuleSet, lang: Lang) -> String {
             "freed FTE",
         ],
     };
-    b.push_record(header);
+    rows.push(header.iter().map(|h| h.to_string()).collect());
     for a in &report.assessments {
         let mut row = vec![
             a.operation.id.to_string(),
@@ -50,9 +60,12 @@ pub fn table(report: &Report, _rules: &RuleSet, lang: Lang) -> String {
         row.push(a.count(Severity::High).to_string());
         row.push(a.count(Severity::Medium).to_string());
         row.push(format!("{:.2}", a.freed_fte));
-        b.push_record(row);
+        rows.push(row);
     }
-    let mut out = b.build().with(Style::rounded()).to_string();
+    let mut out = match width {
+        Some(w) if natural_width(&rows, &[1]) > w => stacked(rows, w, lang),
+        _ => fitted(rows, width, &[1]),
+    };
     out.push('\n');
     let counts: Vec<String> = report
         .by_recommendation()
@@ -73,7 +86,13 @@ pub fn table(report: &Report, _rules: &RuleSet, lang: Lang) -> String {
             report.freed_fte()
         ),
     };
-    out.push_str(&total);
+    // On a narrow terminal the freed FTE goes on a line of its own.
+    if let Some(w) = width.filter(|w| total.width() > *w) {
+        let lines: Vec<String> = total.split(" / ").map(|l| wrap(l, w)).collect();
+        out.push_str(&lines.join("\n"));
+    } else {
+        out.push_str(&total);
+    }
     out.push('\n');
     if report.rule_errors() > 0 {
         out.push_str(&match lang {
@@ -88,6 +107,177 @@ pub fn table(report: &Report, _rules: &RuleSet, lang: Lang) -> String {
         });
     }
     out
+}
+
+/// The rule list of `itaku rules` (id, kind, title, basis, parameters used), then the rule set's name,
+/// version and digest; with a `width`, the title and basis columns are wrapped to fit.
+pub fn rules_table(set: &RuleSet, lang: Lang, width: Option<usize>) -> String {
+    let header = match lang {
+        Lang::Ja => ["ID", "種別", "名称", "根拠", "使用パラメータ"],
+        Lang::En => ["id", "kind", "title", "basis", "parameters used"],
+    };
+    let mut rows = vec![header.iter().map(|h| h.to_string()).collect::<Vec<_>>()];
+    for (i, r) in set.manifest.rules.iter().enumerate() {
+        // Control characters in a rule set's texts are made visible, as in catalog texts.
+        let shown = |t: &str| printable(t).into_owned();
+        rows.push(vec![
+            shown(&r.id),
+            r.kind.as_str().to_string(),
+            shown(r.title.get(lang)),
+            shown(r.basis.get(lang)),
+            shown(&set.parameters_used(i).join("\n")),
+        ]);
+    }
+    format!(
+        "{}\n{} {} — {} / {} items / {} parameters\n",
+        fitted(rows, width, &[2, 3, 4]),
+        set.manifest.name,
+        set.manifest.version,
+        set.digest,
+        set.items.len(),
+        set.parameters.parameters.len()
+    )
+}
+
+/// The width of the table of `rows` once its `flexible` columns are as narrow as they become.
+fn natural_width(rows: &[Vec<String>], flexible: &[usize]) -> usize {
+    let widths = column_widths(rows);
+    let sum: usize = widths
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            if flexible.contains(&i) {
+                (*w).min(MIN_WRAPPED)
+            } else {
+                *w
+            }
+        })
+        .sum();
+    sum + 3 * widths.len() + 1
+}
+
+fn column_widths(rows: &[Vec<String>]) -> Vec<usize> {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![0usize; columns];
+    for row in rows {
+        for (i, text) in row.iter().enumerate() {
+            let w = text.lines().map(UnicodeWidthStr::width).max().unwrap_or(0);
+            widths[i] = widths[i].max(w);
+        }
+    }
+    widths
+}
+
+/// The assessments table for a terminal too narrow for the id and the name side by side: each
+/// operation's id on a line of its own across the table (ids are never cut), its name wrapped below.
+/// `rows` are those of the wide table: the id in column 0, the name in column 1.
+fn stacked(rows: Vec<Vec<String>>, width: usize, lang: Lang) -> String {
+    use tabled::settings::object::Cell;
+    use tabled::settings::Span;
+    // The markers after a recommendation (★ call for proposals, ⚠ rule error) go on lines of their own.
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let mut rest = r[1..].to_vec();
+            let marked = rest[1].replace(" ★", "\n★").replace(" ⚠", "\n⚠");
+            let label_width = rows[0][2].width().max(MIN_WRAPPED);
+            rest[1] = marked
+                .lines()
+                .map(|l| wrap(l, label_width))
+                .collect::<Vec<_>>()
+                .join("\n");
+            rest
+        })
+        .collect();
+    let fixed: usize = column_widths(&body)[1..]
+        .iter()
+        .map(|w| w + 3)
+        .sum::<usize>()
+        + 1;
+    let name_width = width.saturating_sub(fixed + 3).max(MIN_WRAPPED);
+    let columns = body[0].len();
+    let mut out_rows = Vec::with_capacity(rows.len() * 2);
+    let mut header = body[0].clone();
+    header[0] = lang.pick("ID / 業務名", "id / name").to_string();
+    out_rows.push(header);
+    for (row, rest) in rows.iter().zip(&body).skip(1) {
+        let mut id_row = vec![String::new(); columns];
+        id_row[0] = row[0].clone();
+        out_rows.push(id_row);
+        let mut data = rest.clone();
+        data[0] = wrap(&data[0], name_width);
+        out_rows.push(data);
+    }
+    let mut table = Builder::from(out_rows).build();
+    table.with(Style::modern_rounded());
+    for r in (1..table.count_rows()).step_by(2) {
+        table.modify(Cell::new(r, 0), Span::column(columns as isize));
+    }
+    table.to_string()
+}
+
+/// Wraps `text` to lines of at most `width` display columns: at spaces where there are any, else
+/// between characters (Japanese has no spaces).
+pub fn wrap(text: &str, width: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    let mut line_width = 0;
+    for word in text.split_inclusive(' ') {
+        let w = word.trim_end().width();
+        if line_width + w > width && !line.is_empty() {
+            lines.push(line.trim_end().to_string());
+            line.clear();
+            line_width = 0;
+        }
+        for c in word.chars() {
+            let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+            if line_width + cw > width && c != ' ' && !line.is_empty() {
+                lines.push(line.trim_end().to_string());
+                line.clear();
+                line_width = 0;
+            }
+            line.push(c);
+            line_width += cw;
+        }
+    }
+    if !line.trim_end().is_empty() {
+        lines.push(line.trim_end().to_string());
+    }
+    lines.join("\n")
+}
+
+/// The narrowest a wrapped column becomes, in display columns.
+const MIN_WRAPPED: usize = 8;
+
+/// A rounded table of `rows` (the first is the header). With a `width`, the `flexible` columns are
+/// narrowed, widest first, until the table fits (or they reach [`MIN_WRAPPED`]) and their text wrapped.
+pub fn fitted(rows: Vec<Vec<String>>, width: Option<usize>, flexible: &[usize]) -> String {
+    let mut widths = column_widths(&rows);
+    let columns = widths.len();
+    let natural = widths.clone();
+    if let Some(limit) = width {
+        // Each column has a space of padding on either side, and one border character per column plus one.
+        let total = |w: &[usize]| w.iter().sum::<usize>() + 3 * w.len() + 1;
+        while total(&widths) > limit {
+            let widest = flexible
+                .iter()
+                .copied()
+                .filter(|&i| i < columns && widths[i] > MIN_WRAPPED)
+                .max_by_key(|&i| widths[i]);
+            match widest {
+                Some(i) => widths[i] -= 1,
+                None => break,
+            }
+        }
+    }
+    let mut table = Builder::from(rows).build();
+    table.with(Style::rounded());
+    for (i, (w, n)) in widths.iter().zip(&natural).enumerate() {
+        if w < n {
+            table.modify(Columns::one(i), Width::wrap(*w));
+        }
+    }
+    table.to_string()
 }
 
 /// Longest cell text shown, in characters. Every row is padded to the widest cell, so one 10 MB name
@@ -121,6 +311,26 @@ fn label(a: &crate::assess::Assessment, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrapping_keeps_lines_within_the_width() {
+        assert_eq!(wrap("住民異動届等の窓口", 8), "住民異動\n届等の窓\n口");
+        assert_eq!(wrap("ward call centre", 10), "ward call\ncentre");
+        assert!(wrap("averyveryverylongword", 5)
+            .lines()
+            .all(|l| l.width() <= 5));
+    }
+
+    #[test]
+    fn a_fitted_table_wraps_the_flexible_column_only() {
+        let rows = vec![
+            vec!["ID".to_string(), "業務名".to_string()],
+            vec!["long-operation-id".to_string(), "住民".repeat(30)],
+        ];
+        let out = fitted(rows, Some(40), &[1]);
+        assert!(out.lines().all(|l| l.width() <= 40), "{out}");
+        assert!(out.contains("long-operation-id"));
+    }
 
     #[test]
     fn long_or_hostile_cells_are_cut_and_made_visible() {

@@ -5,6 +5,7 @@
 //! errors, then compiled once per run into [`CompiledRules`] by the runtime. Only the runtime, the linter
 //! (`lint.rs`, checks scripts from their syntax tree) and `errors.rs` (words failures) know Rhai.
 
+mod embedded;
 mod errors;
 pub mod lint;
 mod params;
@@ -18,6 +19,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use embedded::{export_embedded, EmbeddedSource, ExportError};
 pub use errors::RuleErrorGroups;
 pub use params::{DatedValue, InForce, ParamType, ParamValue, Parameter, Parameters};
 pub use runtime::{
@@ -376,6 +378,11 @@ impl RuleSet {
     /// Loads a rules directory.
     pub fn load_dir(dir: impl Into<PathBuf>) -> Result<RuleSet, Diagnostics> {
         Self::load(&DirSource(dir.into()))
+    }
+
+    /// Loads the standard rule set built into the binary.
+    pub fn load_embedded() -> Result<RuleSet, Diagnostics> {
+        Self::load(&EmbeddedSource)
     }
 
     /// Loads and validates a rule set from any source; reports every problem found.

@@ -1,0 +1,158 @@
+//! The formats for people: CSV (per operation and per checklist item) and Markdown of the bundled
+//! catalog as reviewed snapshots, the terminal tables fitted to 80 columns, and the `assess` summary
+//! of operations skipped as invalid.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use assert_cmd::Command;
+use itaku::catalog::load_path;
+use itaku::render::{render, Format};
+use itaku::rules::{CompiledRules, RuleSet};
+use itaku::Lang;
+use unicode_width::UnicodeWidthStr;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn bundled_report() -> (itaku::Report, CompiledRules) {
+    let set = Arc::new(RuleSet::load_dir(root().join("rules")).expect("standard rules load"));
+    let rules = CompiledRules::compile(set, "2026-04-01".parse().unwrap()).expect("rules compile");
+    let mut loaded = load_path(&root().join("catalog"));
+    let vocabulary = itaku::check::check_vocabulary(&mut loaded.catalog, &rules.rules);
+    assert!(loaded.diagnostics.is_empty() && vocabulary.is_empty());
+    (itaku::assess_catalog(&loaded.catalog, &rules), rules)
+}
+
+fn rendered(format: Format, lang: Lang) -> String {
+    let (report, rules) = bundled_report();
+    let mut out = Vec::new();
+    render(&report, &rules.rules, lang, format, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn csv_of_the_bundled_catalog() {
+    insta::assert_snapshot!("csv_ja", rendered(Format::Csv, Lang::Ja));
+}
+
+#[test]
+fn csv_headers_follow_the_language_and_rows_parse_back() {
+    let en = rendered(Format::Csv, Lang::En);
+    assert!(en.starts_with("id,name,department,recommendation,"));
+    let mut reader = csv::Reader::from_reader(en.as_bytes());
+    assert_eq!(reader.records().count(), 48);
+    let checklist = rendered(Format::CsvChecklist, Lang::Ja);
+    assert!(checklist.starts_with("業務ID,業務名,判定,観点,重要度,"));
+    let mut reader = csv::Reader::from_reader(checklist.as_bytes());
+    assert!(reader.records().all(|r| r.unwrap().len() == 10));
+}
+
+#[test]
+fn markdown_of_the_bundled_catalog() {
+    insta::assert_snapshot!("md_ja", rendered(Format::Markdown, Lang::Ja));
+}
+
+fn assert_fits(text: &str, width: usize) {
+    for line in text.lines() {
+        assert!(
+            line.width() <= width,
+            "line of {} columns:\n{line}",
+            line.width()
+        );
+    }
+}
+
+#[test]
+fn the_table_fits_80_columns_with_ids_whole() {
+    for lang in [Lang::Ja, Lang::En] {
+        let text = rendered(Format::FittedTable(80), lang);
+        assert_fits(&text, 80);
+        let (report, _) = bundled_report();
+        for a in &report.assessments {
+            assert!(text.contains(a.operation.id.as_str()), "{}", a.operation.id);
+        }
+    }
+    // On a pipe the table keeps its natural width: one line per operation.
+    let natural = rendered(Format::Table, Lang::Ja);
+    assert!(natural.lines().any(|l| l.width() > 80));
+}
+
+#[test]
+fn the_rules_table_fits_80_columns() {
+    let set = RuleSet::load_dir(root().join("rules")).unwrap();
+    for lang in [Lang::Ja, Lang::En] {
+        let text = itaku::render::rules_table(&set, lang, Some(80));
+        // The last line (name, version and digest) is not part of the table.
+        let table: Vec<&str> = text.lines().collect();
+        assert_fits(&table[..table.len() - 1].join("\n"), 80);
+        for r in &set.manifest.rules {
+            assert!(text.contains(r.id.as_str()));
+        }
+    }
+}
+
+#[test]
+fn assess_says_how_many_operations_were_skipped_as_invalid() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("catalog.yaml");
+    std::fs::write(
+        &file,
+        "operations:\n  - id: ok-op\n    name: 正常な業務\n    department: 総務部\n    statutory_staff_only: false\n    public_authority: none\n    routine_share: 0.9\n    difficulty: 2\n  - id: bad-op\n    name: 不正\n    department: 総務部\n    difficulty: 9\n",
+    )
+    .unwrap();
+    let out = Command::cargo_bin("itaku")
+        .unwrap()
+        .current_dir(root())
+        .args(["--lang", "en", "assess", "--format", "json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("assessed 1 operations; skipped 1 invalid operations"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn only_assesses_the_chosen_operations_and_suggests_near_ids() {
+    let run = |args: &[&str]| {
+        Command::cargo_bin("itaku")
+            .unwrap()
+            .current_dir(root())
+            .args([
+                "--lang",
+                "en",
+                "assess",
+                "--as-of",
+                "2026-04-01",
+                "--format",
+                "json",
+            ])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[
+        "--only",
+        "counter-back-office",
+        "--only",
+        "ward-call-centre",
+    ]);
+    assert!(out.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = doc["assessments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    // Catalog order, not argument order.
+    assert_eq!(ids, ["ward-call-centre", "counter-back-office"]);
+    let out = run(&["--only", "counter-back-offic"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nearest ids: counter-back-office"));
+}
