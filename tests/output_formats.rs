@@ -51,7 +51,13 @@ fn csv_headers_follow_the_language_and_rows_parse_back() {
 
 #[test]
 fn markdown_of_the_bundled_catalog() {
-    insta::assert_snapshot!("md_ja", rendered(Format::Markdown, Lang::Ja));
+    // The rule set's digest changes with every edit of rules/; the decision tables in
+    // tests/snapshot.rs pin what the rules decide, so the digest is masked here.
+    let md = rendered(Format::Markdown, Lang::Ja);
+    let start = md.find("(sha256:").expect("the digest is shown") + 1;
+    let end = start + md[start..].find(')').unwrap();
+    let masked = format!("{}sha256:…{}", &md[..start], &md[end..]);
+    insta::assert_snapshot!("md_ja", masked);
 }
 
 fn assert_fits(text: &str, width: usize) {
