@@ -43,6 +43,7 @@ enum FormatArg {
     Jsonl,
     Csv,
     Md,
+    Html,
 }
 
 pub fn run(args: Args, ui: &Ui) -> Exit {
@@ -121,6 +122,7 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         Some(FormatArg::Csv) if args.checklist => Format::CsvChecklist,
         Some(FormatArg::Csv) => Format::Csv,
         Some(FormatArg::Md) => Format::Markdown,
+        Some(FormatArg::Html) => Format::Html,
         None if args.output.is_none() && std::io::stdout().is_terminal() => table_format(),
         None => Format::Json,
     };

@@ -4,6 +4,7 @@ mod csv;
 mod diff;
 mod document;
 mod explain;
+mod html;
 mod markdown;
 mod rules_doc;
 mod table;
@@ -13,6 +14,7 @@ pub use csv::{assessments_csv, checklist_csv};
 pub use diff::{diff_markdown, diff_text};
 pub use document::{assessment_doc, document, AssessmentDoc, Document};
 pub use explain::{explain_markdown, explain_text};
+pub use html::assessments_html;
 pub use markdown::assessments_markdown;
 pub use rules_doc::rules_markdown;
 pub use table::{cell, fitted, rules_table, table, table_fitted};
@@ -40,6 +42,8 @@ pub enum Format {
     CsvChecklist,
     /// A Markdown table plus the summary.
     Markdown,
+    /// One self-contained HTML report (summary, matrix, heat map, a section per operation).
+    Html,
 }
 
 /// Renders a report in `format` into `out`.
@@ -77,6 +81,7 @@ pub fn render(
         Format::Markdown => {
             out.write_all(assessments_markdown(&document(report, rules, lang), lang).as_bytes())
         }
+        Format::Html => out.write_all(assessments_html(report, rules, lang).as_bytes()),
         Format::Yaml => {
             let text = crate::yaml::to_string(&document(report, rules, lang))
                 .map_err(std::io::Error::other)?;
