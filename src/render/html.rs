@@ -2,8 +2,6 @@
 //! to circulate or print on A4: summary, difficulty × routine matrix, safeguard heat map and one section
 //! per operation. Built from the structured [`document`](super::document); maud escapes every text.
 
-use std::collections::HashMap;
-
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::csv::recommendation_label;
@@ -38,6 +36,13 @@ caption { text-align: left; font-weight: bold; padding: 4px 0; }
 .badge { display: inline-block; border: 2px solid var(--rec); border-radius: 4px; padding: 0 8px;
   font-weight: bold; }
 svg.matrix { max-width: 100%; height: auto; border: 1px solid var(--line); }
+figure { margin: 0; }
+.matrix-wrap { display: flex; gap: 16px; align-items: flex-start; }
+.points-box { flex: 1; min-width: 0; max-height: 470px; overflow: auto; border: 1px solid var(--line); }
+.points-box table { margin: 0; font-size: 12px; }
+.points-box td:last-child { white-space: nowrap; }
+.cards table { font-size: 13px; }
+.cards td, .cards th { padding: 1px 8px; }
 svg .axis { stroke: var(--ink); stroke-width: 1; }
 svg .grid { stroke: var(--line); stroke-width: 1; }
 svg text { font-size: 12px; fill: var(--ink); }
@@ -60,6 +65,8 @@ dl.facts dd { margin: 0; }
   section.operation { break-before: page; border-top: none; margin-top: 0; }
   tr, dl.facts, figure { break-inside: avoid; }
   svg.matrix { width: 100%; }
+  .matrix-wrap { display: block; }
+  .points-box { max-height: none; overflow: visible; border: none; }
   a { color: inherit; text-decoration: none; }
 }
 "#;
@@ -235,20 +242,22 @@ fn y_of(difficulty: f64) -> f64 {
 }
 
 fn matrix(points: &[Point<'_>], lang: Lang) -> Markup {
-    // Operations with the same facts would hide each other: spread them sideways a little.
-    let mut seen: HashMap<(i64, u64), usize> = HashMap::new();
-    let placed: Vec<(f64, f64)> = points
-        .iter()
-        .map(|p| {
-            let key = ((p.routine_share * 100.0).round() as i64, p.difficulty);
-            let k = seen.entry(key).or_insert(0);
-            let n = *k;
-            *k += 1;
-            let step = 9.0 * n.div_ceil(2) as f64;
-            let dx = if n % 2 == 1 { step } else { -step };
-            (x_of(p.routine_share) + dx, y_of(p.difficulty as f64))
-        })
-        .collect();
+    // Operations with close facts would hide each other: each point goes to the nearest free spot
+    // around its place, up and down first (difficulty is a whole number, so the band between two
+    // grid lines is free), then sideways.
+    let mut placed: Vec<(f64, f64)> = Vec::with_capacity(points.len());
+    for p in points {
+        let (x, y) = (x_of(p.routine_share), y_of(p.difficulty as f64));
+        let spot = nudges()
+            .map(|(dx, dy)| (x + dx, y + dy))
+            .find(|&(cx, cy)| {
+                placed
+                    .iter()
+                    .all(|&(px, py)| (px - cx).hypot(py - cy) >= 2.0 * RADIUS - 1.0)
+            })
+            .unwrap_or((x, y));
+        placed.push(spot);
+    }
     let desc = lang.pick(
         "横軸は定型度 (0〜100%)、縦軸は難易度 (1〜5)。点の色は判定を表します。同じ点は下の表にも記載しています。",
         "x: routine share (0–100%), y: difficulty (1–5); colour shows the recommendation. The table below lists the same points.",
@@ -257,6 +266,7 @@ fn matrix(points: &[Point<'_>], lang: Lang) -> Markup {
         section #matrix {
             h2 { (matrix_title(lang)) }
             p.muted { (desc) }
+            div.matrix-wrap {
             figure {
                 svg.matrix viewBox=(format!("0 0 {W} {H}"))
                     width=(W) height=(H) role="img" aria-labelledby="matrix-title matrix-desc" {
@@ -285,7 +295,7 @@ fn matrix(points: &[Point<'_>], lang: Lang) -> Markup {
                     }
                     g.points {
                         @for (p, (x, y)) in points.iter().zip(&placed) {
-                            circle cx=(format!("{x:.1}")) cy=(format!("{y:.1}")) r="7"
+                            circle cx=(format!("{x:.1}")) cy=(format!("{y:.1}")) r=(RADIUS)
                                 fill=(rec_colour(p.doc.recommendation)) data-id=(p.doc.id) {
                                 title { (point_label(p, lang)) }
                             }
@@ -303,11 +313,12 @@ fn matrix(points: &[Point<'_>], lang: Lang) -> Markup {
                     (lang.pick("点にカーソルを合わせると業務名が表示されます。", "Hover over a point for the operation."))
                 }
             }
+            div.points-box role="region" tabindex="0" aria-label=(lang.pick("マトリクスの点 (一覧)", "Points of the matrix")) {
             table.points {
                 caption { (lang.pick("マトリクスの点 (一覧)", "Points of the matrix")) }
                 thead {
                     tr {
-                        th { "ID" } th { (lang.pick("業務名", "name")) }
+                        th { (lang.pick("業務名", "name")) }
                         th { (lang.pick("定型度", "routine share")) } th { (lang.pick("難易度", "difficulty")) }
                         th { (lang.pick("判定", "recommendation")) }
                     }
@@ -315,15 +326,29 @@ fn matrix(points: &[Point<'_>], lang: Lang) -> Markup {
                 tbody {
                     @for p in points {
                         tr class=(rec_class(p.doc.recommendation)) {
-                            td { (p.doc.id) } td { (p.doc.name) }
+                            td { (p.doc.name) }
                             td.num { (pct(p.routine_share)) } td.num { (p.difficulty) }
                             td { span.swatch {} (recommendation_label(p.doc.recommendation, lang)) }
                         }
                     }
                 }
             }
+            }
+            }
         }
     }
+}
+
+/// Radius of a point of the matrix.
+const RADIUS: f64 = 7.0;
+
+/// Offsets to try for a point, nearest first: within ±2 rows of 9 units vertically, then sideways.
+fn nudges() -> impl Iterator<Item = (f64, f64)> {
+    const STEP: f64 = 9.0;
+    (0..6).flat_map(|col: i32| {
+        let dx = STEP * f64::from((col + 1) / 2) * if col % 2 == 1 { 1.0 } else { -1.0 };
+        [0, -1, 1, -2, 2, -3, 3].map(move |row: i32| (dx, STEP * f64::from(row)))
+    })
 }
 
 fn pct(share: f64) -> String {
