@@ -25,6 +25,7 @@ h3 { font-size: 15px; margin: 16px 0 4px; }
 table { border-collapse: collapse; margin: 8px 0; }
 th, td { border: 1px solid var(--line); padding: 3px 8px; vertical-align: top; text-align: left; }
 th { background: #f6f8fa; }
+table.checklist th { white-space: nowrap; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 caption { text-align: left; font-weight: bold; padding: 4px 0; }
 .cards { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
