@@ -260,8 +260,8 @@ fn matrix(points: &[Point<'_>], lang: Lang) -> Markup {
         placed.push(spot);
     }
     let desc = lang.pick(
-        "横軸は定型度 (0〜100%)、縦軸は難易度 (1〜5)。点の色は判定を表します。同じ点は下の表にも記載しています。",
-        "x: routine share (0–100%), y: difficulty (1–5); colour shows the recommendation. The table below lists the same points.",
+        "横軸は定型度 (0〜100%)、縦軸は難易度 (1〜5)。点の色は判定を表します。同じ点を隣 (印刷時は下) の表にも記載しています。",
+        "x: routine share (0–100%), y: difficulty (1–5); colour shows the recommendation. The table beside it (below, when printed) lists the same points.",
     );
     html! {
         section #matrix {
