@@ -8,6 +8,7 @@ mod markdown;
 mod rules_doc;
 mod table;
 mod whatif;
+mod xlsx;
 
 pub use csv::{assessments_csv, checklist_csv};
 pub use diff::{diff_markdown, diff_text};
@@ -17,6 +18,8 @@ pub use markdown::assessments_markdown;
 pub use rules_doc::rules_markdown;
 pub use table::{cell, fitted, rules_table, table, table_fitted};
 pub use whatif::whatif_text;
+pub use xlsx::{assessment_sheet_names, assessments_xlsx, catalog_xlsx};
+pub use csv::catalog_csv;
 
 use std::io::Write;
 
@@ -40,6 +43,8 @@ pub enum Format {
     CsvChecklist,
     /// A Markdown table plus the summary.
     Markdown,
+    /// An xlsx workbook: summary, one row per operation, checklist (binary: to a file only).
+    Xlsx,
 }
 
 /// Renders a report in `format` into `out`.
@@ -77,6 +82,7 @@ pub fn render(
         Format::Markdown => {
             out.write_all(assessments_markdown(&document(report, rules, lang), lang).as_bytes())
         }
+        Format::Xlsx => out.write_all(&assessments_xlsx(&document(report, rules, lang), lang)?),
         Format::Yaml => {
             let text = crate::yaml::to_string(&document(report, rules, lang))
                 .map_err(std::io::Error::other)?;
