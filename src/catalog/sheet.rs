@@ -389,7 +389,7 @@ pub fn sheet_to_yaml(sheet: &RawSheet) -> Result<(String, usize), Vec<SheetProbl
                 columns[col] = Some(field);
             }
             None => {
-                let hint = crate::suggest::did_you_mean(text.trim(), accepted_headers());
+                let hint = header_hint(text.trim());
                 let (hint_ja, hint_en) = hint.map_or((String::new(), String::new()), |h| {
                     (format!(" もしかして「{h}」?"), format!(" did you mean `{h}`?"))
                 });
@@ -483,6 +483,18 @@ pub fn sheet_to_yaml(sheet: &RawSheet) -> Result<(String, usize), Vec<SheetProbl
         sheet.file
     );
     Ok((text, count))
+}
+
+/// The accepted header nearest to an unknown one: a close spelling, or for short Japanese titles one
+/// character off (定形度 → 定型度).
+fn header_hint(header: &str) -> Option<&'static str> {
+    let accepted = accepted_headers();
+    crate::suggest::did_you_mean(header, accepted.iter().copied()).or_else(|| {
+        accepted
+            .iter()
+            .copied()
+            .find(|h| strsim::levenshtein(header, h) <= 1 && h.chars().count() > 1)
+    })
 }
 
 type Expected = (String, String);
