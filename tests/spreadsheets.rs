@@ -27,7 +27,14 @@ fn assessment_workbook_has_three_sheets_with_headers_and_one_row_per_operation()
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("assessment.xlsx");
     itaku()
-        .args(["assess", "--as-of", "2026-04-01", "--format", "xlsx", "--output"])
+        .args([
+            "assess",
+            "--as-of",
+            "2026-04-01",
+            "--format",
+            "xlsx",
+            "--output",
+        ])
         .arg(&file)
         .assert()
         .success();
@@ -39,7 +46,10 @@ fn assessment_workbook_has_three_sheets_with_headers_and_one_row_per_operation()
     assert_eq!(header.len(), 17);
     assert_eq!(ops.height(), 1 + 48, "header + one row per operation");
     // Criteria points are numbers, not text.
-    assert!(matches!(ops.get((1, 5)), Some(Data::Float(_) | Data::Int(_))));
+    assert!(matches!(
+        ops.get((1, 5)),
+        Some(Data::Float(_) | Data::Int(_))
+    ));
     let checklist = book.worksheet_range("チェックリスト").unwrap();
     let header: Vec<String> = checklist.rows().next().unwrap().iter().map(text).collect();
     assert_eq!(header[0], "業務ID");
@@ -58,7 +68,16 @@ fn english_workbook_has_english_titles() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("assessment.xlsx");
     itaku()
-        .args(["--lang", "en", "assess", "--as-of", "2026-04-01", "--format", "xlsx", "-o"])
+        .args([
+            "--lang",
+            "en",
+            "assess",
+            "--as-of",
+            "2026-04-01",
+            "--format",
+            "xlsx",
+            "-o",
+        ])
         .arg(&file)
         .assert()
         .success();
@@ -86,7 +105,13 @@ fn export_import(format: &str, dir: &Path) -> PathBuf {
         .arg(&sheet)
         .assert()
         .success();
-    itaku().arg("import").arg(&sheet).arg("--output").arg(&yaml).assert().success();
+    itaku()
+        .arg("import")
+        .arg(&sheet)
+        .arg("--output")
+        .arg(&yaml)
+        .assert()
+        .success();
     yaml
 }
 
@@ -97,9 +122,18 @@ fn export_then_import_gives_back_every_field() {
     assert!(original.diagnostics.is_empty());
     for format in ["csv", "xlsx"] {
         let back = load_path(&export_import(format, dir.path()));
-        assert!(back.diagnostics.is_empty(), "{format}: {:?}", back.diagnostics);
+        assert!(
+            back.diagnostics.is_empty(),
+            "{format}: {:?}",
+            back.diagnostics
+        );
         assert_eq!(back.catalog.len(), original.catalog.len());
-        for (a, b) in original.catalog.operations.iter().zip(&back.catalog.operations) {
+        for (a, b) in original
+            .catalog
+            .operations
+            .iter()
+            .zip(&back.catalog.operations)
+        {
             assert_eq!(a, b, "{format}: operation {} differs", a.id);
         }
     }
@@ -116,7 +150,13 @@ fn the_template_imports_as_one_valid_operation() {
             .arg(&sheet)
             .assert()
             .success();
-        itaku().arg("import").arg(&sheet).arg("-o").arg(&yaml).assert().success();
+        itaku()
+            .arg("import")
+            .arg(&sheet)
+            .arg("-o")
+            .arg(&yaml)
+            .assert()
+            .success();
         let loaded = load_path(&yaml);
         assert!(loaded.diagnostics.is_empty());
         assert_eq!(loaded.catalog.len(), 1);
@@ -138,11 +178,20 @@ fn shift_jis_csv_with_japanese_headers_imports() {
     let csv = japanese_csv("payroll,給与事務,総務部 人事課,0.8,partial,,はい");
     let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(&csv);
     assert!(!unmappable);
-    assert!(std::str::from_utf8(&bytes).is_err(), "the fixture is not UTF-8");
+    assert!(
+        std::str::from_utf8(&bytes).is_err(),
+        "the fixture is not UTF-8"
+    );
     let file = dir.path().join("dept.csv");
     std::fs::write(&file, &bytes).unwrap();
     let out = dir.path().join("dept.yaml");
-    itaku().arg("import").arg(&file).arg("-o").arg(&out).assert().success();
+    itaku()
+        .arg("import")
+        .arg(&file)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
     let loaded = load_path(&out);
     assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
     let ops = &loaded.catalog.operations;
@@ -184,7 +233,11 @@ fn an_unknown_header_names_its_column_and_the_nearest_title() {
 fn a_bad_enum_value_is_located_to_its_cell_and_nothing_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("dept.csv");
-    std::fs::write(&file, japanese_csv("payroll,給与事務,総務部 人事課,1.5,complet,,はい")).unwrap();
+    std::fs::write(
+        &file,
+        japanese_csv("payroll,給与事務,総務部 人事課,1.5,complet,,はい"),
+    )
+    .unwrap();
     let out = dir.path().join("dept.yaml");
     let assert = itaku()
         .arg("import")
@@ -197,7 +250,10 @@ fn a_bad_enum_value_is_located_to_its_cell_and_nothing_is_written() {
     assert!(stderr.contains("dept.csv: R3C5 (E3)"), "{stderr}");
     assert!(stderr.contains("none, partial, complete"), "{stderr}");
     assert!(stderr.contains("もしかして「complete」"), "{stderr}");
-    assert!(stderr.contains("R3C4 (D3)"), "out-of-range number located too: {stderr}");
+    assert!(
+        stderr.contains("R3C4 (D3)"),
+        "out-of-range number located too: {stderr}"
+    );
     assert!(!out.exists(), "nothing is written on error");
 }
 
@@ -234,7 +290,11 @@ fn a_bad_cell_in_a_workbook_names_the_sheet() {
 fn an_existing_output_is_replaced_only_with_force() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("dept.csv");
-    std::fs::write(&file, japanese_csv("payroll,給与事務,総務部 人事課,0.8,partial,,はい")).unwrap();
+    std::fs::write(
+        &file,
+        japanese_csv("payroll,給与事務,総務部 人事課,0.8,partial,,はい"),
+    )
+    .unwrap();
     let out = dir.path().join("dept.yaml");
     std::fs::write(&out, "mine\n").unwrap();
     itaku()

@@ -70,7 +70,10 @@ pub const EMPTY_LIST: &str = "[]";
 pub fn export_table(operations: &[Arc<Operation>], lang: Lang) -> SheetTable {
     SheetTable {
         sheet: sheet_name(lang).to_string(),
-        header: Field::ALL.iter().map(|f| title(*f, lang).to_string()).collect(),
+        header: Field::ALL
+            .iter()
+            .map(|f| title(*f, lang).to_string())
+            .collect(),
         fields: Field::ALL.to_vec(),
         rows: operations.iter().map(|op| export_row(op, lang)).collect(),
     }
@@ -158,7 +161,9 @@ fn export_row(op: &Operation, lang: Lang) -> Vec<Cell> {
 fn list_text(items: &[String], lang: Lang) -> String {
     match items {
         [] => lang.pick(EMPTY_LIST_JA, EMPTY_LIST).to_string(),
-        [one] if one.contains([';', '；', '、']) || is_empty_list_marker(one) => format!("{one}\n"),
+        [one] if one.contains([';', '；', '、']) || is_empty_list_marker(one) => {
+            format!("{one}\n")
+        }
         _ => items.join("\n"),
     }
 }
@@ -230,16 +235,20 @@ impl RawSheet {
     }
 }
 
+/// CSV bytes that are neither UTF-8 nor Shift_JIS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnknownEncoding;
+
 /// Decodes CSV bytes: UTF-8 (a BOM is dropped) when they are valid UTF-8, else Shift_JIS (Japanese
 /// Excel's default).
-pub fn decode_csv(bytes: &[u8]) -> Result<String, ()> {
+pub fn decode_csv(bytes: &[u8]) -> Result<String, UnknownEncoding> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Ok(s) = std::str::from_utf8(bytes) {
         return Ok(s.to_string());
     }
     let (text, _, had_errors) = encoding_rs::SHIFT_JIS.decode(bytes);
     if had_errors {
-        Err(())
+        Err(UnknownEncoding)
     } else {
         Ok(text.into_owned())
     }
@@ -293,7 +302,7 @@ pub fn read_sheet_file(path: &Path) -> Result<RawSheet, SheetProblem> {
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     if is_csv {
         let bytes = std::fs::read(path).map_err(|e| unreadable(&e))?;
-        let text = decode_csv(&bytes).map_err(|()| SheetProblem {
+        let text = decode_csv(&bytes).map_err(|UnknownEncoding| SheetProblem {
             place: file.clone(),
             ja: "文字コードが UTF-8 でも Shift_JIS でもありません".into(),
             en: "the text is neither UTF-8 nor Shift_JIS".into(),
@@ -311,7 +320,9 @@ pub fn read_sheet_file(path: &Path) -> Result<RawSheet, SheetProblem> {
     };
     let range = book.worksheet_range(&name).map_err(|e| unreadable(&e))?;
     // Rows and columns are counted from A1 even when the used range starts further in.
-    let (top, left) = range.start().map_or((0, 0), |(r, c)| (r as usize, c as usize));
+    let (top, left) = range
+        .start()
+        .map_or((0, 0), |(r, c)| (r as usize, c as usize));
     let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); top];
     for row in range.rows() {
         let mut cells = vec![Cell::Empty; left];
@@ -347,7 +358,7 @@ pub fn sheet_to_yaml(sheet: &RawSheet) -> Result<(String, usize), Vec<SheetProbl
     let width = sheet.rows.iter().map(Vec::len).max().unwrap_or(0);
     let mut columns: Vec<Option<Field>> = vec![None; width];
     let mut seen: HashMap<Field, usize> = HashMap::new();
-    for col in 0..width {
+    for (col, slot) in columns.iter_mut().enumerate() {
         let text = match header.get(col).unwrap_or(&Cell::Empty) {
             Cell::Empty => String::new(),
             other => other.csv_text(Lang::En),
@@ -386,17 +397,20 @@ pub fn sheet_to_yaml(sheet: &RawSheet) -> Result<(String, usize), Vec<SheetProbl
                         ),
                     ));
                 }
-                columns[col] = Some(field);
+                *slot = Some(field);
             }
             None => {
                 let hint = header_hint(text.trim());
                 let (hint_ja, hint_en) = hint.map_or((String::new(), String::new()), |h| {
-                    (format!(" もしかして「{h}」?"), format!(" did you mean `{h}`?"))
+                    (
+                        format!("もしかして「{h}」? "),
+                        format!(" did you mean `{h}`?"),
+                    )
                 });
                 problems.push(sheet.problem(
                     0,
                     col,
-                    format!("不明な見出し「{}」です。{hint_ja} 見出しは項目名 (routine_share など) または日本語の項目名 (定型度 など) です", text.trim()),
+                    format!("不明な見出し「{}」です。{hint_ja}見出しは項目名 (routine_share など) または日本語の項目名 (定型度 など) です", text.trim()),
                     format!("unknown header `{}`.{hint_en} A header is a field name (such as routine_share) or its Japanese title (such as 定型度)", text.trim()),
                 ));
             }
@@ -452,9 +466,12 @@ pub fn sheet_to_yaml(sheet: &RawSheet) -> Result<(String, usize), Vec<SheetProbl
                                     format!("ID「{id}」は英小文字・数字・ハイフン ([a-z0-9-]+) で書いてください"),
                                     format!("id `{id}` must be lowercase letters, digits and hyphens ([a-z0-9-]+)")));
                             } else if let Some(first) = ids.insert(id.clone(), r) {
-                                problems.push(sheet.problem(r, c,
+                                problems.push(sheet.problem(
+                                    r,
+                                    c,
                                     format!("ID「{id}」は {} 行目と重複しています", first + 1),
-                                    format!("id `{id}` repeats row {}", first + 1)));
+                                    format!("id `{id}` repeats row {}", first + 1),
+                                ));
                             }
                         }
                     }
@@ -562,7 +579,11 @@ fn cell_value(field: Field, cell: &Cell) -> Result<serde_yaml::Value, Expected> 
                 Some(n) if n.is_finite() && n >= b.min && n <= b.max => Ok(Value::Number(n.into())),
                 _ => Err(expected(
                     &format!("{}〜{} の数値", number_text(b.min), bound_text(b.max)),
-                    &format!("a number from {} to {}", number_text(b.min), bound_text(b.max)),
+                    &format!(
+                        "a number from {} to {}",
+                        number_text(b.min),
+                        bound_text(b.max)
+                    ),
                     text,
                 )),
             }
@@ -595,9 +616,9 @@ fn cell_value(field: Field, cell: &Cell) -> Result<serde_yaml::Value, Expected> 
                 .map(|p| p.parse::<f64>().ok().filter(|n| n.is_finite() && *n >= 0.0))
                 .collect();
             match numbers {
-                Some(ns) if ns.len() == 12 => {
-                    Ok(Value::Sequence(ns.into_iter().map(|n| Value::Number(n.into())).collect()))
-                }
+                Some(ns) if ns.len() == 12 => Ok(Value::Sequence(
+                    ns.into_iter().map(|n| Value::Number(n.into())).collect(),
+                )),
                 _ => Err(expected(
                     "0以上の数値12個 (4月〜3月、「;」区切り)",
                     "12 numbers ≥ 0 (April..March, separated by `;`)",

@@ -93,7 +93,11 @@ mod tests {
     fn titles_are_unique_and_name_their_field() {
         let mut seen = std::collections::HashSet::new();
         for f in Field::ALL {
-            assert!(seen.insert(title_ja(*f)), "duplicate title {}", title_ja(*f));
+            assert!(
+                seen.insert(title_ja(*f)),
+                "duplicate title {}",
+                title_ja(*f)
+            );
             assert_eq!(field_for_header(title_ja(*f)), Some(*f));
             assert_eq!(field_for_header(&format!(" {} ", f.name())), Some(*f));
         }

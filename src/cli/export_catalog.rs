@@ -52,7 +52,12 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
 }
 
 /// Writes a catalog table as xlsx (to a file only) or CSV.
-pub fn write_table(table: &SheetTable, format: SheetFormat, output: Option<&Path>, ui: &Ui) -> Exit {
+pub fn write_table(
+    table: &SheetTable,
+    format: SheetFormat,
+    output: Option<&Path>,
+    ui: &Ui,
+) -> Exit {
     let lang = ui.lang;
     let written = match (format, output) {
         (SheetFormat::Xlsx, None) => {
@@ -64,9 +69,9 @@ pub fn write_table(table: &SheetTable, format: SheetFormat, output: Option<&Path
         }
         (SheetFormat::Xlsx, Some(file)) => itaku::render::catalog_xlsx(table)
             .and_then(|bytes| itaku::fsutil::write_atomic(file, &bytes)),
-        (SheetFormat::Csv, Some(file)) => itaku::fsutil::write_atomic_with(file, |w| {
-            itaku::render::catalog_csv(table, lang, w)
-        }),
+        (SheetFormat::Csv, Some(file)) => {
+            itaku::fsutil::write_atomic_with(file, |w| itaku::render::catalog_csv(table, lang, w))
+        }
         (SheetFormat::Csv, None) => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             itaku::render::catalog_csv(table, lang, &mut out).and_then(|_| out.flush())

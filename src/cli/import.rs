@@ -53,7 +53,10 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
                 say_problem(p, ui);
             }
             ui.say(
-                &format!("問題が {}件あるため、何も書き出していません", problems.len()),
+                &format!(
+                    "問題が {}件あるため、何も書き出していません",
+                    problems.len()
+                ),
                 &format!("{} problems: nothing was written", problems.len()),
             );
             return Exit::Findings;

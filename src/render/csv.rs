@@ -95,24 +95,24 @@ pub(crate) const ASSESSMENT_NUMERIC: [usize; 8] = [5, 6, 7, 8, 9, 10, 11, 13];
 /// One operation's cells, in the order of [`assessment_header`].
 pub(crate) fn assessment_row(a: &AssessmentDoc<'_>, lang: Lang) -> Vec<String> {
     let mut row: Vec<String> = vec![
-            a.id.to_string(),
-            a.name.to_string(),
-            a.department.to_string(),
-            recommendation_label(a.recommendation, lang).to_string(),
-            yes_no(a.excluded, lang).to_string(),
-        ];
-        row.extend(a.criteria.iter().map(|c| c.points.to_string()));
-        row.push(count(a, Severity::High).to_string());
-        row.push(count(a, Severity::Medium).to_string());
-        row.push(
-            a.top_risk
-                .as_ref()
-                .map_or(String::new(), |t| t.item.to_string()),
-        );
-        row.push(format!("{:.2}", a.freed_fte));
-        row.push(yes_no(a.proposal_call, lang).to_string());
-        row.push(a.missing.join(" "));
-        row.push(a.notes.join("\n"));
+        a.id.to_string(),
+        a.name.to_string(),
+        a.department.to_string(),
+        recommendation_label(a.recommendation, lang).to_string(),
+        yes_no(a.excluded, lang).to_string(),
+    ];
+    row.extend(a.criteria.iter().map(|c| c.points.to_string()));
+    row.push(count(a, Severity::High).to_string());
+    row.push(count(a, Severity::Medium).to_string());
+    row.push(
+        a.top_risk
+            .as_ref()
+            .map_or(String::new(), |t| t.item.to_string()),
+    );
+    row.push(format!("{:.2}", a.freed_fte));
+    row.push(yes_no(a.proposal_call, lang).to_string());
+    row.push(a.missing.join(" "));
+    row.push(a.notes.join("\n"));
     row
 }
 

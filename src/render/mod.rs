@@ -10,6 +10,7 @@ mod table;
 mod whatif;
 mod xlsx;
 
+pub use csv::catalog_csv;
 pub use csv::{assessments_csv, checklist_csv};
 pub use diff::{diff_markdown, diff_text};
 pub use document::{assessment_doc, document, AssessmentDoc, Document};
@@ -19,7 +20,6 @@ pub use rules_doc::rules_markdown;
 pub use table::{cell, fitted, rules_table, table, table_fitted};
 pub use whatif::whatif_text;
 pub use xlsx::{assessment_sheet_names, assessments_xlsx, catalog_xlsx};
-pub use csv::catalog_csv;
 
 use std::io::Write;
 
