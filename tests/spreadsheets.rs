@@ -61,6 +61,24 @@ fn assessment_workbook_has_three_sheets_with_headers_and_one_row_per_operation()
         .find(|r| text(&r[0]) == "合計")
         .expect("a total row");
     assert_eq!(text(&total[1]), "48");
+    // The same inputs give the same bytes (the creation date is fixed).
+    let again = dir.path().join("again.xlsx");
+    itaku()
+        .args([
+            "assess",
+            "--as-of",
+            "2026-04-01",
+            "--format",
+            "xlsx",
+            "--output",
+        ])
+        .arg(&again)
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        std::fs::read(&again).unwrap()
+    );
 }
 
 #[test]

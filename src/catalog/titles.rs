@@ -2,7 +2,7 @@
 //! spreadsheet template, `export-catalog`, `import` (which also accepts the field names) and the
 //! assessment CSV/xlsx columns they share (ID, 業務名, 所管).
 
-use super::Field;
+use super::{Field, FieldKind};
 use crate::lang::Lang;
 
 /// The column title of `field`. The English title is the field name itself, so that an English sheet
@@ -65,6 +65,55 @@ pub fn title_ja(field: Field) -> &'static str {
         Field::staff_fte => "現在の職員FTE",
         Field::overtime_hours => "年間超過勤務時間",
     }
+}
+
+/// What a cell of `field` holds, for a note on the header cell of the template: the field name, the
+/// kind of value and the allowed values or range.
+pub fn cell_hint(field: Field, lang: Lang) -> String {
+    let num = |n: f64| {
+        if n >= 1e9 {
+            None
+        } else {
+            Some(n.to_string())
+        }
+    };
+    let b = field.bounds();
+    let range = |what_ja: &str, what_en: &str| match (num(b.min), num(b.max), lang) {
+        (Some(lo), Some(hi), Lang::Ja) => format!("{lo}〜{hi} の{what_ja}"),
+        (Some(lo), None, Lang::Ja) => format!("{lo} 以上の{what_ja}"),
+        (Some(lo), Some(hi), Lang::En) => format!("{what_en} from {lo} to {hi}"),
+        (Some(lo), None, Lang::En) => format!("{what_en} ≥ {lo}"),
+        _ => lang.pick(what_ja, what_en).to_string(),
+    };
+    let kind = match field.kind() {
+        FieldKind::Text => lang.pick("文字列", "text").to_string(),
+        FieldKind::List => lang
+            .pick(
+                "リスト: 1行に1項目 (または「;」「、」区切り)。空のリストは「なし」",
+                "list: one item a line (or separated by ; or 、); なし or [] for none",
+            )
+            .to_string(),
+        FieldKind::Bool => lang.pick("はい / いいえ", "true / false").to_string(),
+        FieldKind::Int => range("整数", "an integer"),
+        FieldKind::Num => range("数値", "a number"),
+        FieldKind::Enum(values) => format!(
+            "{}{}",
+            lang.pick("次のいずれか: ", "one of: "),
+            values.join(", ")
+        ),
+        FieldKind::Load => lang
+            .pick(
+                "4月〜3月の12個の数値 (「;」区切り)",
+                "12 numbers, April..March, separated by ;",
+            )
+            .to_string(),
+    };
+    let required = if field.is_required() {
+        lang.pick(" (必須)", " (required)")
+    } else {
+        lang.pick(" (空欄は不明)", " (empty = unknown)")
+    };
+    format!("{}: {kind}{required}", field.name())
 }
 
 /// The field a column header names: the field name, or its Japanese or English title (spaces around it

@@ -67,7 +67,7 @@ pub fn write_table(
             );
             return Exit::Usage;
         }
-        (SheetFormat::Xlsx, Some(file)) => itaku::render::catalog_xlsx(table)
+        (SheetFormat::Xlsx, Some(file)) => itaku::render::catalog_xlsx(table, lang)
             .and_then(|bytes| itaku::fsutil::write_atomic(file, &bytes)),
         (SheetFormat::Csv, Some(file)) => {
             itaku::fsutil::write_atomic_with(file, |w| itaku::render::catalog_csv(table, lang, w))

@@ -2,13 +2,16 @@
 //! the catalog itself as a sheet for `itaku export-catalog` / `itaku template`. Every sheet has a frozen
 //! header row and an autofilter; column titles are in the output language.
 
-use rust_xlsxwriter::{DataValidation, Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    DataValidation, DocProperties, ExcelDateTime, Format, Note, Workbook, Worksheet, XlsxError,
+};
 
 use super::csv::{
     assessment_header, assessment_row, checklist_header, checklist_rows, recommendation_label,
     ASSESSMENT_NUMERIC,
 };
 use super::document::Document;
+use crate::catalog::titles::cell_hint;
 use crate::catalog::{Cell, FieldKind, SheetTable};
 use crate::lang::Lang;
 use crate::model::Recommendation;
@@ -23,6 +26,19 @@ pub fn assessment_sheet_names(lang: Lang) -> [&'static str; 3] {
 
 fn xlsx_error(e: XlsxError) -> std::io::Error {
     std::io::Error::other(e.to_string())
+}
+
+/// A workbook whose bytes depend only on its contents: the creation date is fixed, so that the same
+/// inputs give the same file.
+fn new_book() -> Result<Workbook, XlsxError> {
+    let mut book = Workbook::new();
+    let created = ExcelDateTime::from_ymd(2000, 1, 1)?;
+    book.set_properties(
+        &DocProperties::new()
+            .set_creation_datetime(&created)
+            .set_author("itaku"),
+    );
+    Ok(book)
 }
 
 fn bold() -> Format {
@@ -91,7 +107,7 @@ pub fn assessments_xlsx(doc: &Document<'_>, lang: Lang) -> std::io::Result<Vec<u
 
 fn build_assessments(doc: &Document<'_>, lang: Lang) -> Result<Vec<u8>, XlsxError> {
     let names = assessment_sheet_names(lang);
-    let mut book = Workbook::new();
+    let mut book = new_book()?;
     let head = bold();
 
     let summary = book.add_worksheet();
@@ -162,13 +178,14 @@ fn round2(x: f64) -> f64 {
 }
 
 /// The catalog as a workbook of one sheet (`export-catalog`, `template`): typed cells, a frozen header,
-/// a filter, and for enum fields a drop-down list of the allowed values.
-pub fn catalog_xlsx(table: &SheetTable) -> std::io::Result<Vec<u8>> {
-    build_catalog(table).map_err(xlsx_error)
+/// a filter, a note on each header cell saying what the column holds, and for enum fields a drop-down
+/// list of the allowed values.
+pub fn catalog_xlsx(table: &SheetTable, lang: Lang) -> std::io::Result<Vec<u8>> {
+    build_catalog(table, lang).map_err(xlsx_error)
 }
 
-fn build_catalog(t: &SheetTable) -> Result<Vec<u8>, XlsxError> {
-    let mut book = Workbook::new();
+fn build_catalog(t: &SheetTable, lang: Lang) -> Result<Vec<u8>, XlsxError> {
+    let mut book = new_book()?;
     let sheet = book.add_worksheet();
     sheet.set_name(&t.sheet)?;
     let head = bold();
@@ -176,6 +193,11 @@ fn build_catalog(t: &SheetTable) -> Result<Vec<u8>, XlsxError> {
     for (c, (title, field)) in t.header.iter().zip(&t.fields).enumerate() {
         let c = c as u16;
         sheet.write_string_with_format(0, c, title, &head)?;
+        sheet.insert_note(
+            0,
+            c,
+            &Note::new(cell_hint(*field, lang)).set_author("itaku"),
+        )?;
         let wide = matches!(field.kind(), FieldKind::Text | FieldKind::List);
         sheet.set_column_width(c, if wide { 30 } else { 14 })?;
         if let FieldKind::Enum(values) = field.kind() {
