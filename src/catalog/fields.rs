@@ -166,13 +166,28 @@ fn wrong_type(node: &Node, ja: &str, en: &str) -> NodeProblem {
     )
 }
 
+/// What kind of value a field holds (how a spreadsheet cell is read and written).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    List,
+    Bool,
+    Int,
+    Num,
+    Enum(&'static [&'static str]),
+    /// Twelve numbers, April..March.
+    Load,
+}
+
 /// A Rust type that a catalog field can hold.
 pub trait FieldType: Sized {
+    const KIND: FieldKind;
     fn from_node(node: &Node, bounds: Bounds) -> Result<Self, NodeProblem>;
     fn field_ref(&self) -> FieldRef<'_>;
 }
 
 impl FieldType for String {
+    const KIND: FieldKind = FieldKind::Text;
     fn from_node(node: &Node, _: Bounds) -> Result<Self, NodeProblem> {
         match &node.value {
             Value::Str(s) => Ok(s.clone()),
@@ -189,6 +204,7 @@ impl FieldType for String {
 }
 
 impl FieldType for Vec<String> {
+    const KIND: FieldKind = FieldKind::List;
     fn from_node(node: &Node, bounds: Bounds) -> Result<Self, NodeProblem> {
         match &node.value {
             Value::Seq(items) => items.iter().map(|n| String::from_node(n, bounds)).collect(),
@@ -201,6 +217,7 @@ impl FieldType for Vec<String> {
 }
 
 impl FieldType for bool {
+    const KIND: FieldKind = FieldKind::Bool;
     fn from_node(node: &Node, _: Bounds) -> Result<Self, NodeProblem> {
         match &node.value {
             Value::Bool(b) => Ok(*b),
@@ -213,6 +230,7 @@ impl FieldType for bool {
 }
 
 impl FieldType for u64 {
+    const KIND: FieldKind = FieldKind::Int;
     fn from_node(node: &Node, bounds: Bounds) -> Result<Self, NodeProblem> {
         match &node.value {
             Value::Int(i) if (*i as f64) >= bounds.min && (*i as f64) <= bounds.max => {
@@ -269,6 +287,7 @@ fn format_number(v: f64) -> String {
 }
 
 impl FieldType for f64 {
+    const KIND: FieldKind = FieldKind::Num;
     fn from_node(node: &Node, bounds: Bounds) -> Result<Self, NodeProblem> {
         number(node, bounds)
     }
@@ -278,6 +297,7 @@ impl FieldType for f64 {
 }
 
 impl FieldType for [f64; 12] {
+    const KIND: FieldKind = FieldKind::Load;
     fn from_node(node: &Node, bounds: Bounds) -> Result<Self, NodeProblem> {
         let Value::Seq(items) = &node.value else {
             return Err(wrong_type(
@@ -307,6 +327,7 @@ impl FieldType for [f64; 12] {
 }
 
 impl<E: CatalogEnum> FieldType for E {
+    const KIND: FieldKind = FieldKind::Enum(E::VALUES);
     fn from_node(node: &Node, _: Bounds) -> Result<Self, NodeProblem> {
         match &node.value {
             Value::Str(s) => E::parse(s).ok_or_else(|| {
@@ -375,6 +396,14 @@ macro_rules! operation_fields {
 
             pub fn is_required(self) -> bool {
                 matches!(self, Field::id | Field::name | Field::department)
+            }
+
+            /// What kind of value the field holds.
+            pub fn kind(self) -> FieldKind {
+                match self {
+                    Field::id | Field::name | Field::department => FieldKind::Text,
+                    $( Field::$field => <$ty as FieldType>::KIND, )*
+                }
             }
 
             pub fn bounds(self) -> Bounds {

@@ -8,18 +8,21 @@ use std::sync::Arc;
 
 mod fields;
 mod load;
+pub mod sheet;
+pub mod titles;
 
 pub(crate) use load::{duplicate_id, line_too_long, operation_from_jsonl_line};
 
 pub use fields::{
     Bounds, CatalogEnum, ContractType, Criticality, Discretion, Equipment, EscalationProcedure,
-    Expertise, Field, FieldRef, FocusArea, Manuals, Operation, OperationId, PersonalData,
-    PublicAuthority, SystemAccess, WorkLocation,
+    Expertise, Field, FieldKind, FieldRef, FocusArea, Manuals, Operation, OperationId,
+    PersonalData, PublicAuthority, SystemAccess, WorkLocation,
 };
 pub use load::{
     load_path, operation_from_json, parse_jsonl_line, parse_jsonl_str, parse_str, LoadedCatalog,
     MAX_JSONL_BYTES, MAX_LINE_BYTES, MAX_YAML_BYTES,
 };
+pub use sheet::{Cell, SheetTable};
 
 /// Where an operation was written: file and line.
 #[derive(Debug, Clone, PartialEq, Eq)]

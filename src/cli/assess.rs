@@ -44,6 +44,7 @@ enum FormatArg {
     Csv,
     Md,
     Html,
+    Xlsx,
 }
 
 pub fn run(args: Args, ui: &Ui) -> Exit {
@@ -62,6 +63,13 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
             ui.say(&e.message(itaku::Lang::Ja), &e.message(itaku::Lang::En));
             return Exit::Usage;
         }
+    }
+    if matches!(args.format, Some(FormatArg::Xlsx)) && args.output.is_none() {
+        ui.say(
+            "エラー: --format xlsx には --output FILE が必要です (端末にバイナリを書き出しません)",
+            "error: --format xlsx needs --output FILE (a workbook is not written to a terminal or pipe)",
+        );
+        return Exit::Usage;
     }
     if args.checklist && !matches!(args.format, Some(FormatArg::Csv)) {
         ui.say(
@@ -123,6 +131,7 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         Some(FormatArg::Csv) => Format::Csv,
         Some(FormatArg::Md) => Format::Markdown,
         Some(FormatArg::Html) => Format::Html,
+        Some(FormatArg::Xlsx) => Format::Xlsx,
         None if args.output.is_none() && std::io::stdout().is_terminal() => table_format(),
         None => Format::Json,
     };

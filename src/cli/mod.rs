@@ -5,8 +5,11 @@ mod check;
 mod coverage;
 mod diff;
 mod explain;
+mod export_catalog;
+mod import;
 mod rules;
 mod rules_export;
+mod template;
 mod test;
 mod whatif;
 
@@ -97,6 +100,13 @@ enum Command {
     WhatIf(whatif::Args),
     /// List the rules of a rule set, or export the standard ones (`rules export DIR`) (ルール一覧).
     Rules(rules::Args),
+    /// Build a catalog YAML file from a spreadsheet (xlsx or CSV) (表計算ファイルからカタログを作る).
+    Import(import::Args),
+    /// Write the catalog as a spreadsheet, one row per operation (カタログを表計算ファイルに書き出す).
+    #[command(name = "export-catalog")]
+    ExportCatalog(export_catalog::Args),
+    /// Write a spreadsheet template for a new catalog (カタログ記入用のひな形).
+    Template(template::Args),
 }
 
 /// Options shared by commands that use a rule set.
@@ -327,6 +337,9 @@ pub fn run() -> ExitCode {
         Command::Test(args) => test::run(args, &ui),
         Command::WhatIf(args) => whatif::run(args, &ui),
         Command::Rules(args) => rules::run(args, &ui),
+        Command::Import(args) => import::run(args, &ui),
+        Command::ExportCatalog(args) => export_catalog::run(args, &ui),
+        Command::Template(args) => template::run(args, &ui),
     };
     exit.into()
 }

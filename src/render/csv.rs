@@ -4,6 +4,8 @@
 use std::io::Write;
 
 use super::document::{AssessmentDoc, Document};
+use crate::catalog::titles::title_ja;
+use crate::catalog::Field;
 use crate::lang::Lang;
 use crate::model::{Recommendation, Severity};
 
@@ -43,14 +45,13 @@ fn io(e: csv::Error) -> std::io::Error {
     }
 }
 
-/// One row per operation.
-pub fn assessments_csv(doc: &Document<'_>, lang: Lang, out: &mut dyn Write) -> std::io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    let header: [&str; 17] = match lang {
+/// The column titles of the one-row-per-operation table (shared by the CSV and xlsx renderers).
+pub(crate) fn assessment_header(lang: Lang) -> [&'static str; 17] {
+    match lang {
         Lang::Ja => [
-            "ID",
-            "業務名",
-            "所管",
+            title_ja(Field::id),
+            title_ja(Field::name),
+            title_ja(Field::department),
             "判定",
             "除外",
             "C1",
@@ -67,9 +68,9 @@ pub fn assessments_csv(doc: &Document<'_>, lang: Lang, out: &mut dyn Write) -> s
             "備考",
         ],
         Lang::En => [
-            "id",
-            "name",
-            "department",
+            Field::id.name(),
+            Field::name.name(),
+            Field::department.name(),
             "recommendation",
             "excluded",
             "C1",
@@ -85,37 +86,49 @@ pub fn assessments_csv(doc: &Document<'_>, lang: Lang, out: &mut dyn Write) -> s
             "missing facts",
             "notes",
         ],
-    };
-    w.write_record(header).map_err(io)?;
+    }
+}
+
+/// The columns of [`assessment_header`] that hold numbers (criteria points, risk counts, freed FTE).
+pub(crate) const ASSESSMENT_NUMERIC: [usize; 8] = [5, 6, 7, 8, 9, 10, 11, 13];
+
+/// One operation's cells, in the order of [`assessment_header`].
+pub(crate) fn assessment_row(a: &AssessmentDoc<'_>, lang: Lang) -> Vec<String> {
+    let mut row: Vec<String> = vec![
+        a.id.to_string(),
+        a.name.to_string(),
+        a.department.to_string(),
+        recommendation_label(a.recommendation, lang).to_string(),
+        yes_no(a.excluded, lang).to_string(),
+    ];
+    row.extend(a.criteria.iter().map(|c| c.points.to_string()));
+    row.push(count(a, Severity::High).to_string());
+    row.push(count(a, Severity::Medium).to_string());
+    row.push(
+        a.top_risk
+            .as_ref()
+            .map_or(String::new(), |t| t.item.to_string()),
+    );
+    row.push(format!("{:.2}", a.freed_fte));
+    row.push(yes_no(a.proposal_call, lang).to_string());
+    row.push(a.missing.join(" "));
+    row.push(a.notes.join("\n"));
+    row
+}
+
+/// One row per operation.
+pub fn assessments_csv(doc: &Document<'_>, lang: Lang, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(assessment_header(lang)).map_err(io)?;
     for a in &doc.assessments {
-        let mut row: Vec<String> = vec![
-            a.id.to_string(),
-            a.name.to_string(),
-            a.department.to_string(),
-            recommendation_label(a.recommendation, lang).to_string(),
-            yes_no(a.excluded, lang).to_string(),
-        ];
-        row.extend(a.criteria.iter().map(|c| c.points.to_string()));
-        row.push(count(a, Severity::High).to_string());
-        row.push(count(a, Severity::Medium).to_string());
-        row.push(
-            a.top_risk
-                .as_ref()
-                .map_or(String::new(), |t| t.item.to_string()),
-        );
-        row.push(format!("{:.2}", a.freed_fte));
-        row.push(yes_no(a.proposal_call, lang).to_string());
-        row.push(a.missing.join(" "));
-        row.push(a.notes.join("\n"));
-        w.write_record(&row).map_err(io)?;
+        w.write_record(assessment_row(a, lang)).map_err(io)?;
     }
     w.flush()
 }
 
-/// One row per checklist item of every operation.
-pub fn checklist_csv(doc: &Document<'_>, lang: Lang, out: &mut dyn Write) -> std::io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    let header: [&str; 10] = match lang {
+/// The column titles of the one-row-per-checklist-item table.
+pub(crate) fn checklist_header(lang: Lang) -> [&'static str; 10] {
+    match lang {
         Lang::Ja => [
             "業務ID",
             "業務名",
@@ -140,24 +153,57 @@ pub fn checklist_csv(doc: &Document<'_>, lang: Lang, out: &mut dyn Write) -> std
             "rule",
             "basis",
         ],
-    };
-    w.write_record(header).map_err(io)?;
+    }
+}
+
+/// One row per checklist item of every operation, in the order of [`checklist_header`].
+pub(crate) fn checklist_rows(doc: &Document<'_>, lang: Lang) -> Vec<[String; 10]> {
+    let mut rows = Vec::new();
     for a in &doc.assessments {
         for c in &a.checklist {
-            w.write_record([
-                a.id,
-                a.name,
-                recommendation_label(a.recommendation, lang),
-                &format!("{:?}", c.safeguard),
-                severity_label(c.severity, lang),
-                c.id,
-                c.item,
-                c.mitigation,
-                c.rule,
-                c.basis,
-            ])
-            .map_err(io)?;
+            rows.push(
+                [
+                    a.id,
+                    a.name,
+                    recommendation_label(a.recommendation, lang),
+                    &format!("{:?}", c.safeguard),
+                    severity_label(c.severity, lang),
+                    c.id,
+                    c.item,
+                    c.mitigation,
+                    c.rule,
+                    c.basis,
+                ]
+                .map(str::to_string),
+            );
         }
+    }
+    rows
+}
+
+/// One row per checklist item of every operation.
+pub fn checklist_csv(doc: &Document<'_>, lang: Lang, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(checklist_header(lang)).map_err(io)?;
+    for row in checklist_rows(doc, lang) {
+        w.write_record(&row).map_err(io)?;
+    }
+    w.flush()
+}
+
+/// The catalog itself as CSV (`export-catalog`, `template`): UTF-8 with a byte-order mark, so that
+/// Excel reads the Japanese text correctly.
+pub fn catalog_csv(
+    table: &crate::catalog::SheetTable,
+    lang: Lang,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    out.write_all("\u{feff}".as_bytes())?;
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(&table.header).map_err(io)?;
+    for row in &table.rows {
+        w.write_record(row.iter().map(|c| c.csv_text(lang)))
+            .map_err(io)?;
     }
     w.flush()
 }

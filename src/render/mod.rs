@@ -9,7 +9,9 @@ mod markdown;
 mod rules_doc;
 mod table;
 mod whatif;
+mod xlsx;
 
+pub use csv::catalog_csv;
 pub use csv::{assessments_csv, checklist_csv};
 pub use diff::{diff_markdown, diff_text};
 pub use document::{assessment_doc, document, AssessmentDoc, Document};
@@ -19,6 +21,7 @@ pub use markdown::assessments_markdown;
 pub use rules_doc::rules_markdown;
 pub use table::{cell, fitted, rules_table, table, table_fitted};
 pub use whatif::whatif_text;
+pub use xlsx::{assessment_sheet_names, assessments_xlsx, catalog_xlsx};
 
 use std::io::Write;
 
@@ -44,6 +47,8 @@ pub enum Format {
     Markdown,
     /// One self-contained HTML report (summary, matrix, heat map, a section per operation).
     Html,
+    /// An xlsx workbook: summary, one row per operation, checklist (binary: to a file only).
+    Xlsx,
 }
 
 /// Renders a report in `format` into `out`.
@@ -82,6 +87,7 @@ pub fn render(
             out.write_all(assessments_markdown(&document(report, rules, lang), lang).as_bytes())
         }
         Format::Html => out.write_all(assessments_html(report, rules, lang).as_bytes()),
+        Format::Xlsx => out.write_all(&assessments_xlsx(&document(report, rules, lang), lang)?),
         Format::Yaml => {
             let text = crate::yaml::to_string(&document(report, rules, lang))
                 .map_err(std::io::Error::other)?;

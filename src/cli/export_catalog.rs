@@ -1,0 +1,84 @@
+//! `itaku export-catalog`: the catalog itself as a spreadsheet, one row per operation, one column per
+//! field, which `itaku import` reads back into the same catalog.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::ValueEnum;
+use itaku::catalog::sheet::export_table;
+use itaku::catalog::SheetTable;
+use itaku::fsutil::{refuse_inputs, Input};
+
+use super::{default_catalog, exit_for, Exit, Ui};
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum SheetFormat {
+    Xlsx,
+    Csv,
+}
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Catalog file or directory (default: catalog/).
+    catalog: Option<PathBuf>,
+    /// File format.
+    #[arg(long, value_enum)]
+    format: SheetFormat,
+    /// The file to write (standard output for csv when not given).
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+}
+
+pub fn run(args: Args, ui: &Ui) -> Exit {
+    let path = args.catalog.clone().unwrap_or_else(default_catalog);
+    if let Some(output) = &args.output {
+        if let Err(e) = refuse_inputs(output, &[Input::Catalog(&path)]) {
+            ui.say(&e.message(itaku::Lang::Ja), &e.message(itaku::Lang::En));
+            return Exit::Usage;
+        }
+    }
+    let loaded = itaku::catalog::load_path(&path);
+    ui.report(&loaded.diagnostics);
+    if loaded.diagnostics.has_errors() {
+        // An export that left out the invalid operations would lose them on the way back in.
+        ui.say(
+            "カタログにエラーがあるため、書き出していません",
+            "the catalog has errors: nothing was written",
+        );
+        return exit_for(&loaded.diagnostics).max_with(Exit::Findings);
+    }
+    let table = export_table(&loaded.catalog.operations, ui.lang);
+    write_table(&table, args.format, args.output.as_deref(), ui)
+}
+
+/// Writes a catalog table as xlsx (to a file only) or CSV.
+pub fn write_table(
+    table: &SheetTable,
+    format: SheetFormat,
+    output: Option<&Path>,
+    ui: &Ui,
+) -> Exit {
+    let lang = ui.lang;
+    let written = match (format, output) {
+        (SheetFormat::Xlsx, None) => {
+            ui.say(
+                "エラー: --format xlsx には --output FILE が必要です (端末にバイナリを書き出しません)",
+                "error: --format xlsx needs --output FILE (a workbook is not written to a terminal or pipe)",
+            );
+            return Exit::Usage;
+        }
+        (SheetFormat::Xlsx, Some(file)) => itaku::render::catalog_xlsx(table, lang)
+            .and_then(|bytes| itaku::fsutil::write_atomic(file, &bytes)),
+        (SheetFormat::Csv, Some(file)) => {
+            itaku::fsutil::write_atomic_with(file, |w| itaku::render::catalog_csv(table, lang, w))
+        }
+        (SheetFormat::Csv, None) => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            itaku::render::catalog_csv(table, lang, &mut out).and_then(|_| out.flush())
+        }
+    };
+    match written {
+        Ok(()) => Exit::Success,
+        Err(e) => ui.write_failed(&e),
+    }
+}

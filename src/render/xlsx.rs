@@ -1,0 +1,232 @@
+//! `--format xlsx`: the assessment as an Excel workbook (summary, one row per operation, checklist), and
+//! the catalog itself as a sheet for `itaku export-catalog` / `itaku template`. Every sheet has a frozen
+//! header row and an autofilter; column titles are in the output language.
+
+use rust_xlsxwriter::{
+    DataValidation, DocProperties, ExcelDateTime, Format, Note, Workbook, Worksheet, XlsxError,
+};
+
+use super::csv::{
+    assessment_header, assessment_row, checklist_header, checklist_rows, recommendation_label,
+    ASSESSMENT_NUMERIC,
+};
+use super::document::Document;
+use crate::catalog::titles::cell_hint;
+use crate::catalog::{Cell, FieldKind, SheetTable};
+use crate::lang::Lang;
+use crate::model::Recommendation;
+
+/// Sheet names of the assessment workbook, in order: summary, per operation, checklist.
+pub fn assessment_sheet_names(lang: Lang) -> [&'static str; 3] {
+    match lang {
+        Lang::Ja => ["判定一覧", "業務別", "チェックリスト"],
+        Lang::En => ["summary", "operations", "checklist"],
+    }
+}
+
+fn xlsx_error(e: XlsxError) -> std::io::Error {
+    std::io::Error::other(e.to_string())
+}
+
+/// A workbook whose bytes depend only on its contents: the creation date is fixed, so that the same
+/// inputs give the same file.
+fn new_book() -> Result<Workbook, XlsxError> {
+    let mut book = Workbook::new();
+    let created = ExcelDateTime::from_ymd(2000, 1, 1)?;
+    book.set_properties(
+        &DocProperties::new()
+            .set_creation_datetime(&created)
+            .set_author("itaku"),
+    );
+    Ok(book)
+}
+
+fn bold() -> Format {
+    Format::new().set_bold()
+}
+
+/// Writes a header row and string/number rows, freezes the header and puts a filter on it.
+fn table(
+    sheet: &mut Worksheet,
+    header: &[&str],
+    rows: &[Vec<String>],
+    numeric: &[usize],
+) -> Result<(), XlsxError> {
+    let head = bold();
+    for (c, title) in header.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *title, &head)?;
+        sheet.set_column_width(c as u16, column_width(title, rows, c))?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        for (c, value) in row.iter().enumerate() {
+            let number = numeric
+                .contains(&c)
+                .then(|| value.parse::<f64>().ok())
+                .flatten();
+            match number {
+                Some(n) => {
+                    sheet.write_number(r, c as u16, n)?;
+                }
+                None if value.is_empty() => {}
+                None => {
+                    sheet.write_string(r, c as u16, value)?;
+                }
+            }
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    if !header.is_empty() {
+        sheet.autofilter(0, 0, rows.len() as u32, header.len() as u16 - 1)?;
+    }
+    Ok(())
+}
+
+/// A column wide enough for its title and typical values (display width, capped).
+fn column_width(title: &str, rows: &[Vec<String>], c: usize) -> f64 {
+    let width = |s: &str| {
+        s.lines()
+            .map(unicode_width::UnicodeWidthStr::width)
+            .max()
+            .unwrap_or(0)
+    };
+    let widest = rows
+        .iter()
+        .filter_map(|r| r.get(c))
+        .map(|s| width(s))
+        .chain(std::iter::once(width(title) + 2))
+        .max()
+        .unwrap_or(8);
+    (widest.clamp(6, 60) + 1) as f64
+}
+
+/// The assessment workbook.
+pub fn assessments_xlsx(doc: &Document<'_>, lang: Lang) -> std::io::Result<Vec<u8>> {
+    build_assessments(doc, lang).map_err(xlsx_error)
+}
+
+fn build_assessments(doc: &Document<'_>, lang: Lang) -> Result<Vec<u8>, XlsxError> {
+    let names = assessment_sheet_names(lang);
+    let mut book = new_book()?;
+    let head = bold();
+
+    let summary = book.add_worksheet();
+    summary.set_name(names[0])?;
+    summary.set_column_width(0, 28)?;
+    summary.set_column_width(1, 14)?;
+    let mut r = 0;
+    summary.write_string_with_format(r, 0, lang.pick("判定", "recommendation"), &head)?;
+    summary.write_string_with_format(r, 1, lang.pick("件数", "operations"), &head)?;
+    for rec in Recommendation::ALL {
+        r += 1;
+        let n = doc
+            .summary
+            .by_recommendation
+            .get(rec.as_str())
+            .copied()
+            .unwrap_or(0);
+        summary.write_string(r, 0, recommendation_label(rec.as_str(), lang))?;
+        summary.write_number(r, 1, n as f64)?;
+    }
+    r += 1;
+    summary.write_string_with_format(r, 0, lang.pick("合計", "total"), &head)?;
+    summary.write_number_with_format(r, 1, doc.summary.operations as f64, &head)?;
+    r += 2;
+    summary.write_string_with_format(r, 0, lang.pick("所管", "department"), &head)?;
+    summary.write_string_with_format(r, 1, lang.pick("削減FTE", "freed FTE"), &head)?;
+    for (dept, fte) in &doc.summary.freed_fte_by_department {
+        r += 1;
+        summary.write_string(r, 0, dept)?;
+        summary.write_number(r, 1, round2(*fte))?;
+    }
+    r += 1;
+    summary.write_string_with_format(r, 0, lang.pick("合計", "total"), &head)?;
+    summary.write_number_with_format(r, 1, round2(doc.summary.freed_fte), &head)?;
+    r += 2;
+    summary.write_string(r, 0, lang.pick("判定基準日", "as of"))?;
+    summary.write_string(r, 1, &doc.as_of)?;
+    summary.write_string(r + 1, 0, lang.pick("ルール", "rules"))?;
+    summary.write_string(
+        r + 1,
+        1,
+        format!("{} {}", doc.rules.name, doc.rules.version),
+    )?;
+    summary.set_freeze_panes(1, 0)?;
+
+    let rows: Vec<Vec<String>> = doc
+        .assessments
+        .iter()
+        .map(|a| assessment_row(a, lang))
+        .collect();
+    let sheet = book.add_worksheet();
+    sheet.set_name(names[1])?;
+    table(sheet, &assessment_header(lang), &rows, &ASSESSMENT_NUMERIC)?;
+
+    let rows: Vec<Vec<String>> = checklist_rows(doc, lang)
+        .into_iter()
+        .map(Vec::from)
+        .collect();
+    let sheet = book.add_worksheet();
+    sheet.set_name(names[2])?;
+    table(sheet, &checklist_header(lang), &rows, &[])?;
+
+    book.save_to_buffer()
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// The catalog as a workbook of one sheet (`export-catalog`, `template`): typed cells, a frozen header,
+/// a filter, a note on each header cell saying what the column holds, and for enum fields a drop-down
+/// list of the allowed values.
+pub fn catalog_xlsx(table: &SheetTable, lang: Lang) -> std::io::Result<Vec<u8>> {
+    build_catalog(table, lang).map_err(xlsx_error)
+}
+
+fn build_catalog(t: &SheetTable, lang: Lang) -> Result<Vec<u8>, XlsxError> {
+    let mut book = new_book()?;
+    let sheet = book.add_worksheet();
+    sheet.set_name(&t.sheet)?;
+    let head = bold();
+    let wrap = Format::new().set_text_wrap();
+    for (c, (title, field)) in t.header.iter().zip(&t.fields).enumerate() {
+        let c = c as u16;
+        sheet.write_string_with_format(0, c, title, &head)?;
+        sheet.insert_note(
+            0,
+            c,
+            &Note::new(cell_hint(*field, lang)).set_author("itaku"),
+        )?;
+        let wide = matches!(field.kind(), FieldKind::Text | FieldKind::List);
+        sheet.set_column_width(c, if wide { 30 } else { 14 })?;
+        if let FieldKind::Enum(values) = field.kind() {
+            let dv = DataValidation::new().allow_list_strings(values)?;
+            sheet.add_data_validation(1, c, 1_048_575, c, &dv)?;
+        }
+    }
+    for (r, row) in t.rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        for (c, cell) in row.iter().enumerate() {
+            let c = c as u16;
+            match cell {
+                Cell::Empty => {}
+                Cell::Text(s) if s.contains('\n') => {
+                    sheet.write_string_with_format(r, c, s, &wrap)?;
+                }
+                Cell::Text(s) => {
+                    sheet.write_string(r, c, s)?;
+                }
+                Cell::Num(n) => {
+                    sheet.write_number(r, c, *n)?;
+                }
+                Cell::Bool(b) => {
+                    sheet.write_boolean(r, c, *b)?;
+                }
+            }
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofilter(0, 0, t.rows.len() as u32, t.header.len() as u16 - 1)?;
+    book.save_to_buffer()
+}
