@@ -2,7 +2,6 @@
 //! catalog and the rule cases never exercise.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -87,10 +86,14 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         CoverageFormat::Json => serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
         CoverageFormat::Table => table(&report, ui),
     };
-    if let Err(e) = std::io::stdout().lock().write_all(text.as_bytes()) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            return Exit::Usage;
-        }
+    // Text for a terminal has its control characters made visible; JSON escapes its own.
+    let shown = if matches!(args.format, CoverageFormat::Json) {
+        std::borrow::Cow::Borrowed(text.as_str())
+    } else {
+        itaku::diag::printable(&text)
+    };
+    if let Err(e) = super::to_stdout(shown.as_bytes()) {
+        return ui.write_failed(&e);
     }
     match args.min {
         Some(min) if report.items.percent < min => {

@@ -1,6 +1,5 @@
 //! `itaku diff`: what a revision changes — the catalog's assessments under a base and a new setting.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -136,14 +135,14 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         DiffFormat::Md => diff_markdown(&d, ui.lang),
         DiffFormat::Json => serde_json::to_string_pretty(&d).unwrap_or_default() + "\n",
     };
-    if let Err(e) = std::io::stdout().lock().write_all(text.as_bytes()) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            ui.say(
-                &format!("出力を書き込めません: {e}"),
-                &format!("cannot write the output: {e}"),
-            );
-            return Exit::Usage;
-        }
+    // Text for a terminal has its control characters made visible; JSON escapes its own.
+    let shown = if matches!(args.format, DiffFormat::Json) {
+        std::borrow::Cow::Borrowed(text.as_str())
+    } else {
+        itaku::diag::printable(&text)
+    };
+    if let Err(e) = super::to_stdout(shown.as_bytes()) {
+        return ui.write_failed(&e);
     }
     if d.changed.is_empty() {
         Exit::Success

@@ -1,6 +1,5 @@
 //! `itaku explain ID`: why one operation got its result, rule by rule.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::ValueEnum;
@@ -47,14 +46,14 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         ExplainFormat::Md => explain_markdown(&x, ui.lang),
         ExplainFormat::Json => serde_json::to_string_pretty(&x).unwrap_or_default() + "\n",
     };
-    if let Err(e) = std::io::stdout().lock().write_all(text.as_bytes()) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            ui.say(
-                &format!("出力を書き込めません: {e}"),
-                &format!("cannot write the output: {e}"),
-            );
-            return Exit::Usage;
-        }
+    // Text for a terminal has its control characters made visible; JSON escapes its own.
+    let shown = if matches!(args.format, ExplainFormat::Json) {
+        std::borrow::Cow::Borrowed(text.as_str())
+    } else {
+        itaku::diag::printable(&text)
+    };
+    if let Err(e) = super::to_stdout(shown.as_bytes()) {
+        return ui.write_failed(&e);
     }
     if a.errors.is_empty() {
         Exit::Success

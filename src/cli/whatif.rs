@@ -1,6 +1,5 @@
 //! `itaku what-if ID`: the smallest changes a department can make that improve its result.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::ValueEnum;
@@ -44,10 +43,14 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         WhatIfFormat::Text => whatif_text(&w, &compiled.rules, ui.lang),
         WhatIfFormat::Json => serde_json::to_string_pretty(&w).unwrap_or_default() + "\n",
     };
-    if let Err(e) = std::io::stdout().lock().write_all(text.as_bytes()) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            return Exit::Usage;
-        }
+    // Text for a terminal has its control characters made visible; JSON escapes its own.
+    let shown = if matches!(args.format, WhatIfFormat::Json) {
+        std::borrow::Cow::Borrowed(text.as_str())
+    } else {
+        itaku::diag::printable(&text)
+    };
+    if let Err(e) = super::to_stdout(shown.as_bytes()) {
+        return ui.write_failed(&e);
     }
     Exit::Success
 }
