@@ -136,10 +136,24 @@ pub(crate) fn round2(x: f64) -> f64 {
 
 /// Assesses every operation of the catalog, in parallel, keeping catalog order.
 pub fn assess_catalog(catalog: &Catalog, rules: &CompiledRules) -> Report {
+    assess_catalog_with(catalog, rules, || {})
+}
+
+/// [`assess_catalog`], calling `done` after each operation (from the worker threads), e.g. to show
+/// progress.
+pub fn assess_catalog_with(
+    catalog: &Catalog,
+    rules: &CompiledRules,
+    done: impl Fn() + Sync,
+) -> Report {
     let assessments = catalog
         .operations
         .par_iter()
-        .map(|op| assess_operation(op, rules))
+        .map(|op| {
+            let a = assess_operation(op, rules);
+            done();
+            a
+        })
         .collect();
     Report {
         assessments,

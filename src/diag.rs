@@ -266,10 +266,23 @@ impl Diagnostic {
             Some(place) => format!("{label}[{}]: {}: {message}\n", self.code, printable(&place)),
             None => format!("{label}[{}]: {message}\n", self.code),
         };
-        let mut report = MietteDiagnostic::new(message.into_owned());
-        if let Some(help) = self.help_text(lang) {
-            report = report.with_help(printable(help).into_owned());
+        if let Some(loc) = &self.location {
+            out.push_str(&Self::excerpt(loc, &message, lang, color));
         }
+        // The help line is ours rather than miette's so that its label follows the language.
+        if let Some(help) = self.help_text(lang) {
+            out.push_str(&format!(
+                "  {}: {}\n",
+                lang.pick("ヒント", "help"),
+                printable(help)
+            ));
+        }
+        out
+    }
+
+    /// The offending line with the span underlined (miette), without miette's own message line.
+    fn excerpt(loc: &Location, message: &str, lang: Lang, color: bool) -> String {
+        let report = MietteDiagnostic::new(message);
         let theme = if color {
             GraphicalTheme::unicode()
         } else {
@@ -278,30 +291,26 @@ impl Diagnostic {
         let handler = GraphicalReportHandler::new_themed(theme)
             .with_context_lines(1)
             .with_width(100);
-        let rendered = match &self.location {
-            Some(loc) => {
-                let (excerpt, offset, len) = loc.excerpt();
-                let report = report.with_label(LabeledSpan::at(
-                    offset..offset + len,
-                    lang.pick("ここ", "here"),
-                ));
-                let report =
-                    miette::Report::new(report).with_source_code(OffsetSource(Arc::new(excerpt)));
-                let mut s = String::new();
-                handler
-                    .render_report(&mut s, report.as_ref())
-                    .ok()
-                    .map(|_| s)
-            }
-            None => {
-                let mut s = String::new();
-                handler.render_report(&mut s, &report).ok().map(|_| s)
-            }
-        };
-        if let Some(r) = rendered {
-            out.push_str(&r);
+        let (excerpt, offset, len) = loc.excerpt();
+        let report = report.with_label(LabeledSpan::at(
+            offset..offset + len,
+            lang.pick("ここ", "here"),
+        ));
+        let report = miette::Report::new(report).with_source_code(OffsetSource(Arc::new(excerpt)));
+        let mut rendered = String::new();
+        if handler
+            .render_report(&mut rendered, report.as_ref())
+            .is_err()
+        {
+            return String::new();
         }
-        out
+        // miette opens with `× message`, which the header line already says: keep the excerpt from its
+        // `╭─[file]` frame on.
+        let start = rendered
+            .lines()
+            .position(|l| l.contains('╭'))
+            .map_or(0, |i| rendered.lines().take(i).map(|l| l.len() + 1).sum());
+        rendered.split_off(start)
     }
 
     /// A serialisable view, for `--format json`.

@@ -34,6 +34,9 @@ pub struct Diff {
 pub struct OperationChange {
     pub id: String,
     pub name: String,
+    /// The catalog's `name_en`, shown instead of `name` in English.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_en: Option<String>,
     pub before: Option<Summary>,
     pub after: Option<Summary>,
     pub changes: Vec<String>,
@@ -89,6 +92,16 @@ pub struct Totals {
     pub by_recommendation_after: BTreeMap<&'static str, usize>,
 }
 
+impl OperationChange {
+    /// The name to show in `lang` (see [`crate::catalog::Operation::display_name`]).
+    pub fn display_name(&self, lang: Lang) -> &str {
+        match (lang, &self.name_en) {
+            (Lang::En, Some(en)) if !en.trim().is_empty() => en,
+            _ => &self.name,
+        }
+    }
+}
+
 /// Compares two sides operation by operation (matched by id, in the new side's order, then operations
 /// only the base has).
 pub fn diff(base: Side<'_>, new: Side<'_>, base_label: String, new_label: String) -> Diff {
@@ -132,6 +145,7 @@ pub fn diff(base: Side<'_>, new: Side<'_>, base_label: String, new_label: String
         let mut change = OperationChange {
             id: a.operation.id.to_string(),
             name: a.operation.name.clone(),
+            name_en: a.operation.name_en.clone(),
             changes: describe(before.as_ref(), Some(&after)),
             before,
             after: Some(after),
@@ -156,6 +170,7 @@ pub fn diff(base: Side<'_>, new: Side<'_>, base_label: String, new_label: String
             changed.push(OperationChange {
                 id: b.operation.id.to_string(),
                 name: b.operation.name.clone(),
+                name_en: b.operation.name_en.clone(),
                 changes: describe(Some(&before), None),
                 before: Some(before),
                 after: None,
@@ -280,10 +295,7 @@ fn attribute(
             .parameters
             .get(name)
             .and_then(|p| p.at(r.as_of))
-            .map_or_else(
-                || "(none)".to_string(),
-                |v| format!("{} ({})", v.value, v.since),
-            )
+            .map_or_else(|| "—".to_string(), |v| format!("{} ({})", v.value, v.since))
     };
     let parameters: Vec<String> = names
         .into_iter()

@@ -167,7 +167,7 @@ fn explanation(
         .collect();
     Explanation {
         id: op.id.to_string(),
-        name: op.name.clone(),
+        name: op.display_name(lang).to_string(),
         department: op.department.clone(),
         rules: format!("{} {}", set.manifest.name, set.manifest.version),
         as_of: rules.as_of.to_string(),

@@ -40,11 +40,12 @@ fn csv_of_the_bundled_catalog() {
 #[test]
 fn csv_headers_follow_the_language_and_rows_parse_back() {
     let en = rendered(Format::Csv, Lang::En);
-    assert!(en.starts_with("id,name,department,recommendation,"));
+    // UTF-8 with a byte-order mark, for Excel.
+    assert!(en.starts_with("\u{feff}id,name,department,recommendation,"));
     let mut reader = csv::Reader::from_reader(en.as_bytes());
     assert_eq!(reader.records().count(), 48);
     let checklist = rendered(Format::CsvChecklist, Lang::Ja);
-    assert!(checklist.starts_with("業務ID,業務名,判定,観点,重要度,"));
+    assert!(checklist.starts_with("\u{feff}業務ID,業務名,判定,観点,重要度,"));
     let mut reader = csv::Reader::from_reader(checklist.as_bytes());
     assert!(reader.records().all(|r| r.unwrap().len() == 10));
 }

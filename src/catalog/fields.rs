@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 
+use crate::lang::Lang;
 use crate::yaml::{Node, Pos, Value};
 
 /// A closed set of values written as `snake_case` strings in the catalog.
@@ -18,7 +19,7 @@ pub trait CatalogEnum: Sized + Copy + 'static {
 macro_rules! catalog_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
         pub enum $name { $($(#[$vm])* #[serde(rename = $text)] $variant),+ }
         impl CatalogEnum for $name {
             const VALUES: &'static [&'static str] = &[$($text),+];
@@ -82,6 +83,20 @@ impl OperationId {
     }
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl schemars::JsonSchema for OperationId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "OperationId".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^[a-z0-9-]+$",
+            "minLength": 1,
+            "maxLength": 128
+        })
     }
 }
 
@@ -406,6 +421,16 @@ macro_rules! operation_fields {
                 }
             }
 
+            /// The JSON Schema of the field's value, from its Rust type (schemars); descriptions,
+            /// bounds and "unknown" (`null`) are added by [`crate::catalog::schema`].
+            pub(crate) fn value_schema(self, generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                match self {
+                    Field::id => <OperationId as schemars::JsonSchema>::json_schema(generator),
+                    Field::name | Field::department => <String as schemars::JsonSchema>::json_schema(generator),
+                    $( Field::$field => <$ty as schemars::JsonSchema>::json_schema(generator), )*
+                }
+            }
+
             pub fn bounds(self) -> Bounds {
                 match self {
                     $( $(Field::$field => Bounds { min: $min as f64, max: $max as f64 },)? )*
@@ -452,7 +477,18 @@ macro_rules! operation_fields {
     };
 }
 
+impl Operation {
+    /// The name to show in `lang`: `name_en` in English when the catalog gives one, else `name`.
+    pub fn display_name(&self, lang: Lang) -> &str {
+        match (lang, &self.name_en) {
+            (Lang::En, Some(en)) if !en.trim().is_empty() => en,
+            _ => &self.name,
+        }
+    }
+}
+
 operation_fields! {
+    /// English name, shown instead of `name` with `--lang en`.
     name_en: String,
     description: String,
     /// Where the figures come from (survey, budget document, "illustrative estimate").

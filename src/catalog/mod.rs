@@ -6,8 +6,10 @@
 
 use std::sync::Arc;
 
+pub mod describe;
 mod fields;
 mod load;
+pub mod schema;
 pub mod sheet;
 pub mod titles;
 

@@ -10,6 +10,7 @@ use itaku::rules::RuleErrorGroups;
 
 use itaku::fsutil::{refuse_inputs, Input};
 
+use super::progress::{Progress, Unit};
 use super::{capped_threads, default_catalog, exit_for, find_operation, Exit, RuleArgs, Ui};
 
 #[derive(clap::Args)]
@@ -115,7 +116,9 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         let ids: Vec<&str> = args.only.iter().map(String::as_str).collect();
         loaded.catalog.retain_ids(&ids);
     }
-    let report = itaku::assess_catalog(&loaded.catalog, &compiled);
+    let progress = Progress::new(Some(loaded.catalog.len() as u64), Unit::Operations, ui.lang);
+    let report = itaku::assess::assess_catalog_with(&loaded.catalog, &compiled, || progress.inc(1));
+    progress.finish();
     let mut failures = RuleErrorGroups::default();
     for a in &report.assessments {
         failures.add(a.operation.id.as_str(), &a.errors);
@@ -184,11 +187,22 @@ fn stream(
 ) -> Exit {
     use itaku::stream::{assess_jsonl, Problem};
     let shown = path.display().to_string();
+    let size = std::fs::metadata(path)
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
+    let progress = Progress::new(size, Unit::Bytes, ui.lang);
     let mut input: Box<dyn std::io::BufRead> = if path.as_os_str() == "-" {
-        Box::new(std::io::stdin().lock())
+        Box::new(std::io::BufReader::new(Counted(
+            std::io::stdin().lock(),
+            &progress,
+        )))
     } else {
         match std::fs::File::open(path) {
-            Ok(f) => Box::new(std::io::BufReader::with_capacity(1 << 20, f)),
+            Ok(f) => Box::new(std::io::BufReader::with_capacity(
+                1 << 20,
+                Counted(f, &progress),
+            )),
             Err(e) => {
                 ui.say(
                     &format!("エラー[catalog::unreadable]: {shown}: カタログを読めません: {e}"),
@@ -206,12 +220,12 @@ fn stream(
         Problem::Catalog(d) => {
             seen += 1;
             if seen <= SHOWN {
-                ui.report_one(d);
+                progress.suspend(|| ui.report_one(d));
             } else if seen == SHOWN + 1 {
-                ui.say(
+                progress.suspend(|| ui.say(
                     &format!("問題が多すぎるため、{SHOWN}件を超える分は件数だけを最後に示します"),
                     &format!("too many problems: beyond the first {SHOWN}, only their number is given at the end"),
-                );
+                ));
             }
         }
         Problem::Rule(a) => failures.add(a.operation.id.as_str(), &a.errors),
@@ -233,6 +247,7 @@ fn stream(
             run(&mut out).and_then(|s| out.flush().map(|_| s))
         }
     };
+    progress.finish();
     // Each failing rule once, however many operations it failed on.
     ui.report(&failures.diagnostics(&compiled.rules));
     let summary = match result {
@@ -274,6 +289,17 @@ fn stream(
         Exit::Findings
     } else {
         Exit::Success
+    }
+}
+
+/// A reader that counts the bytes read into the progress bar.
+struct Counted<'a, R>(R, &'a Progress);
+
+impl<R: std::io::Read> std::io::Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.0.read(buf)?;
+        self.1.inc(n as u64);
+        Ok(n)
     }
 }
 

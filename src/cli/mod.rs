@@ -7,8 +7,10 @@ mod diff;
 mod explain;
 mod export_catalog;
 mod import;
+mod progress;
 mod rules;
 mod rules_export;
+mod schema;
 mod template;
 mod test;
 mod whatif;
@@ -107,6 +109,8 @@ enum Command {
     ExportCatalog(export_catalog::Args),
     /// Write a spreadsheet template for a new catalog (カタログ記入用のひな形).
     Template(template::Args),
+    /// Print the JSON Schema of the catalog format, for editors (カタログ形式の JSON Schema).
+    Schema(schema::Args),
 }
 
 /// Options shared by commands that use a rule set.
@@ -340,6 +344,7 @@ pub fn run() -> ExitCode {
         Command::Import(args) => import::run(args, &ui),
         Command::ExportCatalog(args) => export_catalog::run(args, &ui),
         Command::Template(args) => template::run(args, &ui),
+        Command::Schema(args) => schema::run(args, &ui),
     };
     exit.into()
 }

@@ -17,6 +17,8 @@ pub(crate) fn recommendation_label(name: &str, lang: Lang) -> &'static str {
         .map_or("?", |r| r.label(lang))
 }
 
+const BOM: &str = "\u{feff}";
+
 fn severity_label(name: &str, lang: Lang) -> &'static str {
     Severity::parse(name).map_or("?", |s| s.label(lang))
 }
@@ -118,6 +120,9 @@ pub(crate) fn assessment_row(a: &AssessmentDoc<'_>, lang: Lang) -> Vec<String> {
 
 /// One row per operation.
 pub fn assessments_csv(doc: &Document<'_>, lang: Lang, out: &mut dyn Write) -> std::io::Result<()> {
+    // UTF-8 with a byte-order mark: Excel, which reads a CSV without one as Shift_JIS, shows the
+    // Japanese text correctly, and `itaku import` and the csv crate skip the mark.
+    out.write_all(BOM.as_bytes())?;
     let mut w = csv::Writer::from_writer(out);
     w.write_record(assessment_header(lang)).map_err(io)?;
     for a in &doc.assessments {
@@ -183,6 +188,9 @@ pub(crate) fn checklist_rows(doc: &Document<'_>, lang: Lang) -> Vec<[String; 10]
 
 /// One row per checklist item of every operation.
 pub fn checklist_csv(doc: &Document<'_>, lang: Lang, out: &mut dyn Write) -> std::io::Result<()> {
+    // UTF-8 with a byte-order mark: Excel, which reads a CSV without one as Shift_JIS, shows the
+    // Japanese text correctly, and `itaku import` and the csv crate skip the mark.
+    out.write_all(BOM.as_bytes())?;
     let mut w = csv::Writer::from_writer(out);
     w.write_record(checklist_header(lang)).map_err(io)?;
     for row in checklist_rows(doc, lang) {
@@ -191,14 +199,15 @@ pub fn checklist_csv(doc: &Document<'_>, lang: Lang, out: &mut dyn Write) -> std
     w.flush()
 }
 
-/// The catalog itself as CSV (`export-catalog`, `template`): UTF-8 with a byte-order mark, so that
-/// Excel reads the Japanese text correctly.
+/// The catalog itself as CSV (`export-catalog`, `template`).
 pub fn catalog_csv(
     table: &crate::catalog::SheetTable,
     lang: Lang,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    out.write_all("\u{feff}".as_bytes())?;
+    // UTF-8 with a byte-order mark: Excel, which reads a CSV without one as Shift_JIS, shows the
+    // Japanese text correctly, and `itaku import` and the csv crate skip the mark.
+    out.write_all(BOM.as_bytes())?;
     let mut w = csv::Writer::from_writer(out);
     w.write_record(&table.header).map_err(io)?;
     for row in &table.rows {

@@ -8,10 +8,11 @@ use crate::lang::Lang;
 
 fn totals_lines(d: &Diff, lang: Lang) -> Vec<String> {
     let t = &d.totals;
+    let label = |name: &str| super::csv::recommendation_label(name, lang);
     let counts = |m: &std::collections::BTreeMap<&str, usize>| {
         ["outsource", "partial", "study", "in_house"]
             .iter()
-            .map(|k| format!("{k} {}", m.get(k).copied().unwrap_or(0)))
+            .map(|k| format!("{} {}", label(k), m.get(k).copied().unwrap_or(0)))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -20,7 +21,10 @@ fn totals_lines(d: &Diff, lang: Lang) -> Vec<String> {
     } else {
         t.moves
             .iter()
-            .map(|(k, n)| format!("{k}: {n}"))
+            .map(|(k, n)| {
+                let k = k.split(" → ").map(label).collect::<Vec<_>>().join(" → ");
+                format!("{k}: {n}")
+            })
             .collect::<Vec<_>>()
             .join("; ")
     };
@@ -76,8 +80,12 @@ pub fn diff_text(d: &Diff, lang: Lang) -> String {
             lang.pick("変わった判定はありません。", "no result changed.")
         );
     }
+    let (open, close) = match lang {
+        Lang::Ja => ("「", "」"),
+        Lang::En => ("“", "”"),
+    };
     for c in &d.changed {
-        let _ = writeln!(s, "\n{} 「{}」", c.id, c.name);
+        let _ = writeln!(s, "\n{} {open}{}{close}", c.id, c.display_name(lang));
         for line in &c.changes {
             let _ = writeln!(s, "    {line}");
         }
@@ -137,7 +145,7 @@ pub fn diff_markdown(d: &Diff, lang: Lang) -> String {
                 s,
                 "| `{}` {} | {} | {} | {} |",
                 c.id,
-                c.name.replace('|', "\\|"),
+                c.display_name(lang).replace('|', "\\|"),
                 cell(&c.changes),
                 cell(&c.rules),
                 cell(&c.parameters)

@@ -179,7 +179,7 @@ pub fn assessment_doc<'a>(a: &'a Assessment, rules: &'a RuleSet, lang: Lang) -> 
     notes.extend(a.notes.iter().map(|(_, r)| reason_text(rules, r, lang)));
     AssessmentDoc {
         id: op.id.as_str(),
-        name: &op.name,
+        name: op.display_name(lang),
         department: &op.department,
         recommendation: a.recommendation.as_str(),
         excluded: a.excluded,

@@ -81,7 +81,11 @@ fn output_text(o: &Output, lang: Lang) -> String {
 pub fn explain_text(x: &Explanation, lang: Lang) -> String {
     let mut s = String::new();
     let o = &x.outcome;
-    let _ = writeln!(s, "{} 「{}」 ({})", x.id, x.name, x.department);
+    let (open, close) = match lang {
+        Lang::Ja => ("「", "」"),
+        Lang::En => ("“", "”"),
+    };
+    let _ = writeln!(s, "{} {open}{}{close} ({})", x.id, x.name, x.department);
     let _ = writeln!(
         s,
         "{}",

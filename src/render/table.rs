@@ -53,7 +53,7 @@ pub fn table_fitted(report: &Report, _rules: &RuleSet, lang: Lang, width: Option
     for a in &report.assessments {
         let mut row = vec![
             a.operation.id.to_string(),
-            cell(&a.operation.name),
+            cell(a.operation.display_name(lang)),
             label(a, lang),
         ];
         row.extend(a.criteria.iter().map(|c| c.points.to_string()));
