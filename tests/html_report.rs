@@ -63,6 +63,12 @@ fn one_matrix_point_per_operation_with_both_facts() {
     let heat = &page[page.find("<table class=\"heat\">").unwrap()..];
     let heat = &heat[..heat.find("</table>").unwrap()];
     assert_eq!(heat.matches("<td class=\"sev ").count(), 48 * 6);
+    // Standard clauses are written out once at the end; operations link to them.
+    let clause = "s2-performance-standards";
+    assert_eq!(page.matches(&format!("id=\"clause-{clause}\"")).count(), 1);
+    let links = page.matches(&format!("href=\"#clause-{clause}\"")).count();
+    assert!(links > 1, "{links} links");
+    assert!(page.find("id=\"standard-clauses\"") > page.rfind("<section class=\"operation\""));
 }
 
 #[test]

@@ -63,12 +63,20 @@ dl.facts dd { margin: 0; }
   @page { size: A4; margin: 14mm 12mm; }
   body { max-width: none; padding: 0; font-size: 10pt; background: #fff; color: #000; }
   h2 { break-after: avoid; }
-  section.operation { break-before: page; border-top: none; margin-top: 0; }
+  section.operation, section.clauses { break-before: page; border-top: none; margin-top: 0; }
   tr, dl.facts, figure { break-inside: avoid; }
   svg.matrix { width: 100%; }
   .matrix-wrap { display: block; }
   .points-box { max-height: none; overflow: visible; border: none; }
   a { color: inherit; text-decoration: none; }
+  /* Denser tables on paper: the heat map gives the names room, the checklist uses the full width. */
+  table { font-size: 8.5pt; }
+  th, td { padding: 2px 5px; }
+  table.heat { width: 100%; }
+  table.heat th[scope=row] { width: 34%; }
+  table.heat td.sev { min-width: 0; }
+  table.heat thead th { font-size: 7.5pt; }
+  table.checklist { width: 100%; }
 }
 "#;
 
@@ -131,8 +139,9 @@ fn page(doc: &Document<'_>, points: &[Point<'_>], lang: Lang) -> Markup {
                     (matrix(points, lang))
                     (heat_map(doc, lang))
                     @for a in &doc.assessments {
-                        (operation(a, &doc.standard_clauses, lang))
+                        (operation(a, lang))
                     }
+                    (standard_clauses(&doc.standard_clauses, lang))
                 }
             }
         }
@@ -415,7 +424,46 @@ fn heat_map(doc: &Document<'_>, lang: Lang) -> Markup {
     }
 }
 
-fn operation(a: &AssessmentDoc<'_>, clauses: &[ClauseDoc<'_>], lang: Lang) -> Markup {
+/// The clauses every contract of a kind needs, written out once for the whole document: each
+/// operation's section links here instead of repeating them.
+fn standard_clauses(clauses: &[ClauseDoc<'_>], lang: Lang) -> Markup {
+    if clauses.is_empty() {
+        return html! {};
+    }
+    html! {
+        section.clauses id="standard-clauses" {
+            h2 { (lang.pick("標準条項", "Standard clauses")) }
+            p.muted {
+                (lang.pick(
+                    "その種類の契約すべてに必要な条項です。各業務の節には該当する条項の ID を示しています。",
+                    "Clauses every contract of its kind needs; each operation's section names the ones that apply.",
+                ))
+            }
+            table.checklist {
+                thead {
+                    tr {
+                        th { (lang.pick("観点", "Safeguard")) }
+                        th { (lang.pick("項目", "Item")) }
+                        th { (lang.pick("対策", "Mitigation")) }
+                        th { (lang.pick("根拠", "Basis")) }
+                    }
+                }
+                tbody {
+                    @for c in clauses {
+                        tr id=(format!("clause-{}", c.id)) {
+                            td { (format!("{:?}", c.safeguard)) }
+                            td { (c.item) " " span.muted { "(" (c.id) ")" } }
+                            td { (c.mitigation) }
+                            td { (c.basis) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn operation(a: &AssessmentDoc<'_>, lang: Lang) -> Markup {
     let decisive = |f: &str| a.decisive_missing.contains(&f);
     let mut missing: Vec<&str> = a.missing.clone();
     missing.sort_by_key(|f| !decisive(f));
@@ -489,14 +537,14 @@ fn operation(a: &AssessmentDoc<'_>, clauses: &[ClauseDoc<'_>], lang: Lang) -> Ma
             }
             @if !a.standard_clauses.is_empty() {
                 h3 { (lang.pick("標準条項", "Standard clauses")) }
-                ul.clauses {
-                    @for id in &a.standard_clauses {
-                        li {
-                            strong { (id) }
-                            @if let Some(c) = clauses.iter().find(|c| c.id == *id) {
-                                " " (format!("{:?}", c.safeguard)) ": " (c.item) " — " (c.mitigation)
-                            }
-                        }
+                p.clauses {
+                    (lang.pick(
+                        "この種類の契約に共通の条項 (本文は末尾の「標準条項」): ",
+                        "Clauses every contract of its kind needs (texts in \"Standard clauses\" at the end): ",
+                    ))
+                    @for (i, id) in a.standard_clauses.iter().enumerate() {
+                        @if i > 0 { ", " }
+                        a href=(format!("#clause-{id}")) { (id) }
                     }
                 }
             }
