@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::assess::Assessment;
-use crate::catalog::{Catalog, Field, FieldRef, Operation, Origin};
+use crate::catalog::{Catalog, Field, FieldRef, LoadedCatalog, Operation, Origin, RejectedEntry};
 use crate::diag::{Diagnostic, Diagnostics, Location, SourceFile};
 use crate::lang::Lang;
 use crate::render::reason_text;
@@ -17,7 +17,11 @@ use crate::suggest::did_you_mean;
 
 /// Hazards of `op` that the rule set's vocabulary does not know, each with a suggestion.
 pub fn unknown_hazards(rules: &RuleSet, op: &Operation) -> Vec<(String, Option<String>)> {
-    let (Some(known), Some(hazards)) = (rules.hazard_vocabulary(), op.hazards.as_ref()) else {
+    unknown_words(rules, op.hazards.as_deref().unwrap_or_default())
+}
+
+fn unknown_words(rules: &RuleSet, hazards: &[String]) -> Vec<(String, Option<String>)> {
+    let Some(known) = rules.hazard_vocabulary() else {
         return Vec::new();
     };
     hazards
@@ -40,7 +44,7 @@ pub fn check_vocabulary(catalog: &mut Catalog, rules: &RuleSet) -> Diagnostics {
         let unknown = unknown_hazards(rules, op);
         keep.push(unknown.is_empty());
         for (word, hint) in unknown {
-            let d = hazard_problem(rules, op, &word, hint);
+            let d = hazard_problem(rules, op.id.as_str(), &word, hint);
             problems.push(locator.locate(d, origin, Field::hazards, Some(&word)));
         }
     }
@@ -55,24 +59,35 @@ pub fn check_vocabulary(catalog: &mut Catalog, rules: &RuleSet) -> Diagnostics {
     problems
 }
 
+/// [`check_vocabulary`] over a loaded catalog, and [`check_rejected`] over the entries it left out.
+pub fn check_loaded(loaded: &mut LoadedCatalog, rules: &RuleSet) -> Diagnostics {
+    let mut problems = check_vocabulary(&mut loaded.catalog, rules);
+    problems.extend(check_rejected(&loaded.rejected, rules));
+    problems
+}
+
+/// Checks the hazard words of entries the loader left out for other problems, so that all of an
+/// entry's problems are reported at once.
+pub fn check_rejected(rejected: &[RejectedEntry], rules: &RuleSet) -> Diagnostics {
+    let mut problems = Diagnostics::default();
+    let mut locator = Locator::default();
+    for entry in rejected {
+        let id = if entry.id.is_empty() { "?" } else { &entry.id };
+        for (word, hint) in unknown_words(rules, &entry.hazards) {
+            let d = hazard_problem(rules, id, &word, hint);
+            problems.push(locator.locate(d, &entry.origin, Field::hazards, Some(&word)));
+        }
+    }
+    problems
+}
+
 /// The problem of an unknown hazard word (not yet located).
-pub fn hazard_problem(
-    rules: &RuleSet,
-    op: &Operation,
-    word: &str,
-    hint: Option<String>,
-) -> Diagnostic {
+pub fn hazard_problem(rules: &RuleSet, id: &str, word: &str, hint: Option<String>) -> Diagnostic {
     let known = rules.hazard_vocabulary().unwrap_or_default().join(", ");
     let d = Diagnostic::error(
         "catalog::unknown-hazard",
-        format!(
-            "業務 `{}`: `hazards` に `{word}` は使えません。使える値: {known}",
-            op.id
-        ),
-        format!(
-            "operation `{}`: `{word}` is not a known hazard; allowed values: {known}",
-            op.id
-        ),
+        format!("業務 `{id}`: `hazards` に `{word}` は使えません。使える値: {known}"),
+        format!("operation `{id}`: `{word}` is not a known hazard; allowed values: {known}"),
     );
     match hint {
         Some(s) => d.help(

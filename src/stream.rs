@@ -131,8 +131,12 @@ pub fn assess_jsonl(
                     if !unknown.is_empty() {
                         let text = file.text.lines().nth(line - first_line).unwrap_or("");
                         for (word, hint) in unknown {
-                            let mut d =
-                                crate::check::hazard_problem(&rules.rules, &op, &word, hint);
+                            let mut d = crate::check::hazard_problem(
+                                &rules.rules,
+                                op.id.as_str(),
+                                &word,
+                                hint,
+                            );
                             let col = text
                                 .find(&format!("\"{word}\""))
                                 .map_or(1, |b| text[..b].chars().count() + 2);

@@ -446,6 +446,21 @@ fn assessment_is_byte_identical_across_runs() {
 // Checks that need the rule set (rules 2026.2): the hazards vocabulary, contradictions, decisive facts.
 
 #[test]
+fn an_unknown_hazard_is_reported_with_the_entrys_other_problems() {
+    let text = format!(
+        "operations:\n{OK_OP}  - id: trees\n    name: 剪定\n    department: 土木部\n    routin_share: 0.5\n    hazards: [hieghts]\n"
+    );
+    let (code, err) = check_catalog(&text);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("error[catalog::unknown-field]"), "{err}");
+    // Before, the hazard was checked only on entries that loaded, so this second problem showed up
+    // only after the first was fixed.
+    assert!(err.contains("error[catalog::unknown-hazard]"), "{err}");
+    assert!(err.contains("catalog.yaml:13:15"), "{err}");
+    assert!(err.contains("did you mean `heights`?"), "{err}");
+}
+
+#[test]
 fn a_misspelled_hazard_is_located_with_a_suggestion_and_the_operation_is_skipped() {
     let text = format!(
         "operations:\n{OK_OP}  - id: trees\n    name: 剪定\n    department: 土木部\n    hazards: [hieghts, machinery]\n"

@@ -56,6 +56,41 @@ pub struct LoadedCatalog {
     /// Operation entries left out because they are invalid (a bad field, a duplicate id, a broken JSON
     /// line). Entries of a file that cannot be parsed at all are not counted: there is no entry to count.
     pub skipped: usize,
+    /// The hazard words of entries left out for other problems, so that an unknown hazard is reported
+    /// with the entry's other problems rather than only after they are fixed (`check::check_rejected`).
+    pub rejected: Vec<RejectedEntry>,
+}
+
+/// What is kept of an invalid entry: where it is, its id as written and its hazard words.
+#[derive(Debug, Clone)]
+pub struct RejectedEntry {
+    pub origin: Origin,
+    pub id: String,
+    pub hazards: Vec<String>,
+}
+
+/// The id and hazard words of an entry, read before it is validated (only when it lists hazards).
+fn hazards_of(node: &Node) -> Option<(String, Vec<String>)> {
+    let Value::Map(entries) = &node.value else {
+        return None;
+    };
+    let key_is = |k: &Node, name: &str| matches!(&k.value, Value::Str(s) if s == name);
+    let Value::Seq(items) = &entries.iter().find(|(k, _)| key_is(k, "hazards"))?.1.value else {
+        return None;
+    };
+    let words: Vec<String> = items
+        .iter()
+        .filter_map(|i| match &i.value {
+            Value::Str(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    let id = entries
+        .iter()
+        .find(|(k, _)| key_is(k, "id"))
+        .map(|(_, v)| crate::yaml::scalar_text(v))
+        .unwrap_or_default();
+    (!words.is_empty()).then_some((id, words))
 }
 
 /// Loads a catalog file (`.yaml`, `.yml`, `.jsonl`) or a directory of them (sorted by name; other files
@@ -107,6 +142,7 @@ pub fn load_path(path: &Path) -> LoadedCatalog {
         for (one, source) in parsed {
             out.diagnostics.extend(one.diagnostics);
             out.skipped += one.skipped;
+            out.rejected.extend(one.rejected);
             for (op, origin) in one.catalog.operations.into_iter().zip(one.catalog.origins) {
                 if let Some(first) = ids.get(op.id.as_str()) {
                     if let Some(file) = &source {
@@ -576,6 +612,20 @@ pub(crate) fn add_operation(
     ids: &mut HashMap<String, Origin>,
 ) {
     let line = node.pos.line;
+    let hazards = hazards_of(&node);
+    let origin = || Origin {
+        file: file.path.clone(),
+        line,
+    };
+    let reject = |out: &mut LoadedCatalog| {
+        if let Some((id, hazards)) = hazards.clone() {
+            out.rejected.push(RejectedEntry {
+                origin: origin(),
+                id,
+                hazards,
+            });
+        }
+    };
     match build_operation(file, node) {
         Ok(op) => {
             let origin = Origin {
@@ -586,6 +636,7 @@ pub(crate) fn add_operation(
                 out.diagnostics
                     .push(duplicate_id(file, line, op.id.as_str(), first));
                 out.skipped += 1;
+                reject(out);
                 return;
             }
             ids.insert(op.id.as_str().to_string(), origin.clone());
@@ -595,6 +646,7 @@ pub(crate) fn add_operation(
         Err(problems) => {
             out.diagnostics.extend(problems);
             out.skipped += 1;
+            reject(out);
         }
     }
 }
@@ -702,8 +754,8 @@ fn build_operation(file: &Arc<SourceFile>, node: Node) -> Result<Operation, Diag
             d = match did_you_mean(name, Field::NAMES.iter().copied()) {
                 Some(s) => d.help(format!("`{s}` の誤りではありませんか?"), format!("did you mean `{s}`?")),
                 None => d.help(
-                    "使えるフィールドは PRODUCT.md の契約1 (または `itaku schema`) を参照してください",
-                    "see contract 1 in PRODUCT.md for the list of fields",
+                    "使えるフィールドは docs/catalog.md (または `itaku schema --format md`) を参照してください",
+                    "see docs/catalog.md (or `itaku schema --format md`) for the list of fields",
                 ),
             };
             problems.push(d);

@@ -22,7 +22,7 @@ pub use fields::{
 };
 pub use load::{
     load_path, operation_from_json, parse_jsonl_line, parse_jsonl_str, parse_str, LoadedCatalog,
-    MAX_JSONL_BYTES, MAX_LINE_BYTES, MAX_YAML_BYTES,
+    RejectedEntry, MAX_JSONL_BYTES, MAX_LINE_BYTES, MAX_YAML_BYTES,
 };
 pub use sheet::{Cell, SheetTable};
 

@@ -97,7 +97,7 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     }
     let mut loaded = load_path(&path);
     let before = loaded.catalog.len();
-    let vocabulary = itaku::check::check_vocabulary(&mut loaded.catalog, &compiled.rules);
+    let vocabulary = itaku::check::check_loaded(&mut loaded, &compiled.rules);
     loaded.diagnostics.extend(vocabulary);
     let skipped = loaded.skipped + (before - loaded.catalog.len());
     ui.report(&loaded.diagnostics);

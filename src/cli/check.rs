@@ -24,7 +24,7 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     if let Ok(compiled) = &rules {
         // Checks that need the rule set: the hazards vocabulary (errors), decisive facts left out and
         // facts that contradict each other (warnings, located at the fields involved).
-        let vocabulary = itaku::check::check_vocabulary(&mut loaded.catalog, &compiled.rules);
+        let vocabulary = itaku::check::check_loaded(&mut loaded, &compiled.rules);
         loaded.diagnostics.extend(vocabulary);
         let report = itaku::assess_catalog(&loaded.catalog, compiled);
         let facts =

@@ -260,7 +260,7 @@ pub fn load_catalog(
 ) -> Result<itaku::Catalog, Exit> {
     let path = path.map_or_else(default_catalog, Path::to_path_buf);
     let mut loaded = itaku::catalog::load_path(&path);
-    let vocabulary = itaku::check::check_vocabulary(&mut loaded.catalog, &compiled.rules);
+    let vocabulary = itaku::check::check_loaded(&mut loaded, &compiled.rules);
     loaded.diagnostics.extend(vocabulary);
     ui.report(&loaded.diagnostics);
     if loaded.catalog.is_empty() {
