@@ -817,3 +817,19 @@ fn diff_reads_the_base_rules_from_a_git_revision_written_before_parameter_types(
         "{text}"
     );
 }
+
+#[test]
+fn help_follows_the_language() {
+    let help = |args: &[&str]| {
+        let out = itaku().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let ja = help(&["assess", "--help"]);
+    assert!(ja.contains("カタログのすべての業務を判定します"), "{ja}");
+    assert!(ja.contains("パラメータの値を適用する基準日"), "{ja}");
+    let en = help(&["--lang", "en", "assess", "--help"]);
+    assert!(en.contains("Assess every operation of a catalog"), "{en}");
+    assert!(en.contains("Date whose parameter values apply"), "{en}");
+    assert!(!en.contains("基準日"), "{en}");
+}

@@ -6,6 +6,7 @@ mod coverage;
 mod diff;
 mod explain;
 mod export_catalog;
+mod help_ja;
 mod import;
 mod progress;
 mod rules;
@@ -312,8 +313,27 @@ pub fn default_catalog() -> PathBuf {
     Path::new("catalog").to_path_buf()
 }
 
+/// Whether the command line asks for English (`--lang en`, `--lang=en`): read before parsing, so that
+/// the help clap prints is already in the chosen language.
+fn english_requested() -> bool {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    args.windows(2).any(|w| w[0] == "--lang" && w[1] == "en")
+        || args.iter().any(|a| a == "--lang=en")
+}
+
+/// Parses the command line with its help texts in the chosen language.
+fn parse() -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let command = if english_requested() {
+        Cli::command()
+    } else {
+        help_ja::localize(Cli::command())
+    };
+    Cli::from_arg_matches(&command.try_get_matches()?)
+}
+
 pub fn run() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match parse() {
         Ok(c) => c,
         Err(e) => {
             // `print` writes to a possibly closed stream; its error is dropped like any diagnostic's.

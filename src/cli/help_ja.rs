@@ -1,0 +1,235 @@
+//! Japanese help texts for the command line (`itaku --help`, `itaku assess --help`): clap's own words
+//! ("Usage", "Options") stay English, but every command and option is described in the chosen
+//! language. The English texts are the doc comments on the argument structs; the Japanese ones are here,
+//! keyed by command path and argument id, and a test fails when one is missing.
+
+use clap::Command;
+
+/// Replaces the descriptions of `cmd` and all its subcommands with their Japanese texts.
+pub fn localize(cmd: Command) -> Command {
+    localize_at(cmd, "")
+}
+
+fn localize_at(mut cmd: Command, path: &str) -> Command {
+    let here = if path.is_empty() {
+        String::new()
+    } else {
+        path.to_string()
+    };
+    if let Some(about) = text(&format!("{here}#about")) {
+        cmd = cmd.about(about);
+    }
+    let ids: Vec<String> = cmd
+        .get_arguments()
+        .map(|a| a.get_id().to_string())
+        .collect();
+    for id in ids {
+        if let Some(help) = text(&format!("{here}.{id}")).or_else(|| text(&format!(".{id}"))) {
+            cmd = cmd.mut_arg(id.as_str(), |a| a.help(help));
+        }
+    }
+    let subs: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in subs {
+        let sub_path = if here.is_empty() {
+            name.clone()
+        } else {
+            format!("{here} {name}")
+        };
+        cmd = cmd.mut_subcommand(name.as_str(), |s| localize_at(s, &sub_path));
+    }
+    cmd
+}
+
+fn text(key: &str) -> Option<&'static str> {
+    TEXTS.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+}
+
+/// `command path#about` for a command's description, `command path.argument id` for an option's;
+/// `.id` applies to an argument of that id in every command (`--rules`, `--as-of`, …).
+const TEXTS: &[(&str, &str)] = &[
+    ("#about", "委託判定エンジン — 区の業務の委託適性を判定します"),
+    // Options shared by several commands.
+    (".lang", "テキストとメッセージの言語 (日本語 / English)"),
+    (".catalog", "カタログのファイルまたはディレクトリ (既定: catalog/)"),
+    (
+        ".rules",
+        "ルールのディレクトリ (manifest.yaml、スクリプト、パラメータ)。既定: 作業ディレクトリに rules/ があればそれ、なければ本体に組み込まれた標準ルール (`itaku rules export DIR` で書き出せます)",
+    ),
+    (".as_of", "パラメータの値を適用する基準日 (YYYY-MM-DD、既定: 今日)"),
+    (".id", "業務の ID"),
+    ("assess#about", "カタログのすべての業務を判定します"),
+    (
+        "assess.only",
+        "この業務だけを判定します (ID で指定、複数指定可)。存在しない ID には近い ID を示します",
+    ),
+    (
+        "assess.format",
+        "出力形式 (既定: 端末では表、それ以外は json)",
+    ),
+    (
+        "assess.checklist",
+        "`--format csv` で、業務ごとではなくチェックリストの項目ごとに1行を出力します",
+    ),
+    (
+        "assess.output",
+        "標準出力の代わりにこのファイルに書き出します (全体を書いてから置き換えます)",
+    ),
+    (
+        "assess.threads",
+        "ワーカースレッド数 (既定: すべてのコア)。数によらず結果は同じです",
+    ),
+    ("check#about", "判定はせずに、カタログとルールセットを検証します"),
+    ("check.json", "問題を JSON で標準出力に出力します"),
+    (
+        "coverage#about",
+        "カタログとルールのテストケースで一度も使われないルール・項目・パラメータ・メッセージを示します (カバー率)",
+    ),
+    (
+        "coverage.cases",
+        "含めるルールのテストケース (既定: tests/rules があればそれ)",
+    ),
+    ("coverage.no_catalog", "カタログは数えず、テストケースだけを数えます"),
+    (
+        "coverage.min",
+        "チェックリスト項目のうち挙がった割合がこの値 (%) 未満なら失敗 (終了コード 1) にします",
+    ),
+    ("coverage.format", "出力形式"),
+    (
+        "diff#about",
+        "2つのルールセット・改訂・基準日・カタログで判定を比べます (改定による判定の変化)",
+    ),
+    ("diff.base_rules", "比較の基準とするルールセット: 別のルールディレクトリ"),
+    (
+        "diff.base_rev",
+        "比較の基準とするルールセット: git の改訂時点のルールディレクトリ (`git show` で読みます)",
+    ),
+    (
+        "diff.base_as_of",
+        "比較の基準とする基準日 (既定: --as-of と同じ)",
+    ),
+    ("diff.base_catalog", "比較の基準とするカタログ (既定: 同じカタログ)"),
+    ("diff.format", "出力形式"),
+    ("explain#about", "1つの業務の判定の理由を、ルールごとに説明します"),
+    ("explain.format", "出力形式"),
+    ("test#about", "YAML で書いたルールのテストケースを実行します"),
+    (
+        "test.path",
+        "テストケースのディレクトリ、または1つのケースファイル (既定: tests/rules)。bases.yaml はディレクトリ内またはファイルと同じ場所から読みます",
+    ),
+    (
+        "test.filter",
+        "名前にこの文字列を含むケースだけを実行します (大文字・小文字を区別しません)",
+    ),
+    ("test.verbose", "合格したケースも表示します"),
+    (
+        "what-if#about",
+        "判定を改善するために部署ができる最小限の変更を示します (改善のための変更案)",
+    ),
+    ("what-if.format", "出力形式"),
+    (
+        "rules#about",
+        "ルールセットのルールを一覧します。`rules export DIR` で標準ルールを書き出します",
+    ),
+    (
+        "rules.format",
+        "`table` は閲覧用、`md` は生成するリファレンス (docs/rules.md) 用",
+    ),
+    (
+        "rules.output",
+        "このファイルに書き出します (全体を書いてから置き換えます)",
+    ),
+    (
+        "rules export#about",
+        "本体に組み込まれた標準ルールを、カスタマイズ用に書き出します",
+    ),
+    (
+        "rules export.dir",
+        "ルールを書き出すディレクトリ (なければ作成。--force がなければ空である必要があります)",
+    ),
+    (
+        "rules export.force",
+        "空でないディレクトリのルールファイルを上書きします",
+    ),
+    (
+        "import#about",
+        "表計算ファイル (xlsx または CSV) からカタログの YAML ファイルを作ります",
+    ),
+    (
+        "import.file",
+        "表計算ファイル: .xlsx (最初のシート) または .csv (UTF-8 (BOM の有無は問いません) または Shift_JIS)",
+    ),
+    ("import.output", "書き出すカタログファイル (YAML)"),
+    ("import.force", "出力ファイルがすでにあれば置き換えます"),
+    (
+        "export-catalog#about",
+        "カタログを、1業務1行の表計算ファイルとして書き出します",
+    ),
+    ("export-catalog.format", "ファイル形式"),
+    (
+        "export-catalog.output",
+        "書き出すファイル (csv で指定しなければ標準出力)",
+    ),
+    ("template#about", "新しいカタログの記入用のひな形を書き出します"),
+    ("template.format", "ファイル形式"),
+    (
+        "template.output",
+        "書き出すファイル (csv で指定しなければ標準出力)",
+    ),
+    (
+        "schema#about",
+        "カタログ形式の JSON Schema を出力します (エディタの補完・検証用)",
+    ),
+    (
+        "schema.format",
+        "`json`: JSON Schema (schema/catalog.schema.json)、`md`: docs/catalog.md のフィールド表",
+    ),
+    (
+        "schema.output",
+        "このファイルに書き出します (全体を書いてから置き換えます)",
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn missing(cmd: &Command, path: &str, out: &mut Vec<String>) {
+        if text(&format!("{path}#about")).is_none() {
+            out.push(format!("{path}#about"));
+        }
+        for a in cmd.get_arguments() {
+            let id = a.get_id().as_str();
+            if matches!(id, "help" | "version") {
+                continue;
+            }
+            if text(&format!("{path}.{id}")).is_none() && text(&format!(".{id}")).is_none() {
+                out.push(format!(
+                    "{path}.{id} = {}",
+                    a.get_help().map(|h| h.to_string()).unwrap_or_default()
+                ));
+            }
+        }
+        for s in cmd.get_subcommands() {
+            if s.get_name() == "help" {
+                continue;
+            }
+            let p = if path.is_empty() {
+                s.get_name().to_string()
+            } else {
+                format!("{path} {}", s.get_name())
+            };
+            missing(s, &p, out);
+        }
+    }
+
+    #[test]
+    fn every_command_and_option_has_a_japanese_description() {
+        let mut out = Vec::new();
+        missing(&super::super::Cli::command(), "", &mut out);
+        assert!(out.is_empty(), "missing Japanese help:\n{}", out.join("\n"));
+    }
+}
