@@ -890,8 +890,14 @@ fn check(
     if let Some(r) = &expect.recommendation {
         if a.recommendation.as_str() != r {
             let (got, w) = (a.recommendation.as_str(), why(a, set, lang));
+            let ja = |name: &str| {
+                crate::model::Recommendation::ALL
+                    .into_iter()
+                    .find(|x| x.as_str() == name)
+                    .map_or(String::new(), |x| format!(" 「{}」", x.label(Lang::Ja)))
+            };
             fail(
-                format!("判定: {r} のはずが {got} ({w})"),
+                format!("判定: {r}{} のはずが {got}{} ({w})", ja(r), ja(got)),
                 format!("recommendation: expected {r}, got {got} ({w})"),
             );
         }
