@@ -172,20 +172,13 @@ fn rec_colour(name: &str) -> &'static str {
     }
 }
 
-/// 重点取組み分野 in `lang` (the document holds the machine name).
+/// 重点取組み分野 in `lang` (the document holds the machine name), as the catalog reference names it.
 fn focus_area_label(name: &str, lang: Lang) -> &str {
-    let (ja, en) = match name {
-        "bulk_routine" => ("定型的な大量業務", "routine bulk work"),
-        "screening" => ("審査・調査", "screening"),
-        "collection" => ("徴収", "collection"),
-        "inquiries" => ("問い合わせ対応", "inquiries"),
-        "facilities" => ("施設管理", "facilities"),
-        "renewal" => ("更新業務", "renewals"),
-        "new_systems" => ("新たな仕組み", "new systems"),
-        "unassigned" => ("未設定", "unassigned"),
-        other => return other,
-    };
-    lang.pick(ja, en)
+    match crate::catalog::describe::value_label(crate::catalog::Field::focus_area, name) {
+        Some(label) => label.get(lang),
+        None if name == "unassigned" => lang.pick("未設定", "unassigned"),
+        None => name,
+    }
 }
 
 fn fte(v: f64) -> String {
