@@ -67,8 +67,8 @@ pub fn title_ja(field: Field) -> &'static str {
     }
 }
 
-/// What a cell of `field` holds, for a note on the header cell of the template: the field name, the
-/// kind of value and the allowed values or range.
+/// What a cell of `field` holds, for a note on the header cell of the template: the field name, what
+/// it means, the kind of value and the allowed values (with their meanings) or range.
 pub fn cell_hint(field: Field, lang: Lang) -> String {
     let num = |n: f64| {
         if n >= 1e9 {
@@ -99,7 +99,14 @@ pub fn cell_hint(field: Field, lang: Lang) -> String {
         FieldKind::Enum(values) => format!(
             "{}{}",
             lang.pick("次のいずれか: ", "one of: "),
-            values.join(", ")
+            values
+                .iter()
+                .map(|v| match super::describe::value_label(field, v) {
+                    Some(l) => format!("{v} ({})", l.get(lang)),
+                    None => v.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         FieldKind::Load => lang
             .pick(
@@ -113,7 +120,8 @@ pub fn cell_hint(field: Field, lang: Lang) -> String {
     } else {
         lang.pick(" (空欄は不明)", " (empty = unknown)")
     };
-    format!("{}: {kind}{required}", field.name())
+    let meaning = super::describe::description(field).get(lang);
+    format!("{}: {meaning}\n{kind}{required}", field.name())
 }
 
 /// The field a column header names: the field name, or its Japanese or English title (spaces around it
@@ -150,5 +158,23 @@ mod tests {
             assert_eq!(field_for_header(title_ja(*f)), Some(*f));
             assert_eq!(field_for_header(&format!(" {} ", f.name())), Some(*f));
         }
+    }
+
+    #[test]
+    fn the_template_note_says_what_the_field_means_and_its_values() {
+        let hint = cell_hint(Field::personal_data, Lang::Ja);
+        assert!(
+            hint.starts_with("personal_data: 扱う個人情報の区分\n"),
+            "{hint}"
+        );
+        assert!(
+            hint.contains("my_number (マイナンバー (特定個人情報))"),
+            "{hint}"
+        );
+        let hint = cell_hint(Field::difficulty, Lang::En);
+        assert!(
+            hint.contains("an integer from 1 to 5 (empty = unknown)"),
+            "{hint}"
+        );
     }
 }
