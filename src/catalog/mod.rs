@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 mod fields;
 mod load;
+pub mod questions;
 pub mod sheet;
 pub mod titles;
 
