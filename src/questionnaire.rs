@@ -449,17 +449,9 @@ pub fn propose_id(answers: &Answers, taken: impl Fn(&str) -> bool) -> String {
         .unwrap_or(base)
 }
 
-/// Why an entry could not be appended to a catalog file.
-#[derive(Debug)]
-pub enum AppendError {
-    /// The catalog with the entry appended does not load cleanly: its problems.
-    Invalid(Diagnostics),
-}
-
 /// The text of `catalog` with `entry` appended, byte for byte after the existing text (a final newline
-/// is added first when missing). Checked by loading it: the result must hold every operation the
-/// catalog had, plus the new one, and no new problem.
-pub fn append_entry(path: &str, catalog: &str, entry: &Entry) -> Result<String, AppendError> {
+/// is added first when missing; an empty file gets the `operations:` line).
+pub fn appended_text(catalog: &str, entry: &Entry) -> String {
     let mut text = catalog.to_string();
     if !text.is_empty() && !text.ends_with('\n') {
         text.push('\n');
@@ -468,29 +460,62 @@ pub fn append_entry(path: &str, catalog: &str, entry: &Entry) -> Result<String, 
         text.push_str("operations:\n");
     }
     text.push_str(&entry.text);
+    text
+}
+
+/// Checks a catalog after an entry was appended: it must hold every operation it had before, plus the
+/// one with id `id`, and no error. Otherwise its problems (or why the entry is not there).
+pub fn check_appended(
+    path: &str,
+    before: &crate::catalog::LoadedCatalog,
+    after: &crate::catalog::LoadedCatalog,
+    id: &str,
+) -> Result<(), Diagnostics> {
+    let grew = after.catalog.len() == before.catalog.len() + 1 && after.catalog.find(id).is_some();
+    let errors_before = before
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == crate::diag::Severity::Error)
+        .count();
+    let errors_after = after
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == crate::diag::Severity::Error)
+        .count();
+    if grew && errors_after <= errors_before {
+        return Ok(());
+    }
+    let mut problems = Diagnostics::default();
+    for d in after
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == crate::diag::Severity::Error)
+    {
+        problems.push(d.clone());
+    }
+    if problems.is_empty() || !grew {
+        problems.push(
+            Diagnostic::error(
+                "answers::not-appended",
+                format!("業務 `{id}` をカタログに追加できません (`operations:` のリストがファイルの最後にない、または同じIDがある)"),
+                format!("the operation `{id}` cannot be appended (the `operations:` list is not last in the file, or the id is taken)"),
+            )
+            .in_file(path)
+            .help(
+                "`operations:` のリストがファイルの最後に来るようにし、使われていない業務IDにしてください",
+                "make the `operations:` list the last thing in the file and use an id not yet taken",
+            ),
+        );
+    }
+    Err(problems)
+}
+
+/// [`appended_text`] checked in memory with [`check_appended`].
+pub fn append_entry(path: &str, catalog: &str, entry: &Entry) -> Result<String, Diagnostics> {
+    let text = appended_text(catalog, entry);
     let before = parse_str(path, catalog);
     let after = parse_str(path, &text);
-    let grew =
-        after.catalog.len() == before.catalog.len() + 1 && after.catalog.find(&entry.id).is_some();
-    if after.diagnostics.has_errors() || !grew {
-        let mut problems = after.diagnostics;
-        if !problems.has_errors() {
-            problems.push(
-                Diagnostic::error(
-                    "answers::not-appended",
-                    "カタログの末尾が `operations:` のリストではないため、業務を追加できません",
-                    "the catalog does not end with the `operations:` list, so the entry cannot be appended",
-                )
-                .in_file(path)
-                .help(
-                    "`operations:` のリストがファイルの最後に来るようにしてください",
-                    "make the `operations:` list the last thing in the file",
-                ),
-            );
-        }
-        return Err(AppendError::Invalid(problems));
-    }
-    Ok(text)
+    check_appended(path, &before, &after, &entry.id).map(|()| text)
 }
 
 #[cfg(test)]

@@ -7,8 +7,10 @@ mod diff;
 mod explain;
 mod export_catalog;
 mod import;
+mod new;
 mod rules;
 mod rules_export;
+mod serve;
 mod template;
 mod test;
 mod whatif;
@@ -107,6 +109,10 @@ enum Command {
     ExportCatalog(export_catalog::Args),
     /// Write a spreadsheet template for a new catalog (カタログ記入用のひな形).
     Template(template::Args),
+    /// The self-assessment web application for departments (業務の自己診断をブラウザで).
+    Serve(serve::Args),
+    /// Describe a new operation from answers to the questionnaire (質問票の回答から業務を追加).
+    New(new::Args),
 }
 
 /// Options shared by commands that use a rule set.
@@ -340,6 +346,8 @@ pub fn run() -> ExitCode {
         Command::Import(args) => import::run(args, &ui),
         Command::ExportCatalog(args) => export_catalog::run(args, &ui),
         Command::Template(args) => template::run(args, &ui),
+        Command::Serve(args) => serve::run(args, &ui),
+        Command::New(args) => new::run(args, &ui),
     };
     exit.into()
 }
