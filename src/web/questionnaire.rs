@@ -524,9 +524,9 @@ pub fn assessment_markup(
         @if let Some(w) = whatif.filter(|w| !w.suggestions.is_empty()) {
             h3 { (lang.pick("結果を改善できる変更", "Changes that would improve the result")) }
             ul.tight #whatif {
-                @for s in w.suggestions.iter().take(4) {
+                @for (what, s) in distinct_suggestions(w, lang).into_iter().take(4) {
                     li {
-                        (s.changes.iter().map(|c| c.what).collect::<Vec<_>>().join(lang.pick("、", ", ")))
+                        (what)
                         " → "
                         @match Recommendation::parse(s.recommendation) {
                             Some(r) if r != rec => strong { (r.label(lang)) },
@@ -594,6 +594,19 @@ pub fn assessment_markup(
             }
         }
     }
+}
+
+/// The suggestions with their changes in words, each wording once (two values of one lever read alike).
+fn distinct_suggestions(w: &WhatIf, lang: Lang) -> Vec<(String, &itaku::whatif::Suggestion)> {
+    let mut seen = std::collections::HashSet::new();
+    w.suggestions
+        .iter()
+        .map(|s| {
+            let what: Vec<&str> = s.changes.iter().map(|c| c.what).collect();
+            (what.join(lang.pick("、", ", ")), s)
+        })
+        .filter(|(what, _)| seen.insert(what.clone()))
+        .collect()
 }
 
 fn recommendation_meaning(rec: Recommendation, lang: Lang) -> &'static str {
