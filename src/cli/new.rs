@@ -121,14 +121,21 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         assessments: vec![assess_operation(&op, &compiled)],
         as_of: compiled.as_of,
     };
-    let format = if args.json {
-        Format::Json
-    } else {
-        Format::Markdown
-    };
     let mut out = Vec::new();
-    if let Err(e) = render(&report, &compiled.rules, ui.lang, format, &mut out) {
-        return ui.write_failed(&e);
+    if args.json {
+        if let Err(e) = render(&report, &compiled.rules, ui.lang, Format::Json, &mut out) {
+            return ui.write_failed(&e);
+        }
+    } else {
+        let advice = itaku::whatif::what_if(&op, &compiled, ui.lang);
+        out = itaku::diag::printable(&text_result(
+            &report.assessments[0],
+            &advice,
+            &compiled,
+            ui.lang,
+        ))
+        .into_owned()
+        .into_bytes();
     }
     if let Err(e) = super::to_stdout(&out) {
         return ui.write_failed(&e);
@@ -142,6 +149,96 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         };
     };
     append(path, &original, before, &draft.entry, &compiled, ui)
+}
+
+/// The assessment as text: recommendation, reasons, decisive unknown facts, the checklist with its
+/// mitigations and the changes that would improve the result (what the browser shows).
+fn text_result(
+    a: &itaku::Assessment,
+    advice: &itaku::whatif::WhatIf,
+    compiled: &itaku::CompiledRules,
+    lang: itaku::Lang,
+) -> String {
+    use std::fmt::Write as _;
+    let doc = itaku::render::assessment_doc(a, &compiled.rules, lang);
+    let mut t = String::new();
+    let _ = writeln!(t, "{} ({}) — {}", doc.name, doc.id, doc.department);
+    let _ = writeln!(
+        t,
+        "{}: {} — {} {:.2} FTE",
+        lang.pick("判定", "recommendation"),
+        a.recommendation.label(lang),
+        lang.pick("削減見込み", "freed"),
+        a.freed_fte
+    );
+    let reasons: Vec<&String> = doc
+        .exclusions
+        .iter()
+        .map(|e| &e.reason)
+        .chain(doc.contradictions.iter().map(|c| &c.finding))
+        .chain(doc.notes.iter())
+        .collect();
+    if !reasons.is_empty() {
+        let _ = writeln!(t, "\n{}:", lang.pick("理由", "why"));
+        for r in reasons {
+            let _ = writeln!(t, "  - {r}");
+        }
+    }
+    if !a.decisive.is_empty() {
+        let _ = writeln!(
+            t,
+            "\n{}:",
+            lang.pick(
+                "判定を左右する、まだ不明な事実",
+                "decisive facts still unknown"
+            )
+        );
+        for f in &a.decisive {
+            let _ = writeln!(
+                t,
+                "  - {} ({})",
+                questions::question(*f).text(lang),
+                f.name()
+            );
+        }
+    }
+    let _ = writeln!(
+        t,
+        "\n{} ({}):",
+        lang.pick("チェックリスト", "checklist"),
+        doc.checklist.len()
+    );
+    for c in &doc.checklist {
+        let sev = itaku::model::Severity::parse(c.severity).map_or(c.severity, |s| s.label(lang));
+        let _ = writeln!(t, "  - [{:?} {sev}] {}", c.safeguard, c.item);
+        let _ = writeln!(
+            t,
+            "      {}{}",
+            lang.pick("対策: ", "mitigation: "),
+            c.mitigation
+        );
+    }
+    if !advice.suggestions.is_empty() {
+        let _ = writeln!(
+            t,
+            "\n{}:",
+            lang.pick(
+                "結果を改善できる変更",
+                "changes that would improve the result"
+            )
+        );
+        let mut seen = std::collections::HashSet::new();
+        for s in &advice.suggestions {
+            let what: Vec<&str> = s.changes.iter().map(|c| c.what).collect();
+            let what = what.join(lang.pick("、", ", "));
+            if seen.insert(what.clone()) {
+                let to = itaku::model::Recommendation::parse(s.recommendation)
+                    .map_or(s.recommendation, |r| r.label(lang));
+                let _ = writeln!(t, "  - {what} → {to}");
+            }
+        }
+    }
+    t
 }
 
 /// Appends `entry` to the catalog file at `path`, re-validates it from disk, and writes `original`
