@@ -20,6 +20,9 @@ use crate::rules::CompiledRules;
 
 /// Assessments the search may spend on one operation.
 pub const BUDGET: usize = 4000;
+/// Assessments the questionnaire's live answer (`itaku serve`) spends on advice: every single change and
+/// the first pairs, within the 50 ms round trip (docs/performance.md); `itaku what-if` spends [`BUDGET`].
+pub const LIVE_BUDGET: usize = 100;
 /// Largest number of changes in one suggestion.
 pub const MAX_CHANGES: usize = 3;
 

@@ -28,9 +28,6 @@ use super::{check_post, internal_error, AppState, PostedForm, Shared, Visitor};
 /// The placeholder identity that lets a half-filled questionnaire be assessed before it is named.
 const PLACEHOLDER_ID: &str = "draft";
 
-/// Assessments the live answer may spend on what-if advice: small, so that one answer is answered
-/// within the 50 ms round trip (docs/performance.md); single and double changes are found first.
-pub const LIVE_WHATIF_BUDGET: usize = 200;
 
 /// Everything the result shows for one set of answers.
 pub struct Evaluated {
@@ -74,7 +71,7 @@ pub fn evaluate(state: &AppState, answers: &Answers, lang: Lang) -> Evaluated {
         .map(|op| assess_operation(op, &state.compiled));
     let whatif = operation
         .as_ref()
-        .map(|op| what_if_within(op, &state.compiled, lang, LIVE_WHATIF_BUDGET));
+        .map(|op| what_if_within(op, &state.compiled, lang, itaku::whatif::LIVE_BUDGET));
     Evaluated {
         draft,
         id,
