@@ -76,7 +76,7 @@ impl Answers {
                 crate::catalog::FieldRef::Num(n) => n.to_string(),
                 crate::catalog::FieldRef::Text(t) => t.to_string(),
                 crate::catalog::FieldRef::Enum(e) => e.to_string(),
-                crate::catalog::FieldRef::List(items) if items.is_empty() => "なし".to_string(),
+                crate::catalog::FieldRef::List([]) => "なし".to_string(),
                 crate::catalog::FieldRef::List(items) => items.join("\n"),
                 crate::catalog::FieldRef::Load(load) => load
                     .iter()

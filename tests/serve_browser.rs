@@ -192,6 +192,30 @@ async fn a_department_fills_the_questionnaire_in_chromium() {
     let updates = css(&c, "#result").await.attr("data-updates").await.unwrap();
     assert!(updates.is_some(), "the result was updated by the script");
     checks_result_and_saves(&c, &server, "bicycle-parking-intake", "serve-result.png").await;
+
+    // At 200 % zoom a 1280-pixel window is 640 CSS pixels wide: one column, nothing to scroll sideways.
+    c.set_window_size(640, 1400).await.unwrap();
+    c.goto(&server.url("/new?from=counter-back-office"))
+        .await
+        .unwrap();
+    wait_for_recommendation(&c, "partial").await;
+    let fits = c
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth + 1;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        fits,
+        json!(true),
+        "the page scrolls sideways at 640 CSS pixels"
+    );
+    std::fs::write(
+        target_dir().join("serve-zoom200.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
     c.close().await.unwrap();
 
     // Without JavaScript: the same answers, submitted with the 判定する button.

@@ -118,7 +118,7 @@ fn every_field_has_its_question_on_the_form() {
             itaku::catalog::questions::is_yes_no(**f) || itaku::catalog::questions::is_choice(**f)
         })
         .count();
-    assert_eq!(page.matches("value=\"\"").count() >= closed, true);
+    assert!(page.matches("value=\"\"").count() >= closed);
     assert!(page.matches("わからない").count() >= closed);
     // Every input is labelled: a label for= each text input, a legend for each group of choices.
     for f in itaku::catalog::Field::ALL {
@@ -298,6 +298,10 @@ fn bodies_are_size_limited_and_bad_bodies_are_polite() {
     let r = s.post_body("/new", Some(&cookie), b"%%%=&&==%zz");
     assert!(r.status == 400 || r.status == 403, "{}", r.status);
     assert!(!r.body.contains("panicked") && r.body.contains("<!DOCTYPE html>"));
+    // A GET of a POST-only route is a polite page too.
+    let r = s.get("/api/assess", None);
+    assert_eq!(r.status, 405);
+    assert!(r.body.contains("送信内容を読み取れませんでした"));
     // A malformed request line is refused without taking the server down.
     let _ = s.raw(b"BLAH\r\n\r\n");
     assert_eq!(s.get("/", None).status, 200);
@@ -354,14 +358,69 @@ fn the_proposed_id_is_shown_and_checked_against_the_catalog() {
     let mut form = answers(&token, "x", "");
     form.push(("name_en", "Counter back office"));
     let r = s.post("/api/assess", Some(&cookie), &form);
-    assert_eq!(
-        between(&r.body, "id=\"draft-id\">", "</p>").contains("counter-back-office"),
-        true
-    );
+    assert!(between(&r.body, "id=\"draft-id\">", "</p>").contains("counter-back-office"));
     // `counter-back-office` is in the catalog: the proposal is a free id.
     assert!(
         r.body.contains("<code>counter-back-office-2</code>"),
         "{}",
         r.body
     );
+}
+
+#[test]
+fn catalog_text_is_escaped_on_the_catalog_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("hostile.yaml");
+    std::fs::write(
+        &catalog,
+        "operations:\n  - id: hostile\n    name: \"<script>alert(1)</script> & co\"\n    department: \"<b>総務部</b>\"\n    description: \"<img src=x onerror=alert(1)>\"\n",
+    )
+    .unwrap();
+    let s = Server::start(&[catalog.to_str().unwrap()]);
+    for path in ["/", "/summary", "/ops/hostile", "/new?from=hostile"] {
+        let r = s.get(path, None);
+        assert_eq!(r.status, 200, "{path}");
+        assert_eq!(
+            r.body.matches("<script").count(),
+            1,
+            "{path}: only the application's script"
+        );
+        assert!(
+            !r.body.contains("<b>") && !r.body.contains("<img"),
+            "{path}"
+        );
+    }
+    assert!(s
+        .get("/ops/hostile", None)
+        .body
+        .contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"));
+    assert!(s.get("/", None).body.contains("&lt;b&gt;総務部&lt;/b&gt;"));
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_the_server_cleanly() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_itaku"))
+        .current_dir(server::root())
+        .args(["serve", "--addr", "127.0.0.1:0", "--drafts"])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("http://127.0.0.1:"), "{line}");
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("終了しました"));
 }

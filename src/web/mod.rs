@@ -116,6 +116,7 @@ pub fn router(state: Shared) -> Router {
         .route("/assets/app.js", get(page::script))
         .route("/assets/app.css", get(page::stylesheet))
         .fallback(page::not_found)
+        .method_not_allowed_fallback(page::not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }
@@ -210,7 +211,9 @@ impl PostedForm {
     }
 }
 
-/// Checks a POST: the body must be a form within the limit, carrying the session's token.
+/// Checks a POST: the body must be a form within the limit, carrying the session's token. The error is
+/// the response to send (on the error path only, so its size does not matter).
+#[allow(clippy::result_large_err)]
 pub fn check_post(
     state: &AppState,
     visitor: &Visitor,

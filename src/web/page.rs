@@ -152,6 +152,14 @@ pub fn error(status: StatusCode, lang: Lang, message: Message) -> Response {
     html_response(status, layout(lang, title, None, body))
 }
 
+pub async fn not_allowed(visitor: Visitor) -> Response {
+    visitor.finish(error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        visitor.lang,
+        Message::BadRequest,
+    ))
+}
+
 pub async fn not_found(visitor: Visitor) -> Response {
     visitor.finish(error(
         StatusCode::NOT_FOUND,

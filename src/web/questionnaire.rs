@@ -28,7 +28,6 @@ use super::{check_post, internal_error, AppState, PostedForm, Shared, Visitor};
 /// The placeholder identity that lets a half-filled questionnaire be assessed before it is named.
 const PLACEHOLDER_ID: &str = "draft";
 
-
 /// Everything the result shows for one set of answers.
 pub struct Evaluated {
     /// The answers validated as they would be saved (with the id given or proposed).
