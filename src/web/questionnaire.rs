@@ -288,6 +288,7 @@ pub fn questionnaire_page(
             ))
         }
         @if let Some(o) = &outcome { (outcome_notice(o, lang)) }
+        p.to-result { a href="#result" { (lang.pick("判定結果へ移動 ↓", "Go to the result ↓")) } }
         div.layout {
             form #questionnaire method="post" action=(visitor.link("/new"))
                 data-live=(visitor.link("/api/assess")) novalidate {
