@@ -58,6 +58,17 @@ impl Answers {
         let mut other = Vec::new();
         for (k, v) in pairs {
             match Field::from_name(k) {
+                // Several values of a list (checkboxes) are one item a line.
+                Some(f) if f.kind() == FieldKind::List && !v.trim().is_empty() => {
+                    match answers.0.get_mut(&f) {
+                        Some(prev) if !prev.trim().is_empty() => {
+                            prev.push('\n');
+                            prev.push_str(v);
+                        }
+                        _ => answers.set(f, v),
+                    }
+                }
+                Some(f) if f.kind() == FieldKind::List && answers.0.contains_key(&f) => {}
                 Some(f) => answers.set(f, v),
                 None => other.push(k.to_string()),
             }
@@ -264,7 +275,11 @@ fn yaml_value(q: &Question, answer: &str) -> String {
     match field.kind() {
         FieldKind::Text => json_string(a),
         FieldKind::List => {
-            let items: Vec<&str> = a.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+            let mut items: Vec<&str> = a.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+            // なし beside real items (a ticked "none" box and a ticked hazard) means the items.
+            if items.len() > 1 {
+                items.retain(|i| !is_none_word(i));
+            }
             if matches!(items.as_slice(), [one] if is_none_word(one)) {
                 "[]".to_string()
             } else {
@@ -578,6 +593,27 @@ mod tests {
         assert_eq!(
             d.operation.unwrap().name,
             "\"quoted\": - [x] #comment\n<script>"
+        );
+    }
+
+    #[test]
+    fn repeated_list_values_are_one_item_a_line() {
+        let (a, other) = Answers::from_pairs([
+            ("hazards", "heights"),
+            ("hazards", "night_work"),
+            ("name", "x"),
+            ("_token", "t"),
+        ]);
+        assert_eq!(a.get(Field::hazards), Some("heights\nnight_work"));
+        assert_eq!(other, ["_token"]);
+        let (a, _) = Answers::from_pairs([("hazards", "なし"), ("hazards", "heights")]);
+        let mut a = a;
+        a.set(Field::name, "n");
+        a.set(Field::department, "d");
+        let d = validate(&a, "x", &rules());
+        assert_eq!(
+            d.operation.unwrap().hazards,
+            Some(vec!["heights".to_string()])
         );
     }
 

@@ -187,6 +187,18 @@ async fn a_department_fills_the_questionnaire_in_chromium() {
     let c = driver.browser(true).await;
     c.goto(&server.url("/new")).await.unwrap();
     wait_for_recommendation(&c, "study").await;
+    // Keyboard: Tab moves from one question to the next.
+    css(&c, "#q-name").await.click().await.unwrap();
+    css(&c, "#q-name")
+        .await
+        .send_keys("\u{e004}")
+        .await
+        .unwrap(); // Tab
+    let focused = c
+        .execute("return document.activeElement.id;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(focused, json!("q-department"));
     fill(&c, "駐輪場利用申請の受付業務").await;
     wait_for_recommendation(&c, "partial").await;
     let updates = css(&c, "#result").await.attr("data-updates").await.unwrap();

@@ -124,11 +124,12 @@ fn every_field_has_its_question_on_the_form() {
     for f in itaku::catalog::Field::ALL {
         let closed =
             itaku::catalog::questions::is_yes_no(*f) || itaku::catalog::questions::is_choice(*f);
-        if !closed {
-            assert!(
-                page.contains(&format!("<label for=\"q-{}\">", f.name())),
-                "{f:?}"
-            );
+        let legend = page.contains(&format!("<legend id=\"q-{}\">", f.name()));
+        if closed {
+            assert!(legend, "{f:?}: a group of choices has a legend");
+        } else {
+            let label = page.contains(&format!("<label for=\"q-{}\">", f.name()));
+            assert!(label || legend, "{f:?} has no label");
         }
     }
 }
@@ -423,4 +424,44 @@ fn ctrl_c_stops_the_server_cleanly() {
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stderr).contains("終了しました"));
+}
+
+#[test]
+fn the_live_answer_names_unknown_facts_gives_advice_and_takes_hazard_boxes() {
+    let s = Server::start(&[]);
+    let (cookie, token) = s.session();
+    // Nothing answered yet: the decisive unknown facts are named by their questions.
+    let r = s.post("/api/assess", Some(&cookie), &[("_token", token.as_str())]);
+    assert_eq!(r.status, 200);
+    let decisive = between(&r.body, "<ul class=\"tight\" id=\"decisive\">", "</ul>");
+    assert!(
+        decisive.contains("法令で、区の職員が行うと定められた業務ですか？"),
+        "{decisive}"
+    );
+    // Few facts: kept in-house, with the changes that would improve it.
+    let mut form = answers(&token, "業務", "");
+    form.retain(|(k, _)| *k != "annual_cases");
+    let r = s.post("/api/assess", Some(&cookie), &form);
+    assert!(
+        r.body.contains("data-recommendation=\"in_house\""),
+        "{}",
+        r.body
+    );
+    let advice = between(&r.body, "<ul class=\"tight\" id=\"whatif\">", "</ul>");
+    assert!(advice.contains("マニュアルを整備する"), "{advice}");
+    // Hazards come from the rule set's vocabulary as boxes; several ticks are one list.
+    let page = s.get("/new", None).body;
+    assert!(page.contains("type=\"checkbox\" name=\"hazards\" value=\"heights\""));
+    form.extend([
+        ("hazards", "heights"),
+        ("hazards", "night_work"),
+        ("_action", "download"),
+    ]);
+    let r = s.post("/new", Some(&cookie), &form);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let loaded = itaku::catalog::parse_str("d.yaml", &r.body);
+    assert_eq!(
+        loaded.catalog.operations[0].hazards,
+        Some(vec!["heights".to_string(), "night_work".to_string()])
+    );
 }

@@ -297,7 +297,7 @@ pub fn questionnaire_page(
                     fieldset.group #(format!("group-{}", g.key())) {
                         legend { (g.title(lang)) }
                         @for q in all.iter().filter(|q| q.group == g) {
-                            (question_markup(q, answers, errors.get(&q.field), ev, lang))
+                            (question_markup(q, answers, errors.get(&q.field), ev, &state.compiled.rules, lang))
                         }
                     }
                 }
@@ -358,6 +358,7 @@ fn question_markup(
     answers: &Answers,
     error: Option<&String>,
     ev: &Evaluated,
+    rules: &itaku::RuleSet,
     lang: Lang,
 ) -> Markup {
     let name = q.field.name();
@@ -372,9 +373,34 @@ fn question_markup(
     let value = answers.0.get(&q.field).cloned().unwrap_or_default();
     let required = q.field.is_required() && q.field != Field::id;
     let closed = questions::is_yes_no(q.field) || !q.choices.is_empty();
+    // Hazards are a closed vocabulary of the rule set: one box each, and one for "none".
+    let hazards = (q.field == Field::hazards && !rules.manifest.hazards.is_empty())
+        .then_some(&rules.manifest.hazards);
+    let ticked: Vec<&str> = value.lines().map(str::trim).collect();
     html! {
         div.question #(format!("question-{name}")) {
-            @if closed {
+            @if let Some(hazards) = hazards {
+                fieldset aria-describedby=(described) {
+                    legend #(id) { (q.text(lang)) }
+                    p.help #(help_id) {
+                        (lang.pick("当てはまるものをすべて選んでください。何も選ばなければ「わからない」です。",
+                            "Tick every one that applies; leave all unticked for “don't know”."))
+                    }
+                    @if let Some(e) = error { p.error #(error_id) { (e) } }
+                    div.choices {
+                        @for h in hazards.iter() {
+                            label {
+                                input type="checkbox" name=(name) value=(h.id) checked[ticked.contains(&h.id.as_str())];
+                                (h.title.get(lang))
+                            }
+                        }
+                        label {
+                            input type="checkbox" name=(name) value="なし" checked[ticked.iter().any(|t| matches!(*t, "なし" | "none"))];
+                            (lang.pick("危険を伴う作業はない", "no hazardous work"))
+                        }
+                    }
+                }
+            } @else if closed {
                 fieldset aria-describedby=(described) {
                     legend #(id) { (q.text(lang)) }
                     p.help #(help_id) { (q.help(lang)) }
