@@ -478,7 +478,7 @@ pub fn result(state: &AppState, ev: &Evaluated, lang: Lang) -> Markup {
             }
         }
         @match &ev.assessment {
-            Some(a) => (assessment_markup(state, a, ev.whatif.as_ref(), lang)),
+            Some(a) => (assessment_markup(state, a, ev.whatif.as_ref(), "", lang)),
             None => p.muted { (lang.pick("回答を入力すると判定が表示されます。", "The result appears as you answer.")) },
         }
         p.muted #draft-id {
@@ -493,10 +493,12 @@ pub fn result(state: &AppState, ev: &Evaluated, lang: Lang) -> Markup {
     }
 }
 
+/// `questions_at` is the page holding the questions that unknown facts link to (empty: this page).
 pub fn assessment_markup(
     state: &AppState,
     a: &Assessment,
     whatif: Option<&WhatIf>,
+    questions_at: &str,
     lang: Lang,
 ) -> Markup {
     let rules = &state.compiled.rules;
@@ -526,7 +528,7 @@ pub fn assessment_markup(
         @if !a.decisive.is_empty() {
             h3 { (lang.pick("判定を左右する、まだ不明な事実", "Decisive facts still unknown")) }
             ul.tight #decisive {
-                @for f in &a.decisive { li { a href=(format!("#q-{}", f.name())) { (ask(*f, lang)) } } }
+                @for f in &a.decisive { li { a href=(format!("{questions_at}#q-{}", f.name())) { (ask(*f, lang)) } } }
             }
         }
         @let other_missing: Vec<_> = a.missing.iter().filter(|f| !a.decisive.contains(f)).collect();
