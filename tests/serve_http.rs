@@ -465,3 +465,36 @@ fn the_live_answer_names_unknown_facts_gives_advice_and_takes_hazard_boxes() {
         Some(vec!["heights".to_string(), "night_work".to_string()])
     );
 }
+
+#[test]
+fn allow_remote_binds_elsewhere_with_a_warning() {
+    use std::io::{BufRead, BufReader, Read};
+    let dir = tempfile::tempdir().unwrap();
+    // Listening on every interface only: no traffic is sent to it.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_itaku"))
+        .current_dir(server::root())
+        .args(["serve", "--addr", "0.0.0.0:0", "--allow-remote", "--drafts"])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("http://0.0.0.0:"), "{line}");
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(
+        stderr.contains("警告") && stderr.contains("ログイン機能はありません"),
+        "{stderr}"
+    );
+}
