@@ -17,6 +17,7 @@ pub mod fsutil;
 pub mod heap;
 pub mod lang;
 pub mod model;
+pub mod questionnaire;
 pub mod render;
 pub mod rules;
 pub mod stream;

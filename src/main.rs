@@ -1,6 +1,7 @@
 //! The `itaku` command line: parses arguments, calls the library, chooses an exit code.
 
 mod cli;
+mod web;
 
 // Assessment allocates many small values on every thread; mimalloc measured ~10% faster than the system
 // allocator end to end on two threads (docs/performance.md). `Counting` keeps a per-thread byte count

@@ -20,6 +20,9 @@ use crate::rules::CompiledRules;
 
 /// Assessments the search may spend on one operation.
 pub const BUDGET: usize = 4000;
+/// Assessments the questionnaire's live answer (`itaku serve`) spends on advice: every single change and
+/// the first pairs, within the 50 ms round trip (docs/performance.md); `itaku what-if` spends [`BUDGET`].
+pub const LIVE_BUDGET: usize = 100;
 /// Largest number of changes in one suggestion.
 pub const MAX_CHANGES: usize = 3;
 
@@ -178,6 +181,17 @@ fn highs(a: &Assessment, rules: &CompiledRules) -> BTreeSet<String> {
 
 /// Searches the smallest improving change sets for `op`.
 pub fn what_if(op: &Arc<Operation>, rules: &CompiledRules, lang: Lang) -> WhatIf {
+    what_if_within(op, rules, lang, BUDGET)
+}
+
+/// [`what_if`] with another budget of assessments (the questionnaire's live answer uses a small one, so
+/// that each answer is answered at once; `stopped_early` says when it ran out).
+pub fn what_if_within(
+    op: &Arc<Operation>,
+    rules: &CompiledRules,
+    lang: Lang,
+    budget: usize,
+) -> WhatIf {
     let base = assess_operation(op, rules);
     let base_high = highs(&base, rules);
     let Ok(Value::Object(base_json)) = serde_json::to_value(op.as_ref()) else {
@@ -212,7 +226,7 @@ pub fn what_if(op: &Arc<Operation>, rules: &CompiledRules, lang: Lang) -> WhatIf
             {
                 continue;
             }
-            if evaluated >= BUDGET {
+            if evaluated >= budget {
                 stopped_early = true;
                 break;
             }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 pub mod describe;
 mod fields;
 mod load;
+pub mod questions;
 pub mod schema;
 pub mod sheet;
 pub mod titles;

@@ -8,10 +8,12 @@ mod explain;
 mod export_catalog;
 mod help_ja;
 mod import;
+mod new;
 mod progress;
 mod rules;
 mod rules_export;
 mod schema;
+mod serve;
 mod template;
 mod test;
 mod whatif;
@@ -112,6 +114,10 @@ enum Command {
     Template(template::Args),
     /// Print the JSON Schema of the catalog format, for editors (カタログ形式の JSON Schema).
     Schema(schema::Args),
+    /// The self-assessment web application for departments (業務の自己診断をブラウザで).
+    Serve(serve::Args),
+    /// Describe a new operation from answers to the questionnaire (質問票の回答から業務を追加).
+    New(new::Args),
 }
 
 /// Options shared by commands that use a rule set.
@@ -365,6 +371,8 @@ pub fn run() -> ExitCode {
         Command::ExportCatalog(args) => export_catalog::run(args, &ui),
         Command::Template(args) => template::run(args, &ui),
         Command::Schema(args) => schema::run(args, &ui),
+        Command::Serve(args) => serve::run(args, &ui),
+        Command::New(args) => new::run(args, &ui),
     };
     exit.into()
 }

@@ -1,0 +1,410 @@
+//! `itaku new`: the questionnaire without a browser. Answers come from a YAML file (`--answers`), or are
+//! asked one by one on a terminal; the operation is assessed and, with `--catalog FILE`, appended to that
+//! catalog file as text (everything already in it kept byte for byte), re-validated from disk and
+//! restored exactly when the result is not a valid catalog.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+
+use itaku::assess::{assess_operation, Report};
+use itaku::catalog::questions::{self, questions};
+use itaku::catalog::{load_path, Field, FieldKind};
+use itaku::questionnaire::{
+    appended_text, check_appended, propose_id, validate, Answers, MAX_ANSWERS_BYTES,
+};
+use itaku::render::{render, Format};
+
+use super::{exit_for, Exit, RuleArgs, Ui};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Answers in YAML: `field: answer` a line (field names or their Japanese titles; choices by value
+    /// or label; はい/いいえ; わからない for unknown). `-` reads standard input.
+    #[arg(long, value_name = "FILE")]
+    answers: Option<PathBuf>,
+    /// Catalog YAML file to append the new operation to (its existing text is kept byte for byte).
+    #[arg(long, value_name = "FILE")]
+    catalog: Option<PathBuf>,
+    #[command(flatten)]
+    rules: RuleArgs,
+    /// Print the assessment as JSON (contract 2) instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args, ui: &Ui) -> Exit {
+    let answers = match &args.answers {
+        Some(path) => match read_answers(path, ui) {
+            Ok(a) => a,
+            Err(exit) => return exit,
+        },
+        None if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() => {
+            match ask(ui) {
+                Ok(a) => a,
+                Err(exit) => return exit,
+            }
+        }
+        None => {
+            ui.say(
+                "エラー: 回答がありません。--answers FILE で回答の YAML を指定してください (端末からなら質問を1つずつ表示します)",
+                "error: no answers: give --answers FILE (a YAML file of answers); on a terminal the questions are asked one by one",
+            );
+            return Exit::Usage;
+        }
+    };
+    let compiled = match args.rules.compile(ui) {
+        Ok(c) => c,
+        Err(exit) => return exit,
+    };
+    let (catalog_text, before) = match &args.catalog {
+        Some(path) if path.is_dir() => {
+            ui.say(
+                &format!("エラー: --catalog には YAML ファイルを指定してください ({} はディレクトリです)", path.display()),
+                &format!("error: --catalog takes a YAML file ({} is a directory)", path.display()),
+            );
+            return Exit::Usage;
+        }
+        Some(path) => match std::fs::read(path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => {
+                    let before = load_path(path);
+                    (Some(text), Some(before))
+                }
+                Err(_) => {
+                    ui.say(
+                        &format!(
+                            "エラー: {} は UTF-8 のテキストではありません",
+                            path.display()
+                        ),
+                        &format!("error: {} is not UTF-8 text", path.display()),
+                    );
+                    return Exit::Usage;
+                }
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Some(String::new()), None),
+            Err(e) => {
+                ui.say(
+                    &format!("エラー: {} を読めません: {e}", path.display()),
+                    &format!("error: cannot read {}: {e}", path.display()),
+                );
+                return Exit::Usage;
+            }
+        },
+        None => (None, None),
+    };
+    let taken = |id: &str| {
+        before
+            .as_ref()
+            .is_some_and(|b| b.catalog.find(id).is_some())
+    };
+    let id = answers
+        .get(Field::id)
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|| propose_id(&answers, taken));
+    let draft = validate(&answers, &id, &compiled.rules);
+    if !draft.problems.is_empty() {
+        for p in &draft.problems {
+            let about = p.field.map_or(String::new(), |f| {
+                format!("{} ({}): ", f.name(), questions::question(f).text(ui.lang))
+            });
+            ui.say(
+                &format!("エラー: {about}{}", p.diagnostic.message(itaku::Lang::Ja)),
+                &format!("error: {about}{}", p.diagnostic.message(itaku::Lang::En)),
+            );
+        }
+        return Exit::Findings;
+    }
+    let Some(op) = draft.operation.clone() else {
+        return Exit::Findings;
+    };
+    let report = Report {
+        assessments: vec![assess_operation(&op, &compiled)],
+        as_of: compiled.as_of,
+    };
+    let mut out = Vec::new();
+    if args.json {
+        if let Err(e) = render(&report, &compiled.rules, ui.lang, Format::Json, &mut out) {
+            return ui.write_failed(&e);
+        }
+    } else {
+        let advice = itaku::whatif::what_if(&op, &compiled, ui.lang);
+        out = itaku::diag::printable(&text_result(
+            &report.assessments[0],
+            &advice,
+            &compiled,
+            ui.lang,
+        ))
+        .into_owned()
+        .into_bytes();
+    }
+    if let Err(e) = super::to_stdout(&out) {
+        return ui.write_failed(&e);
+    }
+    let (Some(path), Some(original)) = (&args.catalog, catalog_text) else {
+        // No catalog to append to: the entry goes to standard output, after the assessment.
+        let text = format!("\n{}", draft.file_text(ui.lang));
+        return match super::to_stdout(text.as_bytes()) {
+            Ok(()) => Exit::Success,
+            Err(e) => ui.write_failed(&e),
+        };
+    };
+    append(path, &original, before, &draft.entry, &compiled, ui)
+}
+
+/// The assessment as text: recommendation, reasons, decisive unknown facts, the checklist with its
+/// mitigations and the changes that would improve the result (what the browser shows).
+fn text_result(
+    a: &itaku::Assessment,
+    advice: &itaku::whatif::WhatIf,
+    compiled: &itaku::CompiledRules,
+    lang: itaku::Lang,
+) -> String {
+    use std::fmt::Write as _;
+    let doc = itaku::render::assessment_doc(a, &compiled.rules, lang);
+    let mut t = String::new();
+    let _ = writeln!(t, "{} ({}) — {}", doc.name, doc.id, doc.department);
+    let _ = writeln!(
+        t,
+        "{}: {} — {} {:.2} FTE",
+        lang.pick("判定", "recommendation"),
+        a.recommendation.label(lang),
+        lang.pick("削減見込み", "freed"),
+        a.freed_fte
+    );
+    let reasons: Vec<&String> = doc
+        .exclusions
+        .iter()
+        .map(|e| &e.reason)
+        .chain(doc.contradictions.iter().map(|c| &c.finding))
+        .chain(doc.notes.iter())
+        .collect();
+    if !reasons.is_empty() {
+        let _ = writeln!(t, "\n{}:", lang.pick("理由", "why"));
+        for r in reasons {
+            let _ = writeln!(t, "  - {r}");
+        }
+    }
+    if !a.decisive.is_empty() {
+        let _ = writeln!(
+            t,
+            "\n{}:",
+            lang.pick(
+                "判定を左右する、まだ不明な事実",
+                "decisive facts still unknown"
+            )
+        );
+        for f in &a.decisive {
+            let _ = writeln!(
+                t,
+                "  - {} ({})",
+                questions::question(*f).text(lang),
+                f.name()
+            );
+        }
+    }
+    let _ = writeln!(
+        t,
+        "\n{} ({}):",
+        lang.pick("チェックリスト", "checklist"),
+        doc.checklist.len()
+    );
+    for c in &doc.checklist {
+        let sev = itaku::model::Severity::parse(c.severity).map_or(c.severity, |s| s.label(lang));
+        let _ = writeln!(t, "  - [{:?} {sev}] {}", c.safeguard, c.item);
+        let _ = writeln!(
+            t,
+            "      {}{}",
+            lang.pick("対策: ", "mitigation: "),
+            c.mitigation
+        );
+    }
+    if !advice.suggestions.is_empty() {
+        let _ = writeln!(
+            t,
+            "\n{}:",
+            lang.pick(
+                "結果を改善できる変更",
+                "changes that would improve the result"
+            )
+        );
+        let mut seen = std::collections::HashSet::new();
+        for s in &advice.suggestions {
+            let what: Vec<&str> = s.changes.iter().map(|c| c.what).collect();
+            let what = what.join(lang.pick("、", ", "));
+            if seen.insert(what.clone()) {
+                let to = itaku::model::Recommendation::parse(s.recommendation)
+                    .map_or(s.recommendation, |r| r.label(lang));
+                let _ = writeln!(t, "  - {what} → {to}");
+            }
+        }
+    }
+    t
+}
+
+/// Appends `entry` to the catalog file at `path`, re-validates it from disk, and writes `original`
+/// back when the result is not valid.
+fn append(
+    path: &std::path::Path,
+    original: &str,
+    before: Option<itaku::catalog::LoadedCatalog>,
+    entry: &itaku::questionnaire::Entry,
+    compiled: &itaku::CompiledRules,
+    ui: &Ui,
+) -> Exit {
+    let shown = path.display().to_string();
+    let text = appended_text(original, entry);
+    if let Err(e) = itaku::fsutil::write_atomic(path, text.as_bytes()) {
+        return ui.write_failed(&e);
+    }
+    let before = before.unwrap_or_default();
+    let mut after = load_path(path);
+    let vocabulary = itaku::check::check_vocabulary(&mut after.catalog, &compiled.rules);
+    after.diagnostics.extend(vocabulary);
+    match check_appended(&shown, &before, &after, &entry.id) {
+        Ok(()) => {
+            ui.say(
+                &format!("業務 `{}` を {shown} に追加しました", entry.id),
+                &format!("appended the operation `{}` to {shown}", entry.id),
+            );
+            Exit::Success
+        }
+        Err(problems) => {
+            ui.report(&problems);
+            let restored =
+                if original.is_empty() && before.catalog.is_empty() && !path_had_file(&before) {
+                    std::fs::remove_file(path)
+                } else {
+                    itaku::fsutil::write_atomic(path, original.as_bytes())
+                };
+            match restored {
+                Ok(()) => ui.say(
+                    &format!("{shown} を元の内容に戻しました (何も追加していません)"),
+                    &format!("{shown} was restored to its previous content (nothing was appended)"),
+                ),
+                Err(e) => ui.say(
+                    &format!("エラー: {shown} を元に戻せませんでした: {e}"),
+                    &format!("error: could not restore {shown}: {e}"),
+                ),
+            }
+            exit_for(&problems).max_with(Exit::Findings)
+        }
+    }
+}
+
+/// Whether the catalog existed before (a load of a missing file reports it unreadable).
+fn path_had_file(before: &itaku::catalog::LoadedCatalog) -> bool {
+    !before
+        .diagnostics
+        .iter()
+        .any(|d| d.code.ends_with("unreadable"))
+        || !before.catalog.is_empty()
+}
+
+fn read_answers(path: &std::path::Path, ui: &Ui) -> Result<Answers, Exit> {
+    let shown = path.display().to_string();
+    let mut bytes = Vec::new();
+    let read = if path.as_os_str() == "-" {
+        std::io::stdin()
+            .lock()
+            .take(MAX_ANSWERS_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_ANSWERS_BYTES as u64 + 1).read_to_end(&mut bytes))
+    };
+    if let Err(e) = read {
+        ui.say(
+            &format!("エラー[answers::unreadable]: {shown}: 回答ファイルを読めません: {e}"),
+            &format!("error[answers::unreadable]: {shown}: cannot read the answers: {e}"),
+        );
+        return Err(Exit::Usage);
+    }
+    let Ok(text) = String::from_utf8(bytes) else {
+        ui.say(
+            &format!("エラー[answers::unreadable]: {shown}: UTF-8 のテキストではありません"),
+            &format!("error[answers::unreadable]: {shown}: not UTF-8 text"),
+        );
+        return Err(Exit::Usage);
+    };
+    Answers::from_yaml(&shown, &text).map_err(|d| {
+        ui.report(&d);
+        Exit::Findings
+    })
+}
+
+use std::io::Read;
+
+/// Asks every question on the terminal (standard error), reading answers from standard input. An empty
+/// answer is わからない; the required ones are asked again until answered.
+fn ask(ui: &Ui) -> Result<Answers, Exit> {
+    let lang = ui.lang;
+    let mut answers = Answers::default();
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(
+        err,
+        "{}",
+        lang.pick(
+            "質問に答えてください。空のまま Enter で「わからない」。番号で選択肢を選べます。",
+            "Answer the questions. Enter alone means “don't know”. Choose a choice by its number."
+        )
+    );
+    let mut group = None;
+    for q in questions() {
+        if q.field == Field::id {
+            continue;
+        }
+        if group != Some(q.group) {
+            group = Some(q.group);
+            let _ = writeln!(err, "\n== {}", q.group.title(lang));
+        }
+        loop {
+            let _ = writeln!(err, "\n{}\n  ({})", q.text(lang), q.help(lang));
+            let yes_no = q.field.kind() == FieldKind::Bool;
+            let mut labels: Vec<(String, &str)> = Vec::new();
+            if yes_no {
+                labels.push(("true".into(), questions::yes(lang)));
+                labels.push(("false".into(), questions::no(lang)));
+            }
+            for c in q.choices {
+                labels.push((c.value.to_string(), c.label(lang)));
+            }
+            for (i, (_, l)) in labels.iter().enumerate() {
+                let _ = writeln!(err, "  {}) {l}", i + 1);
+            }
+            if q.field.kind() == FieldKind::List {
+                let _ = writeln!(
+                    err,
+                    "  {}",
+                    lang.pick("(複数は「;」で区切る)", "(separate several with ;)")
+                );
+            }
+            let _ = write!(err, "> ");
+            let _ = err.flush();
+            let Some(Ok(line)) = lines.next() else {
+                ui.say("\n入力が終わりました", "\nend of input");
+                return Err(Exit::Usage);
+            };
+            let line = line.trim().to_string();
+            let answer = match line.parse::<usize>() {
+                Ok(n) if n >= 1 && n <= labels.len() && !labels.is_empty() => {
+                    labels[n - 1].0.clone()
+                }
+                _ if q.field.kind() == FieldKind::List => line.replace(';', "\n"),
+                _ => line,
+            };
+            if q.field.is_required() && answer.trim().is_empty() {
+                let _ = writeln!(
+                    err,
+                    "{}",
+                    lang.pick("この質問は必須です。", "This one is required.")
+                );
+                continue;
+            }
+            answers.set(q.field, answer);
+            break;
+        }
+    }
+    Ok(answers)
+}

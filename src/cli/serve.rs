@@ -1,0 +1,131 @@
+//! `itaku serve`: the self-assessment web application (`src/web/`) on a local address.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::{default_catalog, load_catalog, Exit, RuleArgs, Ui};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Catalog file or directory to browse and to check new ids against (default: catalog/).
+    catalog: Option<PathBuf>,
+    #[command(flatten)]
+    rules: RuleArgs,
+    /// Where drafts are saved, one `ID.yaml` per operation.
+    #[arg(long, default_value = "catalog/drafts")]
+    drafts: PathBuf,
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Allow an address other than loopback. There is no login: anyone who can reach it can use it.
+    #[arg(long)]
+    allow_remote: bool,
+}
+
+pub fn run(args: Args, ui: &Ui) -> Exit {
+    if !args.addr.ip().is_loopback() {
+        if !args.allow_remote {
+            ui.say(
+                &format!("エラー: {} はこのコンピューターの外から接続できるアドレスです。ログイン機能がないため、--allow-remote を付けた場合だけ使えます", args.addr),
+                &format!("error: {} can be reached from other machines; there is no login, so it needs --allow-remote", args.addr),
+            );
+            return Exit::Usage;
+        }
+        ui.say(
+            &format!("警告: {} で待ち受けます。ログイン機能はありません。このネットワークの誰でも下書きを保存できます", args.addr),
+            &format!("warning: listening on {}: there is no login; anyone on this network can use it and save drafts", args.addr),
+        );
+    }
+    let compiled = match args.rules.compile(ui) {
+        Ok(c) => Arc::new(c),
+        Err(exit) => return exit,
+    };
+    let catalog_path = args.catalog.clone().unwrap_or_else(default_catalog);
+    let catalog = match load_catalog(Some(&catalog_path), &compiled, ui) {
+        Ok(c) => c,
+        Err(exit) => return exit,
+    };
+    let state = Arc::new(crate::web::AppState::new(
+        compiled,
+        catalog,
+        args.drafts.clone(),
+        catalog_path.display().to_string(),
+    ));
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            ui.say(
+                &format!("エラー: サーバーを起動できません: {e}"),
+                &format!("error: cannot start the server: {e}"),
+            );
+            return Exit::Usage;
+        }
+    };
+    runtime.block_on(async move {
+        let listener = match tokio::net::TcpListener::bind(args.addr).await {
+            Ok(l) => l,
+            Err(e) => {
+                ui.say(
+                    &format!("エラー: {} で待ち受けられません: {e}", args.addr),
+                    &format!("error: cannot listen on {}: {e}", args.addr),
+                );
+                return Exit::Usage;
+            }
+        };
+        let shown = listener
+            .local_addr()
+            .map_or_else(|_| args.addr.to_string(), |a| a.to_string());
+        // The address goes to standard output, alone on its line, for people and for scripts.
+        if super::to_stdout(format!("http://{shown}/\n").as_bytes()).is_err() {
+            return Exit::ClosedPipe;
+        }
+        ui.say(
+            &format!("itaku serve: http://{shown}/ で待ち受けています。下書きの保存先: {} (Ctrl-C で終了)", args.drafts.display()),
+            &format!("itaku serve: listening on http://{shown}/; drafts go to {} (Ctrl-C stops)", args.drafts.display()),
+        );
+        let app = crate::web::router(state);
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown())
+            .await;
+        match served {
+            Ok(()) => {
+                ui.say("itaku serve: 終了しました", "itaku serve: stopped");
+                Exit::Success
+            }
+            Err(e) => {
+                ui.say(
+                    &format!("エラー: サーバーが停止しました: {e}"),
+                    &format!("error: the server stopped: {e}"),
+                );
+                Exit::Usage
+            }
+        }
+    })
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM.
+async fn shutdown() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,257 @@
+//! `itaku serve`: a local web application over the same library the command line uses. The router is
+//! here; one file per page group: `questionnaire.rs` (describe an operation, live assessment, save and
+//! download a draft), `browse.rs` (the catalog's operations, one operation's assessment, the summary),
+//! `page.rs` (the layout, the polite error page and the embedded assets).
+//!
+//! Security: maud escapes every text; request bodies are limited to [`BODY_LIMIT`]; every POST carries
+//! a token bound to the browser's session cookie (`SameSite=Strict`), so another site cannot post a form
+//! here; ids are validated by the catalog loader before they name a file; errors are logged on standard
+//! error and shown as a polite page.
+
+mod browse;
+mod page;
+mod questionnaire;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use sha2::{Digest, Sha256};
+
+use itaku::assess::Report;
+use itaku::{Catalog, CompiledRules, Lang};
+
+/// Largest request body accepted (a filled questionnaire is a few kilobytes).
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// Name of the session cookie the form token is bound to.
+const SESSION_COOKIE: &str = "itaku_session";
+
+/// What every handler shares: the rules compiled once, the catalog and its assessment, where drafts go.
+pub struct AppState {
+    pub compiled: Arc<CompiledRules>,
+    pub catalog: Catalog,
+    pub report: Report,
+    pub drafts: PathBuf,
+    /// Where the catalog was read from (shown on the pages).
+    pub catalog_path: String,
+    /// Secret the form tokens are derived from; new at every start.
+    secret: [u8; 32],
+    /// Serialises saves, so that the check for an existing draft and the write cannot interleave.
+    save_lock: Mutex<()>,
+}
+
+impl AppState {
+    pub fn new(
+        compiled: Arc<CompiledRules>,
+        catalog: Catalog,
+        drafts: PathBuf,
+        catalog_path: String,
+    ) -> AppState {
+        let report = itaku::assess_catalog(&catalog, &compiled);
+        AppState {
+            compiled,
+            catalog,
+            report,
+            drafts,
+            catalog_path,
+            secret: random_bytes(),
+            save_lock: Mutex::new(()),
+        }
+    }
+
+    /// The form token of a session.
+    fn token(&self, session: &str) -> String {
+        let mut h = Sha256::new();
+        h.update(self.secret);
+        h.update(session.as_bytes());
+        hex(&h.finalize()[..16])
+    }
+
+    /// True when `id` is used by the catalog or by a draft already saved.
+    fn id_taken(&self, id: &str) -> bool {
+        self.catalog.find(id).is_some() || self.draft_path(id).is_some_and(|p| p.exists())
+    }
+
+    /// The draft file of a (valid) operation id; `None` for anything that is not an id.
+    fn draft_path(&self, id: &str) -> Option<PathBuf> {
+        itaku::catalog::OperationId::parse(id).map(|id| self.drafts.join(format!("{id}.yaml")))
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// 32 random bytes from the operating system; the clock and process id when it has none.
+fn random_bytes() -> [u8; 32] {
+    use std::io::Read;
+    let mut out = [0u8; 32];
+    let filled = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut out));
+    if filled.is_err() {
+        let mut h = Sha256::new();
+        h.update(format!("{:?}{}", std::time::SystemTime::now(), std::process::id()).as_bytes());
+        h.update(format!("{:p}", &out).as_bytes());
+        out.copy_from_slice(&h.finalize());
+    }
+    out
+}
+
+pub type Shared = Arc<AppState>;
+
+/// The application's routes.
+pub fn router(state: Shared) -> Router {
+    Router::new()
+        .route("/", get(browse::list))
+        .route("/summary", get(browse::summary))
+        .route("/ops/{id}", get(browse::operation))
+        .route("/new", get(questionnaire::form).post(questionnaire::submit))
+        .route("/api/assess", post(questionnaire::live))
+        .route("/assets/app.js", get(page::script))
+        .route("/assets/app.css", get(page::stylesheet))
+        .fallback(page::not_found)
+        .method_not_allowed_fallback(page::not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
+}
+
+/// What a request says about its user: the language and the session.
+pub struct Visitor {
+    pub lang: Lang,
+    /// The session id from the cookie, or a new one (then set by the response).
+    pub session: String,
+    pub new_session: bool,
+    /// The query string's pairs.
+    pub query: Vec<(String, String)>,
+}
+
+impl Visitor {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A link to `path` in the visitor's language.
+    pub fn link(&self, path: &str) -> String {
+        match self.lang {
+            Lang::Ja => path.to_string(),
+            Lang::En if path.contains('?') => format!("{path}&lang=en"),
+            Lang::En => format!("{path}?lang=en"),
+        }
+    }
+
+    /// Adds the session cookie to a response when the session is new.
+    pub fn finish(&self, mut response: Response) -> Response {
+        if self.new_session {
+            let cookie = format!(
+                "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict",
+                self.session
+            );
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().append(header::SET_COOKIE, v);
+            }
+        }
+        response
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Visitor {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let query: Vec<(String, String)> = parts
+            .uri
+            .query()
+            .and_then(|q| serde_urlencoded::from_str(q).ok())
+            .unwrap_or_default();
+        let lang = match query.iter().find(|(k, _)| k == "lang") {
+            Some((_, v)) if v == "en" => Lang::En,
+            _ => Lang::Ja,
+        };
+        let session = session_cookie(&parts.headers);
+        Ok(Visitor {
+            lang,
+            new_session: session.is_none(),
+            session: session.unwrap_or_else(|| hex(&random_bytes()[..16])),
+            query,
+        })
+    }
+}
+
+/// The session id of the request's cookie, when it looks like one of ours.
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v.to_string())
+        .filter(|v| v.len() == 32 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// A POSTed form: its pairs, after the body limit and the token were checked.
+pub struct PostedForm(pub Vec<(String, String)>);
+
+impl PostedForm {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Checks a POST: the body must be a form within the limit, carrying the session's token. The error is
+/// the response to send (on the error path only, so its size does not matter).
+#[allow(clippy::result_large_err)]
+pub fn check_post(
+    state: &AppState,
+    visitor: &Visitor,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<PostedForm, Response> {
+    let lang = visitor.lang;
+    let body = body.map_err(|e| {
+        let status = e.status();
+        page::error(
+            status,
+            lang,
+            if status == StatusCode::PAYLOAD_TOO_LARGE {
+                page::Message::TooLarge
+            } else {
+                page::Message::BadRequest
+            },
+        )
+    })?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
+        .map_err(|_| page::error(StatusCode::BAD_REQUEST, lang, page::Message::BadRequest))?;
+    let form = PostedForm(pairs);
+    let expected = state.token(&visitor.session);
+    if visitor.new_session || form.get("_token") != Some(expected.as_str()) {
+        return Err(visitor.finish(page::error(
+            StatusCode::FORBIDDEN,
+            lang,
+            page::Message::BadToken,
+        )));
+    }
+    Ok(form)
+}
+
+/// A server-side failure: logged with its detail, shown as a polite page without it.
+pub fn internal_error(lang: Lang, what: &str) -> Response {
+    eprintln!("itaku serve: error: {what}");
+    page::error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        lang,
+        page::Message::Internal,
+    )
+}

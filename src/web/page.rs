@@ -1,0 +1,169 @@
+//! The page layout, the polite error page and the embedded assets (a stylesheet and one small script;
+//! nothing is loaded from elsewhere, so the application works offline).
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use maud::{html, Markup, DOCTYPE};
+
+use super::Visitor;
+use itaku::Lang;
+
+const CSS: &str = include_str!("assets/app.css");
+const JS: &str = include_str!("assets/app.js");
+
+/// Served with every page: nothing but this origin's own script, styles and form targets.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
+                   connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+pub async fn stylesheet() -> Response {
+    asset("text/css; charset=utf-8", CSS)
+}
+
+pub async fn script() -> Response {
+    asset("text/javascript; charset=utf-8", JS)
+}
+
+fn asset(kind: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, kind),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Wraps `body` in the layout (navigation, language switch) and makes the response.
+pub fn page(visitor: &Visitor, status: StatusCode, title: &str, body: Markup) -> Response {
+    let lang = visitor.lang;
+    let markup = layout(lang, title, Some(visitor), body);
+    visitor.finish(html_response(status, markup))
+}
+
+fn html_response(status: StatusCode, markup: Markup) -> Response {
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CONTENT_SECURITY_POLICY, CSP),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        markup.into_string(),
+    )
+        .into_response()
+}
+
+/// An HTML fragment (the live result): no layout.
+pub fn fragment(markup: Markup) -> Response {
+    html_response(StatusCode::OK, markup)
+}
+
+fn layout(lang: Lang, title: &str, visitor: Option<&Visitor>, body: Markup) -> Markup {
+    let link = |path: &str| visitor.map_or_else(|| path.to_string(), |v| v.link(path));
+    let other = match lang {
+        Lang::Ja => ("?lang=en", "English"),
+        Lang::En => ("?", "日本語"),
+    };
+    html! {
+        (DOCTYPE)
+        html lang=(lang.pick("ja", "en")) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " — itaku" }
+                link rel="stylesheet" href="/assets/app.css";
+                script src="/assets/app.js" defer {}
+            }
+            body {
+                a.skip href="#main" { (lang.pick("本文へ移動", "Skip to content")) }
+                header.top {
+                    nav aria-label=(lang.pick("メニュー", "Menu")) {
+                        a.brand href=(link("/")) { "itaku " span { "委託判定" } }
+                        a href=(link("/")) { (lang.pick("業務一覧", "Operations")) }
+                        a href=(link("/summary")) { (lang.pick("集計", "Summary")) }
+                        a href=(link("/new")) { (lang.pick("新しい業務を記入", "Describe a new operation")) }
+                        a.lang href=(other.0) lang=(lang.pick("en", "ja")) { (other.1) }
+                    }
+                }
+                main #main { (body) }
+            }
+        }
+    }
+}
+
+/// The polite messages of error pages.
+#[derive(Debug, Clone, Copy)]
+pub enum Message {
+    NotFound,
+    TooLarge,
+    BadRequest,
+    BadToken,
+    Internal,
+}
+
+impl Message {
+    fn texts(self) -> (&'static str, &'static str, &'static str, &'static str) {
+        match self {
+            Message::NotFound => (
+                "ページが見つかりません",
+                "Page not found",
+                "URL を確かめるか、業務一覧から選んでください。",
+                "Check the address, or choose from the list of operations.",
+            ),
+            Message::TooLarge => (
+                "送信された内容が大きすぎます",
+                "What was sent is too large",
+                "回答を短くして、もう一度送信してください。",
+                "Shorten the answers and send them again.",
+            ),
+            Message::BadRequest => (
+                "送信内容を読み取れませんでした",
+                "The request could not be read",
+                "ページを開き直して、もう一度お試しください。",
+                "Reload the page and try again.",
+            ),
+            Message::BadToken => (
+                "送信を受け付けられませんでした",
+                "The form could not be accepted",
+                "このページから送信されたことを確認できませんでした。ページを開き直してから、もう一度送信してください。",
+                "It could not be confirmed that the form came from this application. Reload the page and send it again.",
+            ),
+            Message::Internal => (
+                "申し訳ありません。処理中に問題が起きました",
+                "Sorry, something went wrong",
+                "内容はサーバーの記録に残しました。少し待ってからもう一度お試しください。",
+                "The details were logged by the server. Please try again in a moment.",
+            ),
+        }
+    }
+}
+
+/// A polite error page (never a stack trace).
+pub fn error(status: StatusCode, lang: Lang, message: Message) -> Response {
+    let (title_ja, title_en, ja, en) = message.texts();
+    let title = lang.pick(title_ja, title_en);
+    let body = html! {
+        h1 { (title) }
+        p { (lang.pick(ja, en)) }
+        p { a href=(lang.pick("/", "/?lang=en")) { (lang.pick("業務一覧へ戻る", "Back to the operations")) } }
+    };
+    html_response(status, layout(lang, title, None, body))
+}
+
+pub async fn not_allowed(visitor: Visitor) -> Response {
+    visitor.finish(error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        visitor.lang,
+        Message::BadRequest,
+    ))
+}
+
+pub async fn not_found(visitor: Visitor) -> Response {
+    visitor.finish(error(
+        StatusCode::NOT_FOUND,
+        visitor.lang,
+        Message::NotFound,
+    ))
+}

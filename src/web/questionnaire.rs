@@ -1,0 +1,656 @@
+//! The questionnaire: one page per operation being described, the live result beside it, and saving or
+//! downloading the draft. Questions, help and choices come from the library's question bank
+//! ([`itaku::catalog::questions`]); answers become an operation through the catalog loader
+//! ([`itaku::questionnaire::validate`]), so the browser accepts exactly what a catalog file accepts.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use maud::{html, Markup};
+
+use itaku::assess::{assess_operation, Assessment};
+use itaku::catalog::questions::{self, questions, Group, Question};
+use itaku::catalog::{Field, FieldKind};
+use itaku::model::{Recommendation, Severity};
+use itaku::questionnaire::{propose_id, validate, Answers, Draft};
+use itaku::render::assessment_doc;
+use itaku::whatif::{what_if_within, WhatIf};
+use itaku::Lang;
+
+use super::page::{self, fragment};
+use super::{check_post, internal_error, AppState, PostedForm, Shared, Visitor};
+
+/// The placeholder identity that lets a half-filled questionnaire be assessed before it is named.
+const PLACEHOLDER_ID: &str = "draft";
+
+/// Everything the result shows for one set of answers.
+pub struct Evaluated {
+    /// The answers validated as they would be saved (with the id given or proposed).
+    pub draft: Draft,
+    /// The id given, or the one proposed from the name.
+    pub id: String,
+    pub id_given: bool,
+    pub assessment: Option<Assessment>,
+    pub whatif: Option<WhatIf>,
+}
+
+/// Validates and assesses `answers`. A question answered wrongly (or the identity left empty) does not
+/// stop the assessment: it is assessed as unknown, and the problem is listed.
+pub fn evaluate(state: &AppState, answers: &Answers, lang: Lang) -> Evaluated {
+    let rules = &state.compiled.rules;
+    let given = answers.get(Field::id).map(|s| s.trim().to_string());
+    let id_given = given.is_some();
+    let id = given.unwrap_or_else(|| propose_id(answers, |c| state.id_taken(c)));
+    let draft = validate(answers, &id, rules);
+    let operation = match &draft.operation {
+        Some(op) => Some(Arc::clone(op)),
+        None => {
+            let mut working = answers.clone();
+            for p in &draft.problems {
+                if let Some(f) = p.field {
+                    working.0.remove(&f);
+                }
+            }
+            for (f, placeholder) in [(Field::name, "—"), (Field::department, "—")] {
+                if working.get(f).is_none() {
+                    working.set(f, placeholder);
+                }
+            }
+            let id_ok = itaku::catalog::OperationId::parse(&id).is_some();
+            validate(&working, if id_ok { &id } else { PLACEHOLDER_ID }, rules).operation
+        }
+    };
+    let assessment = operation
+        .as_ref()
+        .map(|op| assess_operation(op, &state.compiled));
+    let whatif = operation
+        .as_ref()
+        .map(|op| what_if_within(op, &state.compiled, lang, itaku::whatif::LIVE_BUDGET));
+    Evaluated {
+        draft,
+        id,
+        id_given,
+        assessment,
+        whatif,
+    }
+}
+
+fn answers_of(form: &PostedForm) -> Answers {
+    Answers::from_pairs(form.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))).0
+}
+
+/// GET /new (`?from=ID` starts from a catalog operation).
+pub async fn form(State(state): State<Shared>, visitor: Visitor) -> Response {
+    let mut answers = Answers::default();
+    if let Some(op) = visitor.get("from").and_then(|id| state.catalog.find(id)) {
+        answers = Answers::from_operation(op);
+        // A new draft needs a new id: the one of the original is taken.
+        answers.0.remove(&Field::id);
+    }
+    let lang = visitor.lang;
+    let evaluated = evaluate(&state, &answers, lang);
+    questionnaire_page(
+        &state,
+        &visitor,
+        &answers,
+        &evaluated,
+        None,
+        StatusCode::OK,
+        lang,
+    )
+}
+
+/// POST /api/assess: the result fragment for the answers so far (the live answer).
+pub async fn live(
+    State(state): State<Shared>,
+    visitor: Visitor,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let form = match check_post(&state, &visitor, body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let lang = visitor.lang;
+    let answers = answers_of(&form);
+    let worker = Arc::clone(&state);
+    let done = tokio::task::spawn_blocking(move || {
+        let evaluated = evaluate(&worker, &answers, lang);
+        result(&worker, &evaluated, lang).into_string()
+    })
+    .await;
+    match done {
+        Ok(markup) => fragment(maud::PreEscaped(markup)),
+        Err(e) => internal_error(lang, &format!("live assessment failed: {e}")),
+    }
+}
+
+/// What happened to a save or download, shown above the form.
+pub enum Outcome {
+    Saved(String),
+    Exists(String),
+    InCatalog(String),
+    Invalid,
+    Failed,
+}
+
+/// POST /new: assess (the form without JavaScript), save the draft, or download it.
+pub async fn submit(
+    State(state): State<Shared>,
+    visitor: Visitor,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let form = match check_post(&state, &visitor, body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let lang = visitor.lang;
+    let answers = answers_of(&form);
+    let action = form.get("_action").unwrap_or("assess").to_string();
+    let confirmed = form.get("_confirm") == Some("yes");
+    let worker = Arc::clone(&state);
+    let job = tokio::task::spawn_blocking(move || {
+        let evaluated = evaluate(&worker, &answers, lang);
+        let outcome = match action.as_str() {
+            "save" => Some(save(&worker, &evaluated, confirmed, lang)),
+            "download" if evaluated.draft.problems.is_empty() => {
+                return Err((evaluated.id.clone(), evaluated.draft.file_text(lang)));
+            }
+            "download" => Some(Outcome::Invalid),
+            _ => None,
+        };
+        Ok((answers, evaluated, outcome))
+    })
+    .await;
+    match job {
+        Ok(Ok((answers, evaluated, outcome))) => {
+            let status = match &outcome {
+                Some(Outcome::Saved(_)) | None => StatusCode::OK,
+                Some(Outcome::Exists(_) | Outcome::InCatalog(_)) => StatusCode::CONFLICT,
+                Some(Outcome::Invalid) => StatusCode::UNPROCESSABLE_ENTITY,
+                Some(Outcome::Failed) => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            questionnaire_page(
+                &state, &visitor, &answers, &evaluated, outcome, status, lang,
+            )
+        }
+        Ok(Err((id, text))) => download(&id, text),
+        Err(e) => internal_error(lang, &format!("assessment failed: {e}")),
+    }
+}
+
+fn download(id: &str, text: String) -> Response {
+    let mut response = (
+        [(header::CONTENT_TYPE, "application/yaml; charset=utf-8")],
+        text,
+    )
+        .into_response();
+    // The id is [a-z0-9-]+ (validated by the loader), safe inside the header.
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{id}.yaml\"")) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, v);
+    }
+    response
+}
+
+/// Writes the draft file `DRAFTS/ID.yaml`: never over an existing draft unless confirmed, never for an id
+/// of the catalog, and only after the answers validate. The file is written whole (temporary file, then
+/// renamed or linked into place), and read back with the catalog loader.
+fn save(state: &AppState, ev: &Evaluated, confirmed: bool, lang: Lang) -> Outcome {
+    if !ev.draft.problems.is_empty() || ev.draft.operation.is_none() {
+        return Outcome::Invalid;
+    }
+    let id = ev.id.clone();
+    if state.catalog.find(&id).is_some() {
+        return Outcome::InCatalog(id);
+    }
+    let Some(path) = state.draft_path(&id) else {
+        return Outcome::Invalid;
+    };
+    let text = ev.draft.file_text(lang);
+    // One save at a time: the existence check and the write must not interleave with another save.
+    let _guard = state.save_lock.lock().unwrap_or_else(|e| e.into_inner());
+    if let Err(e) = std::fs::create_dir_all(&state.drafts) {
+        eprintln!(
+            "itaku serve: error: cannot create {}: {e}",
+            state.drafts.display()
+        );
+        return Outcome::Failed;
+    }
+    let written = if confirmed {
+        itaku::fsutil::write_atomic(&path, text.as_bytes())
+    } else {
+        write_new(&state.drafts, &path, text.as_bytes())
+    };
+    match written {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Outcome::Exists(id),
+        Err(e) => {
+            eprintln!("itaku serve: error: cannot write {}: {e}", path.display());
+            return Outcome::Failed;
+        }
+    }
+    let reread = itaku::catalog::load_path(&path);
+    if reread.diagnostics.has_errors() || reread.catalog.find(&id).is_none() {
+        eprintln!(
+            "itaku serve: error: the draft {} does not read back",
+            path.display()
+        );
+        return Outcome::Failed;
+    }
+    eprintln!("itaku serve: saved {}", path.display());
+    Outcome::Saved(path.display().to_string())
+}
+
+/// Writes a new file: a temporary file in the same directory, then linked to `path` only if nothing is
+/// there (an existing file is an `AlreadyExists` error and is left untouched).
+fn write_new(dir: &std::path::Path, path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".itaku-draft-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist_noclobber(path).map(|_| ()).map_err(|e| e.error)
+}
+
+/// The questionnaire page with its result.
+pub fn questionnaire_page(
+    state: &AppState,
+    visitor: &Visitor,
+    answers: &Answers,
+    ev: &Evaluated,
+    outcome: Option<Outcome>,
+    status: StatusCode,
+    lang: Lang,
+) -> Response {
+    let token = state.token(&visitor.session);
+    let errors: BTreeMap<Field, String> = ev
+        .draft
+        .problems
+        .iter()
+        .filter_map(|p| p.field.map(|f| (f, p.diagnostic.message(lang).to_string())))
+        .collect();
+    let title = lang.pick("業務の自己診断", "Self-assessment of an operation");
+    let all = questions();
+    let body = html! {
+        h1 { (title) }
+        p.muted {
+            (lang.pick(
+                "業務について質問に答えると、委託の判定と理由、確認すべきリスクが右側 (狭い画面では下) に表示されます。わからない質問は「わからない」のままで構いません。",
+                "Answer the questions about the operation: the recommendation, its reasons and the risks to secure appear beside the form (below it on a narrow screen). Leave a question as “don't know” when unsure.",
+            ))
+        }
+        @if let Some(o) = &outcome { (outcome_notice(o, lang)) }
+        p.to-result { a href="#result" { (lang.pick("判定結果へ移動 ↓", "Go to the result ↓")) } }
+        div.layout {
+            form #questionnaire method="post" action=(visitor.link("/new"))
+                data-live=(visitor.link("/api/assess")) novalidate {
+                input type="hidden" name="_token" value=(token);
+                @for g in Group::ALL {
+                    fieldset.group #(format!("group-{}", g.key())) {
+                        legend { (g.title(lang)) }
+                        @for q in all.iter().filter(|q| q.group == g) {
+                            (question_markup(q, answers, errors.get(&q.field), ev, &state.compiled.rules, lang))
+                        }
+                    }
+                }
+                @if matches!(outcome, Some(Outcome::Exists(_))) {
+                    p {
+                        label {
+                            input type="checkbox" name="_confirm" value="yes";
+                            " " (lang.pick("既存の下書きを上書きする", "Overwrite the existing draft"))
+                        }
+                    }
+                }
+                div.actions {
+                    button.primary type="submit" name="_action" value="assess" { (lang.pick("判定する", "Assess")) }
+                    button type="submit" name="_action" value="save" { (lang.pick("下書きを保存", "Save the draft")) }
+                    button type="submit" name="_action" value="download" { (lang.pick("YAML をダウンロード", "Download the YAML")) }
+                }
+                p.help {
+                    (lang.pick("下書きの保存先: ", "Drafts are saved in: ")) code { (state.drafts.display().to_string()) }
+                }
+            }
+            aside #result aria-live="polite" aria-label=(lang.pick("判定結果", "Result")) {
+                (result(state, ev, lang))
+            }
+        }
+    };
+    page::page(visitor, status, title, body)
+}
+
+fn outcome_notice(o: &Outcome, lang: Lang) -> Markup {
+    html! {
+        @match o {
+            Outcome::Saved(path) => div.notice role="status" #saved {
+                strong { (lang.pick("下書きを保存しました: ", "Draft saved: ")) } code { (path) }
+                " " (lang.pick("政策経営部に確認を依頼してください。", "Ask policy staff to review it."))
+            },
+            Outcome::Exists(id) => div.notice.bad role="alert" {
+                (lang.pick("この業務IDの下書きは既にあります: ", "A draft with this id already exists: ")) code { (id) }
+                ". " (lang.pick("上書きする場合は、下の「既存の下書きを上書きする」にチェックを入れて、もう一度保存してください。",
+                    "To replace it, tick “Overwrite the existing draft” below and save again."))
+            },
+            Outcome::InCatalog(id) => div.notice.bad role="alert" {
+                (lang.pick("この業務IDはカタログで使われています: ", "This id is used by the catalog: ")) code { (id) }
+                ". " (lang.pick("別の業務IDを入力してください。", "Enter another id."))
+            },
+            Outcome::Invalid => div.notice.bad role="alert" {
+                (lang.pick("回答に確認が必要な点があるため、保存できません。赤字の質問を直してください。",
+                    "The draft cannot be saved until the answers marked in red are corrected."))
+            },
+            Outcome::Failed => div.notice.bad role="alert" {
+                (lang.pick("保存できませんでした。内容はサーバーの記録に残しました。", "The draft could not be saved; the details were logged by the server."))
+            },
+        }
+    }
+}
+
+fn question_markup(
+    q: &Question,
+    answers: &Answers,
+    error: Option<&String>,
+    ev: &Evaluated,
+    rules: &itaku::RuleSet,
+    lang: Lang,
+) -> Markup {
+    let name = q.field.name();
+    let id = format!("q-{name}");
+    let help_id = format!("h-{name}");
+    let error_id = format!("e-{name}");
+    let described = if error.is_some() {
+        format!("{help_id} {error_id}")
+    } else {
+        help_id.clone()
+    };
+    let value = answers.0.get(&q.field).cloned().unwrap_or_default();
+    let required = q.field.is_required() && q.field != Field::id;
+    let closed = questions::is_yes_no(q.field) || !q.choices.is_empty();
+    // Hazards are a closed vocabulary of the rule set: one box each, and one for "none".
+    let hazards = (q.field == Field::hazards && !rules.manifest.hazards.is_empty())
+        .then_some(&rules.manifest.hazards);
+    let ticked: Vec<&str> = value.lines().map(str::trim).collect();
+    html! {
+        div.question #(format!("question-{name}")) {
+            @if let Some(hazards) = hazards {
+                fieldset aria-describedby=(described) {
+                    legend #(id) { (q.text(lang)) }
+                    p.help #(help_id) {
+                        (lang.pick("当てはまるものをすべて選んでください。何も選ばなければ「わからない」です。",
+                            "Tick every one that applies; leave all unticked for “don't know”."))
+                    }
+                    @if let Some(e) = error { p.error #(error_id) { (e) } }
+                    div.choices {
+                        @for h in hazards.iter() {
+                            label {
+                                input type="checkbox" name=(name) value=(h.id) checked[ticked.contains(&h.id.as_str())];
+                                (h.title.get(lang))
+                            }
+                        }
+                        label {
+                            input type="checkbox" name=(name) value="なし" checked[ticked.iter().any(|t| matches!(*t, "なし" | "none"))];
+                            (lang.pick("危険を伴う作業はない", "no hazardous work"))
+                        }
+                    }
+                }
+            } @else if closed {
+                fieldset aria-describedby=(described) {
+                    legend #(id) { (q.text(lang)) }
+                    p.help #(help_id) { (q.help(lang)) }
+                    @if let Some(e) = error { p.error #(error_id) { (e) } }
+                    div.choices {
+                        @if questions::is_yes_no(q.field) {
+                            (radio(name, "true", questions::yes(lang), is_yes(&value)))
+                            (radio(name, "false", questions::no(lang), is_no(&value)))
+                        }
+                        @for c in q.choices {
+                            (radio(name, c.value, c.label(lang), q.choice(&value).is_some_and(|x| x.value == c.value)))
+                        }
+                        (radio(name, "", questions::unknown(lang), itaku::questionnaire::is_unknown(&value)))
+                    }
+                }
+            } @else {
+                label for=(id) {
+                    (q.text(lang))
+                    @if required { span.required { (lang.pick("必須", "required")) } }
+                }
+                p.help #(help_id) { (q.help(lang)) }
+                @if let Some(e) = error { p.error #(error_id) { (e) } }
+                @match q.field.kind() {
+                    FieldKind::List => textarea #(id) name=(name) rows="3" aria-describedby=(described) { (value) },
+                    _ if q.field == Field::description => textarea #(id) name=(name) rows="3" aria-describedby=(described) { (value) },
+                    FieldKind::Int | FieldKind::Num => input #(id) type="text" inputmode="decimal" name=(name)
+                        value=(value) aria-describedby=(described) placeholder=(questions::unknown(lang));,
+                    _ if q.field == Field::id => input #(id) type="text" name=(name) value=(value)
+                        aria-describedby=(described) placeholder=(ev.id) autocomplete="off" spellcheck="false";,
+                    _ => input #(id) type="text" name=(name) value=(value) aria-describedby=(described)
+                        required[required];,
+                }
+            }
+        }
+    }
+}
+
+fn is_yes(v: &str) -> bool {
+    matches!(v.trim(), "true" | "はい" | "yes")
+}
+
+fn is_no(v: &str) -> bool {
+    matches!(v.trim(), "false" | "いいえ" | "no")
+}
+
+fn radio(name: &str, value: &str, label: &str, checked: bool) -> Markup {
+    html! {
+        label { input type="radio" name=(name) value=(value) checked[checked]; (label) }
+    }
+}
+
+/// The question text of a field, for naming facts to the department.
+fn ask(field: Field, lang: Lang) -> &'static str {
+    questions::question(field).text(lang)
+}
+
+/// The result: recommendation, reasons, decisive unknown facts, top risks, what-if advice, criteria and
+/// the full checklist with mitigations. Shared by the questionnaire and the catalog's operation pages.
+pub fn result(state: &AppState, ev: &Evaluated, lang: Lang) -> Markup {
+    html! {
+        h2 { (lang.pick("判定結果", "Result")) }
+        @if !ev.draft.problems.is_empty() {
+            div.notice.bad #problems {
+                strong { (lang.pick("確認が必要な回答", "Answers to check")) }
+                ul.tight {
+                    @for p in &ev.draft.problems {
+                        li {
+                            @if let Some(f) = p.field {
+                                a href=(format!("#q-{}", f.name())) { (ask(f, lang)) } ": "
+                            }
+                            (p.diagnostic.message(lang))
+                        }
+                    }
+                }
+            }
+        }
+        @match &ev.assessment {
+            Some(a) => (assessment_markup(state, a, ev.whatif.as_ref(), "", lang)),
+            None => p.muted { (lang.pick("回答を入力すると判定が表示されます。", "The result appears as you answer.")) },
+        }
+        p.muted #draft-id {
+            (lang.pick("業務ID", "Operation id")) ": " code { (ev.id) }
+            @if !ev.id_given { " " (lang.pick("(業務名から提案)", "(proposed from the name)")) }
+            @if ev.id_given && state.catalog.find(&ev.id).is_some() {
+                " — " strong.error { (lang.pick("カタログで使用済み", "used by the catalog")) }
+            } @else if ev.id_given && state.id_taken(&ev.id) {
+                " — " strong { (lang.pick("同じIDの下書きあり (上書きには確認が必要)", "a draft with this id exists (overwriting needs a confirmation)")) }
+            }
+        }
+    }
+}
+
+/// `questions_at` is the page holding the questions that unknown facts link to (empty: this page).
+pub fn assessment_markup(
+    state: &AppState,
+    a: &Assessment,
+    whatif: Option<&WhatIf>,
+    questions_at: &str,
+    lang: Lang,
+) -> Markup {
+    let rules = &state.compiled.rules;
+    let doc = assessment_doc(a, rules, lang);
+    let rec = a.recommendation;
+    let highs: Vec<_> = doc
+        .checklist
+        .iter()
+        .filter(|c| c.severity == Severity::High.as_str())
+        .take(3)
+        .collect();
+    html! {
+        p class=(format!("recommendation rec-{}", rec.as_str())) {
+            span.badge #recommendation data-recommendation=(rec.as_str()) { (rec.label(lang)) }
+            " " (lang.pick("削減見込み", "freed")) " " strong { (format!("{:.2}", a.freed_fte)) } " FTE"
+            @if a.proposal_call { " ・ " (lang.pick("事業者提案の公募の候補", "candidate for a call for proposals")) }
+        }
+        p.muted { (recommendation_meaning(rec, lang)) }
+        @if !doc.notes.is_empty() || !doc.exclusions.is_empty() || !doc.contradictions.is_empty() {
+            h3 { (lang.pick("理由", "Why")) }
+            ul.tight #reasons {
+                @for e in &doc.exclusions { li { (e.reason) } }
+                @for c in &doc.contradictions { li { (c.finding) } }
+                @for n in &doc.notes { li { (n) } }
+            }
+        }
+        @if !a.decisive.is_empty() {
+            h3 { (lang.pick("判定を左右する、まだ不明な事実", "Decisive facts still unknown")) }
+            ul.tight #decisive {
+                @for f in &a.decisive { li { a href=(format!("{questions_at}#q-{}", f.name())) { (ask(*f, lang)) } } }
+            }
+        }
+        @let other_missing: Vec<_> = a.missing.iter().filter(|f| !a.decisive.contains(f)).collect();
+        @if !other_missing.is_empty() {
+            details {
+                summary { (lang.pick("判定に影響しうる、ほかの不明な事実", "Other unknown facts that may matter")) " (" (other_missing.len()) ")" }
+                ul.tight { @for f in other_missing { li { (ask(*f, lang)) } } }
+            }
+        }
+        @if !highs.is_empty() {
+            h3 { (lang.pick("主なリスク", "Top risks")) }
+            ul.tight #top-risks {
+                @for c in &highs {
+                    li { strong { (c.item) } br; (lang.pick("対策: ", "Mitigation: ")) (c.mitigation) }
+                }
+            }
+        }
+        @if let Some(w) = whatif.filter(|w| !w.suggestions.is_empty()) {
+            h3 { (lang.pick("結果を改善できる変更", "Changes that would improve the result")) }
+            ul.tight #whatif {
+                @for (what, s) in distinct_suggestions(w, lang).into_iter().take(4) {
+                    li {
+                        (what)
+                        " → "
+                        @match Recommendation::parse(s.recommendation) {
+                            Some(r) if r != rec => strong { (r.label(lang)) },
+                            _ => span {},
+                        }
+                        @if !s.clears.is_empty() {
+                            " " (lang.pick("高リスク項目が", "clears ")) (s.clears.len()) (lang.pick("件解消", " high-severity item(s)"))
+                        }
+                    }
+                }
+            }
+        }
+        h3 { (lang.pick("選定基準", "Criteria")) }
+        div.table-wrap {
+            table #criteria {
+                thead { tr { th { (lang.pick("基準", "criterion")) } th { (lang.pick("点", "points")) } th { (lang.pick("根拠", "reasons")) } } }
+                tbody {
+                    @for (c, score) in doc.criteria.iter().zip(&a.criteria) {
+                        tr {
+                            td { (c.id) " " small { (score.criterion.title(lang)) } }
+                            td.num { (c.points) "/" (c.max) }
+                            td { @for (i, r) in c.reasons.iter().enumerate() { @if i > 0 { br; } (r) } }
+                        }
+                    }
+                }
+            }
+        }
+        h3 { (lang.pick("チェックリスト", "Checklist")) " (" (doc.checklist.len()) ")" }
+        @if doc.checklist.is_empty() {
+            p.muted { (lang.pick("この業務の事実から生じるリスクはありません。", "No risk raised by this operation's facts.")) }
+        } @else {
+            div.table-wrap {
+                table #checklist {
+                    thead {
+                        tr {
+                            th { (lang.pick("観点", "safeguard")) } th { (lang.pick("重要度", "severity")) }
+                            th { (lang.pick("項目", "item")) } th { (lang.pick("対策", "mitigation")) }
+                        }
+                    }
+                    tbody {
+                        @for c in &doc.checklist {
+                            tr {
+                                td { (format!("{:?}", c.safeguard)) br; small { (c.safeguard.title(lang)) } }
+                                td class=(format!("sev-{}", c.severity)) {
+                                    (Severity::parse(c.severity).map_or(c.severity, |s| s.label(lang)))
+                                }
+                                td { (c.item) }
+                                td { (c.mitigation) br; small.muted { (c.basis) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if !doc.standard_clauses.is_empty() {
+            details {
+                summary { (lang.pick("契約に必ず入れる標準条項", "Standard clauses every such contract needs")) " (" (doc.standard_clauses.len()) ")" }
+                ul.tight {
+                    @for id in &doc.standard_clauses {
+                        @if let Some(item) = rules.items.iter().find(|i| i.id == *id) {
+                            li { (item.item.get(lang)) " — " (item.mitigation.get(lang)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The suggestions with their changes in words, each wording once (two values of one lever read alike).
+fn distinct_suggestions(w: &WhatIf, lang: Lang) -> Vec<(String, &itaku::whatif::Suggestion)> {
+    let mut seen = std::collections::HashSet::new();
+    w.suggestions
+        .iter()
+        .map(|s| {
+            let what: Vec<&str> = s.changes.iter().map(|c| c.what).collect();
+            (what.join(lang.pick("、", ", ")), s)
+        })
+        .filter(|(what, _)| seen.insert(what.clone()))
+        .collect()
+}
+
+fn recommendation_meaning(rec: Recommendation, lang: Lang) -> &'static str {
+    match rec {
+        Recommendation::Outsource => lang.pick(
+            "業務の全部を委託できます。区は仕様の決定と履行の監督を担います。",
+            "The whole operation can go out; the ward keeps the specification and supervision.",
+        ),
+        Recommendation::Partial => lang.pick(
+            "補助的な工程を切り出して委託し、判断は職員が担います。",
+            "Carve out the auxiliary steps; staff keep the decisions.",
+        ),
+        Recommendation::Study => lang.pick(
+            "判断に必要な事実が不足しているか、矛盾する事情があります。下の不明な事実を確かめてください。",
+            "Facts are missing or conflicting: check the unknown facts below.",
+        ),
+        Recommendation::InHouse => lang.pick(
+            "職員が行うべき業務 (または委託に適さない業務) です。",
+            "Work that staff must do, or that does not suit outsourcing.",
+        ),
+    }
+}
