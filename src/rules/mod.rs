@@ -5,6 +5,7 @@
 //! errors, then compiled once per run into [`CompiledRules`] by the runtime. Only the runtime, the linter
 //! (`lint.rs`, checks scripts from their syntax tree) and `errors.rs` (words failures) know Rhai.
 
+mod compile;
 mod embedded;
 mod errors;
 pub mod lint;
@@ -23,8 +24,8 @@ pub use embedded::{export_embedded, EmbeddedSource, ExportError};
 pub use errors::RuleErrorGroups;
 pub use params::{DatedValue, InForce, ParamType, ParamValue, Parameter, Parameters};
 pub use runtime::{
-    Arg, Budgets, CompiledRules, Evaluation, Reason, RuleError, HEAP_BUDGET, MAX_ENTRIES,
-    MAX_OPERATIONS, MAX_TEXT_BYTES, TIME_BUDGET,
+    Arg, Budgets, CompiledRules, EngineKind, Evaluation, Reason, RuleEngine, RuleError,
+    HEAP_BUDGET, MAX_ENTRIES, MAX_OPERATIONS, MAX_TEXT_BYTES, TIME_BUDGET,
 };
 
 use crate::catalog::Field;

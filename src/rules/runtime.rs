@@ -103,7 +103,7 @@ pub struct Evaluation {
     pub freed_fte: Option<f64>,
     pub proposal_call: bool,
     pub errors: Vec<RuleError>,
-    rule: u16,
+    pub(super) rule: u16,
     /// Bytes of message arguments recorded so far (bounded by [`MAX_TEXT_BYTES`]).
     text_bytes: usize,
     /// When the operation's [`TIME_BUDGET`] runs out.
@@ -116,7 +116,7 @@ pub struct Evaluation {
 
 impl Evaluation {
     /// Counts a reason's text against the budget, or fails the rule.
-    fn admit(&mut self, what: &str, count: usize, reason: &Reason) -> RhaiResult<()> {
+    pub(super) fn admit(&mut self, what: &str, count: usize, reason: &Reason) -> RhaiResult<()> {
         if count >= MAX_ENTRIES {
             return fail(format!(
                 "too many {what} for one operation (limit {MAX_ENTRIES}) / 1業務あたりの件数の上限 {MAX_ENTRIES} を超えました"
@@ -139,7 +139,7 @@ impl Evaluation {
         Ok(())
     }
 
-    fn add_points(&mut self, c: usize, n: i64, reason: Reason) -> RhaiResult<()> {
+    pub(super) fn add_points(&mut self, c: usize, n: i64, reason: Reason) -> RhaiResult<()> {
         let count = self.reasons.iter().map(Vec::len).sum();
         self.admit("reasons", count, &reason)?;
         // Saturating: a script passing i64::MAX twice must not crash the engine.
@@ -148,13 +148,13 @@ impl Evaluation {
         Ok(())
     }
 
-    fn add_exclusion(&mut self, reason: Reason) -> RhaiResult<()> {
+    pub(super) fn add_exclusion(&mut self, reason: Reason) -> RhaiResult<()> {
         self.admit("exclusions", self.exclusions.len(), &reason)?;
         self.exclusions.push((self.rule, reason));
         Ok(())
     }
 
-    fn add_note(&mut self, reason: Reason) -> RhaiResult<()> {
+    pub(super) fn add_note(&mut self, reason: Reason) -> RhaiResult<()> {
         self.admit("notes", self.notes.len(), &reason)?;
         self.notes.push((self.rule, reason));
         Ok(())
@@ -241,7 +241,7 @@ impl Mark {
 }
 
 impl Evaluation {
-    fn add_missing(&mut self, field: Field, decisive: bool) {
+    pub(super) fn add_missing(&mut self, field: Field, decisive: bool) {
         if !self.missing.contains(&field) {
             self.missing.push(field);
         }
@@ -255,7 +255,7 @@ thread_local! {
     static CURRENT: RefCell<Evaluation> = RefCell::new(Evaluation::default());
 }
 
-fn with_eval<R>(f: impl FnOnce(&mut Evaluation) -> R) -> R {
+pub(super) fn with_eval<R>(f: impl FnOnce(&mut Evaluation) -> R) -> R {
     CURRENT.with(|c| f(&mut c.borrow_mut()))
 }
 
@@ -276,6 +276,29 @@ pub struct CompiledRules {
     /// Rule indexes in execution order (by kind, then manifest order).
     order: Vec<usize>,
     budgets: Budgets,
+    /// Each rule compiled to a tree, or why it runs on the interpreter (`compile.rs`).
+    programs: Vec<super::compile::Compiled>,
+    engine_kind: EngineKind,
+}
+
+/// Which engine evaluates the rules: the rule compiler (default; a rule it cannot compile, and any
+/// operation on which a compiled rule could fail, runs on the interpreter) or the interpreter alone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum EngineKind {
+    #[default]
+    Compiled,
+    Interpreted,
+}
+
+/// How one rule runs under [`EngineKind::Compiled`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleEngine {
+    Compiled,
+    /// The construct the compiler does not support, and its line.
+    Interpreted {
+        reason: String,
+        line: usize,
+    },
 }
 
 /// The time and heap budgets of one evaluation ([`TIME_BUDGET`] and [`HEAP_BUDGET`] unless changed with
@@ -336,6 +359,10 @@ impl CompiledRules {
         }
         let mut order: Vec<usize> = (0..rules.manifest.rules.len()).collect();
         order.sort_by_key(|&i| rules.manifest.rules[i].kind);
+        let programs = asts
+            .iter()
+            .map(|ast| super::compile::compile(&rules, as_of, ast))
+            .collect();
         Ok(CompiledRules {
             rules,
             as_of,
@@ -344,6 +371,8 @@ impl CompiledRules {
             workers: thread_local::ThreadLocal::new(),
             order,
             budgets: Budgets::default(),
+            programs,
+            engine_kind: EngineKind::default(),
         })
     }
 
@@ -395,6 +424,16 @@ impl CompiledRules {
                 }
                 break;
             }
+            if !traced && self.engine_kind == EngineKind::Compiled {
+                if let super::compile::Compiled::Tree(program) = &self.programs[i] {
+                    let deadline = with_eval(|e| e.deadline);
+                    match super::compile::run(program, op, &self.rules, deadline) {
+                        Ok(()) => continue,
+                        // The interpreter decides: it fails where the compiled rule might have.
+                        Err(super::compile::Bail) => with_eval(|e| mark.restore(e)),
+                    }
+                }
+            }
             if let Err(err) = engine.run_ast_with_scope(&mut scope, &asts[i]) {
                 timed_out |= matches!(&*err, EvalAltResult::ErrorTerminated(t, _) if !is_heap(t));
                 let error = self.describe_error(i, &err);
@@ -430,6 +469,30 @@ impl CompiledRules {
             .map(|f| engine.compile_with_scope(&scope, &f.text))
             .collect();
         asts.ok().map(|asts| (engine, asts))
+    }
+
+    /// The same rules evaluated by another engine.
+    pub fn with_engine(mut self, kind: EngineKind) -> Self {
+        self.engine_kind = kind;
+        self
+    }
+
+    pub fn engine_kind(&self) -> EngineKind {
+        self.engine_kind
+    }
+
+    /// How each rule (in manifest order) runs under the compiled engine.
+    pub fn rule_engines(&self) -> Vec<RuleEngine> {
+        self.programs
+            .iter()
+            .map(|p| match p {
+                super::compile::Compiled::Tree(_) => RuleEngine::Compiled,
+                super::compile::Compiled::Interpreted { reason, line } => RuleEngine::Interpreted {
+                    reason: reason.clone(),
+                    line: *line,
+                },
+            })
+            .collect()
     }
 
     /// The same rules with other time and heap budgets.

@@ -1,0 +1,1489 @@
+//! The rule compiler: turns a rule's Rhai AST into a small typed tree that runs without Rhai, with the
+//! interpreter (`runtime.rs`) as its oracle.
+//!
+//! At load each rule's AST (the very tree the interpreter runs, parsed by the same sandboxed engine) is
+//! walked once: variables become stack slots, `op.<field>` a direct read of the [`Operation`], `param("…")`
+//! the value in force on the `as_of` date, literal message keys and checklist items their indexes, and the
+//! script API a direct call. A construct the compiler does not know makes the whole rule run on the
+//! interpreter ([`Compiled::Interpreted`] with the reason, shown by `itaku rules`).
+//!
+//! Rhai's semantics are the specification, and errors are never invented here: whenever the compiled rule
+//! meets a case where the interpreter could fail (a type it has no operator for, an overflow, a size or
+//! operation limit, a failing API call, `throw`), it stops with [`Bail`]; the runtime then rolls the rule's
+//! output back and runs that rule on the interpreter, which produces the exact located error (or the same
+//! result). So the compiled tree can only do what the interpreter would have done, and never more than the
+//! script API allows: it has no other calls.
+
+use std::rc::Rc;
+
+use rhai::{Dynamic, Expr, FnCallExpr, Stmt, StmtBlock, AST};
+
+use super::runtime::{with_eval, Arg, Reason, MAX_OPERATIONS};
+use super::{ParamValue, RuleSet};
+use crate::catalog::{Field, FieldRef, Operation};
+use crate::model::{Criterion, Recommendation, Severity};
+
+/// Steps a compiled rule may take on one operation before it hands the operation to the interpreter
+/// (which counts its own operations against [`MAX_OPERATIONS`] and reports a runaway loop where it is).
+/// Well below that limit: a compiled step is never fewer Rhai operations than one.
+const MAX_STEPS: u64 = MAX_OPERATIONS / 5;
+/// Looks at the clock every this many steps.
+const CLOCK_EVERY: u64 = 1024;
+/// Sizes the interpreter enforces (`runtime.rs`); a compiled value at or over them goes to the interpreter.
+const MAX_STRING: usize = 4_096;
+const MAX_ARRAY: usize = 1_024;
+/// Variables and call depth below the interpreter's limits (256 variables, 16 call levels).
+const MAX_SLOTS: usize = 200;
+const MAX_DEPTH: usize = 8;
+
+/// A rule as the runtime runs it.
+pub enum Compiled {
+    /// Compiled to a tree (runs without Rhai unless it bails).
+    Tree(Program),
+    /// Runs on the interpreter: the construct the compiler does not support, and its line.
+    Interpreted { reason: String, line: usize },
+}
+
+/// One compiled rule.
+pub struct Program {
+    body: Block,
+    fns: Vec<FnDef>,
+}
+
+struct FnDef {
+    body: Block,
+}
+
+struct Block {
+    stmts: Vec<S>,
+    /// Frame slots in use when the block starts (its variables are dropped at its end).
+    scope: usize,
+}
+
+enum S {
+    Let(usize, E),
+    Assign(usize, E),
+    OpAssign(usize, Bin, E),
+    Expr(E),
+    If(E, Block, Block),
+    For {
+        var: usize,
+        counter: Option<usize>,
+        iter: Iter,
+        body: Block,
+    },
+    While(Option<E>, Block),
+    Return(Option<E>),
+    Break,
+    Continue,
+    Block(Block),
+    Bail,
+}
+
+enum Iter {
+    Array(E),
+    Range(E, E, bool),
+}
+
+enum E {
+    Const(Const),
+    Var(usize),
+    Field(Field),
+    Array(Vec<E>),
+    Bin(Bin, Box<E>, Box<E>),
+    Not(Box<E>),
+    Neg(Box<E>),
+    And(Vec<E>),
+    Or(Vec<E>),
+    Block(Block),
+    Call(usize, Vec<E>),
+    Api(Api, Vec<E>),
+    Len(Box<E>),
+    Contains(Box<E>, Box<E>),
+    Reduce(Box<E>, Box<E>),
+    Push(usize, Box<E>),
+    Bail,
+}
+
+#[derive(Debug, Clone)]
+enum Const {
+    Unit,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Box<str>),
+    Array(Vec<Const>),
+    /// A function pointer: the index of the script function of that name with two parameters (the
+    /// only kind `reduce` calls here).
+    Fn(Option<usize>),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bin {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+}
+
+/// The script API (`runtime.rs` registers the same functions for the interpreter). `Option<u32>`: the
+/// message key or checklist item resolved at compile time from a literal (else looked up when called).
+#[derive(Clone, Copy)]
+enum Api {
+    Known,
+    MaxOf,
+    SumOf,
+    MeanOf,
+    ToNum,
+    Points(Option<u32>),
+    PointsOf,
+    TotalPoints,
+    Exclude(Option<u32>),
+    Cap(Option<u32>),
+    Note(Option<u32>),
+    IsExcluded,
+    CapLevel,
+    Flag(Option<u32>),
+    Clause(Option<u32>),
+    CountItems,
+    UnmitigableHigh,
+    Missing,
+    Decisive,
+    Contradiction(Option<u32>),
+    HasContradictions,
+    MissingCount,
+    Recommend,
+    FreeFte,
+    ProposalCall,
+}
+
+/// The API functions with the numbers of arguments registered for each, and the argument that names a
+/// message (`M`) or checklist item (`I`).
+fn api(name: &str, n: usize) -> Option<(Api, Option<(usize, bool)>)> {
+    const M: bool = true;
+    const I: bool = false;
+    Some(match (name, n) {
+        ("known", 1) => (Api::Known, None),
+        ("max_of", 1) => (Api::MaxOf, None),
+        ("sum_of", 1) => (Api::SumOf, None),
+        ("mean_of", 1) => (Api::MeanOf, None),
+        ("to_num", 1) => (Api::ToNum, None),
+        ("points", 3 | 4) => (Api::Points(None), Some((2, M))),
+        ("points_of", 1) => (Api::PointsOf, None),
+        ("total_points", 0) => (Api::TotalPoints, None),
+        ("exclude", 1 | 2) => (Api::Exclude(None), Some((0, M))),
+        ("cap", 2 | 3) => (Api::Cap(None), Some((1, M))),
+        ("note", 1 | 2) => (Api::Note(None), Some((0, M))),
+        ("is_excluded", 0) => (Api::IsExcluded, None),
+        ("cap_level", 0) => (Api::CapLevel, None),
+        ("flag", 2) => (Api::Flag(None), Some((0, I))),
+        ("clause", 1) => (Api::Clause(None), Some((0, I))),
+        ("count_items", 1) => (Api::CountItems, None),
+        ("unmitigable_high", 0) => (Api::UnmitigableHigh, None),
+        ("missing", 1) => (Api::Missing, None),
+        ("decisive", 1) => (Api::Decisive, None),
+        ("contradiction", 2 | 3) => (Api::Contradiction(None), Some((0, M))),
+        ("has_contradictions", 0) => (Api::HasContradictions, None),
+        ("missing_count", 0) => (Api::MissingCount, None),
+        ("recommend", 1) => (Api::Recommend, None),
+        ("free_fte", 1) => (Api::FreeFte, None),
+        ("proposal_call", 0) => (Api::ProposalCall, None),
+        _ => return None,
+    })
+}
+
+fn with_key(api: Api, key: u32) -> Api {
+    match api {
+        Api::Points(_) => Api::Points(Some(key)),
+        Api::Exclude(_) => Api::Exclude(Some(key)),
+        Api::Cap(_) => Api::Cap(Some(key)),
+        Api::Note(_) => Api::Note(Some(key)),
+        Api::Flag(_) => Api::Flag(Some(key)),
+        Api::Clause(_) => Api::Clause(Some(key)),
+        Api::Contradiction(_) => Api::Contradiction(Some(key)),
+        other => other,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Compiling
+
+/// Why a rule is not compiled: the construct and its line.
+struct Unsupported(String, usize);
+
+type CResult<T> = Result<T, Unsupported>;
+
+fn unsupported<T>(what: impl Into<String>, pos: rhai::Position) -> CResult<T> {
+    Err(Unsupported(what.into(), pos.line().unwrap_or(0)))
+}
+
+struct Compiler<'r> {
+    rules: &'r RuleSet,
+    as_of: jiff::civil::Date,
+    /// Script functions: (name, number of parameters).
+    fns: Vec<(String, usize)>,
+    /// Variables of the frame being compiled: (name, constant).
+    names: Vec<(String, bool)>,
+    in_fn: bool,
+}
+
+/// Compiles one rule's AST (as compiled by the interpreter's engine) for the `as_of` date.
+pub fn compile(rules: &RuleSet, as_of: jiff::civil::Date, ast: &AST) -> Compiled {
+    match compile_program(rules, as_of, ast) {
+        Ok(p) => Compiled::Tree(p),
+        Err(Unsupported(reason, line)) => Compiled::Interpreted { reason, line },
+    }
+}
+
+fn compile_program(rules: &RuleSet, as_of: jiff::civil::Date, ast: &AST) -> CResult<Program> {
+    let defs: Vec<_> = ast
+        .shared_lib()
+        .iter_script_fn_info()
+        .map(|(_, _, name, arity, def)| (name.to_string(), arity, def.clone()))
+        .collect();
+    let mut c = Compiler {
+        rules,
+        as_of,
+        fns: defs.iter().map(|(n, a, _)| (n.clone(), *a)).collect(),
+        names: Vec::new(),
+        in_fn: false,
+    };
+    let mut fns = Vec::with_capacity(defs.len());
+    for (name, arity, def) in &defs {
+        c.in_fn = true;
+        c.names = def.params.iter().map(|p| (p.to_string(), false)).collect();
+        let body = c.block(&function_body(ast, name, *arity))?;
+        fns.push(FnDef { body });
+    }
+    c.in_fn = false;
+    c.names.clear();
+    let body = c.block(ast.statements())?;
+    Ok(Program { body, fns })
+}
+
+/// The statements of one script function (its payload type is not public: the walk over an AST holding
+/// only that function yields them, at depth one).
+fn function_body(ast: &AST, name: &str, arity: usize) -> Vec<Stmt> {
+    let only = ast.clone_functions_only_filtered(|_, _, _, n, a| n == name && a == arity);
+    let mut body = Vec::new();
+    only.walk(&mut |path: &[rhai::ASTNode]| {
+        if let [rhai::ASTNode::Stmt(s)] = path {
+            body.push((*s).clone());
+        }
+        true
+    });
+    body
+}
+
+impl Compiler<'_> {
+    fn lookup(&self, name: &str) -> Option<(usize, bool)> {
+        self.names
+            .iter()
+            .rposition(|(n, _)| n == name)
+            .map(|i| (i, self.names[i].1))
+    }
+
+    fn declare(&mut self, name: &str, constant: bool) -> usize {
+        self.names.push((name.to_string(), constant));
+        self.names.len() - 1
+    }
+
+    fn block(&mut self, stmts: &[Stmt]) -> CResult<Block> {
+        let scope = self.names.len();
+        let stmts = stmts
+            .iter()
+            .map(|s| self.stmt(s))
+            .collect::<CResult<Vec<_>>>();
+        self.names.truncate(scope);
+        Ok(Block {
+            stmts: stmts?,
+            scope,
+        })
+    }
+
+    fn sub_block(&mut self, b: &StmtBlock) -> CResult<Block> {
+        self.block(b.statements())
+    }
+
+    fn stmt(&mut self, s: &Stmt) -> CResult<S> {
+        Ok(match s {
+            Stmt::Noop(_) => S::Block(Block {
+                stmts: Vec::new(),
+                scope: self.names.len(),
+            }),
+            Stmt::Var(x, flags, _) => {
+                let value = self.expr(&x.1)?;
+                let constant = flags.intersects(rhai::ASTFlags::CONSTANT);
+                let slot = self.declare(&x.0.name, constant);
+                S::Let(slot, value)
+            }
+            Stmt::Assignment(x) => {
+                let (op, bin) = &**x;
+                let Expr::Variable(var, _, pos) = &bin.lhs else {
+                    return unsupported(
+                        "assignment to something other than a variable",
+                        bin.lhs.position(),
+                    );
+                };
+                let Some((slot, constant)) = self.lookup(&var.1) else {
+                    return unsupported(format!("assignment to `{}`", var.1), *pos);
+                };
+                if constant {
+                    return unsupported(format!("assignment to the constant `{}`", var.1), *pos);
+                }
+                let value = self.expr(&bin.rhs)?;
+                match op.get_op_assignment_info() {
+                    None => S::Assign(slot, value),
+                    Some((.., syntax)) => match bin_op(syntax) {
+                        Some(b) if !is_comparison(b) => S::OpAssign(slot, b, value),
+                        _ => return unsupported(format!("`{syntax}=`"), *pos),
+                    },
+                }
+            }
+            Stmt::Expr(e) => S::Expr(self.expr(e)?),
+            Stmt::FnCall(call, pos) => S::Expr(self.call(call, *pos)?),
+            Stmt::Block(b) => S::Block(self.sub_block(b)?),
+            Stmt::If(x, _) => {
+                let cond = self.expr(&x.expr)?;
+                let body = self.sub_block(&x.body)?;
+                let branch = self.sub_block(&x.branch)?;
+                S::If(cond, body, branch)
+            }
+            Stmt::While(x, _) => {
+                let cond = match &x.expr {
+                    Expr::Unit(_) => None,
+                    e => Some(self.expr(e)?),
+                };
+                S::While(cond, self.sub_block(&x.body)?)
+            }
+            Stmt::For(x, pos) => {
+                let (var, counter, flow) = &**x;
+                let iter = match &flow.expr {
+                    Expr::FnCall(call, _)
+                        if call.op_token.is_some()
+                            && matches!(call.name.as_str(), ".." | "..=")
+                            && call.args.len() == 2 =>
+                    {
+                        Iter::Range(
+                            self.expr(&call.args[0])?,
+                            self.expr(&call.args[1])?,
+                            call.name.as_str() == "..=",
+                        )
+                    }
+                    e => Iter::Array(self.expr(e)?),
+                };
+                let scope = self.names.len();
+                let counter = counter.as_ref().map(|c| self.declare(&c.name, false));
+                let var = self.declare(&var.name, false);
+                let body = self.sub_block(&flow.body);
+                self.names.truncate(scope);
+                let _ = pos;
+                S::For {
+                    var,
+                    counter,
+                    iter,
+                    body: body?,
+                }
+            }
+            Stmt::BreakLoop(value, flags, pos) => {
+                if value.is_some() {
+                    return unsupported("`break` with a value", *pos);
+                }
+                if flags.intersects(rhai::ASTFlags::BREAK) {
+                    S::Break
+                } else {
+                    S::Continue
+                }
+            }
+            Stmt::Return(value, flags, _) => {
+                if flags.intersects(rhai::ASTFlags::BREAK) {
+                    // `throw`: always an error, which the interpreter reports.
+                    S::Bail
+                } else {
+                    S::Return(value.as_ref().map(|e| self.expr(e)).transpose()?)
+                }
+            }
+            other => return unsupported(stmt_name(other), other.position()),
+        })
+    }
+
+    fn expr(&mut self, e: &Expr) -> CResult<E> {
+        Ok(match e {
+            Expr::DynamicConstant(d, pos) => match self.constant(d) {
+                Some(c) => E::Const(c),
+                None => return unsupported(format!("a constant of type {}", d.type_name()), *pos),
+            },
+            Expr::BoolConstant(b, _) => E::Const(Const::Bool(*b)),
+            Expr::IntegerConstant(i, _) => E::Const(Const::Int(*i)),
+            Expr::FloatConstant(f, _) => E::Const(Const::Float(**f)),
+            Expr::StringConstant(s, _) => E::Const(Const::Str(s.as_str().into())),
+            Expr::Unit(_) => E::Const(Const::Unit),
+            Expr::Array(items, _) => E::Array(
+                items
+                    .iter()
+                    .map(|i| self.expr(i))
+                    .collect::<CResult<Vec<_>>>()?,
+            ),
+            Expr::Variable(var, _, pos) => match self.lookup(&var.1) {
+                Some((slot, _)) => E::Var(slot),
+                None => {
+                    return unsupported(format!("the variable `{}` used as a value", var.1), *pos)
+                }
+            },
+            Expr::Stmt(block) => E::Block(self.sub_block(block)?),
+            Expr::FnCall(call, pos) => self.call(call, *pos)?,
+            Expr::Dot(x, flags, pos) => {
+                if flags.intersects(rhai::ASTFlags::NEGATED) {
+                    return unsupported("`?.`", *pos);
+                }
+                let base = match &x.lhs {
+                    Expr::Variable(var, ..)
+                        if var.1.as_str() == "op" && !self.in_fn && self.lookup("op").is_none() =>
+                    {
+                        Base::Op
+                    }
+                    other => Base::Value(self.expr(other)?),
+                };
+                self.chain(base, &x.rhs)?
+            }
+            Expr::And(list, _) => E::And(
+                list.iter()
+                    .map(|i| self.expr(i))
+                    .collect::<CResult<Vec<_>>>()?,
+            ),
+            Expr::Or(list, _) => E::Or(
+                list.iter()
+                    .map(|i| self.expr(i))
+                    .collect::<CResult<Vec<_>>>()?,
+            ),
+            other => return unsupported(expr_name(other), other.position()),
+        })
+    }
+
+    /// `base.rhs`, where `rhs` is a property, a method call or a further chain.
+    fn chain(&mut self, base: Base, rhs: &Expr) -> CResult<E> {
+        match (base, rhs) {
+            (base, Expr::Dot(x, flags, pos)) => {
+                if flags.intersects(rhai::ASTFlags::NEGATED) {
+                    return unsupported("`?.`", *pos);
+                }
+                let value = self.chain(base, &x.lhs)?;
+                self.chain(Base::Value(value), &x.rhs)
+            }
+            (Base::Op, Expr::Property(p, _)) => Ok(match Field::from_name(p.2.as_str()) {
+                Some(field) => E::Field(field),
+                // A misspelt field: the interpreter reports it, located.
+                None => E::Bail,
+            }),
+            (Base::Value(obj), Expr::MethodCall(call, pos)) => {
+                if self.fns.iter().any(|(n, _)| n == call.name.as_str()) {
+                    return unsupported(
+                        format!("the method `{}` defined by the script", call.name),
+                        *pos,
+                    );
+                }
+                let mut args = call
+                    .args
+                    .iter()
+                    .map(|a| self.expr(a))
+                    .collect::<CResult<Vec<_>>>()?;
+                match (call.name.as_str(), args.len()) {
+                    ("len", 0) => Ok(E::Len(Box::new(obj))),
+                    ("contains", 1) => Ok(E::Contains(Box::new(obj), Box::new(args.remove(0)))),
+                    ("reduce", 1) => Ok(E::Reduce(Box::new(obj), Box::new(args.remove(0)))),
+                    ("push", 1) => match obj {
+                        E::Var(slot) if !self.names[slot].1 => {
+                            Ok(E::Push(slot, Box::new(args.remove(0))))
+                        }
+                        _ => unsupported("`push` on something other than a variable", *pos),
+                    },
+                    (name, n) => {
+                        unsupported(format!("the method `{name}` with {n} arguments"), *pos)
+                    }
+                }
+            }
+            (_, other) => unsupported(format!("{} after `.`", expr_name(other)), other.position()),
+        }
+    }
+
+    fn call(&mut self, call: &FnCallExpr, pos: rhai::Position) -> CResult<E> {
+        if call.capture_parent_scope {
+            return unsupported("a call capturing the scope (`!`)", pos);
+        }
+        let name = call.name.as_str();
+        let n = call.args.len();
+        if call.op_token.is_some() {
+            return match (name, n) {
+                ("!", 1) => Ok(E::Not(Box::new(self.expr(&call.args[0])?))),
+                ("-", 1) => Ok(E::Neg(Box::new(self.expr(&call.args[0])?))),
+                (op, 2) => match bin_op(op) {
+                    Some(b) => Ok(E::Bin(
+                        b,
+                        Box::new(self.expr(&call.args[0])?),
+                        Box::new(self.expr(&call.args[1])?),
+                    )),
+                    None => unsupported(format!("the operator `{op}`"), pos),
+                },
+                (op, _) => unsupported(format!("the operator `{op}`"), pos),
+            };
+        }
+        if let Some(i) = self.fns.iter().position(|(f, a)| f == name && *a == n) {
+            let args = call
+                .args
+                .iter()
+                .map(|a| self.expr(a))
+                .collect::<CResult<Vec<_>>>()?;
+            return Ok(E::Call(i, args));
+        }
+        if name == "param" && n == 1 {
+            let Expr::StringConstant(key, _) = &call.args[0] else {
+                return unsupported("`param` with a computed name", pos);
+            };
+            return Ok(match self.param(key) {
+                Some(c) => E::Const(c),
+                // Unknown, or no value in force: the interpreter says which, located.
+                None => E::Bail,
+            });
+        }
+        if let Some((mut f, key)) = api(name, n) {
+            if let Some((at, message)) = key {
+                if let Expr::StringConstant(k, _) = &call.args[at] {
+                    let index = if message {
+                        self.rules.message_index.get(k.as_str())
+                    } else {
+                        self.rules.item_index.get(k.as_str())
+                    };
+                    match index {
+                        Some(&i) => f = with_key(f, i),
+                        None => return Ok(E::Bail),
+                    }
+                }
+            }
+            let args = call
+                .args
+                .iter()
+                .map(|a| self.expr(a))
+                .collect::<CResult<Vec<_>>>()?;
+            return Ok(E::Api(f, args));
+        }
+        match (name, n) {
+            ("len", 1) => Ok(E::Len(Box::new(self.expr(&call.args[0])?))),
+            ("contains", 2) => Ok(E::Contains(
+                Box::new(self.expr(&call.args[0])?),
+                Box::new(self.expr(&call.args[1])?),
+            )),
+            ("reduce", 2) => Ok(E::Reduce(
+                Box::new(self.expr(&call.args[0])?),
+                Box::new(self.expr(&call.args[1])?),
+            )),
+            _ => unsupported(format!("the function `{name}` with {n} arguments"), pos),
+        }
+    }
+
+    fn param(&self, name: &str) -> Option<Const> {
+        let p = self.rules.parameters.parameters.get(name)?;
+        let c = param_const(p.at(self.as_of)?.value);
+        (check_const(&c)).then_some(c)
+    }
+
+    fn constant(&self, d: &Dynamic) -> Option<Const> {
+        if d.is_unit() {
+            Some(Const::Unit)
+        } else if let Ok(b) = d.as_bool() {
+            Some(Const::Bool(b))
+        } else if let Ok(i) = d.as_int() {
+            Some(Const::Int(i))
+        } else if let Ok(f) = d.as_float() {
+            Some(Const::Float(f))
+        } else if d.is_string() {
+            Some(Const::Str(
+                d.clone().into_immutable_string().ok()?.as_str().into(),
+            ))
+        } else if d.is_array() {
+            let a = d.clone().into_array().ok()?;
+            a.iter()
+                .map(|x| self.constant(x))
+                .collect::<Option<Vec<_>>>()
+                .map(Const::Array)
+        } else if d.is_fnptr() {
+            let f = d.clone().try_cast::<rhai::FnPtr>()?;
+            if f.is_curried() {
+                return None;
+            }
+            Some(Const::Fn(
+                self.fns
+                    .iter()
+                    .position(|(n, a)| n == f.fn_name() && *a == 2),
+            ))
+        } else {
+            None
+        }
+    }
+}
+
+enum Base {
+    Op,
+    Value(E),
+}
+
+fn bin_op(op: &str) -> Option<Bin> {
+    Some(match op {
+        "==" => Bin::Eq,
+        "!=" => Bin::Ne,
+        "<" => Bin::Lt,
+        "<=" => Bin::Le,
+        ">" => Bin::Gt,
+        ">=" => Bin::Ge,
+        "+" => Bin::Add,
+        "-" => Bin::Sub,
+        "*" => Bin::Mul,
+        "/" => Bin::Div,
+        "%" => Bin::Rem,
+        _ => return None,
+    })
+}
+
+fn is_comparison(b: Bin) -> bool {
+    matches!(b, Bin::Eq | Bin::Ne | Bin::Lt | Bin::Le | Bin::Gt | Bin::Ge)
+}
+
+fn param_const(v: &ParamValue) -> Const {
+    match v {
+        ParamValue::Bool(b) => Const::Bool(*b),
+        ParamValue::Int(i) => Const::Int(*i),
+        ParamValue::Float(f) => Const::Float(*f),
+        ParamValue::Text(s) => Const::Str(s.as_str().into()),
+        ParamValue::List(items) => Const::Array(items.iter().map(param_const).collect()),
+    }
+}
+
+/// Whether a parameter's value is within the interpreter's size limits (else its call bails).
+fn check_const(c: &Const) -> bool {
+    fn sizes(c: &Const) -> (usize, usize) {
+        match c {
+            Const::Str(s) => (0, s.len()),
+            Const::Array(a) => a.iter().fold((a.len(), 0), |(n, s), x| {
+                let (n2, s2) = sizes(x);
+                (n + n2, s + s2)
+            }),
+            _ => (0, 0),
+        }
+    }
+    let (n, s) = sizes(c);
+    n <= MAX_ARRAY && s <= MAX_STRING
+}
+
+fn stmt_name(s: &Stmt) -> String {
+    let name = match s {
+        Stmt::Switch(..) => "`switch`",
+        Stmt::Do(..) => "`do`",
+        Stmt::TryCatch(..) => "`try`",
+        _ => "this statement",
+    };
+    name.to_string()
+}
+
+fn expr_name(e: &Expr) -> String {
+    let name = match e {
+        Expr::CharConstant(..) => "a character literal",
+        Expr::InterpolatedString(..) => "an interpolated string",
+        Expr::Map(..) => "an object map",
+        Expr::Index(..) => "indexing `[…]`",
+        Expr::Coalesce(..) => "`??`",
+        Expr::ThisPtr(..) => "`this`",
+        Expr::Property(..) => "a property of something other than `op`",
+        Expr::MethodCall(..) => "a method call",
+        _ => "this expression",
+    };
+    name.to_string()
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Running
+
+/// A compiled rule stopped where the interpreter might fail or differ: the runtime rolls the rule back
+/// and runs it on the interpreter.
+#[derive(Debug)]
+pub struct Bail;
+
+#[derive(Clone)]
+enum V<'a> {
+    Unit,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Str<'a>),
+    Array(Rc<Vec<V<'a>>>),
+    Fn(Option<usize>),
+}
+
+#[derive(Clone)]
+enum Str<'a> {
+    Borrowed(&'a str),
+    Owned(Rc<str>),
+}
+
+impl Str<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Str::Borrowed(s) => s,
+            Str::Owned(s) => s,
+        }
+    }
+}
+
+enum Ctl<'a> {
+    Bail,
+    Return(V<'a>),
+    Break,
+    Continue,
+}
+
+type R<'a, T> = Result<T, Ctl<'a>>;
+
+fn bail<'a, T>() -> R<'a, T> {
+    Err(Ctl::Bail)
+}
+
+struct Machine<'a> {
+    op: &'a Operation,
+    prog: &'a Program,
+    rules: &'a RuleSet,
+    stack: Vec<V<'a>>,
+    base: usize,
+    steps: u64,
+    depth: usize,
+    deadline: Option<std::time::Instant>,
+}
+
+/// Runs a compiled rule against one operation, recording into the thread's evaluation like the
+/// interpreter does.
+pub fn run(
+    prog: &Program,
+    op: &Operation,
+    rules: &RuleSet,
+    deadline: Option<std::time::Instant>,
+) -> Result<(), Bail> {
+    let mut m = Machine {
+        op,
+        prog,
+        rules,
+        stack: Vec::with_capacity(32),
+        base: 0,
+        steps: 0,
+        depth: 0,
+        deadline,
+    };
+    match m.block(&prog.body) {
+        Ok(_) | Err(Ctl::Return(_)) => Ok(()),
+        Err(_) => Err(Bail),
+    }
+}
+
+impl<'a> Machine<'a> {
+    fn step(&mut self) -> R<'a, ()> {
+        self.steps += 1;
+        if self.steps % CLOCK_EVERY == 0
+            && (self.steps >= MAX_STEPS
+                || self
+                    .deadline
+                    .is_some_and(|d| std::time::Instant::now() >= d))
+        {
+            return bail();
+        }
+        Ok(())
+    }
+
+    fn block(&mut self, b: &'a Block) -> R<'a, V<'a>> {
+        let mut value = Ok(V::Unit);
+        for s in &b.stmts {
+            value = self.stmt(s);
+            if value.is_err() {
+                break;
+            }
+        }
+        self.stack.truncate(self.base + b.scope);
+        value
+    }
+
+    fn set(&mut self, slot: usize, v: V<'a>) -> R<'a, ()> {
+        let at = self.base + slot;
+        if at >= MAX_SLOTS {
+            return bail();
+        }
+        self.stack.truncate(at);
+        self.stack.push(v);
+        Ok(())
+    }
+
+    fn stmt(&mut self, s: &'a S) -> R<'a, V<'a>> {
+        self.step()?;
+        match s {
+            S::Let(slot, e) => {
+                let v = self.expr(e)?;
+                self.set(*slot, v)?;
+                Ok(V::Unit)
+            }
+            S::Assign(slot, e) => {
+                let v = self.expr(e)?;
+                check_size(&v)?;
+                self.stack[self.base + slot] = v;
+                Ok(V::Unit)
+            }
+            S::OpAssign(slot, op, e) => {
+                let rhs = self.expr(e)?;
+                let lhs = &self.stack[self.base + slot];
+                let v = match (lhs, &rhs) {
+                    (V::Int(_), V::Int(_))
+                    | (V::Float(_), V::Float(_))
+                    | (V::Str(_), V::Str(_)) => binary(*op, lhs, &rhs)?,
+                    _ => return bail(),
+                };
+                self.stack[self.base + slot] = v;
+                Ok(V::Unit)
+            }
+            S::Expr(e) => self.expr(e),
+            S::If(cond, body, branch) => match self.expr(cond)? {
+                V::Bool(true) => self.block(body),
+                V::Bool(false) => self.block(branch),
+                _ => bail(),
+            },
+            S::For {
+                var,
+                counter,
+                iter,
+                body,
+            } => {
+                let var = *var;
+                let first = counter.unwrap_or(var);
+                match iter {
+                    Iter::Array(e) => {
+                        let V::Array(items) = self.expr(e)? else {
+                            return bail();
+                        };
+                        for (i, item) in items.iter().enumerate() {
+                            self.step()?;
+                            if let Some(c) = counter {
+                                self.set(*c, V::Int(i as i64))?;
+                            }
+                            self.set(var, item.clone())?;
+                            match self.block(body) {
+                                Ok(_) | Err(Ctl::Continue) => {}
+                                Err(Ctl::Break) => break,
+                                Err(other) => {
+                                    self.stack.truncate(self.base + first);
+                                    return Err(other);
+                                }
+                            }
+                        }
+                    }
+                    Iter::Range(from, to, inclusive) => {
+                        let (V::Int(from), V::Int(to)) = (self.expr(from)?, self.expr(to)?) else {
+                            return bail();
+                        };
+                        let mut i = from;
+                        let mut n = 0_i64;
+                        while if *inclusive { i <= to } else { i < to } {
+                            self.step()?;
+                            if let Some(c) = counter {
+                                self.set(*c, V::Int(n))?;
+                            }
+                            self.set(var, V::Int(i))?;
+                            match self.block(body) {
+                                Ok(_) | Err(Ctl::Continue) => {}
+                                Err(Ctl::Break) => break,
+                                Err(other) => {
+                                    self.stack.truncate(self.base + first);
+                                    return Err(other);
+                                }
+                            }
+                            let Some(next) = i.checked_add(1) else { break };
+                            i = next;
+                            n += 1;
+                        }
+                    }
+                }
+                self.stack.truncate(self.base + first);
+                Ok(V::Unit)
+            }
+            S::While(cond, body) => {
+                loop {
+                    self.step()?;
+                    if let Some(cond) = cond {
+                        match self.expr(cond)? {
+                            V::Bool(true) => {}
+                            V::Bool(false) => break,
+                            _ => return bail(),
+                        }
+                    }
+                    match self.block(body) {
+                        Ok(_) | Err(Ctl::Continue) => {}
+                        Err(Ctl::Break) => break,
+                        Err(other) => return Err(other),
+                    }
+                }
+                Ok(V::Unit)
+            }
+            S::Return(e) => {
+                let v = match e {
+                    Some(e) => self.expr(e)?,
+                    None => V::Unit,
+                };
+                Err(Ctl::Return(v))
+            }
+            S::Break => Err(Ctl::Break),
+            S::Continue => Err(Ctl::Continue),
+            S::Block(b) => self.block(b),
+            S::Bail => bail(),
+        }
+    }
+
+    fn expr(&mut self, e: &'a E) -> R<'a, V<'a>> {
+        self.step()?;
+        match e {
+            E::Const(c) => Ok(materialize(c)),
+            E::Var(slot) => Ok(self.stack[self.base + slot].clone()),
+            E::Field(f) => field(self.op.get(*f)),
+            E::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for i in items {
+                    out.push(self.expr(i)?);
+                }
+                let v = V::Array(Rc::new(out));
+                check_size(&v)?;
+                Ok(v)
+            }
+            E::Bin(op, a, b) => {
+                let a = self.expr(a)?;
+                let b = self.expr(b)?;
+                binary(*op, &a, &b)
+            }
+            E::Not(a) => match self.expr(a)? {
+                V::Bool(b) => Ok(V::Bool(!b)),
+                _ => bail(),
+            },
+            E::Neg(a) => match self.expr(a)? {
+                V::Int(i) => i.checked_neg().map(V::Int).ok_or(Ctl::Bail),
+                V::Float(f) => Ok(V::Float(-f)),
+                _ => bail(),
+            },
+            E::And(list) => {
+                for i in list {
+                    match self.expr(i)? {
+                        V::Bool(true) => {}
+                        V::Bool(false) => return Ok(V::Bool(false)),
+                        _ => return bail(),
+                    }
+                }
+                Ok(V::Bool(true))
+            }
+            E::Or(list) => {
+                for i in list {
+                    match self.expr(i)? {
+                        V::Bool(false) => {}
+                        V::Bool(true) => return Ok(V::Bool(true)),
+                        _ => return bail(),
+                    }
+                }
+                Ok(V::Bool(false))
+            }
+            E::Block(b) => self.block(b),
+            E::Call(f, args) => {
+                let mut values = Vec::with_capacity(args.len());
+                for a in args {
+                    values.push(self.expr(a)?);
+                }
+                self.call(*f, values)
+            }
+            E::Api(f, args) => {
+                let mut values: [V<'a>; 4] = [V::Unit, V::Unit, V::Unit, V::Unit];
+                for (slot, a) in values.iter_mut().zip(args) {
+                    *slot = self.expr(a)?;
+                }
+                let v = self.api(*f, &values[..args.len()])?;
+                check_size(&v)?;
+                Ok(v)
+            }
+            E::Len(a) => match self.expr(a)? {
+                V::Array(items) => Ok(V::Int(items.len() as i64)),
+                V::Str(s) => Ok(V::Int(s.as_str().chars().count() as i64)),
+                _ => bail(),
+            },
+            E::Contains(a, x) => {
+                let a = self.expr(a)?;
+                let x = self.expr(x)?;
+                match (&a, &x) {
+                    (V::Array(items), _) => {
+                        for item in items.iter() {
+                            self.step()?;
+                            if equals(item, &x)? {
+                                return Ok(V::Bool(true));
+                            }
+                        }
+                        Ok(V::Bool(false))
+                    }
+                    (V::Str(s), V::Str(t)) => Ok(V::Bool(s.as_str().contains(t.as_str()))),
+                    _ => bail(),
+                }
+            }
+            E::Reduce(a, f) => {
+                let a = self.expr(a)?;
+                let f = self.expr(f)?;
+                let (V::Array(items), V::Fn(Some(f))) = (a, f) else {
+                    return bail();
+                };
+                let mut acc = V::Unit;
+                for item in items.iter() {
+                    acc = self.call(f, vec![acc, item.clone()])?;
+                }
+                Ok(acc)
+            }
+            E::Push(slot, x) => {
+                let x = self.expr(x)?;
+                let at = self.base + slot;
+                let V::Array(items) = &mut self.stack[at] else {
+                    return bail();
+                };
+                Rc::make_mut(items).push(x);
+                check_size(&self.stack[at])?;
+                Ok(V::Unit)
+            }
+            E::Bail => bail(),
+        }
+    }
+
+    fn call(&mut self, f: usize, args: Vec<V<'a>>) -> R<'a, V<'a>> {
+        if self.depth >= MAX_DEPTH || self.stack.len() + args.len() >= MAX_SLOTS {
+            return bail();
+        }
+        let saved = (self.base, self.stack.len());
+        self.base = self.stack.len();
+        self.stack.extend(args);
+        self.depth += 1;
+        let result = self.block(&self.prog.fns[f].body);
+        self.depth -= 1;
+        self.stack.truncate(saved.1);
+        self.base = saved.0;
+        let v = match result {
+            Ok(v) | Err(Ctl::Return(v)) => v,
+            Err(_) => return bail(),
+        };
+        check_size(&v)?;
+        Ok(v)
+    }
+
+    fn message(&self, key: Option<u32>, arg: &V<'a>) -> R<'a, u32> {
+        match key {
+            Some(k) => Ok(k),
+            None => match arg {
+                V::Str(s) => self
+                    .rules
+                    .message_index
+                    .get(s.as_str())
+                    .copied()
+                    .ok_or(Ctl::Bail),
+                _ => bail(),
+            },
+        }
+    }
+
+    fn item(&self, key: Option<u32>, arg: &V<'a>) -> R<'a, u32> {
+        match key {
+            Some(k) => Ok(k),
+            None => match arg {
+                V::Str(s) => self
+                    .rules
+                    .item_index
+                    .get(s.as_str())
+                    .copied()
+                    .ok_or(Ctl::Bail),
+                _ => bail(),
+            },
+        }
+    }
+
+    fn api(&mut self, f: Api, a: &[V<'a>]) -> R<'a, V<'a>> {
+        let ok = |r: Result<(), Box<rhai::EvalAltResult>>| r.map_err(|_| Ctl::Bail);
+        Ok(match f {
+            Api::Known => V::Bool(!matches!(a[0], V::Unit)),
+            Api::MaxOf => V::Float(
+                array(&a[0])?
+                    .iter()
+                    .filter_map(number)
+                    .fold(0.0_f64, f64::max),
+            ),
+            Api::SumOf => V::Float(array(&a[0])?.iter().filter_map(number).sum::<f64>()),
+            Api::MeanOf => {
+                let items = array(&a[0])?;
+                let n = items.len().max(1) as f64;
+                V::Float(items.iter().filter_map(number).sum::<f64>() / n)
+            }
+            Api::ToNum => V::Float(number(&a[0]).unwrap_or(0.0)),
+            Api::Points(key) => {
+                let c = criterion(&a[0])?;
+                let V::Int(n) = a[1] else { return bail() };
+                let reason = self.reason(self.message(key, &a[2])?, a.get(3))?;
+                ok(with_eval(|e| e.add_points(c, n, reason)))?;
+                V::Unit
+            }
+            Api::PointsOf => {
+                let c = criterion(&a[0])?;
+                V::Int(with_eval(|e| {
+                    e.points[c].clamp(0, i64::from(Criterion::MAX_POINTS))
+                }))
+            }
+            Api::TotalPoints => V::Int(with_eval(|e| {
+                e.points
+                    .iter()
+                    .map(|p| (*p).clamp(0, i64::from(Criterion::MAX_POINTS)))
+                    .sum::<i64>()
+            })),
+            Api::Exclude(key) => {
+                let reason = self.reason(self.message(key, &a[0])?, a.get(1))?;
+                ok(with_eval(|e| e.add_exclusion(reason)))?;
+                V::Unit
+            }
+            Api::Cap(key) => {
+                let level = recommendation(&a[0])?;
+                let reason = self.reason(self.message(key, &a[1])?, a.get(2))?;
+                ok(with_eval(|e| {
+                    e.admit("caps", 0, &reason)?;
+                    let rule = e.rule;
+                    if e.cap.as_ref().is_none_or(|(current, ..)| level < *current) {
+                        e.cap = Some((level, rule, reason));
+                    }
+                    Ok(())
+                }))?;
+                V::Unit
+            }
+            Api::Note(key) => {
+                let reason = self.reason(self.message(key, &a[0])?, a.get(1))?;
+                ok(with_eval(|e| e.add_note(reason)))?;
+                V::Unit
+            }
+            Api::IsExcluded => V::Bool(with_eval(|e| !e.exclusions.is_empty())),
+            Api::CapLevel => with_eval(|e| {
+                e.cap
+                    .as_ref()
+                    .map_or(V::Unit, |(r, ..)| V::Str(Str::Borrowed(r.as_str())))
+            }),
+            Api::Flag(key) => {
+                let V::Str(_) = &a[0] else { return bail() };
+                let item = self.item(key, &a[0])?;
+                if self.rules.items[item as usize].standard {
+                    return bail();
+                }
+                let severity = severity(&a[1])?;
+                with_eval(|e| {
+                    let rule = e.rule;
+                    match e.checklist.iter_mut().find(|(i, ..)| *i == item) {
+                        Some(existing) if existing.1 < severity => {
+                            *existing = (item, severity, rule)
+                        }
+                        Some(_) => {}
+                        None => e.checklist.push((item, severity, rule)),
+                    }
+                });
+                V::Unit
+            }
+            Api::Clause(key) => {
+                let V::Str(_) = &a[0] else { return bail() };
+                let item = self.item(key, &a[0])?;
+                if !self.rules.items[item as usize].standard {
+                    return bail();
+                }
+                with_eval(|e| {
+                    let rule = e.rule;
+                    if !e.clauses.iter().any(|(i, _)| *i == item) {
+                        e.clauses.push((item, rule));
+                    }
+                });
+                V::Unit
+            }
+            Api::CountItems => {
+                let s = severity(&a[0])?;
+                V::Int(with_eval(|e| {
+                    e.checklist.iter().filter(|(_, x, _)| *x == s).count() as i64
+                }))
+            }
+            Api::UnmitigableHigh => {
+                let items = &self.rules.items;
+                V::Int(with_eval(|e| {
+                    e.checklist
+                        .iter()
+                        .filter(|(i, s, _)| *s == Severity::High && !items[*i as usize].mitigable)
+                        .count() as i64
+                }))
+            }
+            Api::Missing | Api::Decisive => {
+                let field = field_name(&a[0])?;
+                let decisive = matches!(f, Api::Decisive);
+                with_eval(|e| e.add_missing(field, decisive));
+                V::Unit
+            }
+            Api::Contradiction(key) => {
+                let message = self.message(key, &a[0])?;
+                let fields = array(&a[1])?;
+                let reason = self.reason(message, a.get(2))?;
+                let mut named = Vec::with_capacity(fields.len());
+                for f in fields.iter() {
+                    named.push(field_name(f)?);
+                }
+                ok(with_eval(|e| {
+                    e.admit("contradictions", e.contradictions.len(), &reason)?;
+                    let rule = e.rule;
+                    e.contradictions.push((rule, named, reason));
+                    Ok(())
+                }))?;
+                V::Unit
+            }
+            Api::HasContradictions => V::Bool(with_eval(|e| !e.contradictions.is_empty())),
+            Api::MissingCount => V::Int(with_eval(|e| e.missing.len() as i64)),
+            Api::Recommend => {
+                let level = recommendation(&a[0])?;
+                with_eval(|e| e.recommendation = Some(level));
+                V::Unit
+            }
+            Api::FreeFte => match number(&a[0]) {
+                Some(v) if v.is_finite() => {
+                    with_eval(|e| e.freed_fte = Some(v));
+                    V::Unit
+                }
+                _ => return bail(),
+            },
+            Api::ProposalCall => {
+                with_eval(|e| e.proposal_call = true);
+                V::Unit
+            }
+        })
+    }
+
+    /// A reason: the message (already resolved, as the interpreter resolves it before anything else
+    /// fails) and the arguments, which must be an array when given.
+    fn reason(&self, message: u32, args: Option<&V<'a>>) -> R<'a, Reason> {
+        let args = match args {
+            None => Vec::new(),
+            Some(a) => array(a)?.iter().map(to_arg).collect::<R<'a, Vec<_>>>()?,
+        };
+        Ok(Reason { message, args })
+    }
+}
+
+fn materialize(c: &Const) -> V<'_> {
+    match c {
+        Const::Unit => V::Unit,
+        Const::Bool(b) => V::Bool(*b),
+        Const::Int(i) => V::Int(*i),
+        Const::Float(f) => V::Float(*f),
+        Const::Str(s) => V::Str(Str::Borrowed(s)),
+        Const::Array(items) => V::Array(Rc::new(items.iter().map(materialize).collect())),
+        Const::Fn(f) => V::Fn(*f),
+    }
+}
+
+fn field(f: FieldRef<'_>) -> R<'_, V<'_>> {
+    let v = match f {
+        FieldRef::Missing => V::Unit,
+        FieldRef::Bool(b) => V::Bool(b),
+        FieldRef::Int(i) => V::Int(i),
+        FieldRef::Num(x) => V::Float(x),
+        FieldRef::Text(s) => V::Str(Str::Borrowed(s)),
+        FieldRef::Enum(s) => V::Str(Str::Borrowed(s)),
+        FieldRef::List(items) => V::Array(Rc::new(
+            items
+                .iter()
+                .map(|s| V::Str(Str::Borrowed(s.as_str())))
+                .collect(),
+        )),
+        FieldRef::Load(months) => V::Array(Rc::new(months.iter().map(|m| V::Float(*m)).collect())),
+    };
+    check_size(&v)?;
+    Ok(v)
+}
+
+/// The interpreter's data-size check on a value a call returned or a variable received.
+fn check_size<'a>(v: &V<'a>) -> R<'a, ()> {
+    fn sizes(v: &V<'_>) -> (usize, usize) {
+        match v {
+            V::Str(s) => (0, s.as_str().len()),
+            V::Array(a) => a.iter().fold((a.len(), 0), |(n, s), x| {
+                let (n2, s2) = sizes(x);
+                (n + n2, s + s2)
+            }),
+            _ => (0, 0),
+        }
+    }
+    match v {
+        V::Str(s) if s.as_str().len() >= MAX_STRING => bail(),
+        V::Array(_) => {
+            let (n, s) = sizes(v);
+            if n >= MAX_ARRAY || s >= MAX_STRING {
+                bail()
+            } else {
+                Ok(())
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+fn array<'v, 'a>(v: &'v V<'a>) -> R<'a, &'v [V<'a>]> {
+    match v {
+        V::Array(items) => Ok(items),
+        _ => bail(),
+    }
+}
+
+fn number(v: &V<'_>) -> Option<f64> {
+    match v {
+        V::Float(f) => Some(*f),
+        V::Int(i) => Some(*i as f64),
+        _ => None,
+    }
+}
+
+fn to_arg<'a>(v: &V<'a>) -> R<'a, Arg> {
+    Ok(match v {
+        V::Int(i) => Arg::Int(*i),
+        V::Float(f) => Arg::Num(*f),
+        V::Unit => Arg::Text("?".into()),
+        V::Str(s) => Arg::Text(s.as_str().to_string()),
+        V::Bool(b) => Arg::Text(b.to_string()),
+        V::Array(_) | V::Fn(_) => return bail(),
+    })
+}
+
+fn text<'v, 'a>(v: &'v V<'a>) -> R<'a, &'v str> {
+    match v {
+        V::Str(s) => Ok(s.as_str()),
+        _ => bail(),
+    }
+}
+
+fn criterion<'a>(v: &V<'a>) -> R<'a, usize> {
+    Criterion::parse(text(v)?)
+        .map(|c| c as usize)
+        .ok_or(Ctl::Bail)
+}
+
+fn recommendation<'a>(v: &V<'a>) -> R<'a, Recommendation> {
+    Recommendation::parse(text(v)?).ok_or(Ctl::Bail)
+}
+
+fn severity<'a>(v: &V<'a>) -> R<'a, Severity> {
+    Severity::parse(text(v)?).ok_or(Ctl::Bail)
+}
+
+fn field_name<'a>(v: &V<'a>) -> R<'a, Field> {
+    Field::from_name(text(v)?).ok_or(Ctl::Bail)
+}
+
+/// Rhai's float comparison (checked builds): relative to the larger magnitude, within `f64::EPSILON`.
+fn float_cmp(op: Bin, x: f64, y: f64) -> bool {
+    let max = if x * y == 0.0 {
+        1.0
+    } else {
+        x.abs().max(y.abs())
+    };
+    match op {
+        Bin::Eq => max == 0.0 || (x - y).abs() / max <= f64::EPSILON,
+        Bin::Ne => max != 0.0 && (x - y).abs() / max > f64::EPSILON,
+        Bin::Gt => max != 0.0 && (x - y) / max > f64::EPSILON,
+        Bin::Ge => max == 0.0 || (x - y) / max > -f64::EPSILON,
+        Bin::Lt => max != 0.0 && (y - x) / max > f64::EPSILON,
+        Bin::Le => max == 0.0 || (y - x) / max > -f64::EPSILON,
+        _ => false,
+    }
+}
+
+fn ordered<T: PartialOrd>(op: Bin, x: T, y: T) -> bool {
+    match op {
+        Bin::Eq => x == y,
+        Bin::Ne => x != y,
+        Bin::Lt => x < y,
+        Bin::Le => x <= y,
+        Bin::Gt => x > y,
+        Bin::Ge => x >= y,
+        _ => false,
+    }
+}
+
+/// `==` as `contains` uses it: values of different types are unequal; a type without `==` bails.
+fn equals<'a>(a: &V<'a>, b: &V<'a>) -> R<'a, bool> {
+    match binary(Bin::Eq, a, b)? {
+        V::Bool(x) => Ok(x),
+        _ => bail(),
+    }
+}
+
+/// Rhai's built-in binary operators (`func/builtin.rs`); anything else would call a registered
+/// function or fail, so it bails.
+fn binary<'a>(op: Bin, a: &V<'a>, b: &V<'a>) -> R<'a, V<'a>> {
+    use V::*;
+    let cmp = is_comparison(op);
+    Ok(match (a, b) {
+        (Int(x), Int(y)) => {
+            if cmp {
+                Bool(ordered(op, x, y))
+            } else {
+                let r = match op {
+                    Bin::Add => x.checked_add(*y),
+                    Bin::Sub => x.checked_sub(*y),
+                    Bin::Mul => x.checked_mul(*y),
+                    Bin::Div => x.checked_div(*y),
+                    Bin::Rem => x.checked_rem(*y),
+                    _ => None,
+                };
+                Int(r.ok_or(Ctl::Bail)?)
+            }
+        }
+        (Float(_) | Int(_), Float(_) | Int(_)) => {
+            let (x, y) = (number(a).unwrap_or(0.0), number(b).unwrap_or(0.0));
+            if cmp {
+                Bool(float_cmp(op, x, y))
+            } else {
+                Float(match op {
+                    Bin::Add => x + y,
+                    Bin::Sub => x - y,
+                    Bin::Mul => x * y,
+                    Bin::Div => x / y,
+                    Bin::Rem => x % y,
+                    _ => return bail(),
+                })
+            }
+        }
+        (Bool(x), Bool(y)) if cmp => Bool(ordered(op, x, y)),
+        (Str(x), Str(y)) => {
+            if cmp {
+                Bool(ordered(op, x.as_str(), y.as_str()))
+            } else if op == Bin::Add {
+                let (x, y) = (x.as_str(), y.as_str());
+                if x.len() + y.len() > MAX_STRING {
+                    return bail();
+                }
+                let mut s = String::with_capacity(x.len() + y.len());
+                s.push_str(x);
+                s.push_str(y);
+                Str(self::Str::Owned(Rc::from(s)))
+            } else {
+                return bail();
+            }
+        }
+        (Unit, Unit) if cmp => Bool(op == Bin::Eq),
+        (Unit, Str(s)) | (Str(s), Unit) => match op {
+            Bin::Add => Str(s.clone()),
+            Bin::Ne => Bool(true),
+            _ if cmp => Bool(false),
+            _ => return bail(),
+        },
+        _ if cmp && std::mem::discriminant(a) != std::mem::discriminant(b) => Bool(op == Bin::Ne),
+        _ => return bail(),
+    })
+}
