@@ -174,7 +174,10 @@ fn generated(n: usize, seed: u64) -> Vec<Arc<Operation>> {
 
 #[test]
 fn generated_operations() {
+    let before = itaku::rules::bails_on_this_thread();
     assert_eq!(assert_same(standard(), &generated(10_000, 12)), 10_000);
+    // Valid operations never need the interpreter: the compiled rules really ran.
+    assert_eq!(itaku::rules::bails_on_this_thread(), before);
 }
 
 /// `cargo test --release --test compiled_vs_interpreted -- --ignored`
@@ -190,7 +193,7 @@ const MANIFEST: &str = r#"name: generated
 version: "1"
 rules:
   - id: generated
-    kind: criterion
+    kind: recommendation
     title: {ja: 生成, en: generated}
     basis: {ja: テスト, en: test}
     script: generated.rhai
@@ -228,73 +231,125 @@ fn script_rules(script: &str) -> Option<(CompiledRules, CompiledRules)> {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
-    let set = Arc::new(RuleSet::load(&MemorySource(files)).ok()?);
+    let set = match RuleSet::load(&MemorySource(files)) {
+        Ok(s) => Arc::new(s),
+        Err(d) => {
+            if std::env::var_os("SHOW").is_some() {
+                eprintln!("{script}\n{d:?}");
+            }
+            return None;
+        }
+    };
     let as_of = AS_OF.parse().unwrap();
-    let compiled = CompiledRules::compile(Arc::clone(&set), as_of).ok()?;
+    let compiled = match CompiledRules::compile(Arc::clone(&set), as_of) {
+        Ok(c) => c,
+        Err(d) => {
+            if std::env::var_os("SHOW").is_some() {
+                eprintln!("{script}\n{d:?}");
+            }
+            return None;
+        }
+    };
     let interpreted = CompiledRules::compile(set, as_of)
         .ok()?
         .with_engine(EngineKind::Interpreted);
     Some((compiled, interpreted))
 }
 
-fn leaf() -> BoxedStrategy<String> {
-    prop_oneof![
+fn num() -> BoxedStrategy<String> {
+    let leaf = prop_oneof![
         (-5_i64..20).prop_map(|i| i.to_string()),
         (-2.0_f64..4.0).prop_map(|f| format!("{f:.2}")),
-        Just("()".to_string()),
-        Just("true".to_string()),
-        Just("false".to_string()),
-        Just(r#""a""#.to_string()),
-        Just(r#""業務""#.to_string()),
         Just("x".to_string()),
         Just("y".to_string()),
         Just("op.routine_share".to_string()),
         Just("op.annual_cases".to_string()),
-        Just("op.expertise".to_string()),
         Just("op.staff_fte".to_string()),
-        Just("op.hazards".to_string()),
+        Just("op.market_providers".to_string()),
         Just(r#"param("limit")"#.to_string()),
-        Just("[1, 2.5, \"b\"]".to_string()),
+        Just("op.hazards.len()".to_string()),
+        Just("to_num(op.overtime_hours)".to_string()),
+    ];
+    leaf.prop_recursive(3, 16, 2, |inner| {
+        let ops = prop::sample::select(vec!["+", "-", "*", "/", "%"]);
+        prop_oneof![
+            (inner.clone(), ops, inner.clone()).prop_map(|(a, o, b)| format!("({a} {o} {b})")),
+            inner.clone().prop_map(|a| format!("-({a})")),
+            (cond_leaf(), inner.clone(), inner)
+                .prop_map(|(c, a, b)| format!("(if {c} {{ {a} }} else {{ {b} }})")),
+        ]
+    })
+    .boxed()
+}
+
+fn text() -> BoxedStrategy<String> {
+    prop_oneof![
+        Just(r#""a""#.to_string()),
+        Just(r#""業務""#.to_string()),
+        Just("op.expertise".to_string()),
+        Just("op.focus_area".to_string()),
+        Just("op.name".to_string()),
+        Just("()".to_string()),
+        Just(r#"("a" + op.manuals)"#.to_string()),
     ]
     .boxed()
 }
 
-fn expr() -> BoxedStrategy<String> {
-    leaf()
-        .prop_recursive(3, 24, 2, |inner| {
-            let ops = prop::sample::select(vec![
-                "+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">=", "&&", "||",
-            ]);
+fn cond_leaf() -> BoxedStrategy<String> {
+    let cmp = prop::sample::select(vec!["==", "!=", "<", "<=", ">", ">="]);
+    prop_oneof![
+        (num(), cmp.clone(), num()).prop_map(|(a, o, b)| format!("({a} {o} {b})")),
+        (text(), cmp, text()).prop_map(|(a, o, b)| format!("({a} {o} {b})")),
+        Just("true".to_string()),
+        Just("op.co_located == true".to_string()),
+        Just("op.routine_share == ()".to_string()),
+        Just("known(op.difficulty)".to_string()),
+        text().prop_map(|t| format!("op.hazards.contains({t})")),
+        text().prop_map(|t| format!("[\"a\", 1, ()].contains({t})")),
+    ]
+    .boxed()
+}
+
+fn cond() -> BoxedStrategy<String> {
+    cond_leaf()
+        .prop_recursive(2, 8, 2, |inner| {
             prop_oneof![
-                (inner.clone(), ops, inner.clone()).prop_map(|(a, o, b)| format!("({a} {o} {b})")),
-                inner.clone().prop_map(|a| format!("!({a})")),
-                inner.clone().prop_map(|a| format!("-({a})")),
-                (inner.clone(), inner.clone(), inner.clone())
-                    .prop_map(|(c, a, b)| format!("(if {c} {{ {a} }} else {{ {b} }})")),
-                inner.clone().prop_map(|a| format!("({a}).len()")),
-                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a}).contains({b})")),
-                inner.prop_map(|a| format!("known({a})")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} && {b})")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} || {b})")),
+                inner.prop_map(|a| format!("!({a})")),
             ]
         })
         .boxed()
 }
 
+/// Anything, types mixed at random: mostly errors, which must be the same errors.
+fn any() -> BoxedStrategy<String> {
+    prop_oneof![num(), text(), cond()].boxed()
+}
+
 fn stmt() -> BoxedStrategy<String> {
-    let e = expr;
     prop_oneof![
-        (e(), e()).prop_map(|(c, a)| format!("if {c} {{ points(\"C1\", 1, \"ok\", [{a}]); }}")),
-        e().prop_map(|a| format!("let x = {a};")),
-        e().prop_map(|a| format!("x = {a};")),
-        e().prop_map(|a| format!("y = y + {a};")),
-        e().prop_map(|a| format!("note(\"ok\", [{a}]);")),
-        e().prop_map(|a| format!("points(\"C2\", {a}, \"ok\");")),
-        (0_i64..6, e()).prop_map(|(n, a)| format!("for i in 0..{n} {{ let x = x + i; y = {a}; }}")),
-        e().prop_map(|a| format!("for v in [1, \"s\", 2.0, ()] {{ if v == {a} {{ note(\"ok\", [v]); }} }}")),
-        e().prop_map(|a| format!("if {a} {{ return; }}")),
-        e().prop_map(|a| format!("flag(\"s1-test\", if {a} {{ \"high\" }} else {{ \"low\" }});")),
-        e().prop_map(|a| format!("let z = [x]; z.push({a}); note(\"ok\", [z.len()]);")),
-        Just("note(\"ok\", [[\"p\", \"q\"].reduce(|s, v| if s == () { v } else { s + \"、\" + v })]);".to_string()),
-        e().prop_map(|a| format!("if {a} {{ missing(\"routine_share\"); }} else {{ decisive(\"difficulty\"); }}")),
+        (cond(), num()).prop_map(|(c, a)| format!("if {c} {{ points(\"C1\", 1, \"ok\", [{a}]); }}")),
+        (cond(), cond(), any()).prop_map(|(c, d, a)| format!(
+            "if {c} {{ note(\"ok\", [{a}]); }} else if {d} {{ x = 3; }} else {{ y = y * 2; }}"
+        )),
+        num().prop_map(|a| format!("let x = {a};")),
+        num().prop_map(|a| format!("x = {a};")),
+        num().prop_map(|a| format!("y = y + {a};")),
+        any().prop_map(|a| format!("note(\"ok\", [{a}]);")),
+        any().prop_map(|a| format!("let w = {a}; note(\"ok\", [w]);")),
+        num().prop_map(|a| format!("points(\"C2\", {a}, \"ok\");")),
+        (0_i64..6, num()).prop_map(|(n, a)| format!("for i in 0..{n} {{ let x = x + i; y = {a}; }}")),
+        any().prop_map(|a| format!("for v in [1, \"s\", 2.0, ()] {{ if v == {a} {{ note(\"ok\", [v]); }} }}")),
+        cond().prop_map(|a| format!("if {a} {{ return; }}")),
+        cond().prop_map(|a| format!("flag(\"s1-test\", if {a} {{ \"high\" }} else {{ \"low\" }});")),
+        any().prop_map(|a| format!("let z = [x]; z.push({a}); note(\"ok\", [z.len()]);")),
+        text().prop_map(|t| format!("note(\"ok\", [[\"p\", {t}].reduce(|s, v| if s == () {{ v }} else {{ s + \"、\" + v }})]);")),
+        cond().prop_map(|a| format!("if {a} {{ missing(\"routine_share\"); }} else {{ decisive(\"difficulty\"); }}")),
+        (cond(), prop::sample::select(vec!["outsource", "partial", "study", "in_house"]))
+            .prop_map(|(c, l)| format!("if {c} {{ recommend(\"{l}\"); cap(\"partial\", \"ok\", [x]); }}")),
+        num().prop_map(|a| format!("free_fte({a});")),
+        (text(), text()).prop_map(|(a, b)| format!("let s = {a} + {b}; note(\"ok\", [s]);")),
     ]
     .boxed()
 }
@@ -306,6 +361,20 @@ fn script() -> impl Strategy<Value = String> {
             stmts.join("\n")
         )
     })
+}
+
+thread_local! {
+    /// (scripts, scripts compiled)
+    static STATS: std::cell::RefCell<(usize, usize)> = const { std::cell::RefCell::new((0, 0)) };
+}
+
+#[test]
+fn generated_scripts_mostly_compile() {
+    generated_scripts();
+    let (n, compiled) = STATS.with(|s| *s.borrow());
+    let bails = itaku::rules::bails_on_this_thread();
+    eprintln!("{compiled} of {n} generated scripts compiled; {bails} bails");
+    assert!(compiled * 10 >= n * 9, "{compiled} of {n}");
 }
 
 proptest! {
@@ -322,5 +391,14 @@ proptest! {
                 panic!("script:\n{script}\n{d}");
             }
         }
+        let engines = rules.0.rule_engines();
+        if std::env::var_os("SHOW").is_some() && engines[0] != RuleEngine::Compiled {
+            eprintln!("{:?}", engines[0]);
+        }
+        STATS.with(|s| {
+            let mut s = s.borrow_mut();
+            s.0 += 1;
+            s.1 += usize::from(engines[0] == RuleEngine::Compiled);
+        });
     }
 }

@@ -377,6 +377,22 @@ impl Compiler<'_> {
                             call.name.as_str() == "..=",
                         )
                     }
+                    // A range of literals, folded by Rhai's optimiser.
+                    Expr::DynamicConstant(d, _)
+                        if d.is::<std::ops::Range<i64>>()
+                            || d.is::<std::ops::RangeInclusive<i64>>() =>
+                    {
+                        let int = |i| E::Const(Const::Int(i));
+                        if let Some(r) = d.clone().try_cast::<std::ops::Range<i64>>() {
+                            Iter::Range(int(r.start), int(r.end), false)
+                        } else if let Some(r) =
+                            d.clone().try_cast::<std::ops::RangeInclusive<i64>>()
+                        {
+                            Iter::Range(int(*r.start()), int(*r.end()), true)
+                        } else {
+                            return unsupported("a range", flow.expr.position());
+                        }
+                    }
                     e => Iter::Array(self.expr(e)?),
                 };
                 let scope = self.names.len();
@@ -763,6 +779,16 @@ struct Machine<'a> {
     deadline: Option<std::time::Instant>,
 }
 
+thread_local! {
+    static BAILS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many times a compiled rule handed an operation to the interpreter on this thread (for the
+/// differential tests and benchmarks: on valid operations the standard rules should never need to).
+pub fn bails_on_this_thread() -> u64 {
+    BAILS.with(std::cell::Cell::get)
+}
+
 /// Runs a compiled rule against one operation, recording into the thread's evaluation like the
 /// interpreter does.
 pub fn run(
@@ -783,7 +809,10 @@ pub fn run(
     };
     match m.block(&prog.body) {
         Ok(_) | Err(Ctl::Return(_)) => Ok(()),
-        Err(_) => Err(Bail),
+        Err(_) => {
+            BAILS.with(|b| b.set(b.get() + 1));
+            Err(Bail)
+        }
     }
 }
 

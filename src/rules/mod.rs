@@ -6,6 +6,8 @@
 //! (`lint.rs`, checks scripts from their syntax tree) and `errors.rs` (words failures) know Rhai.
 
 mod compile;
+#[doc(hidden)]
+pub use compile::bails_on_this_thread;
 mod embedded;
 mod errors;
 pub mod lint;
