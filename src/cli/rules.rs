@@ -81,7 +81,10 @@ fn engines(compiled: &itaku::rules::CompiledRules, lang: itaku::Lang) -> String 
         .count();
     let ja = lang == itaku::Lang::Ja;
     let mut out = if ja {
-        format!("\nエンジン: {} 件中 {n} 件のルールをコンパイル済み\n", engines.len())
+        format!(
+            "\nエンジン: {} 件中 {n} 件のルールをコンパイル済み\n",
+            engines.len()
+        )
     } else {
         format!("\nEngine: {n} of {} rules compiled\n", engines.len())
     };

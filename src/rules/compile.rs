@@ -55,7 +55,9 @@ struct FnDef {
 }
 
 struct Block {
-    stmts: Vec<S>,
+    /// Each statement with its weight: one step plus one per expression node it evaluates at most
+    /// (nested blocks count their own), so that the step count never falls below Rhai's count.
+    stmts: Vec<(u64, S)>,
     /// Frame slots in use when the block starts (its variables are dropped at its end).
     scope: usize,
 }
@@ -72,7 +74,7 @@ enum S {
         iter: Iter,
         body: Block,
     },
-    While(Option<E>, Block),
+    While(Option<E>, Block, u64),
     Return(Option<E>),
     Break,
     Continue,
@@ -91,6 +93,10 @@ enum E {
     Field(Field),
     Array(Vec<E>),
     Bin(Bin, Box<E>, Box<E>),
+    /// `e == ()` (or `!=` when the flag is set): true exactly when `e` is `()`, whatever its type.
+    IsUnit(Box<E>, bool),
+    /// `e == "literal"` (or `!=`): a value of another type is simply unequal.
+    EqStr(Box<E>, Box<str>, bool),
     Not(Box<E>),
     Neg(Box<E>),
     And(Vec<E>),
@@ -299,7 +305,7 @@ impl Compiler<'_> {
         let scope = self.names.len();
         let stmts = stmts
             .iter()
-            .map(|s| self.stmt(s))
+            .map(|s| self.stmt(s).map(|s| (weight(&s), s)))
             .collect::<CResult<Vec<_>>>();
         self.names.truncate(scope);
         Ok(Block {
@@ -361,7 +367,8 @@ impl Compiler<'_> {
                     Expr::Unit(_) => None,
                     e => Some(self.expr(e)?),
                 };
-                S::While(cond, self.sub_block(&x.body)?)
+                let w = cond.as_ref().map_or(0, nodes);
+                S::While(cond, self.sub_block(&x.body)?, w)
             }
             Stmt::For(x, pos) => {
                 let (var, counter, flow) = &**x;
@@ -540,10 +547,10 @@ impl Compiler<'_> {
                 ("!", 1) => Ok(E::Not(Box::new(self.expr(&call.args[0])?))),
                 ("-", 1) => Ok(E::Neg(Box::new(self.expr(&call.args[0])?))),
                 (op, 2) => match bin_op(op) {
-                    Some(b) => Ok(E::Bin(
+                    Some(b) => Ok(fuse(
                         b,
-                        Box::new(self.expr(&call.args[0])?),
-                        Box::new(self.expr(&call.args[1])?),
+                        self.expr(&call.args[0])?,
+                        self.expr(&call.args[1])?,
                     )),
                     None => unsupported(format!("the operator `{op}`"), pos),
                 },
@@ -641,6 +648,52 @@ impl Compiler<'_> {
         } else {
             None
         }
+    }
+}
+
+/// The steps a statement takes besides its nested blocks (see [`Block::stmts`]).
+fn weight(s: &S) -> u64 {
+    1 + match s {
+        S::Let(_, e) | S::Assign(_, e) | S::OpAssign(_, _, e) | S::Expr(e) | S::If(e, ..) => {
+            nodes(e)
+        }
+        S::Return(e) => e.as_ref().map_or(0, nodes),
+        S::For { iter, .. } => match iter {
+            Iter::Array(e) => nodes(e),
+            Iter::Range(a, b, _) => nodes(a) + nodes(b),
+        },
+        S::While(..) | S::Break | S::Continue | S::Block(_) | S::Bail => 0,
+    }
+}
+
+/// Expression nodes in `e`, counting a nested block as one.
+fn nodes(e: &E) -> u64 {
+    let all = |list: &[E]| list.iter().map(nodes).sum::<u64>();
+    1 + match e {
+        E::Const(_) | E::Var(_) | E::Field(_) | E::Block(_) | E::Bail => 0,
+        E::Array(l) | E::And(l) | E::Or(l) | E::Call(_, l) | E::Api(_, l) => all(l),
+        E::Bin(_, a, b) | E::Contains(a, b) | E::Reduce(a, b) => nodes(a) + nodes(b),
+        E::Not(a) | E::Neg(a) | E::Len(a) | E::Push(_, a) => nodes(a),
+        E::IsUnit(a, _) | E::EqStr(a, ..) => 1 + nodes(a),
+    }
+}
+
+/// A binary operator, or a fused form of it where Rhai's result cannot depend on the other operand's
+/// type (comparisons with `()` and with a string literal never fail and never call a function).
+fn fuse(op: Bin, a: E, b: E) -> E {
+    let negated = op == Bin::Ne;
+    if matches!(op, Bin::Eq | Bin::Ne) {
+        match (a, b) {
+            (e, E::Const(Const::Unit)) | (E::Const(Const::Unit), e) => {
+                E::IsUnit(Box::new(e), negated)
+            }
+            (e, E::Const(Const::Str(s))) | (E::Const(Const::Str(s)), e) => {
+                E::EqStr(Box::new(e), s, negated)
+            }
+            (a, b) => E::Bin(op, Box::new(a), Box::new(b)),
+        }
+    } else {
+        E::Bin(op, Box::new(a), Box::new(b))
     }
 }
 
@@ -775,12 +828,19 @@ struct Machine<'a> {
     stack: Vec<V<'a>>,
     base: usize,
     steps: u64,
+    next_check: u64,
     depth: usize,
     deadline: Option<std::time::Instant>,
 }
 
 thread_local! {
     static BAILS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    static STEPS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Steps the compiled rules took on this thread (statements, expressions and loop rounds).
+pub fn steps_on_this_thread() -> u64 {
+    STEPS.with(std::cell::Cell::get)
 }
 
 /// How many times a compiled rule handed an operation to the interpreter on this thread (for the
@@ -804,10 +864,13 @@ pub fn run(
         stack: Vec::with_capacity(32),
         base: 0,
         steps: 0,
+        next_check: CLOCK_EVERY,
         depth: 0,
         deadline,
     };
-    match m.block(&prog.body) {
+    let result = m.block(&prog.body);
+    STEPS.with(|s| s.set(s.get() + m.steps));
+    match result {
         Ok(_) | Err(Ctl::Return(_)) => Ok(()),
         Err(_) => {
             BAILS.with(|b| b.set(b.get() + 1));
@@ -817,13 +880,22 @@ pub fn run(
 }
 
 impl<'a> Machine<'a> {
-    fn step(&mut self) -> R<'a, ()> {
-        self.steps += 1;
-        if self.steps % CLOCK_EVERY == 0
-            && (self.steps >= MAX_STEPS
-                || self
-                    .deadline
-                    .is_some_and(|d| std::time::Instant::now() >= d))
+    #[inline]
+    fn step(&mut self, n: u64) -> R<'a, ()> {
+        self.steps += n;
+        if self.steps >= self.next_check {
+            return self.check();
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn check(&mut self) -> R<'a, ()> {
+        self.next_check = self.steps + CLOCK_EVERY;
+        if self.steps >= MAX_STEPS
+            || self
+                .deadline
+                .is_some_and(|d| std::time::Instant::now() >= d)
         {
             return bail();
         }
@@ -832,7 +904,11 @@ impl<'a> Machine<'a> {
 
     fn block(&mut self, b: &'a Block) -> R<'a, V<'a>> {
         let mut value = Ok(V::Unit);
-        for s in &b.stmts {
+        for (w, s) in &b.stmts {
+            if let Err(e) = self.step(*w) {
+                value = Err(e);
+                break;
+            }
             value = self.stmt(s);
             if value.is_err() {
                 break;
@@ -853,10 +929,9 @@ impl<'a> Machine<'a> {
     }
 
     fn stmt(&mut self, s: &'a S) -> R<'a, V<'a>> {
-        self.step()?;
         match s {
             S::Let(slot, e) => {
-                let v = self.expr(e)?;
+                let v = self.val(e)?;
                 self.set(*slot, v)?;
                 Ok(V::Unit)
             }
@@ -879,7 +954,7 @@ impl<'a> Machine<'a> {
                 Ok(V::Unit)
             }
             S::Expr(e) => self.expr(e),
-            S::If(cond, body, branch) => match self.expr(cond)? {
+            S::If(cond, body, branch) => match self.val(cond)? {
                 V::Bool(true) => self.block(body),
                 V::Bool(false) => self.block(branch),
                 _ => bail(),
@@ -898,7 +973,7 @@ impl<'a> Machine<'a> {
                             return bail();
                         };
                         for (i, item) in items.iter().enumerate() {
-                            self.step()?;
+                            self.step(1)?;
                             if let Some(c) = counter {
                                 self.set(*c, V::Int(i as i64))?;
                             }
@@ -920,7 +995,7 @@ impl<'a> Machine<'a> {
                         let mut i = from;
                         let mut n = 0_i64;
                         while if *inclusive { i <= to } else { i < to } {
-                            self.step()?;
+                            self.step(1)?;
                             if let Some(c) = counter {
                                 self.set(*c, V::Int(n))?;
                             }
@@ -942,9 +1017,9 @@ impl<'a> Machine<'a> {
                 self.stack.truncate(self.base + first);
                 Ok(V::Unit)
             }
-            S::While(cond, body) => {
+            S::While(cond, body, w) => {
                 loop {
-                    self.step()?;
+                    self.step(1 + w)?;
                     if let Some(cond) = cond {
                         match self.expr(cond)? {
                             V::Bool(true) => {}
@@ -974,8 +1049,17 @@ impl<'a> Machine<'a> {
         }
     }
 
+    /// A value, without a call for the commonest leaves.
+    #[inline(always)]
+    fn val(&mut self, e: &'a E) -> R<'a, V<'a>> {
+        match e {
+            E::Const(c) => Ok(materialize(c)),
+            E::Var(slot) => Ok(self.stack[self.base + slot].clone()),
+            _ => self.expr(e),
+        }
+    }
+
     fn expr(&mut self, e: &'a E) -> R<'a, V<'a>> {
-        self.step()?;
         match e {
             E::Const(c) => Ok(materialize(c)),
             E::Var(slot) => Ok(self.stack[self.base + slot].clone()),
@@ -990,9 +1074,30 @@ impl<'a> Machine<'a> {
                 Ok(v)
             }
             E::Bin(op, a, b) => {
-                let a = self.expr(a)?;
-                let b = self.expr(b)?;
+                let a = self.val(a)?;
+                let b = self.val(b)?;
                 binary(*op, &a, &b)
+            }
+            E::IsUnit(a, negated) => {
+                let unit = match &**a {
+                    E::Var(slot) => matches!(self.stack[self.base + slot], V::Unit),
+                    E::Field(f) => matches!(self.op.get(*f), FieldRef::Missing),
+                    other => matches!(self.expr(other)?, V::Unit),
+                };
+                Ok(V::Bool(unit != *negated))
+            }
+            E::EqStr(a, lit, negated) => {
+                let equal = match &**a {
+                    E::Var(slot) => {
+                        matches!(&self.stack[self.base + slot], V::Str(s) if s.as_str() == &**lit)
+                    }
+                    E::Field(f) => match self.op.get(*f) {
+                        FieldRef::Enum(s) | FieldRef::Text(s) => s == &**lit,
+                        _ => false,
+                    },
+                    other => matches!(self.expr(other)?, V::Str(s) if s.as_str() == &**lit),
+                };
+                Ok(V::Bool(equal != *negated))
             }
             E::Not(a) => match self.expr(a)? {
                 V::Bool(b) => Ok(V::Bool(!b)),
@@ -1034,7 +1139,7 @@ impl<'a> Machine<'a> {
             E::Api(f, args) => {
                 let mut values: [V<'a>; 4] = [V::Unit, V::Unit, V::Unit, V::Unit];
                 for (slot, a) in values.iter_mut().zip(args) {
-                    *slot = self.expr(a)?;
+                    *slot = self.val(a)?;
                 }
                 let v = self.api(*f, &values[..args.len()])?;
                 check_size(&v)?;
@@ -1051,7 +1156,7 @@ impl<'a> Machine<'a> {
                 match (&a, &x) {
                     (V::Array(items), _) => {
                         for item in items.iter() {
-                            self.step()?;
+                            self.step(1)?;
                             if equals(item, &x)? {
                                 return Ok(V::Bool(true));
                             }
@@ -1089,6 +1194,7 @@ impl<'a> Machine<'a> {
     }
 
     fn call(&mut self, f: usize, args: Vec<V<'a>>) -> R<'a, V<'a>> {
+        self.step(1)?;
         if self.depth >= MAX_DEPTH || self.stack.len() + args.len() >= MAX_SLOTS {
             return bail();
         }

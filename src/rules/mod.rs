@@ -7,7 +7,7 @@
 
 mod compile;
 #[doc(hidden)]
-pub use compile::bails_on_this_thread;
+pub use compile::{bails_on_this_thread, steps_on_this_thread};
 mod embedded;
 mod errors;
 pub mod lint;
