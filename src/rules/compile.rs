@@ -205,6 +205,15 @@ fn api(name: &str, n: usize) -> Option<(Api, Option<(usize, bool)>)> {
     })
 }
 
+/// The arguments before the list of message arguments.
+fn message_args(api: Api) -> usize {
+    match api {
+        Api::Points(_) => 3,
+        Api::Cap(_) | Api::Contradiction(_) => 2,
+        _ => 1,
+    }
+}
+
 fn with_key(api: Api, key: u32) -> Api {
     match api {
         Api::Points(_) => Api::Points(Some(key)),
@@ -829,6 +838,8 @@ struct Machine<'a> {
     base: usize,
     steps: u64,
     next_check: u64,
+    /// The message arguments of the API call being made, when given as a literal list.
+    pre: Option<Vec<Arg>>,
     depth: usize,
     deadline: Option<std::time::Instant>,
 }
@@ -865,6 +876,7 @@ pub fn run(
         base: 0,
         steps: 0,
         next_check: CLOCK_EVERY,
+        pre: None,
         depth: 0,
         deadline,
     };
@@ -1138,9 +1150,27 @@ impl<'a> Machine<'a> {
             }
             E::Api(f, args) => {
                 let mut values: [V<'a>; 4] = [V::Unit, V::Unit, V::Unit, V::Unit];
-                for (slot, a) in values.iter_mut().zip(args) {
+                // A literal list of message arguments goes straight into the reason.
+                let listed = match (f, args.last()) {
+                    (
+                        Api::Points(_)
+                        | Api::Exclude(_)
+                        | Api::Cap(_)
+                        | Api::Note(_)
+                        | Api::Contradiction(_),
+                        Some(E::Array(items)),
+                    ) if args.len() == message_args(*f) + 1 => Some(items),
+                    _ => None,
+                };
+                let direct = args.len() - usize::from(listed.is_some());
+                for (slot, a) in values.iter_mut().zip(&args[..direct]) {
                     *slot = self.val(a)?;
                 }
+                let pre = match listed {
+                    Some(items) => Some(self.arg_list(items)?),
+                    None => None,
+                };
+                self.pre = pre;
                 let v = self.api(*f, &values[..args.len()])?;
                 check_size(&v)?;
                 Ok(v)
@@ -1402,12 +1432,32 @@ impl<'a> Machine<'a> {
 
     /// A reason: the message (already resolved, as the interpreter resolves it before anything else
     /// fails) and the arguments, which must be an array when given.
-    fn reason(&self, message: u32, args: Option<&V<'a>>) -> R<'a, Reason> {
+    fn reason(&mut self, message: u32, args: Option<&V<'a>>) -> R<'a, Reason> {
+        if let Some(args) = self.pre.take() {
+            return Ok(Reason { message, args });
+        }
         let args = match args {
             None => Vec::new(),
             Some(a) => array(a)?.iter().map(to_arg).collect::<R<'a, Vec<_>>>()?,
         };
         Ok(Reason { message, args })
+    }
+
+    /// The arguments of a literal list, checked like the array it would have been.
+    fn arg_list(&mut self, items: &'a [E]) -> R<'a, Vec<Arg>> {
+        let mut out = Vec::with_capacity(items.len());
+        let mut bytes = 0;
+        for i in items {
+            let v = self.val(i)?;
+            if let V::Str(s) = &v {
+                bytes += s.as_str().len();
+            }
+            out.push(to_arg(&v)?);
+        }
+        if items.len() >= MAX_ARRAY || bytes >= MAX_STRING {
+            return bail();
+        }
+        Ok(out)
     }
 }
 
