@@ -374,6 +374,14 @@ fn stmt() -> BoxedStrategy<String> {
         (cond(), prop::sample::select(vec!["outsource", "partial", "study", "in_house"]))
             .prop_map(|(c, l)| format!("if {c} {{ recommend(\"{l}\"); cap(\"partial\", \"ok\", [x]); }}")),
         num().prop_map(|a| format!("free_fte({a});")),
+        // List fields: read, compared, iterated, copied and pushed to, passed whole.
+        text().prop_map(|t| format!("let h = op.hazards; if h != () {{ h.push({t}); note(\"ok\", [h.len()]); }}")),
+        Just("if op.hazards == [] { note(\"ok\", [1]); }".to_string()),
+        Just("if op.hazards == op.legal_basis { note(\"ok\", [2]); }".to_string()),
+        Just("if op.monthly_load != () { note(\"ok\", [max_of(op.monthly_load), mean_of(op.monthly_load)]); }".to_string()),
+        Just("if op.legal_basis != () { for s in op.legal_basis { note(\"ok\", [s]); } }".to_string()),
+        Just("note(\"ok\", [op.decision_steps]);".to_string()),
+        Just("if op.decision_steps != () { note(\"ok\", [op.decision_steps.reduce(|s, v| if s == () { v } else { s + \"/\" + v })]); }".to_string()),
         (text(), text()).prop_map(|(a, b)| format!("let s = {a} + {b}; note(\"ok\", [s]);")),
     ]
     .boxed()
@@ -425,5 +433,26 @@ proptest! {
             s.0 += 1;
             s.1 += usize::from(engines[0] == RuleEngine::Compiled);
         });
+    }
+}
+
+/// Found by the proptest: several functions and closures in one script, each with its own body.
+#[test]
+fn several_functions_and_closures_keep_their_own_bodies() {
+    let script = r#"
+fn twice(x) { x * 2 }
+fn label(s) { "<" + s + ">" }
+note("ok", [["p", "a"].reduce(|s, v| if s == () { v } else { s + "、" + v })]);
+note("ok", [["p", "a"].reduce(|s, v| if s == () { v } else { s + "/" + v })]);
+note("ok", [twice(21), label("x")]);
+let steps = if op.decision_steps == () { [] } else { op.decision_steps };
+note("ok", [steps.reduce(|s, v| if s == () { label(v) } else { s + label(v) })]);
+"#;
+    let rules = script_rules(script).expect("the script loads");
+    assert_eq!(rules.0.rule_engines()[0], RuleEngine::Compiled);
+    for op in generated(50, 3) {
+        if let Some(d) = differ(&rules, &op) {
+            panic!("{d}");
+        }
     }
 }

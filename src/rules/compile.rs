@@ -271,10 +271,11 @@ fn compile_program(rules: &RuleSet, as_of: jiff::civil::Date, ast: &AST) -> CRes
         in_fn: false,
     };
     let mut fns = Vec::with_capacity(defs.len());
-    for (name, arity, def) in &defs {
+    let bodies = function_bodies(&defs);
+    for ((_, _, def), body) in defs.iter().zip(bodies) {
         c.in_fn = true;
         c.names = def.params.iter().map(|p| (p.to_string(), false)).collect();
-        let body = c.block(&function_body(ast, name, *arity))?;
+        let body = c.block(&body)?;
         fns.push(FnDef { body });
     }
     c.in_fn = false;
@@ -283,18 +284,26 @@ fn compile_program(rules: &RuleSet, as_of: jiff::civil::Date, ast: &AST) -> CRes
     Ok(Program { body, fns })
 }
 
-/// The statements of one script function (its payload type is not public: the walk over an AST holding
-/// only that function yields them, at depth one).
-fn function_body(ast: &AST, name: &str, arity: usize) -> Vec<Stmt> {
-    let only = ast.clone_functions_only_filtered(|_, _, _, n, a| n == name && a == arity);
-    let mut body = Vec::new();
-    only.walk(&mut |path: &[rhai::ASTNode]| {
-        if let [rhai::ASTNode::Stmt(s)] = path {
-            body.push((*s).clone());
-        }
-        true
-    });
-    body
+type FnDefs = [(String, usize, rhai::Shared<rhai::ScriptFuncDef>)];
+
+/// The statements of each script function, in `defs` order. Their payload type is not public: the walk
+/// over an AST holding only that function yields them, at depth one.
+fn function_bodies(defs: &FnDefs) -> Vec<Vec<Stmt>> {
+    defs.iter()
+        .map(|(_, _, def)| {
+            let mut lib = rhai::Module::new();
+            lib.set_script_fn(def.clone());
+            let only = AST::new([], lib);
+            let mut body = Vec::new();
+            only.walk(&mut |path: &[rhai::ASTNode]| {
+                if let [rhai::ASTNode::Stmt(s)] = path {
+                    body.push((*s).clone());
+                }
+                true
+            });
+            body
+        })
+        .collect()
 }
 
 impl Compiler<'_> {
@@ -799,7 +808,63 @@ enum V<'a> {
     Float(f64),
     Str(Str<'a>),
     Array(Rc<Vec<V<'a>>>),
+    /// A list field of the operation, borrowed (an array to the script; copied only when pushed to).
+    List(&'a [String]),
+    /// The monthly load, borrowed (an array of floats to the script).
+    Load(&'a [f64; 12]),
     Fn(Option<usize>),
+}
+
+/// The elements of any array value.
+#[derive(Clone, Copy)]
+enum Seq<'v, 'a> {
+    Arr(&'v [V<'a>]),
+    List(&'a [String]),
+    Load(&'a [f64; 12]),
+}
+
+impl<'v, 'a> Seq<'v, 'a> {
+    fn len(self) -> usize {
+        match self {
+            Seq::Arr(a) => a.len(),
+            Seq::List(l) => l.len(),
+            Seq::Load(m) => m.len(),
+        }
+    }
+
+    fn get(self, i: usize) -> V<'a> {
+        match self {
+            Seq::Arr(a) => a[i].clone(),
+            Seq::List(l) => V::Str(Str::Borrowed(l[i].as_str())),
+            Seq::Load(m) => V::Float(m[i]),
+        }
+    }
+
+    fn iter(self) -> impl Iterator<Item = V<'a>> + 'v {
+        (0..self.len()).map(move |i| self.get(i))
+    }
+}
+
+fn seq<'v, 'a>(v: &'v V<'a>) -> R<'a, Seq<'v, 'a>> {
+    match v {
+        V::Array(items) => Ok(Seq::Arr(items)),
+        V::List(l) => Ok(Seq::List(l)),
+        V::Load(m) => Ok(Seq::Load(m)),
+        _ => bail(),
+    }
+}
+
+/// Rhai's type of a value (all arrays are one type).
+fn type_of(v: &V<'_>) -> u8 {
+    match v {
+        V::Unit => 0,
+        V::Bool(_) => 1,
+        V::Int(_) => 2,
+        V::Float(_) => 3,
+        V::Str(_) => 4,
+        V::Array(_) | V::List(_) | V::Load(_) => 5,
+        V::Fn(_) => 6,
+    }
 }
 
 #[derive(Clone)]
@@ -862,31 +927,52 @@ pub fn bails_on_this_thread() -> u64 {
 
 /// Runs a compiled rule against one operation, recording into the thread's evaluation like the
 /// interpreter does.
-pub fn run(
-    prog: &Program,
-    op: &Operation,
-    rules: &RuleSet,
+/// Runs the compiled rules of one operation, one after the other (reusing one variable stack).
+pub struct Runner<'a> {
+    op: &'a Operation,
+    rules: &'a RuleSet,
     deadline: Option<std::time::Instant>,
-) -> Result<(), Bail> {
-    let mut m = Machine {
-        op,
-        prog,
-        rules,
-        stack: Vec::with_capacity(32),
-        base: 0,
-        steps: 0,
-        next_check: CLOCK_EVERY,
-        pre: None,
-        depth: 0,
-        deadline,
-    };
-    let result = m.block(&prog.body);
-    STEPS.with(|s| s.set(s.get() + m.steps));
-    match result {
-        Ok(_) | Err(Ctl::Return(_)) => Ok(()),
-        Err(_) => {
-            BAILS.with(|b| b.set(b.get() + 1));
-            Err(Bail)
+    stack: Vec<V<'a>>,
+}
+
+impl<'a> Runner<'a> {
+    pub fn new(
+        op: &'a Operation,
+        rules: &'a RuleSet,
+        deadline: Option<std::time::Instant>,
+    ) -> Self {
+        Runner {
+            op,
+            rules,
+            deadline,
+            stack: Vec::with_capacity(32),
+        }
+    }
+
+    /// Runs one compiled rule, recording into the thread's evaluation like the interpreter does.
+    pub fn run(&mut self, prog: &'a Program) -> Result<(), Bail> {
+        let mut m = Machine {
+            op: self.op,
+            prog,
+            rules: self.rules,
+            stack: std::mem::take(&mut self.stack),
+            base: 0,
+            steps: 0,
+            next_check: CLOCK_EVERY,
+            pre: None,
+            depth: 0,
+            deadline: self.deadline,
+        };
+        let result = m.block(&prog.body);
+        STEPS.with(|s| s.set(s.get() + m.steps));
+        self.stack = m.stack;
+        self.stack.clear();
+        match result {
+            Ok(_) | Err(Ctl::Return(_)) => Ok(()),
+            Err(_) => {
+                BAILS.with(|b| b.set(b.get() + 1));
+                Err(Bail)
+            }
         }
     }
 }
@@ -926,7 +1012,9 @@ impl<'a> Machine<'a> {
                 break;
             }
         }
-        self.stack.truncate(self.base + b.scope);
+        if self.stack.len() > self.base + b.scope {
+            self.stack.truncate(self.base + b.scope);
+        }
         value
     }
 
@@ -935,7 +1023,9 @@ impl<'a> Machine<'a> {
         if at >= MAX_SLOTS {
             return bail();
         }
-        self.stack.truncate(at);
+        if self.stack.len() != at {
+            self.stack.truncate(at);
+        }
         self.stack.push(v);
         Ok(())
     }
@@ -981,15 +1071,14 @@ impl<'a> Machine<'a> {
                 let first = counter.unwrap_or(var);
                 match iter {
                     Iter::Array(e) => {
-                        let V::Array(items) = self.expr(e)? else {
-                            return bail();
-                        };
+                        let items = self.expr(e)?;
+                        let items = seq(&items)?;
                         for (i, item) in items.iter().enumerate() {
                             self.step(1)?;
                             if let Some(c) = counter {
                                 self.set(*c, V::Int(i as i64))?;
                             }
-                            self.set(var, item.clone())?;
+                            self.set(var, item)?;
                             match self.block(body) {
                                 Ok(_) | Err(Ctl::Continue) => {}
                                 Err(Ctl::Break) => break,
@@ -1176,42 +1265,46 @@ impl<'a> Machine<'a> {
                 Ok(v)
             }
             E::Len(a) => match self.expr(a)? {
-                V::Array(items) => Ok(V::Int(items.len() as i64)),
                 V::Str(s) => Ok(V::Int(s.as_str().chars().count() as i64)),
-                _ => bail(),
+                other => Ok(V::Int(seq(&other)?.len() as i64)),
             },
             E::Contains(a, x) => {
                 let a = self.expr(a)?;
                 let x = self.expr(x)?;
                 match (&a, &x) {
-                    (V::Array(items), _) => {
-                        for item in items.iter() {
+                    (V::Str(s), V::Str(t)) => Ok(V::Bool(s.as_str().contains(t.as_str()))),
+                    (V::Str(_), _) => bail(),
+                    _ => {
+                        for item in seq(&a)?.iter() {
                             self.step(1)?;
-                            if equals(item, &x)? {
+                            if equals(&item, &x)? {
                                 return Ok(V::Bool(true));
                             }
                         }
                         Ok(V::Bool(false))
                     }
-                    (V::Str(s), V::Str(t)) => Ok(V::Bool(s.as_str().contains(t.as_str()))),
-                    _ => bail(),
                 }
             }
             E::Reduce(a, f) => {
                 let a = self.expr(a)?;
                 let f = self.expr(f)?;
-                let (V::Array(items), V::Fn(Some(f))) = (a, f) else {
+                let V::Fn(Some(f)) = f else {
                     return bail();
                 };
+                let items = seq(&a)?;
                 let mut acc = V::Unit;
                 for item in items.iter() {
-                    acc = self.call(f, vec![acc, item.clone()])?;
+                    acc = self.call(f, vec![acc, item])?;
                 }
                 Ok(acc)
             }
             E::Push(slot, x) => {
                 let x = self.expr(x)?;
                 let at = self.base + slot;
+                if let V::List(_) | V::Load(_) = &self.stack[at] {
+                    let owned: Vec<V<'a>> = seq(&self.stack[at])?.iter().collect();
+                    self.stack[at] = V::Array(Rc::new(owned));
+                }
                 let V::Array(items) = &mut self.stack[at] else {
                     return bail();
                 };
@@ -1279,16 +1372,16 @@ impl<'a> Machine<'a> {
         Ok(match f {
             Api::Known => V::Bool(!matches!(a[0], V::Unit)),
             Api::MaxOf => V::Float(
-                array(&a[0])?
+                seq(&a[0])?
                     .iter()
-                    .filter_map(number)
+                    .filter_map(|v| number(&v))
                     .fold(0.0_f64, f64::max),
             ),
-            Api::SumOf => V::Float(array(&a[0])?.iter().filter_map(number).sum::<f64>()),
+            Api::SumOf => V::Float(seq(&a[0])?.iter().filter_map(|v| number(&v)).sum::<f64>()),
             Api::MeanOf => {
-                let items = array(&a[0])?;
+                let items = seq(&a[0])?;
                 let n = items.len().max(1) as f64;
-                V::Float(items.iter().filter_map(number).sum::<f64>() / n)
+                V::Float(items.iter().filter_map(|v| number(&v)).sum::<f64>() / n)
             }
             Api::ToNum => V::Float(number(&a[0]).unwrap_or(0.0)),
             Api::Points(key) => {
@@ -1395,11 +1488,11 @@ impl<'a> Machine<'a> {
             }
             Api::Contradiction(key) => {
                 let message = self.message(key, &a[0])?;
-                let fields = array(&a[1])?;
+                let fields = seq(&a[1])?;
                 let reason = self.reason(message, a.get(2))?;
                 let mut named = Vec::with_capacity(fields.len());
                 for f in fields.iter() {
-                    named.push(field_name(f)?);
+                    named.push(field_name(&f)?);
                 }
                 ok(with_eval(|e| {
                     e.admit("contradictions", e.contradictions.len(), &reason)?;
@@ -1438,7 +1531,10 @@ impl<'a> Machine<'a> {
         }
         let args = match args {
             None => Vec::new(),
-            Some(a) => array(a)?.iter().map(to_arg).collect::<R<'a, Vec<_>>>()?,
+            Some(a) => seq(a)?
+                .iter()
+                .map(|v| to_arg(&v))
+                .collect::<R<'a, Vec<_>>>()?,
         };
         Ok(Reason { message, args })
     }
@@ -1481,13 +1577,8 @@ fn field(f: FieldRef<'_>) -> R<'_, V<'_>> {
         FieldRef::Num(x) => V::Float(x),
         FieldRef::Text(s) => V::Str(Str::Borrowed(s)),
         FieldRef::Enum(s) => V::Str(Str::Borrowed(s)),
-        FieldRef::List(items) => V::Array(Rc::new(
-            items
-                .iter()
-                .map(|s| V::Str(Str::Borrowed(s.as_str())))
-                .collect(),
-        )),
-        FieldRef::Load(months) => V::Array(Rc::new(months.iter().map(|m| V::Float(*m)).collect())),
+        FieldRef::List(items) => V::List(items),
+        FieldRef::Load(months) => V::Load(months),
     };
     check_size(&v)?;
     Ok(v)
@@ -1502,12 +1593,14 @@ fn check_size<'a>(v: &V<'a>) -> R<'a, ()> {
                 let (n2, s2) = sizes(x);
                 (n + n2, s + s2)
             }),
+            V::List(l) => (l.len(), l.iter().map(String::len).sum()),
+            V::Load(m) => (m.len(), 0),
             _ => (0, 0),
         }
     }
     match v {
         V::Str(s) if s.as_str().len() >= MAX_STRING => bail(),
-        V::Array(_) => {
+        V::Array(_) | V::List(_) | V::Load(_) => {
             let (n, s) = sizes(v);
             if n >= MAX_ARRAY || s >= MAX_STRING {
                 bail()
@@ -1516,13 +1609,6 @@ fn check_size<'a>(v: &V<'a>) -> R<'a, ()> {
             }
         }
         _ => Ok(()),
-    }
-}
-
-fn array<'v, 'a>(v: &'v V<'a>) -> R<'a, &'v [V<'a>]> {
-    match v {
-        V::Array(items) => Ok(items),
-        _ => bail(),
     }
 }
 
@@ -1541,7 +1627,7 @@ fn to_arg<'a>(v: &V<'a>) -> R<'a, Arg> {
         V::Unit => Arg::Text("?".into()),
         V::Str(s) => Arg::Text(s.as_str().to_string()),
         V::Bool(b) => Arg::Text(b.to_string()),
-        V::Array(_) | V::Fn(_) => return bail(),
+        V::Array(_) | V::List(_) | V::Load(_) | V::Fn(_) => return bail(),
     })
 }
 
@@ -1668,7 +1754,7 @@ fn binary<'a>(op: Bin, a: &V<'a>, b: &V<'a>) -> R<'a, V<'a>> {
             _ if cmp => Bool(false),
             _ => return bail(),
         },
-        _ if cmp && std::mem::discriminant(a) != std::mem::discriminant(b) => Bool(op == Bin::Ne),
+        _ if cmp && type_of(a) != type_of(b) => Bool(op == Bin::Ne),
         _ => return bail(),
     })
 }

@@ -404,6 +404,7 @@ impl CompiledRules {
         scope.push_constant("op", OpHandle(Arc::clone(op)));
         let mut mark = Mark::default();
         let mut timed_out = false;
+        let mut runner = None;
         for &i in &self.order {
             let trace_mark = traced.then(|| {
                 trace::begin_rule(i as u16);
@@ -426,8 +427,11 @@ impl CompiledRules {
             }
             if !traced && self.engine_kind == EngineKind::Compiled {
                 if let super::compile::Compiled::Tree(program) = &self.programs[i] {
-                    let deadline = with_eval(|e| e.deadline);
-                    match super::compile::run(program, op, &self.rules, deadline) {
+                    let runner = runner.get_or_insert_with(|| {
+                        let deadline = with_eval(|e| e.deadline);
+                        super::compile::Runner::new(op, &self.rules, deadline)
+                    });
+                    match runner.run(program) {
                         Ok(()) => continue,
                         // The interpreter decides: it fails where the compiled rule might have.
                         Err(super::compile::Bail) => with_eval(|e| mark.restore(e)),
