@@ -10,7 +10,6 @@
 #![recursion_limit = "256"]
 
 #[path = "support/synthetic.rs"]
-#[allow(dead_code)]
 mod synthetic;
 
 use std::collections::BTreeMap;
