@@ -391,11 +391,14 @@ impl CompiledRules {
 
     fn run(&self, op: &Arc<Operation>, traced: bool) -> Evaluation {
         with_eval(|e| *e = Evaluation::default());
-        let (engine, asts) = self
-            .workers
-            .get_or(|| self.compile_for_thread())
-            .as_ref()
-            .map_or((&self.engine, &self.asts), |(e, a)| (e, a));
+        // The thread's own engine, compiled the first time a rule runs on the interpreter (compiled
+        // rules may never need it).
+        let interpreter = || {
+            self.workers
+                .get_or(|| self.compile_for_thread())
+                .as_ref()
+                .map_or((&self.engine, &self.asts), |(e, a)| (e, a))
+        };
         with_eval(|e| {
             e.deadline = Some(std::time::Instant::now() + self.budgets.time);
             e.heap_budget = self.budgets.heap;
@@ -438,6 +441,7 @@ impl CompiledRules {
                     }
                 }
             }
+            let (engine, asts) = interpreter();
             if let Err(err) = engine.run_ast_with_scope(&mut scope, &asts[i]) {
                 timed_out |= matches!(&*err, EvalAltResult::ErrorTerminated(t, _) if !is_heap(t));
                 let error = self.describe_error(i, &err);
