@@ -106,6 +106,7 @@ fn assert_same_in(
             differences.push(d);
         }
     }
+    eprintln!("{} operations compared", ops.len());
     assert!(
         differences.is_empty(),
         "{} of {} operations differ; first:\n{}",
