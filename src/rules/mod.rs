@@ -3,7 +3,9 @@
 //!
 //! Rules are read through a [`RuleSource`] (a directory, or memory in tests), validated with located
 //! errors, then compiled once per run into [`CompiledRules`] by the runtime. Only the runtime, the linter
-//! (`lint.rs`, checks scripts from their syntax tree) and `errors.rs` (words failures) know Rhai.
+//! (`lint.rs`, checks scripts from their syntax tree), the rule compiler (`compile.rs`, turns the syntax
+//! tree into a tree that runs without Rhai, the runtime being its oracle) and `errors.rs` (words
+//! failures) know Rhai.
 
 mod compile;
 #[doc(hidden)]

@@ -1,5 +1,7 @@
-//! The rule runtime: runs the scripts (with `lint.rs` and `errors.rs` beside it, the only code that
-//! touches Rhai).
+//! The rule runtime: runs the scripts (with `lint.rs`, `compile.rs` and `errors.rs` beside it, the only
+//! code that touches Rhai). Under the default engine each rule runs compiled (`compile.rs`); this
+//! interpreter runs the rules the compiler does not support, every rule whose compiled run stopped short
+//! on an operation (rolled back first), traced runs, and everything with `--engine interpreted`.
 //!
 //! Scripts are compiled once per run (and once more by each worker thread, for its own copy). Each operation is evaluated by
 //! running the scripts in kind order (gates, criteria, safeguards, recommendation) with `op` in scope.
