@@ -456,3 +456,43 @@ note("ok", [steps.reduce(|s, v| if s == () { label(v) } else { s + label(v) })])
         }
     }
 }
+
+/// Hostile catalogs (`tests/fixtures/hostile`): whatever of them loads is evaluated the same way.
+#[test]
+fn hostile_fixtures() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hostile");
+    let mut ops = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("the fixtures exist") {
+        let loaded = load_path(&entry.unwrap().path());
+        ops.extend(loaded.catalog.operations.iter().map(Arc::clone));
+    }
+    assert_same(standard(), &ops);
+}
+
+/// Operations at the sandbox's size limits: long texts and lists make the compiled rules hand the
+/// operation to the interpreter, which must give the same (located) result.
+#[test]
+fn operations_at_the_size_limits() {
+    let long = "長".repeat(2_000);
+    let many: Vec<String> = (0..1_100).map(|i| format!("step {i}")).collect();
+    let mut ops = Vec::new();
+    for (i, value) in [
+        serde_json::json!({"decision_steps": many}),
+        serde_json::json!({"legal_basis": [long.clone(), long.clone()]}),
+        serde_json::json!({"decision_steps": [long.clone()], "discretion": "none"}),
+        serde_json::json!({"hazards": ["night_work", "lone_work"], "name": long}),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut base = synthetic::operation(&mut fastrand::Rng::with_seed(i as u64), i);
+        for (k, v) in value.as_object().unwrap() {
+            base.insert(k.clone(), v.clone());
+        }
+        if let Ok(op) = operation_from_json(serde_json::Value::Object(base), "limits") {
+            ops.push(Arc::new(op));
+        }
+    }
+    assert!(!ops.is_empty());
+    assert_same(standard(), &ops);
+}

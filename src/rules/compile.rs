@@ -1182,7 +1182,8 @@ impl<'a> Machine<'a> {
             E::IsUnit(a, negated) => {
                 let unit = match &**a {
                     E::Var(slot) => matches!(self.stack[self.base + slot], V::Unit),
-                    E::Field(f) => matches!(self.op.get(*f), FieldRef::Missing),
+                    // Reading a text or list field is checked for size like the getter's result.
+                    E::Field(f) => matches!(field(self.op.get(*f))?, V::Unit),
                     other => matches!(self.expr(other)?, V::Unit),
                 };
                 Ok(V::Bool(unit != *negated))
@@ -1192,8 +1193,8 @@ impl<'a> Machine<'a> {
                     E::Var(slot) => {
                         matches!(&self.stack[self.base + slot], V::Str(s) if s.as_str() == &**lit)
                     }
-                    E::Field(f) => match self.op.get(*f) {
-                        FieldRef::Enum(s) | FieldRef::Text(s) => s == &**lit,
+                    E::Field(f) => match field(self.op.get(*f))? {
+                        V::Str(s) => s.as_str() == &**lit,
                         _ => false,
                     },
                     other => matches!(self.expr(other)?, V::Str(s) if s.as_str() == &**lit),
