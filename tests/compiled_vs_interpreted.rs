@@ -481,6 +481,10 @@ fn operations_at_the_size_limits() {
         serde_json::json!({"legal_basis": [long.clone(), long.clone()]}),
         serde_json::json!({"decision_steps": [long.clone()], "discretion": "none"}),
         serde_json::json!({"hazards": ["night_work", "lone_work"], "name": long}),
+        // Each step fits, their join (`reduce`) does not.
+        serde_json::json!({"decision_steps": ["長".repeat(500), "短".repeat(500), "中".repeat(500)], "public_authority": "ancillary"}),
+        serde_json::json!({"decision_steps": ["長".repeat(450), "短".repeat(450), "中".repeat(450)], "public_authority": "core", "auxiliary_steps": ["x"]}),
+        serde_json::json!({"legal_basis": (0..1_023).map(|i| format!("法{i}")).collect::<Vec<_>>()}),
     ]
     .into_iter()
     .enumerate()
