@@ -1238,33 +1238,7 @@ impl<'a> Machine<'a> {
                 }
                 self.call(*f, values)
             }
-            E::Api(f, args) => {
-                let mut values: [V<'a>; 4] = [V::Unit, V::Unit, V::Unit, V::Unit];
-                // A literal list of message arguments goes straight into the reason.
-                let listed = match (f, args.last()) {
-                    (
-                        Api::Points(_)
-                        | Api::Exclude(_)
-                        | Api::Cap(_)
-                        | Api::Note(_)
-                        | Api::Contradiction(_),
-                        Some(E::Array(items)),
-                    ) if args.len() == message_args(*f) + 1 => Some(items),
-                    _ => None,
-                };
-                let direct = args.len() - usize::from(listed.is_some());
-                for (slot, a) in values.iter_mut().zip(&args[..direct]) {
-                    *slot = self.val(a)?;
-                }
-                let pre = match listed {
-                    Some(items) => Some(self.arg_list(items)?),
-                    None => None,
-                };
-                self.pre = pre;
-                let v = self.api(*f, &values[..args.len()])?;
-                check_size(&v)?;
-                Ok(v)
-            }
+            E::Api(f, args) => self.api_call(*f, args),
             E::Len(a) => match self.expr(a)? {
                 V::Str(s) => Ok(V::Int(s.as_str().chars().count() as i64)),
                 other => Ok(V::Int(seq(&other)?.len() as i64)),
@@ -1366,6 +1340,36 @@ impl<'a> Machine<'a> {
                 _ => bail(),
             },
         }
+    }
+
+    /// A call of the script API (kept out of [`expr`](Self::expr) so that its frame stays small).
+    #[inline(never)]
+    fn api_call(&mut self, f: Api, args: &'a [E]) -> R<'a, V<'a>> {
+        let mut values: [V<'a>; 4] = [V::Unit, V::Unit, V::Unit, V::Unit];
+        // A literal list of message arguments goes straight into the reason.
+        let listed = match (&f, args.last()) {
+            (
+                Api::Points(_)
+                | Api::Exclude(_)
+                | Api::Cap(_)
+                | Api::Note(_)
+                | Api::Contradiction(_),
+                Some(E::Array(items)),
+            ) if args.len() == message_args(f) + 1 => Some(items),
+            _ => None,
+        };
+        let direct = args.len() - usize::from(listed.is_some());
+        for (slot, a) in values.iter_mut().zip(&args[..direct]) {
+            *slot = self.val(a)?;
+        }
+        let pre = match listed {
+            Some(items) => Some(self.arg_list(items)?),
+            None => None,
+        };
+        self.pre = pre;
+        let v = self.api(f, &values[..args.len()])?;
+        check_size(&v)?;
+        Ok(v)
     }
 
     fn api(&mut self, f: Api, a: &[V<'a>]) -> R<'a, V<'a>> {
