@@ -2,7 +2,9 @@
 //! rules of `rules/`. Run: `cargo bench --bench engine` (numbers and their reading: docs/performance.md).
 //!
 //! `rhai_subset` and `native_subset` assess the same three criterion rules (C1, C3, C4), once through the
-//! Rhai runtime and once as plain Rust, so the interpreter's overhead is measured as a ratio in one run.
+//! Rhai runtime and once as plain Rust, so the interpreter's overhead is measured as a ratio in one run;
+//! `compiled_subset` runs them through the rule compiler. `assess_standard`, `assess_standard_parallel`
+//! and `evaluate_standard` run once per engine (`interpreted`, `compiled`).
 
 #![recursion_limit = "256"]
 
@@ -17,7 +19,7 @@ use divan::{black_box, Bencher};
 use itaku::assess::assess_operation;
 use itaku::catalog::{parse_jsonl_str, parse_str, Catalog, Manuals, Operation};
 use itaku::render::{render, Format};
-use itaku::rules::{CompiledRules, MemorySource, ParamValue, RuleSet};
+use itaku::rules::{CompiledRules, EngineKind, MemorySource, ParamValue, RuleSet};
 use itaku::Lang;
 
 const OPS: usize = 2_000;
@@ -108,10 +110,19 @@ fn compile_rules(bencher: Bencher) {
     });
 }
 
-/// One thread: every standard rule on each operation.
-#[divan::bench(sample_count = 20)]
-fn assess_standard(bencher: Bencher) {
-    let rules = standard();
+fn engine(name: &str) -> EngineKind {
+    match name {
+        "interpreted" => EngineKind::Interpreted,
+        _ => EngineKind::Compiled,
+    }
+}
+
+const ENGINES: &[&str] = &["interpreted", "compiled"];
+
+/// One thread: every standard rule on each operation, by each engine.
+#[divan::bench(sample_count = 20, args = ENGINES)]
+fn assess_standard(bencher: Bencher, kind: &str) {
+    let rules = standard().with_engine(engine(kind));
     let catalog = catalog(OPS);
     bencher
         .counter(divan::counter::ItemsCount::new(OPS))
@@ -125,18 +136,56 @@ fn assess_standard(bencher: Bencher) {
 }
 
 /// All cores (rayon): the same work as `assess_standard`.
-#[divan::bench(sample_count = 20)]
-fn assess_standard_parallel(bencher: Bencher) {
-    let rules = standard();
+#[divan::bench(sample_count = 20, args = ENGINES)]
+fn assess_standard_parallel(bencher: Bencher, kind: &str) {
+    let rules = standard().with_engine(engine(kind));
     let catalog = catalog(OPS);
     bencher
         .counter(divan::counter::ItemsCount::new(OPS))
         .bench(|| itaku::assess_catalog(&catalog, &rules).assessments.len());
 }
 
+/// The rules alone (no assessment built from their output), one thread.
+#[divan::bench(sample_count = 20, args = ENGINES)]
+fn evaluate_standard(bencher: Bencher, kind: &str) {
+    let rules = standard().with_engine(engine(kind));
+    let catalog = catalog(OPS);
+    // The compiled rules must really run compiled on these operations (never handing one over).
+    let before = itaku::rules::bails_on_this_thread();
+    for op in &catalog.operations {
+        rules.evaluate(op);
+    }
+    assert_eq!(itaku::rules::bails_on_this_thread(), before);
+    bencher
+        .counter(divan::counter::ItemsCount::new(OPS))
+        .bench(|| {
+            catalog
+                .operations
+                .iter()
+                .map(|op| rules.evaluate(op).checklist.len())
+                .sum::<usize>()
+        });
+}
+
+/// The C1, C3, C4 subset compiled (compare with `rhai_subset` and `native_subset`).
+#[divan::bench(sample_count = 20)]
+fn compiled_subset(bencher: Bencher) {
+    let rules = subset();
+    let catalog = catalog(OPS);
+    bencher
+        .counter(divan::counter::ItemsCount::new(OPS))
+        .bench(|| {
+            catalog
+                .operations
+                .iter()
+                .map(|op| rules.evaluate(op).points.iter().sum::<i64>())
+                .sum::<i64>()
+        });
+}
+
 #[divan::bench(sample_count = 20)]
 fn rhai_subset(bencher: Bencher) {
-    let rules = subset();
+    let rules = subset().with_engine(EngineKind::Interpreted);
     let catalog = catalog(OPS);
     bencher
         .counter(divan::counter::ItemsCount::new(OPS))

@@ -130,6 +130,17 @@ pub struct RuleArgs {
     /// Date whose parameter values apply (YYYY-MM-DD; default: today).
     #[arg(long, value_parser = parse_date)]
     pub as_of: Option<jiff::civil::Date>,
+    /// How rules run: `compiled` (default; a rule the compiler does not support, and any operation on
+    /// which a compiled rule could fail, runs on the interpreter) or `interpreted` (Rhai only, for
+    /// debugging). `itaku rules` shows which rules are compiled.
+    #[arg(long, value_enum, default_value_t = EngineArg::Compiled)]
+    pub engine: EngineArg,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EngineArg {
+    Compiled,
+    Interpreted,
 }
 
 pub fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
@@ -238,10 +249,16 @@ impl RuleArgs {
             ui.report(&d);
             exit_for(&d)
         })?;
-        CompiledRules::compile(Arc::new(set), self.as_of()).map_err(|d| {
-            ui.report(&d);
-            Exit::Findings
-        })
+        let engine = match self.engine {
+            EngineArg::Compiled => itaku::rules::EngineKind::Compiled,
+            EngineArg::Interpreted => itaku::rules::EngineKind::Interpreted,
+        };
+        CompiledRules::compile(Arc::new(set), self.as_of())
+            .map(|c| c.with_engine(engine))
+            .map_err(|d| {
+                ui.report(&d);
+                Exit::Findings
+            })
     }
 }
 

@@ -54,7 +54,11 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     let set = &compiled.rules;
     let text = match args.format {
         Format::Md => itaku::render::rules_markdown(set),
-        Format::Table => itaku::render::rules_table(set, ui.lang, super::terminal_width()),
+        Format::Table => {
+            let mut text = itaku::render::rules_table(set, ui.lang, super::terminal_width());
+            text.push_str(&engines(&compiled, ui.lang));
+            text
+        }
     };
     let written = match &args.output {
         Some(path) => itaku::fsutil::write_atomic(path, text.as_bytes()),
@@ -65,4 +69,45 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         Ok(()) => Exit::Success,
         Err(e) => ui.write_failed(&e),
     }
+}
+
+/// Which rules the compiler runs and which run on the interpreter (and why).
+fn engines(compiled: &itaku::rules::CompiledRules, lang: itaku::Lang) -> String {
+    use itaku::rules::RuleEngine;
+    let engines = compiled.rule_engines();
+    let n = engines
+        .iter()
+        .filter(|e| **e == RuleEngine::Compiled)
+        .count();
+    let ja = lang == itaku::Lang::Ja;
+    let mut out = if ja {
+        format!(
+            "\nエンジン: {} 件中 {n} 件のルールをコンパイル済み\n",
+            engines.len()
+        )
+    } else {
+        format!("\nEngine: {n} of {} rules compiled\n", engines.len())
+    };
+    let width = compiled
+        .rules
+        .manifest
+        .rules
+        .iter()
+        .map(|r| r.id.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (rule, engine) in compiled.rules.manifest.rules.iter().zip(&engines) {
+        let how = match (engine, ja) {
+            (RuleEngine::Compiled, true) => "コンパイル済み".to_string(),
+            (RuleEngine::Compiled, false) => "compiled".to_string(),
+            (RuleEngine::Interpreted { reason, line }, true) => {
+                format!("インタプリタ ({line} 行目: 未対応の構文 {reason})")
+            }
+            (RuleEngine::Interpreted { reason, line }, false) => {
+                format!("interpreted (line {line}: {reason} is not compiled)")
+            }
+        };
+        out.push_str(&format!("  {:<width$}  {how}\n", rule.id));
+    }
+    out
 }

@@ -3,8 +3,13 @@
 //!
 //! Rules are read through a [`RuleSource`] (a directory, or memory in tests), validated with located
 //! errors, then compiled once per run into [`CompiledRules`] by the runtime. Only the runtime, the linter
-//! (`lint.rs`, checks scripts from their syntax tree) and `errors.rs` (words failures) know Rhai.
+//! (`lint.rs`, checks scripts from their syntax tree), the rule compiler (`compile.rs`, turns the syntax
+//! tree into a tree that runs without Rhai, the runtime being its oracle) and `errors.rs` (words
+//! failures) know Rhai.
 
+mod compile;
+#[doc(hidden)]
+pub use compile::{bails_on_this_thread, steps_on_this_thread};
 mod embedded;
 mod errors;
 pub mod lint;
@@ -23,8 +28,8 @@ pub use embedded::{export_embedded, EmbeddedSource, ExportError};
 pub use errors::RuleErrorGroups;
 pub use params::{DatedValue, InForce, ParamType, ParamValue, Parameter, Parameters};
 pub use runtime::{
-    Arg, Budgets, CompiledRules, Evaluation, Reason, RuleError, HEAP_BUDGET, MAX_ENTRIES,
-    MAX_OPERATIONS, MAX_TEXT_BYTES, TIME_BUDGET,
+    Arg, Budgets, CompiledRules, EngineKind, Evaluation, Reason, RuleEngine, RuleError,
+    HEAP_BUDGET, MAX_ENTRIES, MAX_OPERATIONS, MAX_TEXT_BYTES, TIME_BUDGET,
 };
 
 use crate::catalog::Field;

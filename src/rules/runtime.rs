@@ -1,5 +1,7 @@
-//! The rule runtime: runs the scripts (with `lint.rs` and `errors.rs` beside it, the only code that
-//! touches Rhai).
+//! The rule runtime: runs the scripts (with `lint.rs`, `compile.rs` and `errors.rs` beside it, the only
+//! code that touches Rhai). Under the default engine each rule runs compiled (`compile.rs`); this
+//! interpreter runs the rules the compiler does not support, every rule whose compiled run stopped short
+//! on an operation (rolled back first), traced runs, and everything with `--engine interpreted`.
 //!
 //! Scripts are compiled once per run (and once more by each worker thread, for its own copy). Each operation is evaluated by
 //! running the scripts in kind order (gates, criteria, safeguards, recommendation) with `op` in scope.
@@ -103,7 +105,7 @@ pub struct Evaluation {
     pub freed_fte: Option<f64>,
     pub proposal_call: bool,
     pub errors: Vec<RuleError>,
-    rule: u16,
+    pub(super) rule: u16,
     /// Bytes of message arguments recorded so far (bounded by [`MAX_TEXT_BYTES`]).
     text_bytes: usize,
     /// When the operation's [`TIME_BUDGET`] runs out.
@@ -116,7 +118,7 @@ pub struct Evaluation {
 
 impl Evaluation {
     /// Counts a reason's text against the budget, or fails the rule.
-    fn admit(&mut self, what: &str, count: usize, reason: &Reason) -> RhaiResult<()> {
+    pub(super) fn admit(&mut self, what: &str, count: usize, reason: &Reason) -> RhaiResult<()> {
         if count >= MAX_ENTRIES {
             return fail(format!(
                 "too many {what} for one operation (limit {MAX_ENTRIES}) / 1業務あたりの件数の上限 {MAX_ENTRIES} を超えました"
@@ -139,7 +141,7 @@ impl Evaluation {
         Ok(())
     }
 
-    fn add_points(&mut self, c: usize, n: i64, reason: Reason) -> RhaiResult<()> {
+    pub(super) fn add_points(&mut self, c: usize, n: i64, reason: Reason) -> RhaiResult<()> {
         let count = self.reasons.iter().map(Vec::len).sum();
         self.admit("reasons", count, &reason)?;
         // Saturating: a script passing i64::MAX twice must not crash the engine.
@@ -148,13 +150,13 @@ impl Evaluation {
         Ok(())
     }
 
-    fn add_exclusion(&mut self, reason: Reason) -> RhaiResult<()> {
+    pub(super) fn add_exclusion(&mut self, reason: Reason) -> RhaiResult<()> {
         self.admit("exclusions", self.exclusions.len(), &reason)?;
         self.exclusions.push((self.rule, reason));
         Ok(())
     }
 
-    fn add_note(&mut self, reason: Reason) -> RhaiResult<()> {
+    pub(super) fn add_note(&mut self, reason: Reason) -> RhaiResult<()> {
         self.admit("notes", self.notes.len(), &reason)?;
         self.notes.push((self.rule, reason));
         Ok(())
@@ -241,7 +243,7 @@ impl Mark {
 }
 
 impl Evaluation {
-    fn add_missing(&mut self, field: Field, decisive: bool) {
+    pub(super) fn add_missing(&mut self, field: Field, decisive: bool) {
         if !self.missing.contains(&field) {
             self.missing.push(field);
         }
@@ -255,7 +257,7 @@ thread_local! {
     static CURRENT: RefCell<Evaluation> = RefCell::new(Evaluation::default());
 }
 
-fn with_eval<R>(f: impl FnOnce(&mut Evaluation) -> R) -> R {
+pub(super) fn with_eval<R>(f: impl FnOnce(&mut Evaluation) -> R) -> R {
     CURRENT.with(|c| f(&mut c.borrow_mut()))
 }
 
@@ -276,6 +278,29 @@ pub struct CompiledRules {
     /// Rule indexes in execution order (by kind, then manifest order).
     order: Vec<usize>,
     budgets: Budgets,
+    /// Each rule compiled to a tree, or why it runs on the interpreter (`compile.rs`).
+    programs: Vec<super::compile::Compiled>,
+    engine_kind: EngineKind,
+}
+
+/// Which engine evaluates the rules: the rule compiler (default; a rule it cannot compile, and any
+/// operation on which a compiled rule could fail, runs on the interpreter) or the interpreter alone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum EngineKind {
+    #[default]
+    Compiled,
+    Interpreted,
+}
+
+/// How one rule runs under [`EngineKind::Compiled`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleEngine {
+    Compiled,
+    /// The construct the compiler does not support, and its line.
+    Interpreted {
+        reason: String,
+        line: usize,
+    },
 }
 
 /// The time and heap budgets of one evaluation ([`TIME_BUDGET`] and [`HEAP_BUDGET`] unless changed with
@@ -336,6 +361,10 @@ impl CompiledRules {
         }
         let mut order: Vec<usize> = (0..rules.manifest.rules.len()).collect();
         order.sort_by_key(|&i| rules.manifest.rules[i].kind);
+        let programs = asts
+            .iter()
+            .map(|ast| super::compile::compile(&rules, as_of, ast))
+            .collect();
         Ok(CompiledRules {
             rules,
             as_of,
@@ -344,6 +373,8 @@ impl CompiledRules {
             workers: thread_local::ThreadLocal::new(),
             order,
             budgets: Budgets::default(),
+            programs,
+            engine_kind: EngineKind::default(),
         })
     }
 
@@ -362,11 +393,14 @@ impl CompiledRules {
 
     fn run(&self, op: &Arc<Operation>, traced: bool) -> Evaluation {
         with_eval(|e| *e = Evaluation::default());
-        let (engine, asts) = self
-            .workers
-            .get_or(|| self.compile_for_thread())
-            .as_ref()
-            .map_or((&self.engine, &self.asts), |(e, a)| (e, a));
+        // The thread's own engine, compiled the first time a rule runs on the interpreter (compiled
+        // rules may never need it).
+        let interpreter = || {
+            self.workers
+                .get_or(|| self.compile_for_thread())
+                .as_ref()
+                .map_or((&self.engine, &self.asts), |(e, a)| (e, a))
+        };
         with_eval(|e| {
             e.deadline = Some(std::time::Instant::now() + self.budgets.time);
             e.heap_budget = self.budgets.heap;
@@ -375,6 +409,7 @@ impl CompiledRules {
         scope.push_constant("op", OpHandle(Arc::clone(op)));
         let mut mark = Mark::default();
         let mut timed_out = false;
+        let mut runner = None;
         for &i in &self.order {
             let trace_mark = traced.then(|| {
                 trace::begin_rule(i as u16);
@@ -395,6 +430,20 @@ impl CompiledRules {
                 }
                 break;
             }
+            if !traced && self.engine_kind == EngineKind::Compiled {
+                if let super::compile::Compiled::Tree(program) = &self.programs[i] {
+                    let runner = runner.get_or_insert_with(|| {
+                        let deadline = with_eval(|e| e.deadline);
+                        super::compile::Runner::new(op, &self.rules, deadline)
+                    });
+                    match runner.run(program) {
+                        Ok(()) => continue,
+                        // The interpreter decides: it fails where the compiled rule might have.
+                        Err(super::compile::Bail) => with_eval(|e| mark.restore(e)),
+                    }
+                }
+            }
+            let (engine, asts) = interpreter();
             if let Err(err) = engine.run_ast_with_scope(&mut scope, &asts[i]) {
                 timed_out |= matches!(&*err, EvalAltResult::ErrorTerminated(t, _) if !is_heap(t));
                 let error = self.describe_error(i, &err);
@@ -430,6 +479,30 @@ impl CompiledRules {
             .map(|f| engine.compile_with_scope(&scope, &f.text))
             .collect();
         asts.ok().map(|asts| (engine, asts))
+    }
+
+    /// The same rules evaluated by another engine.
+    pub fn with_engine(mut self, kind: EngineKind) -> Self {
+        self.engine_kind = kind;
+        self
+    }
+
+    pub fn engine_kind(&self) -> EngineKind {
+        self.engine_kind
+    }
+
+    /// How each rule (in manifest order) runs under the compiled engine.
+    pub fn rule_engines(&self) -> Vec<RuleEngine> {
+        self.programs
+            .iter()
+            .map(|p| match p {
+                super::compile::Compiled::Tree(_) => RuleEngine::Compiled,
+                super::compile::Compiled::Interpreted { reason, line } => RuleEngine::Interpreted {
+                    reason: reason.clone(),
+                    line: *line,
+                },
+            })
+            .collect()
     }
 
     /// The same rules with other time and heap budgets.

@@ -1,0 +1,1765 @@
+//! The rule compiler: turns a rule's Rhai AST into a small typed tree that runs without Rhai, with the
+//! interpreter (`runtime.rs`) as its oracle.
+//!
+//! At load each rule's AST (the very tree the interpreter runs, parsed by the same sandboxed engine) is
+//! walked once: variables become stack slots, `op.<field>` a direct read of the [`Operation`], `param("…")`
+//! the value in force on the `as_of` date, literal message keys and checklist items their indexes, and the
+//! script API a direct call. A construct the compiler does not know makes the whole rule run on the
+//! interpreter ([`Compiled::Interpreted`] with the reason, shown by `itaku rules`).
+//!
+//! Rhai's semantics are the specification, and errors are never invented here: whenever the compiled rule
+//! meets a case where the interpreter could fail (a type it has no operator for, an overflow, a size or
+//! operation limit, a failing API call, `throw`), it stops with [`Bail`]; the runtime then rolls the rule's
+//! output back and runs that rule on the interpreter, which produces the exact located error (or the same
+//! result). So the compiled tree can only do what the interpreter would have done, and never more than the
+//! script API allows: it has no other calls.
+
+use std::rc::Rc;
+
+use rhai::{Dynamic, Expr, FnCallExpr, Stmt, StmtBlock, AST};
+
+use super::runtime::{with_eval, Arg, Reason, MAX_OPERATIONS};
+use super::{ParamValue, RuleSet};
+use crate::catalog::{Field, FieldRef, Operation};
+use crate::model::{Criterion, Recommendation, Severity};
+
+/// Steps a compiled rule may take on one operation before it hands the operation to the interpreter
+/// (which counts its own operations against [`MAX_OPERATIONS`] and reports a runaway loop where it is).
+/// Well below that limit: a compiled step is never fewer Rhai operations than one.
+const MAX_STEPS: u64 = MAX_OPERATIONS / 5;
+/// Looks at the clock every this many steps.
+const CLOCK_EVERY: u64 = 1024;
+/// Sizes the interpreter enforces (`runtime.rs`); a compiled value at or over them goes to the interpreter.
+const MAX_STRING: usize = 4_096;
+const MAX_ARRAY: usize = 1_024;
+/// Variables and call depth below the interpreter's limits (256 variables, 16 call levels).
+const MAX_SLOTS: usize = 200;
+const MAX_DEPTH: usize = 8;
+
+/// A rule as the runtime runs it.
+pub enum Compiled {
+    /// Compiled to a tree (runs without Rhai unless it bails).
+    Tree(Program),
+    /// Runs on the interpreter: the construct the compiler does not support, and its line.
+    Interpreted { reason: String, line: usize },
+}
+
+/// One compiled rule.
+pub struct Program {
+    body: Block,
+    fns: Vec<FnDef>,
+}
+
+struct FnDef {
+    body: Block,
+}
+
+struct Block {
+    /// Each statement with its weight: one step plus one per expression node it evaluates at most
+    /// (nested blocks count their own), so that the step count never falls below Rhai's count.
+    stmts: Vec<(u64, S)>,
+    /// Frame slots in use when the block starts (its variables are dropped at its end).
+    scope: usize,
+}
+
+enum S {
+    Let(usize, E),
+    Assign(usize, E),
+    OpAssign(usize, Bin, E),
+    Expr(E),
+    If(E, Block, Block),
+    For {
+        var: usize,
+        counter: Option<usize>,
+        iter: Iter,
+        body: Block,
+    },
+    While(Option<E>, Block, u64),
+    Return(Option<E>),
+    Break,
+    Continue,
+    Block(Block),
+    Bail,
+}
+
+enum Iter {
+    Array(E),
+    Range(E, E, bool),
+}
+
+enum E {
+    Const(Const),
+    Var(usize),
+    Field(Field),
+    Array(Vec<E>),
+    Bin(Bin, Box<E>, Box<E>),
+    /// `e == ()` (or `!=` when the flag is set): true exactly when `e` is `()`, whatever its type.
+    IsUnit(Box<E>, bool),
+    /// `e == "literal"` (or `!=`): a value of another type is simply unequal.
+    EqStr(Box<E>, Box<str>, bool),
+    Not(Box<E>),
+    Neg(Box<E>),
+    And(Vec<E>),
+    Or(Vec<E>),
+    Block(Block),
+    Call(usize, Vec<E>),
+    Api(Api, Vec<E>),
+    Len(Box<E>),
+    Contains(Box<E>, Box<E>),
+    Reduce(Box<E>, Box<E>),
+    Push(usize, Box<E>),
+    Bail,
+}
+
+#[derive(Debug, Clone)]
+enum Const {
+    Unit,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Box<str>),
+    Array(Vec<Const>),
+    /// A function pointer: the index of the script function of that name with two parameters (the
+    /// only kind `reduce` calls here).
+    Fn(Option<usize>),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bin {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+}
+
+/// The script API (`runtime.rs` registers the same functions for the interpreter). `Option<u32>`: the
+/// message key or checklist item resolved at compile time from a literal (else looked up when called).
+#[derive(Clone, Copy)]
+enum Api {
+    Known,
+    MaxOf,
+    SumOf,
+    MeanOf,
+    ToNum,
+    Points(Option<u32>),
+    PointsOf,
+    TotalPoints,
+    Exclude(Option<u32>),
+    Cap(Option<u32>),
+    Note(Option<u32>),
+    IsExcluded,
+    CapLevel,
+    Flag(Option<u32>),
+    Clause(Option<u32>),
+    CountItems,
+    UnmitigableHigh,
+    Missing,
+    Decisive,
+    Contradiction(Option<u32>),
+    HasContradictions,
+    MissingCount,
+    Recommend,
+    FreeFte,
+    ProposalCall,
+}
+
+/// The API functions with the numbers of arguments registered for each, and the argument that names a
+/// message (`M`) or checklist item (`I`).
+fn api(name: &str, n: usize) -> Option<(Api, Option<(usize, bool)>)> {
+    const M: bool = true;
+    const I: bool = false;
+    Some(match (name, n) {
+        ("known", 1) => (Api::Known, None),
+        ("max_of", 1) => (Api::MaxOf, None),
+        ("sum_of", 1) => (Api::SumOf, None),
+        ("mean_of", 1) => (Api::MeanOf, None),
+        ("to_num", 1) => (Api::ToNum, None),
+        ("points", 3 | 4) => (Api::Points(None), Some((2, M))),
+        ("points_of", 1) => (Api::PointsOf, None),
+        ("total_points", 0) => (Api::TotalPoints, None),
+        ("exclude", 1 | 2) => (Api::Exclude(None), Some((0, M))),
+        ("cap", 2 | 3) => (Api::Cap(None), Some((1, M))),
+        ("note", 1 | 2) => (Api::Note(None), Some((0, M))),
+        ("is_excluded", 0) => (Api::IsExcluded, None),
+        ("cap_level", 0) => (Api::CapLevel, None),
+        ("flag", 2) => (Api::Flag(None), Some((0, I))),
+        ("clause", 1) => (Api::Clause(None), Some((0, I))),
+        ("count_items", 1) => (Api::CountItems, None),
+        ("unmitigable_high", 0) => (Api::UnmitigableHigh, None),
+        ("missing", 1) => (Api::Missing, None),
+        ("decisive", 1) => (Api::Decisive, None),
+        ("contradiction", 2 | 3) => (Api::Contradiction(None), Some((0, M))),
+        ("has_contradictions", 0) => (Api::HasContradictions, None),
+        ("missing_count", 0) => (Api::MissingCount, None),
+        ("recommend", 1) => (Api::Recommend, None),
+        ("free_fte", 1) => (Api::FreeFte, None),
+        ("proposal_call", 0) => (Api::ProposalCall, None),
+        _ => return None,
+    })
+}
+
+/// The arguments before the list of message arguments.
+fn message_args(api: Api) -> usize {
+    match api {
+        Api::Points(_) => 3,
+        Api::Cap(_) | Api::Contradiction(_) => 2,
+        _ => 1,
+    }
+}
+
+fn with_key(api: Api, key: u32) -> Api {
+    match api {
+        Api::Points(_) => Api::Points(Some(key)),
+        Api::Exclude(_) => Api::Exclude(Some(key)),
+        Api::Cap(_) => Api::Cap(Some(key)),
+        Api::Note(_) => Api::Note(Some(key)),
+        Api::Flag(_) => Api::Flag(Some(key)),
+        Api::Clause(_) => Api::Clause(Some(key)),
+        Api::Contradiction(_) => Api::Contradiction(Some(key)),
+        other => other,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Compiling
+
+/// Why a rule is not compiled: the construct and its line.
+struct Unsupported(String, usize);
+
+type CResult<T> = Result<T, Unsupported>;
+
+fn unsupported<T>(what: impl Into<String>, pos: rhai::Position) -> CResult<T> {
+    Err(Unsupported(what.into(), pos.line().unwrap_or(0)))
+}
+
+struct Compiler<'r> {
+    rules: &'r RuleSet,
+    as_of: jiff::civil::Date,
+    /// Script functions: (name, number of parameters).
+    fns: Vec<(String, usize)>,
+    /// Variables of the frame being compiled: (name, constant).
+    names: Vec<(String, bool)>,
+    in_fn: bool,
+}
+
+/// Compiles one rule's AST (as compiled by the interpreter's engine) for the `as_of` date.
+pub fn compile(rules: &RuleSet, as_of: jiff::civil::Date, ast: &AST) -> Compiled {
+    match compile_program(rules, as_of, ast) {
+        Ok(p) => Compiled::Tree(p),
+        Err(Unsupported(reason, line)) => Compiled::Interpreted { reason, line },
+    }
+}
+
+fn compile_program(rules: &RuleSet, as_of: jiff::civil::Date, ast: &AST) -> CResult<Program> {
+    let defs: Vec<_> = ast
+        .shared_lib()
+        .iter_script_fn_info()
+        .map(|(_, _, name, arity, def)| (name.to_string(), arity, def.clone()))
+        .collect();
+    let mut c = Compiler {
+        rules,
+        as_of,
+        fns: defs.iter().map(|(n, a, _)| (n.clone(), *a)).collect(),
+        names: Vec::new(),
+        in_fn: false,
+    };
+    let mut fns = Vec::with_capacity(defs.len());
+    let bodies = function_bodies(&defs);
+    for ((_, _, def), body) in defs.iter().zip(bodies) {
+        c.in_fn = true;
+        c.names = def.params.iter().map(|p| (p.to_string(), false)).collect();
+        let body = c.block(&body)?;
+        fns.push(FnDef { body });
+    }
+    c.in_fn = false;
+    c.names.clear();
+    let body = c.block(ast.statements())?;
+    Ok(Program { body, fns })
+}
+
+type FnDefs = [(String, usize, rhai::Shared<rhai::ScriptFuncDef>)];
+
+/// The statements of each script function, in `defs` order. Their payload type is not public: the walk
+/// over an AST holding only that function yields them, at depth one.
+fn function_bodies(defs: &FnDefs) -> Vec<Vec<Stmt>> {
+    defs.iter()
+        .map(|(_, _, def)| {
+            let mut lib = rhai::Module::new();
+            lib.set_script_fn(def.clone());
+            let only = AST::new([], lib);
+            let mut body = Vec::new();
+            only.walk(&mut |path: &[rhai::ASTNode]| {
+                if let [rhai::ASTNode::Stmt(s)] = path {
+                    body.push((*s).clone());
+                }
+                true
+            });
+            body
+        })
+        .collect()
+}
+
+impl Compiler<'_> {
+    fn lookup(&self, name: &str) -> Option<(usize, bool)> {
+        self.names
+            .iter()
+            .rposition(|(n, _)| n == name)
+            .map(|i| (i, self.names[i].1))
+    }
+
+    fn declare(&mut self, name: &str, constant: bool) -> usize {
+        self.names.push((name.to_string(), constant));
+        self.names.len() - 1
+    }
+
+    fn block(&mut self, stmts: &[Stmt]) -> CResult<Block> {
+        let scope = self.names.len();
+        let stmts = stmts
+            .iter()
+            .map(|s| self.stmt(s).map(|s| (weight(&s), s)))
+            .collect::<CResult<Vec<_>>>();
+        self.names.truncate(scope);
+        Ok(Block {
+            stmts: stmts?,
+            scope,
+        })
+    }
+
+    fn sub_block(&mut self, b: &StmtBlock) -> CResult<Block> {
+        self.block(b.statements())
+    }
+
+    fn stmt(&mut self, s: &Stmt) -> CResult<S> {
+        Ok(match s {
+            Stmt::Noop(_) => S::Block(Block {
+                stmts: Vec::new(),
+                scope: self.names.len(),
+            }),
+            Stmt::Var(x, flags, _) => {
+                let value = self.expr(&x.1)?;
+                let constant = flags.intersects(rhai::ASTFlags::CONSTANT);
+                let slot = self.declare(&x.0.name, constant);
+                S::Let(slot, value)
+            }
+            Stmt::Assignment(x) => {
+                let (op, bin) = &**x;
+                let Expr::Variable(var, _, pos) = &bin.lhs else {
+                    return unsupported(
+                        "assignment to something other than a variable",
+                        bin.lhs.position(),
+                    );
+                };
+                let Some((slot, constant)) = self.lookup(&var.1) else {
+                    return unsupported(format!("assignment to `{}`", var.1), *pos);
+                };
+                if constant {
+                    return unsupported(format!("assignment to the constant `{}`", var.1), *pos);
+                }
+                let value = self.expr(&bin.rhs)?;
+                match op.get_op_assignment_info() {
+                    None => S::Assign(slot, value),
+                    Some((.., syntax)) => match bin_op(syntax) {
+                        Some(b) if !is_comparison(b) => S::OpAssign(slot, b, value),
+                        _ => return unsupported(format!("`{syntax}=`"), *pos),
+                    },
+                }
+            }
+            Stmt::Expr(e) => S::Expr(self.expr(e)?),
+            Stmt::FnCall(call, pos) => S::Expr(self.call(call, *pos)?),
+            Stmt::Block(b) => S::Block(self.sub_block(b)?),
+            Stmt::If(x, _) => {
+                let cond = self.expr(&x.expr)?;
+                let body = self.sub_block(&x.body)?;
+                let branch = self.sub_block(&x.branch)?;
+                S::If(cond, body, branch)
+            }
+            Stmt::While(x, _) => {
+                let cond = match &x.expr {
+                    Expr::Unit(_) => None,
+                    e => Some(self.expr(e)?),
+                };
+                let w = cond.as_ref().map_or(0, nodes);
+                S::While(cond, self.sub_block(&x.body)?, w)
+            }
+            Stmt::For(x, pos) => {
+                let (var, counter, flow) = &**x;
+                let iter = match &flow.expr {
+                    Expr::FnCall(call, _)
+                        if call.op_token.is_some()
+                            && matches!(call.name.as_str(), ".." | "..=")
+                            && call.args.len() == 2 =>
+                    {
+                        Iter::Range(
+                            self.expr(&call.args[0])?,
+                            self.expr(&call.args[1])?,
+                            call.name.as_str() == "..=",
+                        )
+                    }
+                    // A range of literals, folded by Rhai's optimiser.
+                    Expr::DynamicConstant(d, _)
+                        if d.is::<std::ops::Range<i64>>()
+                            || d.is::<std::ops::RangeInclusive<i64>>() =>
+                    {
+                        let int = |i| E::Const(Const::Int(i));
+                        if let Some(r) = d.clone().try_cast::<std::ops::Range<i64>>() {
+                            Iter::Range(int(r.start), int(r.end), false)
+                        } else if let Some(r) =
+                            d.clone().try_cast::<std::ops::RangeInclusive<i64>>()
+                        {
+                            Iter::Range(int(*r.start()), int(*r.end()), true)
+                        } else {
+                            return unsupported("a range", flow.expr.position());
+                        }
+                    }
+                    e => Iter::Array(self.expr(e)?),
+                };
+                let scope = self.names.len();
+                let counter = counter.as_ref().map(|c| self.declare(&c.name, false));
+                let var = self.declare(&var.name, false);
+                let body = self.sub_block(&flow.body);
+                self.names.truncate(scope);
+                let _ = pos;
+                S::For {
+                    var,
+                    counter,
+                    iter,
+                    body: body?,
+                }
+            }
+            Stmt::BreakLoop(value, flags, pos) => {
+                if value.is_some() {
+                    return unsupported("`break` with a value", *pos);
+                }
+                if flags.intersects(rhai::ASTFlags::BREAK) {
+                    S::Break
+                } else {
+                    S::Continue
+                }
+            }
+            Stmt::Return(value, flags, _) => {
+                if flags.intersects(rhai::ASTFlags::BREAK) {
+                    // `throw`: always an error, which the interpreter reports.
+                    S::Bail
+                } else {
+                    S::Return(value.as_ref().map(|e| self.expr(e)).transpose()?)
+                }
+            }
+            other => return unsupported(stmt_name(other), other.position()),
+        })
+    }
+
+    fn expr(&mut self, e: &Expr) -> CResult<E> {
+        Ok(match e {
+            Expr::DynamicConstant(d, pos) => match self.constant(d) {
+                Some(c) => E::Const(c),
+                None => return unsupported(format!("a constant of type {}", d.type_name()), *pos),
+            },
+            Expr::BoolConstant(b, _) => E::Const(Const::Bool(*b)),
+            Expr::IntegerConstant(i, _) => E::Const(Const::Int(*i)),
+            Expr::FloatConstant(f, _) => E::Const(Const::Float(**f)),
+            Expr::StringConstant(s, _) => E::Const(Const::Str(s.as_str().into())),
+            Expr::Unit(_) => E::Const(Const::Unit),
+            Expr::Array(items, _) => E::Array(
+                items
+                    .iter()
+                    .map(|i| self.expr(i))
+                    .collect::<CResult<Vec<_>>>()?,
+            ),
+            Expr::Variable(var, _, pos) => match self.lookup(&var.1) {
+                Some((slot, _)) => E::Var(slot),
+                None => {
+                    return unsupported(format!("the variable `{}` used as a value", var.1), *pos)
+                }
+            },
+            Expr::Stmt(block) => E::Block(self.sub_block(block)?),
+            Expr::FnCall(call, pos) => self.call(call, *pos)?,
+            Expr::Dot(x, flags, pos) => {
+                if flags.intersects(rhai::ASTFlags::NEGATED) {
+                    return unsupported("`?.`", *pos);
+                }
+                let base = match &x.lhs {
+                    Expr::Variable(var, ..)
+                        if var.1.as_str() == "op" && !self.in_fn && self.lookup("op").is_none() =>
+                    {
+                        Base::Op
+                    }
+                    other => Base::Value(self.expr(other)?),
+                };
+                self.chain(base, &x.rhs)?
+            }
+            Expr::And(list, _) => E::And(
+                list.iter()
+                    .map(|i| self.expr(i))
+                    .collect::<CResult<Vec<_>>>()?,
+            ),
+            Expr::Or(list, _) => E::Or(
+                list.iter()
+                    .map(|i| self.expr(i))
+                    .collect::<CResult<Vec<_>>>()?,
+            ),
+            other => return unsupported(expr_name(other), other.position()),
+        })
+    }
+
+    /// `base.rhs`, where `rhs` is a property, a method call or a further chain.
+    fn chain(&mut self, base: Base, rhs: &Expr) -> CResult<E> {
+        match (base, rhs) {
+            (base, Expr::Dot(x, flags, pos)) => {
+                if flags.intersects(rhai::ASTFlags::NEGATED) {
+                    return unsupported("`?.`", *pos);
+                }
+                let value = self.chain(base, &x.lhs)?;
+                self.chain(Base::Value(value), &x.rhs)
+            }
+            (Base::Op, Expr::Property(p, _)) => Ok(match Field::from_name(p.2.as_str()) {
+                Some(field) => E::Field(field),
+                // A misspelt field: the interpreter reports it, located.
+                None => E::Bail,
+            }),
+            (Base::Value(obj), Expr::MethodCall(call, pos)) => {
+                if self.fns.iter().any(|(n, _)| n == call.name.as_str()) {
+                    return unsupported(
+                        format!("the method `{}` defined by the script", call.name),
+                        *pos,
+                    );
+                }
+                let mut args = call
+                    .args
+                    .iter()
+                    .map(|a| self.expr(a))
+                    .collect::<CResult<Vec<_>>>()?;
+                match (call.name.as_str(), args.len()) {
+                    ("len", 0) => Ok(E::Len(Box::new(obj))),
+                    ("contains", 1) => Ok(E::Contains(Box::new(obj), Box::new(args.remove(0)))),
+                    ("reduce", 1) => Ok(E::Reduce(Box::new(obj), Box::new(args.remove(0)))),
+                    ("push", 1) => match obj {
+                        E::Var(slot) if !self.names[slot].1 => {
+                            Ok(E::Push(slot, Box::new(args.remove(0))))
+                        }
+                        _ => unsupported("`push` on something other than a variable", *pos),
+                    },
+                    (name, n) => {
+                        unsupported(format!("the method `{name}` with {n} arguments"), *pos)
+                    }
+                }
+            }
+            (_, other) => unsupported(format!("{} after `.`", expr_name(other)), other.position()),
+        }
+    }
+
+    fn call(&mut self, call: &FnCallExpr, pos: rhai::Position) -> CResult<E> {
+        if call.capture_parent_scope {
+            return unsupported("a call capturing the scope (`!`)", pos);
+        }
+        let name = call.name.as_str();
+        let n = call.args.len();
+        if call.op_token.is_some() {
+            return match (name, n) {
+                ("!", 1) => Ok(E::Not(Box::new(self.expr(&call.args[0])?))),
+                ("-", 1) => Ok(E::Neg(Box::new(self.expr(&call.args[0])?))),
+                (op, 2) => match bin_op(op) {
+                    Some(b) => Ok(fuse(
+                        b,
+                        self.expr(&call.args[0])?,
+                        self.expr(&call.args[1])?,
+                    )),
+                    None => unsupported(format!("the operator `{op}`"), pos),
+                },
+                (op, _) => unsupported(format!("the operator `{op}`"), pos),
+            };
+        }
+        if let Some(i) = self.fns.iter().position(|(f, a)| f == name && *a == n) {
+            let args = call
+                .args
+                .iter()
+                .map(|a| self.expr(a))
+                .collect::<CResult<Vec<_>>>()?;
+            return Ok(E::Call(i, args));
+        }
+        if name == "param" && n == 1 {
+            let Expr::StringConstant(key, _) = &call.args[0] else {
+                return unsupported("`param` with a computed name", pos);
+            };
+            return Ok(match self.param(key) {
+                Some(c) => E::Const(c),
+                // Unknown, or no value in force: the interpreter says which, located.
+                None => E::Bail,
+            });
+        }
+        if let Some((mut f, key)) = api(name, n) {
+            if let Some((at, message)) = key {
+                if let Expr::StringConstant(k, _) = &call.args[at] {
+                    let index = if message {
+                        self.rules.message_index.get(k.as_str())
+                    } else {
+                        self.rules.item_index.get(k.as_str())
+                    };
+                    match index {
+                        Some(&i) => f = with_key(f, i),
+                        None => return Ok(E::Bail),
+                    }
+                }
+            }
+            let args = call
+                .args
+                .iter()
+                .map(|a| self.expr(a))
+                .collect::<CResult<Vec<_>>>()?;
+            return Ok(E::Api(f, args));
+        }
+        match (name, n) {
+            ("len", 1) => Ok(E::Len(Box::new(self.expr(&call.args[0])?))),
+            ("contains", 2) => Ok(E::Contains(
+                Box::new(self.expr(&call.args[0])?),
+                Box::new(self.expr(&call.args[1])?),
+            )),
+            ("reduce", 2) => Ok(E::Reduce(
+                Box::new(self.expr(&call.args[0])?),
+                Box::new(self.expr(&call.args[1])?),
+            )),
+            _ => unsupported(format!("the function `{name}` with {n} arguments"), pos),
+        }
+    }
+
+    fn param(&self, name: &str) -> Option<Const> {
+        let p = self.rules.parameters.parameters.get(name)?;
+        let c = param_const(p.at(self.as_of)?.value);
+        (check_const(&c)).then_some(c)
+    }
+
+    fn constant(&self, d: &Dynamic) -> Option<Const> {
+        if d.is_unit() {
+            Some(Const::Unit)
+        } else if let Ok(b) = d.as_bool() {
+            Some(Const::Bool(b))
+        } else if let Ok(i) = d.as_int() {
+            Some(Const::Int(i))
+        } else if let Ok(f) = d.as_float() {
+            Some(Const::Float(f))
+        } else if d.is_string() {
+            Some(Const::Str(
+                d.clone().into_immutable_string().ok()?.as_str().into(),
+            ))
+        } else if d.is_array() {
+            let a = d.clone().into_array().ok()?;
+            a.iter()
+                .map(|x| self.constant(x))
+                .collect::<Option<Vec<_>>>()
+                .map(Const::Array)
+        } else if d.is_fnptr() {
+            let f = d.clone().try_cast::<rhai::FnPtr>()?;
+            if f.is_curried() {
+                return None;
+            }
+            Some(Const::Fn(
+                self.fns
+                    .iter()
+                    .position(|(n, a)| n == f.fn_name() && *a == 2),
+            ))
+        } else {
+            None
+        }
+    }
+}
+
+/// The steps a statement takes besides its nested blocks (see [`Block::stmts`]).
+fn weight(s: &S) -> u64 {
+    1 + match s {
+        S::Let(_, e) | S::Assign(_, e) | S::OpAssign(_, _, e) | S::Expr(e) | S::If(e, ..) => {
+            nodes(e)
+        }
+        S::Return(e) => e.as_ref().map_or(0, nodes),
+        S::For { iter, .. } => match iter {
+            Iter::Array(e) => nodes(e),
+            Iter::Range(a, b, _) => nodes(a) + nodes(b),
+        },
+        S::While(..) | S::Break | S::Continue | S::Block(_) | S::Bail => 0,
+    }
+}
+
+/// Expression nodes in `e`, counting a nested block as one.
+fn nodes(e: &E) -> u64 {
+    let all = |list: &[E]| list.iter().map(nodes).sum::<u64>();
+    1 + match e {
+        E::Const(_) | E::Var(_) | E::Field(_) | E::Block(_) | E::Bail => 0,
+        E::Array(l) | E::And(l) | E::Or(l) | E::Call(_, l) | E::Api(_, l) => all(l),
+        E::Bin(_, a, b) | E::Contains(a, b) | E::Reduce(a, b) => nodes(a) + nodes(b),
+        E::Not(a) | E::Neg(a) | E::Len(a) | E::Push(_, a) => nodes(a),
+        E::IsUnit(a, _) | E::EqStr(a, ..) => 1 + nodes(a),
+    }
+}
+
+/// A binary operator, or a fused form of it where Rhai's result cannot depend on the other operand's
+/// type (comparisons with `()` and with a string literal never fail and never call a function).
+fn fuse(op: Bin, a: E, b: E) -> E {
+    let negated = op == Bin::Ne;
+    if matches!(op, Bin::Eq | Bin::Ne) {
+        match (a, b) {
+            (e, E::Const(Const::Unit)) | (E::Const(Const::Unit), e) => {
+                E::IsUnit(Box::new(e), negated)
+            }
+            (e, E::Const(Const::Str(s))) | (E::Const(Const::Str(s)), e) => {
+                E::EqStr(Box::new(e), s, negated)
+            }
+            (a, b) => E::Bin(op, Box::new(a), Box::new(b)),
+        }
+    } else {
+        E::Bin(op, Box::new(a), Box::new(b))
+    }
+}
+
+enum Base {
+    Op,
+    Value(E),
+}
+
+fn bin_op(op: &str) -> Option<Bin> {
+    Some(match op {
+        "==" => Bin::Eq,
+        "!=" => Bin::Ne,
+        "<" => Bin::Lt,
+        "<=" => Bin::Le,
+        ">" => Bin::Gt,
+        ">=" => Bin::Ge,
+        "+" => Bin::Add,
+        "-" => Bin::Sub,
+        "*" => Bin::Mul,
+        "/" => Bin::Div,
+        "%" => Bin::Rem,
+        _ => return None,
+    })
+}
+
+fn is_comparison(b: Bin) -> bool {
+    matches!(b, Bin::Eq | Bin::Ne | Bin::Lt | Bin::Le | Bin::Gt | Bin::Ge)
+}
+
+fn param_const(v: &ParamValue) -> Const {
+    match v {
+        ParamValue::Bool(b) => Const::Bool(*b),
+        ParamValue::Int(i) => Const::Int(*i),
+        ParamValue::Float(f) => Const::Float(*f),
+        ParamValue::Text(s) => Const::Str(s.as_str().into()),
+        ParamValue::List(items) => Const::Array(items.iter().map(param_const).collect()),
+    }
+}
+
+/// Whether a parameter's value is within the interpreter's size limits (else its call bails).
+fn check_const(c: &Const) -> bool {
+    fn sizes(c: &Const) -> (usize, usize) {
+        match c {
+            Const::Str(s) => (0, s.len()),
+            Const::Array(a) => a.iter().fold((a.len(), 0), |(n, s), x| {
+                let (n2, s2) = sizes(x);
+                (n + n2, s + s2)
+            }),
+            _ => (0, 0),
+        }
+    }
+    let (n, s) = sizes(c);
+    n <= MAX_ARRAY && s <= MAX_STRING
+}
+
+fn stmt_name(s: &Stmt) -> String {
+    let name = match s {
+        Stmt::Switch(..) => "`switch`",
+        Stmt::Do(..) => "`do`",
+        Stmt::TryCatch(..) => "`try`",
+        _ => "this statement",
+    };
+    name.to_string()
+}
+
+fn expr_name(e: &Expr) -> String {
+    let name = match e {
+        Expr::CharConstant(..) => "a character literal",
+        Expr::InterpolatedString(..) => "an interpolated string",
+        Expr::Map(..) => "an object map",
+        Expr::Index(..) => "indexing `[…]`",
+        Expr::Coalesce(..) => "`??`",
+        Expr::ThisPtr(..) => "`this`",
+        Expr::Property(..) => "a property of something other than `op`",
+        Expr::MethodCall(..) => "a method call",
+        _ => "this expression",
+    };
+    name.to_string()
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Running
+
+/// A compiled rule stopped where the interpreter might fail or differ: the runtime rolls the rule back
+/// and runs it on the interpreter.
+#[derive(Debug)]
+pub struct Bail;
+
+#[derive(Clone)]
+enum V<'a> {
+    Unit,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Str<'a>),
+    Array(Rc<Vec<V<'a>>>),
+    /// A list field of the operation, borrowed (an array to the script; copied only when pushed to).
+    List(&'a [String]),
+    /// The monthly load, borrowed (an array of floats to the script).
+    Load(&'a [f64; 12]),
+    Fn(Option<usize>),
+}
+
+/// The elements of any array value.
+#[derive(Clone, Copy)]
+enum Seq<'v, 'a> {
+    Arr(&'v [V<'a>]),
+    List(&'a [String]),
+    Load(&'a [f64; 12]),
+}
+
+impl<'v, 'a> Seq<'v, 'a> {
+    fn len(self) -> usize {
+        match self {
+            Seq::Arr(a) => a.len(),
+            Seq::List(l) => l.len(),
+            Seq::Load(m) => m.len(),
+        }
+    }
+
+    fn get(self, i: usize) -> V<'a> {
+        match self {
+            Seq::Arr(a) => a[i].clone(),
+            Seq::List(l) => V::Str(Str::Borrowed(l[i].as_str())),
+            Seq::Load(m) => V::Float(m[i]),
+        }
+    }
+
+    fn iter(self) -> impl Iterator<Item = V<'a>> + 'v {
+        (0..self.len()).map(move |i| self.get(i))
+    }
+}
+
+fn seq<'v, 'a>(v: &'v V<'a>) -> R<'a, Seq<'v, 'a>> {
+    match v {
+        V::Array(items) => Ok(Seq::Arr(items)),
+        V::List(l) => Ok(Seq::List(l)),
+        V::Load(m) => Ok(Seq::Load(m)),
+        _ => bail(),
+    }
+}
+
+/// Rhai's type of a value (all arrays are one type).
+fn type_of(v: &V<'_>) -> u8 {
+    match v {
+        V::Unit => 0,
+        V::Bool(_) => 1,
+        V::Int(_) => 2,
+        V::Float(_) => 3,
+        V::Str(_) => 4,
+        V::Array(_) | V::List(_) | V::Load(_) => 5,
+        V::Fn(_) => 6,
+    }
+}
+
+#[derive(Clone)]
+enum Str<'a> {
+    Borrowed(&'a str),
+    Owned(Rc<str>),
+}
+
+impl Str<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Str::Borrowed(s) => s,
+            Str::Owned(s) => s,
+        }
+    }
+}
+
+enum Ctl<'a> {
+    Bail,
+    Return(V<'a>),
+    Break,
+    Continue,
+}
+
+type R<'a, T> = Result<T, Ctl<'a>>;
+
+fn bail<'a, T>() -> R<'a, T> {
+    Err(Ctl::Bail)
+}
+
+struct Machine<'a> {
+    op: &'a Operation,
+    prog: &'a Program,
+    rules: &'a RuleSet,
+    stack: Vec<V<'a>>,
+    base: usize,
+    steps: u64,
+    next_check: u64,
+    /// The message arguments of the API call being made, when given as a literal list.
+    pre: Option<Vec<Arg>>,
+    depth: usize,
+    deadline: Option<std::time::Instant>,
+}
+
+thread_local! {
+    static BAILS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    static STEPS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Steps the compiled rules took on this thread (statements, expressions and loop rounds).
+pub fn steps_on_this_thread() -> u64 {
+    STEPS.with(std::cell::Cell::get)
+}
+
+/// How many times a compiled rule handed an operation to the interpreter on this thread (for the
+/// differential tests and benchmarks: on valid operations the standard rules should never need to).
+pub fn bails_on_this_thread() -> u64 {
+    BAILS.with(std::cell::Cell::get)
+}
+
+/// Runs a compiled rule against one operation, recording into the thread's evaluation like the
+/// interpreter does.
+/// Runs the compiled rules of one operation, one after the other (reusing one variable stack).
+pub struct Runner<'a> {
+    op: &'a Operation,
+    rules: &'a RuleSet,
+    deadline: Option<std::time::Instant>,
+    stack: Vec<V<'a>>,
+}
+
+impl<'a> Runner<'a> {
+    pub fn new(
+        op: &'a Operation,
+        rules: &'a RuleSet,
+        deadline: Option<std::time::Instant>,
+    ) -> Self {
+        Runner {
+            op,
+            rules,
+            deadline,
+            stack: Vec::with_capacity(32),
+        }
+    }
+
+    /// Runs one compiled rule, recording into the thread's evaluation like the interpreter does.
+    pub fn run(&mut self, prog: &'a Program) -> Result<(), Bail> {
+        let mut m = Machine {
+            op: self.op,
+            prog,
+            rules: self.rules,
+            stack: std::mem::take(&mut self.stack),
+            base: 0,
+            steps: 0,
+            next_check: CLOCK_EVERY,
+            pre: None,
+            depth: 0,
+            deadline: self.deadline,
+        };
+        let result = m.block(&prog.body);
+        STEPS.with(|s| s.set(s.get() + m.steps));
+        self.stack = m.stack;
+        self.stack.clear();
+        match result {
+            Ok(_) | Err(Ctl::Return(_)) => Ok(()),
+            Err(_) => {
+                BAILS.with(|b| b.set(b.get() + 1));
+                Err(Bail)
+            }
+        }
+    }
+}
+
+impl<'a> Machine<'a> {
+    #[inline]
+    fn step(&mut self, n: u64) -> R<'a, ()> {
+        self.steps += n;
+        if self.steps >= self.next_check {
+            return self.check();
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn check(&mut self) -> R<'a, ()> {
+        self.next_check = self.steps + CLOCK_EVERY;
+        if self.steps >= MAX_STEPS
+            || self
+                .deadline
+                .is_some_and(|d| std::time::Instant::now() >= d)
+        {
+            return bail();
+        }
+        Ok(())
+    }
+
+    fn block(&mut self, b: &'a Block) -> R<'a, V<'a>> {
+        let mut value = Ok(V::Unit);
+        for (w, s) in &b.stmts {
+            if let Err(e) = self.step(*w) {
+                value = Err(e);
+                break;
+            }
+            value = self.stmt(s);
+            if value.is_err() {
+                break;
+            }
+        }
+        if self.stack.len() > self.base + b.scope {
+            self.stack.truncate(self.base + b.scope);
+        }
+        value
+    }
+
+    fn set(&mut self, slot: usize, v: V<'a>) -> R<'a, ()> {
+        let at = self.base + slot;
+        if at >= MAX_SLOTS {
+            return bail();
+        }
+        if self.stack.len() != at {
+            self.stack.truncate(at);
+        }
+        self.stack.push(v);
+        Ok(())
+    }
+
+    fn stmt(&mut self, s: &'a S) -> R<'a, V<'a>> {
+        match s {
+            S::Let(slot, e) => {
+                let v = self.val(e)?;
+                self.set(*slot, v)?;
+                Ok(V::Unit)
+            }
+            S::Assign(slot, e) => {
+                let v = self.expr(e)?;
+                check_size(&v)?;
+                self.stack[self.base + slot] = v;
+                Ok(V::Unit)
+            }
+            S::OpAssign(slot, op, e) => {
+                let rhs = self.expr(e)?;
+                let lhs = &self.stack[self.base + slot];
+                let v = match (lhs, &rhs) {
+                    (V::Int(_), V::Int(_))
+                    | (V::Float(_), V::Float(_))
+                    | (V::Str(_), V::Str(_)) => binary(*op, lhs, &rhs)?,
+                    _ => return bail(),
+                };
+                self.stack[self.base + slot] = v;
+                Ok(V::Unit)
+            }
+            S::Expr(e) => self.expr(e),
+            S::If(cond, body, branch) => match self.val(cond)? {
+                V::Bool(true) => self.block(body),
+                V::Bool(false) => self.block(branch),
+                _ => bail(),
+            },
+            S::For {
+                var,
+                counter,
+                iter,
+                body,
+            } => {
+                let var = *var;
+                let first = counter.unwrap_or(var);
+                match iter {
+                    Iter::Array(e) => {
+                        let items = self.expr(e)?;
+                        let items = seq(&items)?;
+                        for (i, item) in items.iter().enumerate() {
+                            self.step(1)?;
+                            if let Some(c) = counter {
+                                self.set(*c, V::Int(i as i64))?;
+                            }
+                            self.set(var, item)?;
+                            match self.block(body) {
+                                Ok(_) | Err(Ctl::Continue) => {}
+                                Err(Ctl::Break) => break,
+                                Err(other) => {
+                                    self.stack.truncate(self.base + first);
+                                    return Err(other);
+                                }
+                            }
+                        }
+                    }
+                    Iter::Range(from, to, inclusive) => {
+                        let (V::Int(from), V::Int(to)) = (self.expr(from)?, self.expr(to)?) else {
+                            return bail();
+                        };
+                        let mut i = from;
+                        let mut n = 0_i64;
+                        while if *inclusive { i <= to } else { i < to } {
+                            self.step(1)?;
+                            if let Some(c) = counter {
+                                self.set(*c, V::Int(n))?;
+                            }
+                            self.set(var, V::Int(i))?;
+                            match self.block(body) {
+                                Ok(_) | Err(Ctl::Continue) => {}
+                                Err(Ctl::Break) => break,
+                                Err(other) => {
+                                    self.stack.truncate(self.base + first);
+                                    return Err(other);
+                                }
+                            }
+                            let Some(next) = i.checked_add(1) else { break };
+                            i = next;
+                            n += 1;
+                        }
+                    }
+                }
+                self.stack.truncate(self.base + first);
+                Ok(V::Unit)
+            }
+            S::While(cond, body, w) => {
+                loop {
+                    self.step(1 + w)?;
+                    if let Some(cond) = cond {
+                        match self.expr(cond)? {
+                            V::Bool(true) => {}
+                            V::Bool(false) => break,
+                            _ => return bail(),
+                        }
+                    }
+                    match self.block(body) {
+                        Ok(_) | Err(Ctl::Continue) => {}
+                        Err(Ctl::Break) => break,
+                        Err(other) => return Err(other),
+                    }
+                }
+                Ok(V::Unit)
+            }
+            S::Return(e) => {
+                let v = match e {
+                    Some(e) => self.expr(e)?,
+                    None => V::Unit,
+                };
+                Err(Ctl::Return(v))
+            }
+            S::Break => Err(Ctl::Break),
+            S::Continue => Err(Ctl::Continue),
+            S::Block(b) => self.block(b),
+            S::Bail => bail(),
+        }
+    }
+
+    /// A value, without a call for the commonest leaves.
+    #[inline(always)]
+    fn val(&mut self, e: &'a E) -> R<'a, V<'a>> {
+        match e {
+            E::Const(c) => Ok(materialize(c)),
+            E::Var(slot) => Ok(self.stack[self.base + slot].clone()),
+            _ => self.expr(e),
+        }
+    }
+
+    fn expr(&mut self, e: &'a E) -> R<'a, V<'a>> {
+        match e {
+            E::Const(c) => Ok(materialize(c)),
+            E::Var(slot) => Ok(self.stack[self.base + slot].clone()),
+            E::Field(f) => field(self.op.get(*f)),
+            E::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for i in items {
+                    out.push(self.expr(i)?);
+                }
+                let v = V::Array(Rc::new(out));
+                check_size(&v)?;
+                Ok(v)
+            }
+            E::Bin(op, a, b) => {
+                let a = self.val(a)?;
+                let b = self.val(b)?;
+                binary(*op, &a, &b)
+            }
+            E::IsUnit(a, negated) => {
+                let unit = match &**a {
+                    E::Var(slot) => matches!(self.stack[self.base + slot], V::Unit),
+                    // Reading a text or list field is checked for size like the getter's result.
+                    E::Field(f) => matches!(field(self.op.get(*f))?, V::Unit),
+                    other => matches!(self.expr(other)?, V::Unit),
+                };
+                Ok(V::Bool(unit != *negated))
+            }
+            E::EqStr(a, lit, negated) => {
+                let equal = match &**a {
+                    E::Var(slot) => {
+                        matches!(&self.stack[self.base + slot], V::Str(s) if s.as_str() == &**lit)
+                    }
+                    E::Field(f) => match field(self.op.get(*f))? {
+                        V::Str(s) => s.as_str() == &**lit,
+                        _ => false,
+                    },
+                    other => matches!(self.expr(other)?, V::Str(s) if s.as_str() == &**lit),
+                };
+                Ok(V::Bool(equal != *negated))
+            }
+            E::Not(a) => match self.expr(a)? {
+                V::Bool(b) => Ok(V::Bool(!b)),
+                _ => bail(),
+            },
+            E::Neg(a) => match self.expr(a)? {
+                V::Int(i) => i.checked_neg().map(V::Int).ok_or(Ctl::Bail),
+                V::Float(f) => Ok(V::Float(-f)),
+                _ => bail(),
+            },
+            E::And(list) => {
+                for i in list {
+                    match self.expr(i)? {
+                        V::Bool(true) => {}
+                        V::Bool(false) => return Ok(V::Bool(false)),
+                        _ => return bail(),
+                    }
+                }
+                Ok(V::Bool(true))
+            }
+            E::Or(list) => {
+                for i in list {
+                    match self.expr(i)? {
+                        V::Bool(false) => {}
+                        V::Bool(true) => return Ok(V::Bool(true)),
+                        _ => return bail(),
+                    }
+                }
+                Ok(V::Bool(false))
+            }
+            E::Block(b) => self.block(b),
+            E::Call(f, args) => {
+                let mut values = Vec::with_capacity(args.len());
+                for a in args {
+                    values.push(self.expr(a)?);
+                }
+                self.call(*f, values)
+            }
+            E::Api(f, args) => self.api_call(*f, args),
+            E::Len(a) => match self.expr(a)? {
+                V::Str(s) => Ok(V::Int(s.as_str().chars().count() as i64)),
+                other => Ok(V::Int(seq(&other)?.len() as i64)),
+            },
+            E::Contains(a, x) => {
+                let a = self.expr(a)?;
+                let x = self.expr(x)?;
+                match (&a, &x) {
+                    (V::Str(s), V::Str(t)) => Ok(V::Bool(s.as_str().contains(t.as_str()))),
+                    (V::Str(_), _) => bail(),
+                    _ => {
+                        for item in seq(&a)?.iter() {
+                            self.step(1)?;
+                            if equals(&item, &x)? {
+                                return Ok(V::Bool(true));
+                            }
+                        }
+                        Ok(V::Bool(false))
+                    }
+                }
+            }
+            E::Reduce(a, f) => {
+                let a = self.expr(a)?;
+                let f = self.expr(f)?;
+                let V::Fn(Some(f)) = f else {
+                    return bail();
+                };
+                let items = seq(&a)?;
+                let mut acc = V::Unit;
+                for item in items.iter() {
+                    acc = self.call(f, vec![acc, item])?;
+                }
+                Ok(acc)
+            }
+            E::Push(slot, x) => {
+                let x = self.expr(x)?;
+                let at = self.base + slot;
+                if let V::List(_) | V::Load(_) = &self.stack[at] {
+                    let owned: Vec<V<'a>> = seq(&self.stack[at])?.iter().collect();
+                    self.stack[at] = V::Array(Rc::new(owned));
+                }
+                let V::Array(items) = &mut self.stack[at] else {
+                    return bail();
+                };
+                Rc::make_mut(items).push(x);
+                check_size(&self.stack[at])?;
+                Ok(V::Unit)
+            }
+            E::Bail => bail(),
+        }
+    }
+
+    fn call(&mut self, f: usize, args: Vec<V<'a>>) -> R<'a, V<'a>> {
+        self.step(1)?;
+        if self.depth >= MAX_DEPTH || self.stack.len() + args.len() >= MAX_SLOTS {
+            return bail();
+        }
+        let saved = (self.base, self.stack.len());
+        self.base = self.stack.len();
+        self.stack.extend(args);
+        self.depth += 1;
+        let result = self.block(&self.prog.fns[f].body);
+        self.depth -= 1;
+        self.stack.truncate(saved.1);
+        self.base = saved.0;
+        let v = match result {
+            Ok(v) | Err(Ctl::Return(v)) => v,
+            Err(_) => return bail(),
+        };
+        check_size(&v)?;
+        Ok(v)
+    }
+
+    fn message(&self, key: Option<u32>, arg: &V<'a>) -> R<'a, u32> {
+        match key {
+            Some(k) => Ok(k),
+            None => match arg {
+                V::Str(s) => self
+                    .rules
+                    .message_index
+                    .get(s.as_str())
+                    .copied()
+                    .ok_or(Ctl::Bail),
+                _ => bail(),
+            },
+        }
+    }
+
+    fn item(&self, key: Option<u32>, arg: &V<'a>) -> R<'a, u32> {
+        match key {
+            Some(k) => Ok(k),
+            None => match arg {
+                V::Str(s) => self
+                    .rules
+                    .item_index
+                    .get(s.as_str())
+                    .copied()
+                    .ok_or(Ctl::Bail),
+                _ => bail(),
+            },
+        }
+    }
+
+    /// A call of the script API (kept out of [`expr`](Self::expr) so that its frame stays small).
+    #[inline(never)]
+    fn api_call(&mut self, f: Api, args: &'a [E]) -> R<'a, V<'a>> {
+        let mut values: [V<'a>; 4] = [V::Unit, V::Unit, V::Unit, V::Unit];
+        // A literal list of message arguments goes straight into the reason.
+        let listed = match (&f, args.last()) {
+            (
+                Api::Points(_)
+                | Api::Exclude(_)
+                | Api::Cap(_)
+                | Api::Note(_)
+                | Api::Contradiction(_),
+                Some(E::Array(items)),
+            ) if args.len() == message_args(f) + 1 => Some(items),
+            _ => None,
+        };
+        let direct = args.len() - usize::from(listed.is_some());
+        for (slot, a) in values.iter_mut().zip(&args[..direct]) {
+            *slot = self.val(a)?;
+        }
+        let pre = match listed {
+            Some(items) => Some(self.arg_list(items)?),
+            None => None,
+        };
+        self.pre = pre;
+        let v = self.api(f, &values[..args.len()])?;
+        check_size(&v)?;
+        Ok(v)
+    }
+
+    fn api(&mut self, f: Api, a: &[V<'a>]) -> R<'a, V<'a>> {
+        let ok = |r: Result<(), Box<rhai::EvalAltResult>>| r.map_err(|_| Ctl::Bail);
+        Ok(match f {
+            Api::Known => V::Bool(!matches!(a[0], V::Unit)),
+            Api::MaxOf => V::Float(
+                seq(&a[0])?
+                    .iter()
+                    .filter_map(|v| number(&v))
+                    .fold(0.0_f64, f64::max),
+            ),
+            Api::SumOf => V::Float(seq(&a[0])?.iter().filter_map(|v| number(&v)).sum::<f64>()),
+            Api::MeanOf => {
+                let items = seq(&a[0])?;
+                let n = items.len().max(1) as f64;
+                V::Float(items.iter().filter_map(|v| number(&v)).sum::<f64>() / n)
+            }
+            Api::ToNum => V::Float(number(&a[0]).unwrap_or(0.0)),
+            Api::Points(key) => {
+                let c = criterion(&a[0])?;
+                let V::Int(n) = a[1] else { return bail() };
+                let reason = self.reason(self.message(key, &a[2])?, a.get(3))?;
+                ok(with_eval(|e| e.add_points(c, n, reason)))?;
+                V::Unit
+            }
+            Api::PointsOf => {
+                let c = criterion(&a[0])?;
+                V::Int(with_eval(|e| {
+                    e.points[c].clamp(0, i64::from(Criterion::MAX_POINTS))
+                }))
+            }
+            Api::TotalPoints => V::Int(with_eval(|e| {
+                e.points
+                    .iter()
+                    .map(|p| (*p).clamp(0, i64::from(Criterion::MAX_POINTS)))
+                    .sum::<i64>()
+            })),
+            Api::Exclude(key) => {
+                let reason = self.reason(self.message(key, &a[0])?, a.get(1))?;
+                ok(with_eval(|e| e.add_exclusion(reason)))?;
+                V::Unit
+            }
+            Api::Cap(key) => {
+                let level = recommendation(&a[0])?;
+                let reason = self.reason(self.message(key, &a[1])?, a.get(2))?;
+                ok(with_eval(|e| {
+                    e.admit("caps", 0, &reason)?;
+                    let rule = e.rule;
+                    if e.cap.as_ref().is_none_or(|(current, ..)| level < *current) {
+                        e.cap = Some((level, rule, reason));
+                    }
+                    Ok(())
+                }))?;
+                V::Unit
+            }
+            Api::Note(key) => {
+                let reason = self.reason(self.message(key, &a[0])?, a.get(1))?;
+                ok(with_eval(|e| e.add_note(reason)))?;
+                V::Unit
+            }
+            Api::IsExcluded => V::Bool(with_eval(|e| !e.exclusions.is_empty())),
+            Api::CapLevel => with_eval(|e| {
+                e.cap
+                    .as_ref()
+                    .map_or(V::Unit, |(r, ..)| V::Str(Str::Borrowed(r.as_str())))
+            }),
+            Api::Flag(key) => {
+                let V::Str(_) = &a[0] else { return bail() };
+                let item = self.item(key, &a[0])?;
+                if self.rules.items[item as usize].standard {
+                    return bail();
+                }
+                let severity = severity(&a[1])?;
+                with_eval(|e| {
+                    let rule = e.rule;
+                    match e.checklist.iter_mut().find(|(i, ..)| *i == item) {
+                        Some(existing) if existing.1 < severity => {
+                            *existing = (item, severity, rule)
+                        }
+                        Some(_) => {}
+                        None => e.checklist.push((item, severity, rule)),
+                    }
+                });
+                V::Unit
+            }
+            Api::Clause(key) => {
+                let V::Str(_) = &a[0] else { return bail() };
+                let item = self.item(key, &a[0])?;
+                if !self.rules.items[item as usize].standard {
+                    return bail();
+                }
+                with_eval(|e| {
+                    let rule = e.rule;
+                    if !e.clauses.iter().any(|(i, _)| *i == item) {
+                        e.clauses.push((item, rule));
+                    }
+                });
+                V::Unit
+            }
+            Api::CountItems => {
+                let s = severity(&a[0])?;
+                V::Int(with_eval(|e| {
+                    e.checklist.iter().filter(|(_, x, _)| *x == s).count() as i64
+                }))
+            }
+            Api::UnmitigableHigh => {
+                let items = &self.rules.items;
+                V::Int(with_eval(|e| {
+                    e.checklist
+                        .iter()
+                        .filter(|(i, s, _)| *s == Severity::High && !items[*i as usize].mitigable)
+                        .count() as i64
+                }))
+            }
+            Api::Missing | Api::Decisive => {
+                let field = field_name(&a[0])?;
+                let decisive = matches!(f, Api::Decisive);
+                with_eval(|e| e.add_missing(field, decisive));
+                V::Unit
+            }
+            Api::Contradiction(key) => {
+                let message = self.message(key, &a[0])?;
+                let fields = seq(&a[1])?;
+                let reason = self.reason(message, a.get(2))?;
+                let mut named = Vec::with_capacity(fields.len());
+                for f in fields.iter() {
+                    named.push(field_name(&f)?);
+                }
+                ok(with_eval(|e| {
+                    e.admit("contradictions", e.contradictions.len(), &reason)?;
+                    let rule = e.rule;
+                    e.contradictions.push((rule, named, reason));
+                    Ok(())
+                }))?;
+                V::Unit
+            }
+            Api::HasContradictions => V::Bool(with_eval(|e| !e.contradictions.is_empty())),
+            Api::MissingCount => V::Int(with_eval(|e| e.missing.len() as i64)),
+            Api::Recommend => {
+                let level = recommendation(&a[0])?;
+                with_eval(|e| e.recommendation = Some(level));
+                V::Unit
+            }
+            Api::FreeFte => match number(&a[0]) {
+                Some(v) if v.is_finite() => {
+                    with_eval(|e| e.freed_fte = Some(v));
+                    V::Unit
+                }
+                _ => return bail(),
+            },
+            Api::ProposalCall => {
+                with_eval(|e| e.proposal_call = true);
+                V::Unit
+            }
+        })
+    }
+
+    /// A reason: the message (already resolved, as the interpreter resolves it before anything else
+    /// fails) and the arguments, which must be an array when given.
+    fn reason(&mut self, message: u32, args: Option<&V<'a>>) -> R<'a, Reason> {
+        if let Some(args) = self.pre.take() {
+            return Ok(Reason { message, args });
+        }
+        let args = match args {
+            None => Vec::new(),
+            Some(a) => seq(a)?
+                .iter()
+                .map(|v| to_arg(&v))
+                .collect::<R<'a, Vec<_>>>()?,
+        };
+        Ok(Reason { message, args })
+    }
+
+    /// The arguments of a literal list, checked like the array it would have been.
+    fn arg_list(&mut self, items: &'a [E]) -> R<'a, Vec<Arg>> {
+        let mut out = Vec::with_capacity(items.len());
+        let mut bytes = 0;
+        for i in items {
+            let v = self.val(i)?;
+            if let V::Str(s) = &v {
+                bytes += s.as_str().len();
+            }
+            out.push(to_arg(&v)?);
+        }
+        if items.len() >= MAX_ARRAY || bytes >= MAX_STRING {
+            return bail();
+        }
+        Ok(out)
+    }
+}
+
+fn materialize(c: &Const) -> V<'_> {
+    match c {
+        Const::Unit => V::Unit,
+        Const::Bool(b) => V::Bool(*b),
+        Const::Int(i) => V::Int(*i),
+        Const::Float(f) => V::Float(*f),
+        Const::Str(s) => V::Str(Str::Borrowed(s)),
+        Const::Array(items) => V::Array(Rc::new(items.iter().map(materialize).collect())),
+        Const::Fn(f) => V::Fn(*f),
+    }
+}
+
+fn field(f: FieldRef<'_>) -> R<'_, V<'_>> {
+    let v = match f {
+        FieldRef::Missing => V::Unit,
+        FieldRef::Bool(b) => V::Bool(b),
+        FieldRef::Int(i) => V::Int(i),
+        FieldRef::Num(x) => V::Float(x),
+        FieldRef::Text(s) => V::Str(Str::Borrowed(s)),
+        FieldRef::Enum(s) => V::Str(Str::Borrowed(s)),
+        FieldRef::List(items) => V::List(items),
+        FieldRef::Load(months) => V::Load(months),
+    };
+    check_size(&v)?;
+    Ok(v)
+}
+
+/// The interpreter's data-size check on a value a call returned or a variable received.
+fn check_size<'a>(v: &V<'a>) -> R<'a, ()> {
+    fn sizes(v: &V<'_>) -> (usize, usize) {
+        match v {
+            V::Str(s) => (0, s.as_str().len()),
+            V::Array(a) => a.iter().fold((a.len(), 0), |(n, s), x| {
+                let (n2, s2) = sizes(x);
+                (n + n2, s + s2)
+            }),
+            V::List(l) => (l.len(), l.iter().map(String::len).sum()),
+            V::Load(m) => (m.len(), 0),
+            _ => (0, 0),
+        }
+    }
+    match v {
+        V::Str(s) if s.as_str().len() >= MAX_STRING => bail(),
+        V::Array(_) | V::List(_) | V::Load(_) => {
+            let (n, s) = sizes(v);
+            if n >= MAX_ARRAY || s >= MAX_STRING {
+                bail()
+            } else {
+                Ok(())
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+fn number(v: &V<'_>) -> Option<f64> {
+    match v {
+        V::Float(f) => Some(*f),
+        V::Int(i) => Some(*i as f64),
+        _ => None,
+    }
+}
+
+fn to_arg<'a>(v: &V<'a>) -> R<'a, Arg> {
+    Ok(match v {
+        V::Int(i) => Arg::Int(*i),
+        V::Float(f) => Arg::Num(*f),
+        V::Unit => Arg::Text("?".into()),
+        V::Str(s) => Arg::Text(s.as_str().to_string()),
+        V::Bool(b) => Arg::Text(b.to_string()),
+        V::Array(_) | V::List(_) | V::Load(_) | V::Fn(_) => return bail(),
+    })
+}
+
+fn text<'v, 'a>(v: &'v V<'a>) -> R<'a, &'v str> {
+    match v {
+        V::Str(s) => Ok(s.as_str()),
+        _ => bail(),
+    }
+}
+
+fn criterion<'a>(v: &V<'a>) -> R<'a, usize> {
+    Criterion::parse(text(v)?)
+        .map(|c| c as usize)
+        .ok_or(Ctl::Bail)
+}
+
+fn recommendation<'a>(v: &V<'a>) -> R<'a, Recommendation> {
+    Recommendation::parse(text(v)?).ok_or(Ctl::Bail)
+}
+
+fn severity<'a>(v: &V<'a>) -> R<'a, Severity> {
+    Severity::parse(text(v)?).ok_or(Ctl::Bail)
+}
+
+fn field_name<'a>(v: &V<'a>) -> R<'a, Field> {
+    Field::from_name(text(v)?).ok_or(Ctl::Bail)
+}
+
+/// Rhai's float comparison (checked builds): relative to the larger magnitude, within `f64::EPSILON`.
+fn float_cmp(op: Bin, x: f64, y: f64) -> bool {
+    let max = if x * y == 0.0 {
+        1.0
+    } else {
+        x.abs().max(y.abs())
+    };
+    match op {
+        Bin::Eq => max == 0.0 || (x - y).abs() / max <= f64::EPSILON,
+        Bin::Ne => max != 0.0 && (x - y).abs() / max > f64::EPSILON,
+        Bin::Gt => max != 0.0 && (x - y) / max > f64::EPSILON,
+        Bin::Ge => max == 0.0 || (x - y) / max > -f64::EPSILON,
+        Bin::Lt => max != 0.0 && (y - x) / max > f64::EPSILON,
+        Bin::Le => max == 0.0 || (y - x) / max > -f64::EPSILON,
+        _ => false,
+    }
+}
+
+fn ordered<T: PartialOrd>(op: Bin, x: T, y: T) -> bool {
+    match op {
+        Bin::Eq => x == y,
+        Bin::Ne => x != y,
+        Bin::Lt => x < y,
+        Bin::Le => x <= y,
+        Bin::Gt => x > y,
+        Bin::Ge => x >= y,
+        _ => false,
+    }
+}
+
+/// `==` as `contains` uses it: values of different types are unequal; a type without `==` bails.
+fn equals<'a>(a: &V<'a>, b: &V<'a>) -> R<'a, bool> {
+    match binary(Bin::Eq, a, b)? {
+        V::Bool(x) => Ok(x),
+        _ => bail(),
+    }
+}
+
+/// Rhai's built-in binary operators (`func/builtin.rs`); anything else would call a registered
+/// function or fail, so it bails.
+fn binary<'a>(op: Bin, a: &V<'a>, b: &V<'a>) -> R<'a, V<'a>> {
+    use V::*;
+    let cmp = is_comparison(op);
+    Ok(match (a, b) {
+        (Int(x), Int(y)) => {
+            if cmp {
+                Bool(ordered(op, x, y))
+            } else {
+                let r = match op {
+                    Bin::Add => x.checked_add(*y),
+                    Bin::Sub => x.checked_sub(*y),
+                    Bin::Mul => x.checked_mul(*y),
+                    Bin::Div => x.checked_div(*y),
+                    Bin::Rem => x.checked_rem(*y),
+                    _ => None,
+                };
+                Int(r.ok_or(Ctl::Bail)?)
+            }
+        }
+        (Float(_) | Int(_), Float(_) | Int(_)) => {
+            let (x, y) = (number(a).unwrap_or(0.0), number(b).unwrap_or(0.0));
+            if cmp {
+                Bool(float_cmp(op, x, y))
+            } else {
+                Float(match op {
+                    Bin::Add => x + y,
+                    Bin::Sub => x - y,
+                    Bin::Mul => x * y,
+                    Bin::Div => x / y,
+                    Bin::Rem => x % y,
+                    _ => return bail(),
+                })
+            }
+        }
+        (Bool(x), Bool(y)) if cmp => Bool(ordered(op, x, y)),
+        (Str(x), Str(y)) => {
+            if cmp {
+                Bool(ordered(op, x.as_str(), y.as_str()))
+            } else if op == Bin::Add {
+                let (x, y) = (x.as_str(), y.as_str());
+                if x.len() + y.len() > MAX_STRING {
+                    return bail();
+                }
+                let mut s = String::with_capacity(x.len() + y.len());
+                s.push_str(x);
+                s.push_str(y);
+                Str(self::Str::Owned(Rc::from(s)))
+            } else {
+                return bail();
+            }
+        }
+        (Unit, Unit) if cmp => Bool(op == Bin::Eq),
+        (Unit, Str(s)) | (Str(s), Unit) => match op {
+            Bin::Add => Str(s.clone()),
+            Bin::Ne => Bool(true),
+            _ if cmp => Bool(false),
+            _ => return bail(),
+        },
+        _ if cmp && type_of(a) != type_of(b) => Bool(op == Bin::Ne),
+        _ => return bail(),
+    })
+}
