@@ -18,7 +18,7 @@ use crate::catalog::{duplicate_id, line_too_long, operation_from_jsonl_line, Ope
 use crate::diag::{Diagnostic, Diagnostics, Location, SourceFile};
 use crate::lang::Lang;
 use crate::model::Recommendation;
-use crate::render::jsonl_line;
+use crate::render::{write_jsonl_line, JsonItems, LINES_PER_BUFFER, LINE_BYTES_HINT};
 use crate::rules::CompiledRules;
 
 /// Lines read, assessed and written together.
@@ -74,6 +74,8 @@ pub fn assess_jsonl(
     on_problem: &mut dyn FnMut(Problem<'_>),
 ) -> std::io::Result<StreamSummary> {
     let mut summary = StreamSummary::default();
+    // The item texts, escaped for JSON once for the whole stream.
+    let items = JsonItems::new(&rules.rules, lang);
     let mut seen = SeenIds::default();
     let mut reader = LineReader::new(input);
     let mut batch = String::new();
@@ -161,20 +163,33 @@ pub fn assess_jsonl(
             summary.catalog_errors += 1;
             on_problem(Problem::Catalog(&d));
         }
-        let results: Vec<(Assessment, Vec<u8>)> = operations
-            .par_iter()
-            .map(|op| {
-                let a = assess_operation(op, rules);
-                let line = jsonl_line(&a, &rules.rules, lang);
-                (a, line)
+        // A run of operations is assessed and rendered by one task into one buffer; `ends` marks
+        // where each line ends, so that problems are still reported line by line, in order.
+        let runs: Vec<(Vec<Assessment>, Vec<usize>, Vec<u8>)> = operations
+            .par_chunks(LINES_PER_BUFFER)
+            .map(|run| {
+                let mut assessed = Vec::with_capacity(run.len());
+                let mut ends = Vec::with_capacity(run.len());
+                let mut buf = Vec::with_capacity(run.len() * LINE_BYTES_HINT);
+                for op in run {
+                    let a = assess_operation(op, rules);
+                    write_jsonl_line(&mut buf, &a, &rules.rules, &items)?;
+                    ends.push(buf.len());
+                    assessed.push(a);
+                }
+                Ok((assessed, ends, buf))
             })
-            .collect();
-        for (a, line) in &results {
-            summary.add(a);
-            if !a.errors.is_empty() {
-                on_problem(Problem::Rule(a));
+            .collect::<std::io::Result<_>>()?;
+        for (assessed, ends, buf) in &runs {
+            let mut start = 0;
+            for (a, &end) in assessed.iter().zip(ends) {
+                summary.add(a);
+                if !a.errors.is_empty() {
+                    on_problem(Problem::Rule(a));
+                }
+                out.write_all(buf.get(start..end).unwrap_or_default())?;
+                start = end;
             }
-            out.write_all(line)?;
         }
         batch = Arc::try_unwrap(file).map(|f| f.text).unwrap_or_default();
     }

@@ -128,11 +128,29 @@ pub struct Summary {
 
 /// Builds the output document in `lang`.
 pub fn document<'a>(report: &'a Report, rules: &'a RuleSet, lang: Lang) -> Document<'a> {
-    let assessments = report
-        .assessments
-        .iter()
-        .map(|a| assessment_doc(a, rules, lang))
-        .collect();
+    document_parts(report, rules, lang, true)
+}
+
+/// The document; with `full == false`, without `assessments` and `standard_clauses` (left empty for
+/// the JSON renderer, which writes them itself with its pre-escaped item texts).
+pub(super) fn document_parts<'a>(
+    report: &'a Report,
+    rules: &'a RuleSet,
+    lang: Lang,
+    full: bool,
+) -> Document<'a> {
+    let (assessments, standard_clauses) = if full {
+        (
+            report
+                .assessments
+                .iter()
+                .map(|a| assessment_doc(a, rules, lang))
+                .collect(),
+            clauses_used(report, rules, lang),
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     Document {
         tool: "itaku",
         version: env!("CARGO_PKG_VERSION"),
@@ -143,7 +161,7 @@ pub fn document<'a>(report: &'a Report, rules: &'a RuleSet, lang: Lang) -> Docum
         },
         as_of: report.as_of.to_string(),
         assessments,
-        standard_clauses: clauses_used(report, rules, lang),
+        standard_clauses,
         summary: Summary {
             operations: report.assessments.len(),
             by_recommendation: report
@@ -170,6 +188,17 @@ pub fn document<'a>(report: &'a Report, rules: &'a RuleSet, lang: Lang) -> Docum
 
 /// One operation's result as it appears in `assessments` (and as one line of `--format jsonl`).
 pub fn assessment_doc<'a>(a: &'a Assessment, rules: &'a RuleSet, lang: Lang) -> AssessmentDoc<'a> {
+    assessment_parts(a, rules, lang, true)
+}
+
+/// One operation's result; with `full == false`, without `checklist` and `top_risk` (left empty for
+/// the JSON renderer, which writes them itself with its pre-escaped item texts).
+pub(super) fn assessment_parts<'a>(
+    a: &'a Assessment,
+    rules: &'a RuleSet,
+    lang: Lang,
+    full: bool,
+) -> AssessmentDoc<'a> {
     let rule_id = |i: u16| rules.rule(i).id.as_str();
     let op = &a.operation;
     let mut notes: Vec<String> = Vec::new();
@@ -217,6 +246,7 @@ pub fn assessment_doc<'a>(a: &'a Assessment, rules: &'a RuleSet, lang: Lang) -> 
         checklist: a
             .checklist
             .iter()
+            .filter(|_| full)
             .map(|h| {
                 let item = rules.item(h.item);
                 ChecklistDoc {
@@ -230,7 +260,7 @@ pub fn assessment_doc<'a>(a: &'a Assessment, rules: &'a RuleSet, lang: Lang) -> 
                 }
             })
             .collect(),
-        top_risk: a.top_risk.map(|i| {
+        top_risk: a.top_risk.filter(|_| full).map(|i| {
             let item = rules.item(a.checklist[i].item);
             TopRiskDoc {
                 id: &item.id,
@@ -264,14 +294,8 @@ pub fn assessment_doc<'a>(a: &'a Assessment, rules: &'a RuleSet, lang: Lang) -> 
 
 /// Every standard clause named by some assessment, in item order, written out once.
 fn clauses_used<'a>(report: &Report, rules: &'a RuleSet, lang: Lang) -> Vec<ClauseDoc<'a>> {
-    let mut used: Vec<u32> = report
-        .assessments
-        .iter()
-        .flat_map(|a| a.clauses.iter().copied())
-        .collect();
-    used.sort();
-    used.dedup();
-    used.into_iter()
+    clause_indices(report)
+        .into_iter()
         .map(|i| {
             let item = rules.item(i);
             ClauseDoc {
@@ -283,4 +307,16 @@ fn clauses_used<'a>(report: &Report, rules: &'a RuleSet, lang: Lang) -> Vec<Clau
             }
         })
         .collect()
+}
+
+/// The items of every standard clause named by some assessment, in item order, once each.
+pub(super) fn clause_indices(report: &Report) -> Vec<u32> {
+    let mut used: Vec<u32> = report
+        .assessments
+        .iter()
+        .flat_map(|a| a.clauses.iter().copied())
+        .collect();
+    used.sort();
+    used.dedup();
+    used
 }

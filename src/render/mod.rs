@@ -5,6 +5,7 @@ mod diff;
 mod document;
 mod explain;
 mod html;
+mod json;
 mod markdown;
 mod rules_doc;
 mod table;
@@ -17,6 +18,7 @@ pub use diff::{diff_markdown, diff_text};
 pub use document::{assessment_doc, document, AssessmentDoc, Document};
 pub use explain::{explain_markdown, explain_text};
 pub use html::assessments_html;
+pub use json::{write_json_document, write_jsonl_line, JsonItems};
 pub use markdown::assessments_markdown;
 pub use rules_doc::rules_markdown;
 pub use table::{cell, fitted, rules_table, table, table_fitted};
@@ -64,20 +66,23 @@ pub fn render(
         Format::FittedTable(width) => {
             out.write_all(table_fitted(report, rules, lang, Some(width)).as_bytes())
         }
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, &document(report, rules, lang))?;
-            out.write_all(b"\n")
-        }
+        Format::Json => write_json_document(out, report, rules, &JsonItems::new(rules, lang)),
         Format::Jsonl => {
             use rayon::prelude::*;
-            // Lines are rendered in parallel, a chunk at a time (bounded memory), and written in
-            // catalog order.
+            let items = JsonItems::new(rules, lang);
+            // Lines are rendered in parallel, a chunk at a time (bounded memory), a run of lines into
+            // one buffer, and written in catalog order.
             for chunk in report.assessments.chunks(crate::stream::BATCH_LINES) {
-                let lines: Vec<Vec<u8>> = chunk
-                    .par_iter()
-                    .map(|a| jsonl_line(a, rules, lang))
-                    .collect();
-                lines.iter().try_for_each(|l| out.write_all(l))?;
+                let buffers: Vec<Vec<u8>> = chunk
+                    .par_chunks(LINES_PER_BUFFER)
+                    .map(|run| {
+                        let mut buf = Vec::with_capacity(run.len() * LINE_BYTES_HINT);
+                        run.iter()
+                            .try_for_each(|a| write_jsonl_line(&mut buf, a, rules, &items))
+                            .map(|()| buf)
+                    })
+                    .collect::<std::io::Result<_>>()?;
+                buffers.iter().try_for_each(|b| out.write_all(b))?;
             }
             Ok(())
         }
@@ -96,7 +101,14 @@ pub fn render(
     }
 }
 
-/// One assessment as a line of JSON Lines (with its newline).
+/// JSON Lines rendered into one buffer by one task.
+pub(crate) const LINES_PER_BUFFER: usize = 64;
+
+/// A typical JSON line (the standard rules write 5 to 20 KB an operation): the first size of a buffer.
+pub(crate) const LINE_BYTES_HINT: usize = 16 << 10;
+
+/// One assessment as a line of JSON Lines (with its newline), through the view model (the reference
+/// that [`write_jsonl_line`] matches byte for byte; that one escapes item texts once per run).
 pub fn jsonl_line(a: &crate::assess::Assessment, rules: &RuleSet, lang: Lang) -> Vec<u8> {
     let mut line = serde_json::to_vec(&assessment_doc(a, rules, lang))
         .expect("an assessment always serialises to JSON");
