@@ -224,26 +224,9 @@ rules:
     script: generated.rhai
 "#;
 
-const PARAMETERS: &str = r#"parameters:
-  limit:
-    description: {ja: 上限, en: limit}
-    source: test
-    type: share
-    values:
-      - {from: 2020-04-01, value: 0.5}
-"#;
-
-const ITEMS: &str = r#"items:
-  - id: s1-test
-    safeguard: S1
-    item: {ja: 項目, en: item}
-    mitigation: {ja: 対策, en: mitigation}
-    basis: {ja: 根拠, en: basis}
-"#;
-
-const MESSAGES: &str = r#"messages:
-  ok: {ja: "理由 {0}", en: "reason {0}"}
-"#;
+#[path = "support/rule_fixture.rs"]
+mod rule_fixture;
+use rule_fixture::{ITEMS, MESSAGES, PARAMETERS};
 
 fn script_rules(script: &str) -> Option<(CompiledRules, CompiledRules)> {
     let files: BTreeMap<String, String> = [
