@@ -93,12 +93,9 @@ pub struct Totals {
 }
 
 impl OperationChange {
-    /// The name to show in `lang` (see [`crate::catalog::Operation::display_name`]).
+    /// The name to show in `lang` (see [`crate::catalog::display_name`]).
     pub fn display_name(&self, lang: Lang) -> &str {
-        match (lang, &self.name_en) {
-            (Lang::En, Some(en)) if !en.trim().is_empty() => en,
-            _ => &self.name,
-        }
+        crate::catalog::display_name(&self.name, self.name_en.as_deref(), lang)
     }
 }
 

@@ -477,13 +477,18 @@ macro_rules! operation_fields {
     };
 }
 
+/// The name to show in `lang`: `name_en` in English when the catalog gives one, else `name`.
+pub fn display_name<'a>(name: &'a str, name_en: Option<&'a str>, lang: Lang) -> &'a str {
+    match (lang, name_en) {
+        (Lang::En, Some(en)) if !en.trim().is_empty() => en,
+        _ => name,
+    }
+}
+
 impl Operation {
-    /// The name to show in `lang`: `name_en` in English when the catalog gives one, else `name`.
+    /// The name to show in `lang` (see [`display_name`]).
     pub fn display_name(&self, lang: Lang) -> &str {
-        match (lang, &self.name_en) {
-            (Lang::En, Some(en)) if !en.trim().is_empty() => en,
-            _ => &self.name,
-        }
+        display_name(&self.name, self.name_en.as_deref(), lang)
     }
 }
 

@@ -69,30 +69,6 @@ pub struct RejectedEntry {
     pub hazards: Vec<String>,
 }
 
-/// The id and hazard words of an entry, read before it is validated (only when it lists hazards).
-fn hazards_of(node: &Node) -> Option<(String, Vec<String>)> {
-    let Value::Map(entries) = &node.value else {
-        return None;
-    };
-    let key_is = |k: &Node, name: &str| matches!(&k.value, Value::Str(s) if s == name);
-    let Value::Seq(items) = &entries.iter().find(|(k, _)| key_is(k, "hazards"))?.1.value else {
-        return None;
-    };
-    let words: Vec<String> = items
-        .iter()
-        .filter_map(|i| match &i.value {
-            Value::Str(s) => Some(s.clone()),
-            _ => None,
-        })
-        .collect();
-    let id = entries
-        .iter()
-        .find(|(k, _)| key_is(k, "id"))
-        .map(|(_, v)| crate::yaml::scalar_text(v))
-        .unwrap_or_default();
-    (!words.is_empty()).then_some((id, words))
-}
-
 /// Loads a catalog file (`.yaml`, `.yml`, `.jsonl`) or a directory of them (sorted by name; other files
 /// are ignored, sub-directories are not entered).
 pub fn load_path(path: &Path) -> LoadedCatalog {
@@ -612,31 +588,24 @@ pub(crate) fn add_operation(
     ids: &mut HashMap<String, Origin>,
 ) {
     let line = node.pos.line;
-    let hazards = hazards_of(&node);
-    let origin = || Origin {
+    let origin = Origin {
         file: file.path.clone(),
         line,
     };
-    let reject = |out: &mut LoadedCatalog| {
-        if let Some((id, hazards)) = hazards.clone() {
-            out.rejected.push(RejectedEntry {
-                origin: origin(),
-                id,
-                hazards,
-            });
-        }
-    };
-    match build_operation(file, node) {
+    let mut kept = None;
+    match build_operation_keeping(file, node, &mut kept) {
         Ok(op) => {
-            let origin = Origin {
-                file: file.path.clone(),
-                line,
-            };
             if let Some(first) = ids.get(op.id.as_str()) {
                 out.diagnostics
                     .push(duplicate_id(file, line, op.id.as_str(), first));
                 out.skipped += 1;
-                reject(out);
+                if let Some(hazards) = op.hazards.filter(|h| !h.is_empty()) {
+                    out.rejected.push(RejectedEntry {
+                        origin,
+                        id: op.id.to_string(),
+                        hazards,
+                    });
+                }
                 return;
             }
             ids.insert(op.id.as_str().to_string(), origin.clone());
@@ -646,7 +615,13 @@ pub(crate) fn add_operation(
         Err(problems) => {
             out.diagnostics.extend(problems);
             out.skipped += 1;
-            reject(out);
+            if let Some((id, hazards)) = kept {
+                out.rejected.push(RejectedEntry {
+                    origin,
+                    id,
+                    hazards,
+                });
+            }
         }
     }
 }
@@ -690,6 +665,16 @@ pub(crate) fn operation_from_jsonl_line(
 }
 
 fn build_operation(file: &Arc<SourceFile>, node: Node) -> Result<Operation, Diagnostics> {
+    build_operation_keeping(file, node, &mut None)
+}
+
+/// [`build_operation`]; when the entry is invalid but its hazards are readable, `kept` receives its id
+/// as written and its hazard words (checked against the rule set's vocabulary later).
+fn build_operation_keeping(
+    file: &Arc<SourceFile>,
+    node: Node,
+    kept: &mut Option<(String, Vec<String>)>,
+) -> Result<Operation, Diagnostics> {
     let entries = match node.value {
         Value::Map(entries) => entries,
         other => {
@@ -877,7 +862,16 @@ fn build_operation(file: &Arc<SourceFile>, node: Node) -> Result<Operation, Diag
     }
     match op {
         Some(op) if problems.is_empty() => Ok(op),
-        _ => {
+        op => {
+            let hazards = op.as_ref().unwrap_or(&scratch).hazards.clone();
+            if let Some(hazards) = hazards.filter(|h| !h.is_empty()) {
+                let id = fields
+                    .iter()
+                    .find(|(f, _)| *f == Field::id)
+                    .map(|(_, n)| yaml::scalar_text(n))
+                    .unwrap_or_default();
+                *kept = Some((id, hazards));
+            }
             // Report in the order a reader meets the problems in the file.
             problems
                 .0

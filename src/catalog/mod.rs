@@ -17,9 +17,9 @@ pub mod titles;
 pub(crate) use load::{duplicate_id, line_too_long, operation_from_jsonl_line};
 
 pub use fields::{
-    Bounds, CatalogEnum, ContractType, Criticality, Discretion, Equipment, EscalationProcedure,
-    Expertise, Field, FieldKind, FieldRef, FocusArea, Manuals, Operation, OperationId,
-    PersonalData, PublicAuthority, SystemAccess, WorkLocation,
+    display_name, Bounds, CatalogEnum, ContractType, Criticality, Discretion, Equipment,
+    EscalationProcedure, Expertise, Field, FieldKind, FieldRef, FocusArea, Manuals, Operation,
+    OperationId, PersonalData, PublicAuthority, SystemAccess, WorkLocation,
 };
 pub use load::{
     load_path, operation_from_json, parse_jsonl_line, parse_jsonl_str, parse_str, LoadedCatalog,

@@ -2,6 +2,7 @@
 //! and the run has lasted long enough to be worth a bar, never on a pipe or in a redirected log.
 
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -13,8 +14,9 @@ const SHOW_AFTER: Duration = Duration::from_millis(400);
 pub struct Progress {
     bar: ProgressBar,
     start: Instant,
-    /// Whether the bar may ever be drawn (standard error is a terminal).
-    wanted: bool,
+    /// Whether the bar is still to be shown: standard error is a terminal and it is not drawn yet. Read
+    /// on every operation, so a plain flag rather than the bar's own (locked) state.
+    pending: AtomicBool,
 }
 
 /// What is being counted.
@@ -52,14 +54,17 @@ impl Progress {
         Self {
             bar,
             start: Instant::now(),
-            wanted: std::io::stderr().is_terminal(),
+            pending: AtomicBool::new(std::io::stderr().is_terminal()),
         }
     }
 
     /// Counts `n` more units done, drawing the bar once the run has lasted [`SHOW_AFTER`].
     pub fn inc(&self, n: u64) {
         self.bar.inc(n);
-        if self.wanted && self.bar.is_hidden() && self.start.elapsed() >= SHOW_AFTER {
+        if self.pending.load(Ordering::Relaxed)
+            && self.start.elapsed() >= SHOW_AFTER
+            && self.pending.swap(false, Ordering::Relaxed)
+        {
             self.bar
                 .set_draw_target(ProgressDrawTarget::stderr_with_hz(10));
         }

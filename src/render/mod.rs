@@ -107,15 +107,6 @@ pub(crate) const LINES_PER_BUFFER: usize = 64;
 /// A typical JSON line (the standard rules write 5 to 20 KB an operation): the first size of a buffer.
 pub(crate) const LINE_BYTES_HINT: usize = 16 << 10;
 
-/// One assessment as a line of JSON Lines (with its newline), through the view model (the reference
-/// that [`write_jsonl_line`] matches byte for byte; that one escapes item texts once per run).
-pub fn jsonl_line(a: &crate::assess::Assessment, rules: &RuleSet, lang: Lang) -> Vec<u8> {
-    let mut line = serde_json::to_vec(&assessment_doc(a, rules, lang))
-        .expect("an assessment always serialises to JSON");
-    line.push(b'\n');
-    line
-}
-
 /// Fills a message template: `{0}` inserts an argument; `{0|pct}`, `{0|count}`, `{0|yen}`, `{0|num}`
 /// format it for the language.
 pub fn reason_text(rules: &RuleSet, reason: &Reason, lang: Lang) -> String {
