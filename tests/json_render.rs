@@ -207,3 +207,70 @@ fn streamed_lines_match_the_view_model_in_both_languages() {
         assert_eq!(String::from_utf8(out).unwrap(), expected, "{lang:?}");
     }
 }
+
+/// Every message template made awkward: escapes in its text, a placeholder naming no argument, a
+/// placeholder that is not a number, and a `{` that never closes.
+fn awkward_messages(set: &mut RuleSet) {
+    for (i, (_, text)) in set.messages.iter_mut().enumerate() {
+        let pick = |k: usize| AWKWARD[(i + k) % AWKWARD.len()];
+        text.ja = format!("{}{} {{9}} {{x|pct}}", pick(0), text.ja);
+        text.en = format!("{} {}{{", text.en, pick(1));
+    }
+}
+
+/// The standard rules with one script that fails on every third operation (a quoted message), so that
+/// lines carry `errors`.
+fn failing_set(dir: &Path) -> RuleSet {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+    let rules = dir.join("rules");
+    copy(&root().join("rules"), &rules);
+    let script = rules.join("scripts").join("c5_facilities.rhai");
+    let mut text = std::fs::read_to_string(&script).unwrap();
+    text.push_str(
+        "\nif op.annual_cases != () && op.annual_cases % 3 == 0 { throw \"boom \\\"quoted\\\" \\\\ end\"; }\n",
+    );
+    std::fs::write(&script, text).unwrap();
+    RuleSet::load_dir(&rules).expect("rules with a failing script load")
+}
+
+#[test]
+fn every_part_of_a_line_renders_as_serde_json_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut set = failing_set(dir.path());
+    awkward_messages(&mut set);
+    let rules = compile(set);
+    let mut catalog = generated(400, 11);
+    catalog.operations.extend(bundled(&rules).operations);
+    let report = itaku::assess_catalog(&catalog, &rules);
+    let has = |what: &str, f: &dyn Fn(&itaku::assess::Assessment) -> bool| {
+        assert!(
+            report.assessments.iter().any(f),
+            "no assessment with {what}"
+        );
+    };
+    has("rule errors", &|a| !a.errors.is_empty());
+    has("exclusions", &|a| !a.exclusions.is_empty());
+    has("contradictions", &|a| !a.contradictions.is_empty());
+    has("a cap", &|a| a.cap.is_some());
+    has("notes", &|a| !a.notes.is_empty());
+    has("a top risk", &|a| a.top_risk.is_some());
+    has("no top risk", &|a| a.top_risk.is_none());
+    has("standard clauses", &|a| !a.clauses.is_empty());
+    has("missing facts", &|a| !a.decisive.is_empty());
+    has("a proposal call", &|a| a.proposal_call);
+    has("freed FTE", &|a| {
+        a.freed_fte > 0.0 && a.freed_fte.fract() != 0.0
+    });
+    check(&report, &rules, "failing rule, awkward messages");
+}

@@ -134,7 +134,7 @@ fn fill(template: &str, args: &[Arg], lang: Lang) -> String {
     out
 }
 
-fn format_arg(arg: &Arg, style: &str, lang: Lang) -> String {
+pub(super) fn format_arg(arg: &Arg, style: &str, lang: Lang) -> String {
     let value = match arg {
         Arg::Text(s) => return s.clone(),
         Arg::Int(i) => *i as f64,
