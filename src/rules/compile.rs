@@ -812,6 +812,9 @@ enum V<'a> {
     List(&'a [String]),
     /// The monthly load, borrowed (an array of floats to the script).
     Load(&'a [f64; 12]),
+    /// A constant array (a literal or a parameter's list), borrowed from the program: an array to the
+    /// script, copied only when pushed to.
+    Consts(&'a [Const]),
     Fn(Option<usize>),
 }
 
@@ -821,6 +824,7 @@ enum Seq<'v, 'a> {
     Arr(&'v [V<'a>]),
     List(&'a [String]),
     Load(&'a [f64; 12]),
+    Consts(&'a [Const]),
 }
 
 impl<'v, 'a> Seq<'v, 'a> {
@@ -829,6 +833,7 @@ impl<'v, 'a> Seq<'v, 'a> {
             Seq::Arr(a) => a.len(),
             Seq::List(l) => l.len(),
             Seq::Load(m) => m.len(),
+            Seq::Consts(c) => c.len(),
         }
     }
 
@@ -837,6 +842,7 @@ impl<'v, 'a> Seq<'v, 'a> {
             Seq::Arr(a) => a[i].clone(),
             Seq::List(l) => V::Str(Str::Borrowed(l[i].as_str())),
             Seq::Load(m) => V::Float(m[i]),
+            Seq::Consts(c) => materialize(&c[i]),
         }
     }
 
@@ -850,6 +856,7 @@ fn seq<'v, 'a>(v: &'v V<'a>) -> R<'a, Seq<'v, 'a>> {
         V::Array(items) => Ok(Seq::Arr(items)),
         V::List(l) => Ok(Seq::List(l)),
         V::Load(m) => Ok(Seq::Load(m)),
+        V::Consts(c) => Ok(Seq::Consts(c)),
         _ => bail(),
     }
 }
@@ -862,7 +869,7 @@ fn type_of(v: &V<'_>) -> u8 {
         V::Int(_) => 2,
         V::Float(_) => 3,
         V::Str(_) => 4,
-        V::Array(_) | V::List(_) | V::Load(_) => 5,
+        V::Array(_) | V::List(_) | V::Load(_) | V::Consts(_) => 5,
         V::Fn(_) => 6,
     }
 }
@@ -963,7 +970,7 @@ impl<'a> Runner<'a> {
             depth: 0,
             deadline: self.deadline,
         };
-        let result = m.block(&prog.body);
+        let result = m.exec_block(&prog.body);
         STEPS.with(|s| s.set(s.get() + m.steps));
         self.stack = m.stack;
         self.stack.clear();
@@ -1018,6 +1025,120 @@ impl<'a> Machine<'a> {
         value
     }
 
+    /// A block run for its effects only (a rule's body, a loop's body, a branch of an `if` statement
+    /// whose value nobody reads): like [`block`](Self::block) without carrying the value.
+    fn exec_block(&mut self, b: &'a Block) -> R<'a, ()> {
+        let mut result = Ok(());
+        for (w, s) in &b.stmts {
+            if let Err(e) = self.step(*w) {
+                result = Err(e);
+                break;
+            }
+            if let Err(e) = self.exec(s) {
+                result = Err(e);
+                break;
+            }
+        }
+        if self.stack.len() > self.base + b.scope {
+            self.stack.truncate(self.base + b.scope);
+        }
+        result
+    }
+
+    /// A statement run for its effects only (see [`exec_block`](Self::exec_block)).
+    fn exec(&mut self, s: &'a S) -> R<'a, ()> {
+        match s {
+            S::Expr(e) => self.effect(e),
+            S::If(cond, body, branch) => {
+                if self.test(cond)? {
+                    self.exec_block(body)
+                } else {
+                    self.exec_block(branch)
+                }
+            }
+            S::Block(b) => self.exec_block(b),
+            other => self.stmt(other).map(drop),
+        }
+    }
+
+    /// An expression evaluated for its effects only.
+    fn effect(&mut self, e: &'a E) -> R<'a, ()> {
+        match e {
+            E::Api(f, args) => self.api_call(*f, args).map(drop),
+            E::Push(slot, x) => self.push(*slot, x),
+            other => self.expr(other).map(drop),
+        }
+    }
+
+    /// A condition: a value that must be a boolean (anything else bails, as in [`expr`](Self::expr)),
+    /// without building the boolean value for the commonest forms.
+    fn test(&mut self, e: &'a E) -> R<'a, bool> {
+        match e {
+            E::Var(slot) => match self.stack[self.base + slot] {
+                V::Bool(b) => Ok(b),
+                _ => bail(),
+            },
+            E::Bin(op, a, b) if is_comparison(*op) => {
+                let a = self.val(a)?;
+                let b = self.val(b)?;
+                compare(*op, &a, &b)
+            }
+            E::IsUnit(a, negated) => Ok(self.is_unit(a)? != *negated),
+            E::EqStr(a, lit, negated) => Ok(self.eq_str(a, lit)? != *negated),
+            E::Not(a) => Ok(!self.test(a)?),
+            E::And(list) => {
+                for i in list {
+                    if !self.test(i)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            E::Or(list) => {
+                for i in list {
+                    if self.test(i)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            E::Api(Api::Known, args) if args.len() == 1 => {
+                Ok(!matches!(self.val(&args[0])?, V::Unit))
+            }
+            E::Contains(a, x) => self.contains(a, x),
+            other => match self.expr(other)? {
+                V::Bool(b) => Ok(b),
+                _ => bail(),
+            },
+        }
+    }
+
+    /// `e == ()`.
+    #[inline]
+    fn is_unit(&mut self, e: &'a E) -> R<'a, bool> {
+        Ok(match e {
+            E::Var(slot) => matches!(self.stack[self.base + slot], V::Unit),
+            // Reading a text or list field is checked for size like the getter's result.
+            E::Field(f) => matches!(field(self.op.get(*f))?, V::Unit),
+            other => matches!(self.expr(other)?, V::Unit),
+        })
+    }
+
+    /// `e == "literal"`: a value of another type is simply unequal.
+    #[inline]
+    fn eq_str(&mut self, e: &'a E, lit: &str) -> R<'a, bool> {
+        Ok(match e {
+            E::Var(slot) => {
+                matches!(&self.stack[self.base + slot], V::Str(s) if s.as_str() == lit)
+            }
+            E::Field(f) => match field(self.op.get(*f))? {
+                V::Str(s) => s.as_str() == lit,
+                _ => false,
+            },
+            other => matches!(self.expr(other)?, V::Str(s) if s.as_str() == lit),
+        })
+    }
+
     fn set(&mut self, slot: usize, v: V<'a>) -> R<'a, ()> {
         let at = self.base + slot;
         if at >= MAX_SLOTS {
@@ -1056,11 +1177,13 @@ impl<'a> Machine<'a> {
                 Ok(V::Unit)
             }
             S::Expr(e) => self.expr(e),
-            S::If(cond, body, branch) => match self.val(cond)? {
-                V::Bool(true) => self.block(body),
-                V::Bool(false) => self.block(branch),
-                _ => bail(),
-            },
+            S::If(cond, body, branch) => {
+                if self.test(cond)? {
+                    self.block(body)
+                } else {
+                    self.block(branch)
+                }
+            }
             S::For {
                 var,
                 counter,
@@ -1079,7 +1202,7 @@ impl<'a> Machine<'a> {
                                 self.set(*c, V::Int(i as i64))?;
                             }
                             self.set(var, item)?;
-                            match self.block(body) {
+                            match self.exec_block(body) {
                                 Ok(_) | Err(Ctl::Continue) => {}
                                 Err(Ctl::Break) => break,
                                 Err(other) => {
@@ -1101,7 +1224,7 @@ impl<'a> Machine<'a> {
                                 self.set(*c, V::Int(n))?;
                             }
                             self.set(var, V::Int(i))?;
-                            match self.block(body) {
+                            match self.exec_block(body) {
                                 Ok(_) | Err(Ctl::Continue) => {}
                                 Err(Ctl::Break) => break,
                                 Err(other) => {
@@ -1122,13 +1245,11 @@ impl<'a> Machine<'a> {
                 loop {
                     self.step(1 + w)?;
                     if let Some(cond) = cond {
-                        match self.expr(cond)? {
-                            V::Bool(true) => {}
-                            V::Bool(false) => break,
-                            _ => return bail(),
+                        if !self.test(cond)? {
+                            break;
                         }
                     }
-                    match self.block(body) {
+                    match self.exec_block(body) {
                         Ok(_) | Err(Ctl::Continue) => {}
                         Err(Ctl::Break) => break,
                         Err(other) => return Err(other),
@@ -1165,6 +1286,7 @@ impl<'a> Machine<'a> {
             E::Const(c) => Ok(materialize(c)),
             E::Var(slot) => Ok(self.stack[self.base + slot].clone()),
             E::Field(f) => field(self.op.get(*f)),
+            E::Array(items) if items.is_empty() => Ok(V::Consts(&[])),
             E::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for i in items {
@@ -1179,58 +1301,27 @@ impl<'a> Machine<'a> {
                 let b = self.val(b)?;
                 binary(*op, &a, &b)
             }
-            E::IsUnit(a, negated) => {
-                let unit = match &**a {
-                    E::Var(slot) => matches!(self.stack[self.base + slot], V::Unit),
-                    // Reading a text or list field is checked for size like the getter's result.
-                    E::Field(f) => matches!(field(self.op.get(*f))?, V::Unit),
-                    other => matches!(self.expr(other)?, V::Unit),
-                };
-                Ok(V::Bool(unit != *negated))
+            E::IsUnit(..) | E::EqStr(..) | E::Not(_) | E::And(_) | E::Or(_) => {
+                Ok(V::Bool(self.test(e)?))
             }
-            E::EqStr(a, lit, negated) => {
-                let equal = match &**a {
-                    E::Var(slot) => {
-                        matches!(&self.stack[self.base + slot], V::Str(s) if s.as_str() == &**lit)
-                    }
-                    E::Field(f) => match field(self.op.get(*f))? {
-                        V::Str(s) => s.as_str() == &**lit,
-                        _ => false,
-                    },
-                    other => matches!(self.expr(other)?, V::Str(s) if s.as_str() == &**lit),
-                };
-                Ok(V::Bool(equal != *negated))
-            }
-            E::Not(a) => match self.expr(a)? {
-                V::Bool(b) => Ok(V::Bool(!b)),
-                _ => bail(),
-            },
             E::Neg(a) => match self.expr(a)? {
                 V::Int(i) => i.checked_neg().map(V::Int).ok_or(Ctl::Bail),
                 V::Float(f) => Ok(V::Float(-f)),
                 _ => bail(),
             },
-            E::And(list) => {
-                for i in list {
-                    match self.expr(i)? {
-                        V::Bool(true) => {}
-                        V::Bool(false) => return Ok(V::Bool(false)),
-                        _ => return bail(),
-                    }
-                }
-                Ok(V::Bool(true))
-            }
-            E::Or(list) => {
-                for i in list {
-                    match self.expr(i)? {
-                        V::Bool(false) => {}
-                        V::Bool(true) => return Ok(V::Bool(true)),
-                        _ => return bail(),
-                    }
-                }
-                Ok(V::Bool(false))
-            }
             E::Block(b) => self.block(b),
+            E::Api(f, args) => self.api_call(*f, args),
+            E::Contains(a, x) => Ok(V::Bool(self.contains(a, x)?)),
+            E::Call(..) | E::Len(_) | E::Reduce(..) => self.rare(e),
+            E::Push(slot, x) => self.push(*slot, x).map(|()| V::Unit),
+            E::Bail => bail(),
+        }
+    }
+
+    /// The less common expressions, kept out of [`expr`](Self::expr) so that its frame stays small.
+    #[inline(never)]
+    fn rare(&mut self, e: &'a E) -> R<'a, V<'a>> {
+        match e {
             E::Call(f, args) => {
                 let mut values = Vec::with_capacity(args.len());
                 for a in args {
@@ -1238,28 +1329,10 @@ impl<'a> Machine<'a> {
                 }
                 self.call(*f, values)
             }
-            E::Api(f, args) => self.api_call(*f, args),
             E::Len(a) => match self.expr(a)? {
                 V::Str(s) => Ok(V::Int(s.as_str().chars().count() as i64)),
                 other => Ok(V::Int(seq(&other)?.len() as i64)),
             },
-            E::Contains(a, x) => {
-                let a = self.expr(a)?;
-                let x = self.expr(x)?;
-                match (&a, &x) {
-                    (V::Str(s), V::Str(t)) => Ok(V::Bool(s.as_str().contains(t.as_str()))),
-                    (V::Str(_), _) => bail(),
-                    _ => {
-                        for item in seq(&a)?.iter() {
-                            self.step(1)?;
-                            if equals(&item, &x)? {
-                                return Ok(V::Bool(true));
-                            }
-                        }
-                        Ok(V::Bool(false))
-                    }
-                }
-            }
             E::Reduce(a, f) => {
                 let a = self.expr(a)?;
                 let f = self.expr(f)?;
@@ -1273,10 +1346,50 @@ impl<'a> Machine<'a> {
                 }
                 Ok(acc)
             }
-            E::Push(slot, x) => {
+            other => self.expr(other),
+        }
+    }
+
+    /// `a.contains(x)`: a substring of a string, or an element of an array (one step per element
+    /// compared, as Rhai counts them).
+    #[inline(never)]
+    fn contains(&mut self, a: &'a E, x: &'a E) -> R<'a, bool> {
+        let a = self.expr(a)?;
+        let x = self.expr(x)?;
+        match (&a, &x) {
+            (V::Str(s), V::Str(t)) => Ok(s.as_str().contains(t.as_str())),
+            (V::Str(_), _) => bail(),
+            // Texts in a list of texts: compared as texts, without building each element.
+            (V::List(items), V::Str(t)) => {
+                let t = t.as_str();
+                for item in *items {
+                    self.step(1)?;
+                    if item.as_str() == t {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            _ => {
+                for item in seq(&a)?.iter() {
+                    self.step(1)?;
+                    if equals(&item, &x)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+        }
+    }
+
+    /// `variable.push(x)`.
+    #[inline(never)]
+    fn push(&mut self, slot: usize, x: &'a E) -> R<'a, ()> {
+        {
+            {
                 let x = self.expr(x)?;
                 let at = self.base + slot;
-                if let V::List(_) | V::Load(_) = &self.stack[at] {
+                if let V::List(_) | V::Load(_) | V::Consts(_) = &self.stack[at] {
                     let owned: Vec<V<'a>> = seq(&self.stack[at])?.iter().collect();
                     self.stack[at] = V::Array(Rc::new(owned));
                 }
@@ -1284,10 +1397,8 @@ impl<'a> Machine<'a> {
                     return bail();
                 };
                 Rc::make_mut(items).push(x);
-                check_size(&self.stack[at])?;
-                Ok(V::Unit)
+                check_size(&self.stack[at])
             }
-            E::Bail => bail(),
         }
     }
 
@@ -1569,7 +1680,7 @@ fn materialize(c: &Const) -> V<'_> {
         Const::Int(i) => V::Int(*i),
         Const::Float(f) => V::Float(*f),
         Const::Str(s) => V::Str(Str::Borrowed(s)),
-        Const::Array(items) => V::Array(Rc::new(items.iter().map(materialize).collect())),
+        Const::Array(items) => V::Consts(items),
         Const::Fn(f) => V::Fn(*f),
     }
 }
@@ -1600,12 +1711,23 @@ fn check_size<'a>(v: &V<'a>) -> R<'a, ()> {
             }),
             V::List(l) => (l.len(), l.iter().map(String::len).sum()),
             V::Load(m) => (m.len(), 0),
+            V::Consts(c) => const_sizes(c),
             _ => (0, 0),
         }
     }
+    fn const_sizes(items: &[Const]) -> (usize, usize) {
+        items.iter().fold((items.len(), 0), |(n, s), x| {
+            let (n2, s2) = match x {
+                Const::Str(t) => (0, t.len()),
+                Const::Array(a) => const_sizes(a),
+                _ => (0, 0),
+            };
+            (n + n2, s + s2)
+        })
+    }
     match v {
         V::Str(s) if s.as_str().len() >= MAX_STRING => bail(),
-        V::Array(_) | V::List(_) | V::Load(_) => {
+        V::Array(_) | V::List(_) | V::Load(_) | V::Consts(_) => {
             let (n, s) = sizes(v);
             if n >= MAX_ARRAY || s >= MAX_STRING {
                 bail()
@@ -1632,7 +1754,7 @@ fn to_arg<'a>(v: &V<'a>) -> R<'a, Arg> {
         V::Unit => Arg::Text("?".into()),
         V::Str(s) => Arg::Text(s.as_str().to_string()),
         V::Bool(b) => Arg::Text(b.to_string()),
-        V::Array(_) | V::List(_) | V::Load(_) | V::Fn(_) => return bail(),
+        V::Array(_) | V::List(_) | V::Load(_) | V::Consts(_) | V::Fn(_) => return bail(),
     })
 }
 
@@ -1696,6 +1818,21 @@ fn equals<'a>(a: &V<'a>, b: &V<'a>) -> R<'a, bool> {
     match binary(Bin::Eq, a, b)? {
         V::Bool(x) => Ok(x),
         _ => bail(),
+    }
+}
+
+/// A comparison (`op` is one): [`binary`]'s result as a boolean, numbers without building the value.
+#[inline]
+fn compare<'a>(op: Bin, a: &V<'a>, b: &V<'a>) -> R<'a, bool> {
+    match (a, b) {
+        (V::Int(x), V::Int(y)) => Ok(ordered(op, x, y)),
+        (V::Float(x), V::Float(y)) => Ok(float_cmp(op, *x, *y)),
+        (V::Float(x), V::Int(y)) => Ok(float_cmp(op, *x, *y as f64)),
+        (V::Int(x), V::Float(y)) => Ok(float_cmp(op, *x as f64, *y)),
+        _ => match binary(op, a, b)? {
+            V::Bool(x) => Ok(x),
+            _ => bail(),
+        },
     }
 }
 
