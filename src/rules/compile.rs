@@ -18,7 +18,7 @@ use std::rc::Rc;
 
 use rhai::{Dynamic, Expr, FnCallExpr, Stmt, StmtBlock, AST};
 
-use super::runtime::{with_eval, Arg, Reason, MAX_OPERATIONS};
+use super::runtime::{with_eval, Arg, Evaluation, Reason, MAX_OPERATIONS};
 use super::{ParamValue, RuleSet};
 use crate::catalog::{Field, FieldRef, Operation};
 use crate::model::{Criterion, Recommendation, Severity};
@@ -108,6 +108,13 @@ enum E {
     Contains(Box<E>, Box<E>),
     Reduce(Box<E>, Box<E>),
     Push(usize, Box<E>),
+    /// `flag("item", "severity")` with both literal, checked at compile time (a standard clause item or
+    /// an unknown severity stays an [`E::Api`] call, which bails).
+    FlagConst(u32, Severity),
+    /// `clause("item")` with a literal standard item.
+    ClauseConst(u32),
+    /// `missing("field")` or `decisive("field")` (when set) with a literal field name.
+    MissingConst(Field, bool),
     Bail,
 }
 
@@ -612,7 +619,7 @@ impl Compiler<'_> {
                 .iter()
                 .map(|a| self.expr(a))
                 .collect::<CResult<Vec<_>>>()?;
-            return Ok(E::Api(f, args));
+            return Ok(self.fixed_call(f, &args).unwrap_or(E::Api(f, args)));
         }
         match (name, n) {
             ("len", 1) => Ok(E::Len(Box::new(self.expr(&call.args[0])?))),
@@ -625,6 +632,32 @@ impl Compiler<'_> {
                 Box::new(self.expr(&call.args[1])?),
             )),
             _ => unsupported(format!("the function `{name}` with {n} arguments"), pos),
+        }
+    }
+
+    /// An API call whose literal arguments are all checked now, where the call cannot fail.
+    fn fixed_call(&self, f: Api, args: &[E]) -> Option<E> {
+        let text = |e: &E| match e {
+            E::Const(Const::Str(s)) => Some(s.clone()),
+            _ => None,
+        };
+        match (f, args) {
+            (Api::Flag(Some(item)), [_, severity]) => {
+                let severity = Severity::parse(&text(severity)?)?;
+                (!self.rules.items.get(item as usize)?.standard)
+                    .then_some(E::FlagConst(item, severity))
+            }
+            (Api::Clause(Some(item)), [_]) => self
+                .rules
+                .items
+                .get(item as usize)?
+                .standard
+                .then_some(E::ClauseConst(item)),
+            (Api::Missing | Api::Decisive, [name]) => Some(E::MissingConst(
+                Field::from_name(&text(name)?)?,
+                matches!(f, Api::Decisive),
+            )),
+            _ => None,
         }
     }
 
@@ -693,6 +726,9 @@ fn nodes(e: &E) -> u64 {
         E::Bin(_, a, b) | E::Contains(a, b) | E::Reduce(a, b) => nodes(a) + nodes(b),
         E::Not(a) | E::Neg(a) | E::Len(a) | E::Push(_, a) => nodes(a),
         E::IsUnit(a, _) | E::EqStr(a, ..) => 1 + nodes(a),
+        // As the calls they stand for: their literal arguments.
+        E::FlagConst(..) => 2,
+        E::ClauseConst(_) | E::MissingConst(..) => 1,
     }
 }
 
@@ -1066,6 +1102,18 @@ impl<'a> Machine<'a> {
         match e {
             E::Api(f, args) => self.api_call(*f, args).map(drop),
             E::Push(slot, x) => self.push(*slot, x),
+            E::FlagConst(item, severity) => {
+                with_eval(|e| flag(e, *item, *severity));
+                Ok(())
+            }
+            E::ClauseConst(item) => {
+                with_eval(|e| clause(e, *item));
+                Ok(())
+            }
+            E::MissingConst(field, decisive) => {
+                with_eval(|e| e.add_missing(*field, *decisive));
+                Ok(())
+            }
             other => self.expr(other).map(drop),
         }
     }
@@ -1314,6 +1362,9 @@ impl<'a> Machine<'a> {
             E::Contains(a, x) => Ok(V::Bool(self.contains(a, x)?)),
             E::Call(..) | E::Len(_) | E::Reduce(..) => self.rare(e),
             E::Push(slot, x) => self.push(*slot, x).map(|()| V::Unit),
+            E::FlagConst(..) | E::ClauseConst(_) | E::MissingConst(..) => {
+                self.effect(e).map(|()| V::Unit)
+            }
             E::Bail => bail(),
         }
     }
@@ -1555,16 +1606,7 @@ impl<'a> Machine<'a> {
                     return bail();
                 }
                 let severity = severity(&a[1])?;
-                with_eval(|e| {
-                    let rule = e.rule;
-                    match e.checklist.iter_mut().find(|(i, ..)| *i == item) {
-                        Some(existing) if existing.1 < severity => {
-                            *existing = (item, severity, rule)
-                        }
-                        Some(_) => {}
-                        None => e.checklist.push((item, severity, rule)),
-                    }
-                });
+                with_eval(|e| flag(e, item, severity));
                 V::Unit
             }
             Api::Clause(key) => {
@@ -1573,12 +1615,7 @@ impl<'a> Machine<'a> {
                 if !self.rules.items[item as usize].standard {
                     return bail();
                 }
-                with_eval(|e| {
-                    let rule = e.rule;
-                    if !e.clauses.iter().any(|(i, _)| *i == item) {
-                        e.clauses.push((item, rule));
-                    }
-                });
+                with_eval(|e| clause(e, item));
                 V::Unit
             }
             Api::CountItems => {
@@ -1670,6 +1707,24 @@ impl<'a> Machine<'a> {
             return bail();
         }
         Ok(out)
+    }
+}
+
+/// `flag`: records a checklist item, or raises its severity.
+fn flag(e: &mut Evaluation, item: u32, severity: Severity) {
+    let rule = e.rule;
+    match e.checklist.iter_mut().find(|(i, ..)| *i == item) {
+        Some(existing) if existing.1 < severity => *existing = (item, severity, rule),
+        Some(_) => {}
+        None => e.checklist.push((item, severity, rule)),
+    }
+}
+
+/// `clause`: records a standard clause once.
+fn clause(e: &mut Evaluation, item: u32) {
+    let rule = e.rule;
+    if !e.clauses.iter().any(|(i, _)| *i == item) {
+        e.clauses.push((item, rule));
     }
 }
 
