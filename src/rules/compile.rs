@@ -18,7 +18,7 @@ use std::rc::Rc;
 
 use rhai::{Dynamic, Expr, FnCallExpr, Stmt, StmtBlock, AST};
 
-use super::runtime::{with_eval, Arg, Evaluation, Reason, MAX_OPERATIONS};
+use super::runtime::{Arg, Evaluation, Reason, MAX_OPERATIONS};
 use super::{ParamValue, RuleSet};
 use crate::catalog::{Field, FieldRef, Operation};
 use crate::model::{Criterion, Recommendation, Severity};
@@ -938,8 +938,10 @@ fn bail<'a, T>() -> R<'a, T> {
     Err(Ctl::Bail)
 }
 
-struct Machine<'a> {
+struct Machine<'a, 'e> {
     op: &'a Operation,
+    /// The operation's evaluation, which the API calls write to.
+    eval: &'e mut Evaluation,
     prog: &'a Program,
     rules: &'a RuleSet,
     stack: Vec<V<'a>>,
@@ -992,10 +994,11 @@ impl<'a> Runner<'a> {
         }
     }
 
-    /// Runs one compiled rule, recording into the thread's evaluation like the interpreter does.
-    pub fn run(&mut self, prog: &'a Program) -> Result<(), Bail> {
+    /// Runs one compiled rule, recording into the operation's evaluation like the interpreter does.
+    pub fn run(&mut self, prog: &'a Program, eval: &mut Evaluation) -> Result<(), Bail> {
         let mut m = Machine {
             op: self.op,
+            eval,
             prog,
             rules: self.rules,
             stack: std::mem::take(&mut self.stack),
@@ -1020,7 +1023,7 @@ impl<'a> Runner<'a> {
     }
 }
 
-impl<'a> Machine<'a> {
+impl<'a> Machine<'a, '_> {
     #[inline]
     fn step(&mut self, n: u64) -> R<'a, ()> {
         self.steps += n;
@@ -1103,15 +1106,15 @@ impl<'a> Machine<'a> {
             E::Api(f, args) => self.api_call(*f, args).map(drop),
             E::Push(slot, x) => self.push(*slot, x),
             E::FlagConst(item, severity) => {
-                with_eval(|e| flag(e, *item, *severity));
+                self.ev(|e| flag(e, *item, *severity));
                 Ok(())
             }
             E::ClauseConst(item) => {
-                with_eval(|e| clause(e, *item));
+                self.ev(|e| clause(e, *item));
                 Ok(())
             }
             E::MissingConst(field, decisive) => {
-                with_eval(|e| e.add_missing(*field, *decisive));
+                self.ev(|e| e.add_missing(*field, *decisive));
                 Ok(())
             }
             other => self.expr(other).map(drop),
@@ -1185,6 +1188,12 @@ impl<'a> Machine<'a> {
             },
             other => matches!(self.expr(other)?, V::Str(s) if s.as_str() == lit),
         })
+    }
+
+    /// Works on the operation's evaluation (as the interpreter's functions do through the thread's).
+    #[inline(always)]
+    fn ev<T>(&mut self, f: impl FnOnce(&mut Evaluation) -> T) -> T {
+        f(self.eval)
     }
 
     fn set(&mut self, slot: usize, v: V<'a>) -> R<'a, ()> {
@@ -1555,16 +1564,16 @@ impl<'a> Machine<'a> {
                 let c = criterion(&a[0])?;
                 let V::Int(n) = a[1] else { return bail() };
                 let reason = self.reason(self.message(key, &a[2])?, a.get(3))?;
-                ok(with_eval(|e| e.add_points(c, n, reason)))?;
+                ok(self.ev(|e| e.add_points(c, n, reason)))?;
                 V::Unit
             }
             Api::PointsOf => {
                 let c = criterion(&a[0])?;
-                V::Int(with_eval(|e| {
+                V::Int(self.ev(|e| {
                     e.points[c].clamp(0, i64::from(Criterion::MAX_POINTS))
                 }))
             }
-            Api::TotalPoints => V::Int(with_eval(|e| {
+            Api::TotalPoints => V::Int(self.ev(|e| {
                 e.points
                     .iter()
                     .map(|p| (*p).clamp(0, i64::from(Criterion::MAX_POINTS)))
@@ -1572,13 +1581,13 @@ impl<'a> Machine<'a> {
             })),
             Api::Exclude(key) => {
                 let reason = self.reason(self.message(key, &a[0])?, a.get(1))?;
-                ok(with_eval(|e| e.add_exclusion(reason)))?;
+                ok(self.ev(|e| e.add_exclusion(reason)))?;
                 V::Unit
             }
             Api::Cap(key) => {
                 let level = recommendation(&a[0])?;
                 let reason = self.reason(self.message(key, &a[1])?, a.get(2))?;
-                ok(with_eval(|e| {
+                ok(self.ev(|e| {
                     e.admit("caps", 0, &reason)?;
                     let rule = e.rule;
                     if e.cap.as_ref().is_none_or(|(current, ..)| level < *current) {
@@ -1590,11 +1599,11 @@ impl<'a> Machine<'a> {
             }
             Api::Note(key) => {
                 let reason = self.reason(self.message(key, &a[0])?, a.get(1))?;
-                ok(with_eval(|e| e.add_note(reason)))?;
+                ok(self.ev(|e| e.add_note(reason)))?;
                 V::Unit
             }
-            Api::IsExcluded => V::Bool(with_eval(|e| !e.exclusions.is_empty())),
-            Api::CapLevel => with_eval(|e| {
+            Api::IsExcluded => V::Bool(self.ev(|e| !e.exclusions.is_empty())),
+            Api::CapLevel => self.ev(|e| {
                 e.cap
                     .as_ref()
                     .map_or(V::Unit, |(r, ..)| V::Str(Str::Borrowed(r.as_str())))
@@ -1606,7 +1615,7 @@ impl<'a> Machine<'a> {
                     return bail();
                 }
                 let severity = severity(&a[1])?;
-                with_eval(|e| flag(e, item, severity));
+                self.ev(|e| flag(e, item, severity));
                 V::Unit
             }
             Api::Clause(key) => {
@@ -1615,18 +1624,18 @@ impl<'a> Machine<'a> {
                 if !self.rules.items[item as usize].standard {
                     return bail();
                 }
-                with_eval(|e| clause(e, item));
+                self.ev(|e| clause(e, item));
                 V::Unit
             }
             Api::CountItems => {
                 let s = severity(&a[0])?;
-                V::Int(with_eval(|e| {
+                V::Int(self.ev(|e| {
                     e.checklist.iter().filter(|(_, x, _)| *x == s).count() as i64
                 }))
             }
             Api::UnmitigableHigh => {
                 let items = &self.rules.items;
-                V::Int(with_eval(|e| {
+                V::Int(self.ev(|e| {
                     e.checklist
                         .iter()
                         .filter(|(i, s, _)| *s == Severity::High && !items[*i as usize].mitigable)
@@ -1636,7 +1645,7 @@ impl<'a> Machine<'a> {
             Api::Missing | Api::Decisive => {
                 let field = field_name(&a[0])?;
                 let decisive = matches!(f, Api::Decisive);
-                with_eval(|e| e.add_missing(field, decisive));
+                self.ev(|e| e.add_missing(field, decisive));
                 V::Unit
             }
             Api::Contradiction(key) => {
@@ -1647,7 +1656,7 @@ impl<'a> Machine<'a> {
                 for f in fields.iter() {
                     named.push(field_name(&f)?);
                 }
-                ok(with_eval(|e| {
+                ok(self.ev(|e| {
                     e.admit("contradictions", e.contradictions.len(), &reason)?;
                     let rule = e.rule;
                     e.contradictions.push((rule, named, reason));
@@ -1655,22 +1664,22 @@ impl<'a> Machine<'a> {
                 }))?;
                 V::Unit
             }
-            Api::HasContradictions => V::Bool(with_eval(|e| !e.contradictions.is_empty())),
-            Api::MissingCount => V::Int(with_eval(|e| e.missing.len() as i64)),
+            Api::HasContradictions => V::Bool(self.ev(|e| !e.contradictions.is_empty())),
+            Api::MissingCount => V::Int(self.ev(|e| e.missing.len() as i64)),
             Api::Recommend => {
                 let level = recommendation(&a[0])?;
-                with_eval(|e| e.recommendation = Some(level));
+                self.ev(|e| e.recommendation = Some(level));
                 V::Unit
             }
             Api::FreeFte => match number(&a[0]) {
                 Some(v) if v.is_finite() => {
-                    with_eval(|e| e.freed_fte = Some(v));
+                    self.ev(|e| e.freed_fte = Some(v));
                     V::Unit
                 }
                 _ => return bail(),
             },
             Api::ProposalCall => {
-                with_eval(|e| e.proposal_call = true);
+                self.ev(|e| e.proposal_call = true);
                 V::Unit
             }
         })
