@@ -1096,6 +1096,10 @@ impl<'a> Machine<'a, '_> {
                 }
             }
             S::Block(b) => self.exec_block(b),
+            S::Let(slot, e) => {
+                let v = self.val(e)?;
+                self.set(*slot, v)
+            }
             other => self.stmt(other).map(drop),
         }
     }
