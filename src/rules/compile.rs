@@ -1100,6 +1100,12 @@ impl<'a> Machine<'a, '_> {
                 let v = self.val(e)?;
                 self.set(*slot, v)
             }
+            S::Assign(slot, e) => {
+                let v = self.expr(e)?;
+                check_size(&v)?;
+                self.stack[self.base + slot] = v;
+                Ok(())
+            }
             other => self.stmt(other).map(drop),
         }
     }
@@ -1133,11 +1139,20 @@ impl<'a> Machine<'a, '_> {
                 V::Bool(b) => Ok(b),
                 _ => bail(),
             },
-            E::Bin(op, a, b) if is_comparison(*op) => {
-                let a = self.val(a)?;
-                let b = self.val(b)?;
-                compare(*op, &a, &b)
-            }
+            E::Bin(op, a, b) if is_comparison(*op) => match (&**a, &**b) {
+                // Variables compared where they are, without copying them.
+                (E::Var(x), E::Var(y)) => {
+                    compare(*op, &self.stack[self.base + x], &self.stack[self.base + y])
+                }
+                (E::Var(x), E::Const(c)) => {
+                    compare(*op, &self.stack[self.base + x], &materialize(c))
+                }
+                _ => {
+                    let a = self.val(a)?;
+                    let b = self.val(b)?;
+                    compare(*op, &a, &b)
+                }
+            },
             E::IsUnit(a, negated) => Ok(self.is_unit(a)? != *negated),
             E::EqStr(a, lit, negated) => Ok(self.eq_str(a, lit)? != *negated),
             E::Not(a) => Ok(!self.test(a)?),
@@ -1573,9 +1588,7 @@ impl<'a> Machine<'a, '_> {
             }
             Api::PointsOf => {
                 let c = criterion(&a[0])?;
-                V::Int(self.ev(|e| {
-                    e.points[c].clamp(0, i64::from(Criterion::MAX_POINTS))
-                }))
+                V::Int(self.ev(|e| e.points[c].clamp(0, i64::from(Criterion::MAX_POINTS))))
             }
             Api::TotalPoints => V::Int(self.ev(|e| {
                 e.points
@@ -1633,9 +1646,7 @@ impl<'a> Machine<'a, '_> {
             }
             Api::CountItems => {
                 let s = severity(&a[0])?;
-                V::Int(self.ev(|e| {
-                    e.checklist.iter().filter(|(_, x, _)| *x == s).count() as i64
-                }))
+                V::Int(self.ev(|e| e.checklist.iter().filter(|(_, x, _)| *x == s).count() as i64))
             }
             Api::UnmitigableHigh => {
                 let items = &self.rules.items;
