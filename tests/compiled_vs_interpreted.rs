@@ -229,10 +229,18 @@ mod rule_fixture;
 use rule_fixture::{ITEMS, MESSAGES, PARAMETERS};
 
 fn script_rules(script: &str) -> Option<(CompiledRules, CompiledRules)> {
+    script_rules_with(script, PARAMETERS, ITEMS)
+}
+
+fn script_rules_with(
+    script: &str,
+    parameters: &str,
+    items: &str,
+) -> Option<(CompiledRules, CompiledRules)> {
     let files: BTreeMap<String, String> = [
         ("manifest.yaml", MANIFEST),
-        ("parameters.yaml", PARAMETERS),
-        ("items.yaml", ITEMS),
+        ("parameters.yaml", parameters),
+        ("items.yaml", items),
         ("messages.yaml", MESSAGES),
         ("generated.rhai", script),
     ]
@@ -482,4 +490,94 @@ fn operations_at_the_size_limits() {
     }
     assert!(!ops.is_empty());
     assert_same(standard(), &ops);
+}
+
+/// The shapes the compiler specialises: constant arrays (a list parameter, literals, `[]`) read,
+/// iterated, searched, copied and pushed to; `flag`, `clause`, `missing` and `decisive` with literal
+/// arguments (checked at compile time), also where the interpreter fails (an unknown severity);
+/// conditions of every kind, also mistyped ones; `contains` on list fields.
+#[test]
+fn specialised_shapes() {
+    let parameters = format!(
+        "{PARAMETERS}  words:
+    description: {{ja: 語, en: words}}
+    source: test
+    type: list
+    values:
+      - {{from: 2020-04-01, value: [判断, 審査, 受理, 承認]}}
+"
+    );
+    let items = format!(
+        "{ITEMS}  - id: std-test
+    safeguard: S4
+    item: {{ja: 条項, en: clause}}
+    mitigation: {{ja: 対策, en: mitigation}}
+    basis: {{ja: 根拠, en: basis}}
+    standard: true
+"
+    );
+    let scripts = [
+        // Constant arrays.
+        r#"
+let words = param("words");
+let empty = [];
+note("ok", [words.len(), empty.len()]);
+if op.decision_steps != () {
+    for s in op.decision_steps {
+        for w in words { if s.contains(w) { note("ok", [s, w]); } }
+        if words.contains(s) { note("ok", [s]); }
+    }
+    if words.contains(op.decision_steps.len()) { note("ok", [0]); }
+}
+let copy = words;
+copy.push("x");
+note("ok", [copy.len(), words.len(), copy.contains("x"), words.contains("x")]);
+empty.push(1);
+note("ok", [empty.len(), empty.contains(1), [].contains(1)]);
+for v in ["a", 1, (), 2.5] { note("ok", [v]); }
+note("ok", [["a", 1, ()].contains(()), ["a", 1, ()].contains(1.0), param("words").contains("審査")]);
+let all = if op.legal_basis == () { [] } else { op.legal_basis };
+note("ok", [all.len(), all.contains("地方税法")]);
+if op.hazards != () && (op.hazards.contains("night_work") || op.hazards.contains(1)) { note("ok", [1]); }
+"#,
+        // Literal API calls.
+        r#"
+flag("s1-test", "low");
+if op.co_located == true { flag("s1-test", "high"); }
+flag("s1-test", "medium");
+clause("std-test");
+clause("std-test");
+missing("routine_share");
+decisive("difficulty");
+missing("routine_share");
+if op.routine_share == () { decisive("routine_share"); }
+note("ok", [count_items("medium"), count_items("high"), missing_count()]);
+"#,
+        // Conditions.
+        r#"
+let a = op.routine_share;
+let b = op.staff_fte;
+let t = true;
+if t && !(a == ()) && a > 0.5 || b != () && b >= 1 { note("ok", [1]); }
+if a != () && b != () && (a < b || a <= 0.2 || 3 > b || 2.5 >= a) { note("ok", [2]); }
+if op.expertise == "high" || op.expertise != "low" && known(op.difficulty) { note("ok", [3]); }
+if !t || op.co_located { note("ok", [4]); }
+while t { note("ok", [5]); break; }
+"#,
+        // Where the interpreter fails, located (literal names that would fail are refused when the
+        // rules load, by the lint; computed ones stay calls, which bail).
+        r#"let s = "sev" + "ere"; flag("s1-test", s);"#,
+        r#"let i = "std-" + "test"; flag(i, "high");"#,
+        r#"if op.routine_share { note("ok", [1]); }"#,
+        r#"if op.routine_share != () && op.routine_share > "a" { note("ok", [1]); }"#,
+    ];
+    for script in scripts {
+        let rules = script_rules_with(script, &parameters, &items).expect("the script loads");
+        assert_eq!(rules.0.rule_engines()[0], RuleEngine::Compiled, "{script}");
+        for op in generated(200, 11) {
+            if let Some(d) = differ(&rules, &op) {
+                panic!("script:\n{script}\n{d}");
+            }
+        }
+    }
 }

@@ -18,7 +18,7 @@ use std::rc::Rc;
 
 use rhai::{Dynamic, Expr, FnCallExpr, Stmt, StmtBlock, AST};
 
-use super::runtime::{with_eval, Arg, Reason, MAX_OPERATIONS};
+use super::runtime::{Arg, Evaluation, Reason, MAX_OPERATIONS};
 use super::{ParamValue, RuleSet};
 use crate::catalog::{Field, FieldRef, Operation};
 use crate::model::{Criterion, Recommendation, Severity};
@@ -108,6 +108,13 @@ enum E {
     Contains(Box<E>, Box<E>),
     Reduce(Box<E>, Box<E>),
     Push(usize, Box<E>),
+    /// `flag("item", "severity")` with both literal, checked at compile time (a standard clause item or
+    /// an unknown severity stays an [`E::Api`] call, which bails).
+    FlagConst(u32, Severity),
+    /// `clause("item")` with a literal standard item.
+    ClauseConst(u32),
+    /// `missing("field")` or `decisive("field")` (when set) with a literal field name.
+    MissingConst(Field, bool),
     Bail,
 }
 
@@ -612,7 +619,7 @@ impl Compiler<'_> {
                 .iter()
                 .map(|a| self.expr(a))
                 .collect::<CResult<Vec<_>>>()?;
-            return Ok(E::Api(f, args));
+            return Ok(self.fixed_call(f, &args).unwrap_or(E::Api(f, args)));
         }
         match (name, n) {
             ("len", 1) => Ok(E::Len(Box::new(self.expr(&call.args[0])?))),
@@ -625,6 +632,32 @@ impl Compiler<'_> {
                 Box::new(self.expr(&call.args[1])?),
             )),
             _ => unsupported(format!("the function `{name}` with {n} arguments"), pos),
+        }
+    }
+
+    /// An API call whose literal arguments are all checked now, where the call cannot fail.
+    fn fixed_call(&self, f: Api, args: &[E]) -> Option<E> {
+        let text = |e: &E| match e {
+            E::Const(Const::Str(s)) => Some(s.clone()),
+            _ => None,
+        };
+        match (f, args) {
+            (Api::Flag(Some(item)), [_, severity]) => {
+                let severity = Severity::parse(&text(severity)?)?;
+                (!self.rules.items.get(item as usize)?.standard)
+                    .then_some(E::FlagConst(item, severity))
+            }
+            (Api::Clause(Some(item)), [_]) => self
+                .rules
+                .items
+                .get(item as usize)?
+                .standard
+                .then_some(E::ClauseConst(item)),
+            (Api::Missing | Api::Decisive, [name]) => Some(E::MissingConst(
+                Field::from_name(&text(name)?)?,
+                matches!(f, Api::Decisive),
+            )),
+            _ => None,
         }
     }
 
@@ -693,6 +726,9 @@ fn nodes(e: &E) -> u64 {
         E::Bin(_, a, b) | E::Contains(a, b) | E::Reduce(a, b) => nodes(a) + nodes(b),
         E::Not(a) | E::Neg(a) | E::Len(a) | E::Push(_, a) => nodes(a),
         E::IsUnit(a, _) | E::EqStr(a, ..) => 1 + nodes(a),
+        // As the calls they stand for: their literal arguments.
+        E::FlagConst(..) => 2,
+        E::ClauseConst(_) | E::MissingConst(..) => 1,
     }
 }
 
@@ -812,6 +848,9 @@ enum V<'a> {
     List(&'a [String]),
     /// The monthly load, borrowed (an array of floats to the script).
     Load(&'a [f64; 12]),
+    /// A constant array (a literal or a parameter's list), borrowed from the program: an array to the
+    /// script, copied only when pushed to.
+    Consts(&'a [Const]),
     Fn(Option<usize>),
 }
 
@@ -821,6 +860,7 @@ enum Seq<'v, 'a> {
     Arr(&'v [V<'a>]),
     List(&'a [String]),
     Load(&'a [f64; 12]),
+    Consts(&'a [Const]),
 }
 
 impl<'v, 'a> Seq<'v, 'a> {
@@ -829,6 +869,7 @@ impl<'v, 'a> Seq<'v, 'a> {
             Seq::Arr(a) => a.len(),
             Seq::List(l) => l.len(),
             Seq::Load(m) => m.len(),
+            Seq::Consts(c) => c.len(),
         }
     }
 
@@ -837,6 +878,7 @@ impl<'v, 'a> Seq<'v, 'a> {
             Seq::Arr(a) => a[i].clone(),
             Seq::List(l) => V::Str(Str::Borrowed(l[i].as_str())),
             Seq::Load(m) => V::Float(m[i]),
+            Seq::Consts(c) => materialize(&c[i]),
         }
     }
 
@@ -850,6 +892,7 @@ fn seq<'v, 'a>(v: &'v V<'a>) -> R<'a, Seq<'v, 'a>> {
         V::Array(items) => Ok(Seq::Arr(items)),
         V::List(l) => Ok(Seq::List(l)),
         V::Load(m) => Ok(Seq::Load(m)),
+        V::Consts(c) => Ok(Seq::Consts(c)),
         _ => bail(),
     }
 }
@@ -862,7 +905,7 @@ fn type_of(v: &V<'_>) -> u8 {
         V::Int(_) => 2,
         V::Float(_) => 3,
         V::Str(_) => 4,
-        V::Array(_) | V::List(_) | V::Load(_) => 5,
+        V::Array(_) | V::List(_) | V::Load(_) | V::Consts(_) => 5,
         V::Fn(_) => 6,
     }
 }
@@ -895,8 +938,10 @@ fn bail<'a, T>() -> R<'a, T> {
     Err(Ctl::Bail)
 }
 
-struct Machine<'a> {
+struct Machine<'a, 'e> {
     op: &'a Operation,
+    /// The operation's evaluation, which the API calls write to.
+    eval: &'e mut Evaluation,
     prog: &'a Program,
     rules: &'a RuleSet,
     stack: Vec<V<'a>>,
@@ -949,10 +994,11 @@ impl<'a> Runner<'a> {
         }
     }
 
-    /// Runs one compiled rule, recording into the thread's evaluation like the interpreter does.
-    pub fn run(&mut self, prog: &'a Program) -> Result<(), Bail> {
+    /// Runs one compiled rule, recording into the operation's evaluation like the interpreter does.
+    pub fn run(&mut self, prog: &'a Program, eval: &mut Evaluation) -> Result<(), Bail> {
         let mut m = Machine {
             op: self.op,
+            eval,
             prog,
             rules: self.rules,
             stack: std::mem::take(&mut self.stack),
@@ -963,7 +1009,7 @@ impl<'a> Runner<'a> {
             depth: 0,
             deadline: self.deadline,
         };
-        let result = m.block(&prog.body);
+        let result = m.exec_block(&prog.body);
         STEPS.with(|s| s.set(s.get() + m.steps));
         self.stack = m.stack;
         self.stack.clear();
@@ -977,7 +1023,7 @@ impl<'a> Runner<'a> {
     }
 }
 
-impl<'a> Machine<'a> {
+impl<'a> Machine<'a, '_> {
     #[inline]
     fn step(&mut self, n: u64) -> R<'a, ()> {
         self.steps += n;
@@ -1018,6 +1064,157 @@ impl<'a> Machine<'a> {
         value
     }
 
+    /// A block run for its effects only (a rule's body, a loop's body, a branch of an `if` statement
+    /// whose value nobody reads): like [`block`](Self::block) without carrying the value.
+    fn exec_block(&mut self, b: &'a Block) -> R<'a, ()> {
+        let mut result = Ok(());
+        for (w, s) in &b.stmts {
+            if let Err(e) = self.step(*w) {
+                result = Err(e);
+                break;
+            }
+            if let Err(e) = self.exec(s) {
+                result = Err(e);
+                break;
+            }
+        }
+        if self.stack.len() > self.base + b.scope {
+            self.stack.truncate(self.base + b.scope);
+        }
+        result
+    }
+
+    /// A statement run for its effects only (see [`exec_block`](Self::exec_block)).
+    fn exec(&mut self, s: &'a S) -> R<'a, ()> {
+        match s {
+            S::Expr(e) => self.effect(e),
+            S::If(cond, body, branch) => {
+                if self.test(cond)? {
+                    self.exec_block(body)
+                } else {
+                    self.exec_block(branch)
+                }
+            }
+            S::Block(b) => self.exec_block(b),
+            S::Let(slot, e) => {
+                let v = self.val(e)?;
+                self.set(*slot, v)
+            }
+            S::Assign(slot, e) => {
+                let v = self.expr(e)?;
+                check_size(&v)?;
+                self.stack[self.base + slot] = v;
+                Ok(())
+            }
+            other => self.stmt(other).map(drop),
+        }
+    }
+
+    /// An expression evaluated for its effects only.
+    fn effect(&mut self, e: &'a E) -> R<'a, ()> {
+        match e {
+            E::Api(f, args) => self.api_call(*f, args).map(drop),
+            E::Push(slot, x) => self.push(*slot, x),
+            E::FlagConst(item, severity) => {
+                self.ev(|e| flag(e, *item, *severity));
+                Ok(())
+            }
+            E::ClauseConst(item) => {
+                self.ev(|e| clause(e, *item));
+                Ok(())
+            }
+            E::MissingConst(field, decisive) => {
+                self.ev(|e| e.add_missing(*field, *decisive));
+                Ok(())
+            }
+            other => self.expr(other).map(drop),
+        }
+    }
+
+    /// A condition: a value that must be a boolean (anything else bails, as in [`expr`](Self::expr)),
+    /// without building the boolean value for the commonest forms.
+    fn test(&mut self, e: &'a E) -> R<'a, bool> {
+        match e {
+            E::Var(slot) => match self.stack[self.base + slot] {
+                V::Bool(b) => Ok(b),
+                _ => bail(),
+            },
+            E::Bin(op, a, b) if is_comparison(*op) => match (&**a, &**b) {
+                // Variables compared where they are, without copying them.
+                (E::Var(x), E::Var(y)) => {
+                    compare(*op, &self.stack[self.base + x], &self.stack[self.base + y])
+                }
+                (E::Var(x), E::Const(c)) => {
+                    compare(*op, &self.stack[self.base + x], &materialize(c))
+                }
+                _ => {
+                    let a = self.val(a)?;
+                    let b = self.val(b)?;
+                    compare(*op, &a, &b)
+                }
+            },
+            E::IsUnit(a, negated) => Ok(self.is_unit(a)? != *negated),
+            E::EqStr(a, lit, negated) => Ok(self.eq_str(a, lit)? != *negated),
+            E::Not(a) => Ok(!self.test(a)?),
+            E::And(list) => {
+                for i in list {
+                    if !self.test(i)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            E::Or(list) => {
+                for i in list {
+                    if self.test(i)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            E::Api(Api::Known, args) if args.len() == 1 => {
+                Ok(!matches!(self.val(&args[0])?, V::Unit))
+            }
+            E::Contains(a, x) => self.contains(a, x),
+            other => match self.expr(other)? {
+                V::Bool(b) => Ok(b),
+                _ => bail(),
+            },
+        }
+    }
+
+    /// `e == ()`.
+    #[inline]
+    fn is_unit(&mut self, e: &'a E) -> R<'a, bool> {
+        Ok(match e {
+            E::Var(slot) => matches!(self.stack[self.base + slot], V::Unit),
+            // Reading a text or list field is checked for size like the getter's result.
+            E::Field(f) => matches!(field(self.op.get(*f))?, V::Unit),
+            other => matches!(self.expr(other)?, V::Unit),
+        })
+    }
+
+    /// `e == "literal"`: a value of another type is simply unequal.
+    #[inline]
+    fn eq_str(&mut self, e: &'a E, lit: &str) -> R<'a, bool> {
+        Ok(match e {
+            E::Var(slot) => {
+                matches!(&self.stack[self.base + slot], V::Str(s) if s.as_str() == lit)
+            }
+            E::Field(f) => match field(self.op.get(*f))? {
+                V::Str(s) => s.as_str() == lit,
+                _ => false,
+            },
+            other => matches!(self.expr(other)?, V::Str(s) if s.as_str() == lit),
+        })
+    }
+
+    /// Works on the operation's evaluation (as the interpreter's functions do through the thread's).
+    #[inline(always)]
+    fn ev<T>(&mut self, f: impl FnOnce(&mut Evaluation) -> T) -> T {
+        f(self.eval)
+    }
+
     fn set(&mut self, slot: usize, v: V<'a>) -> R<'a, ()> {
         let at = self.base + slot;
         if at >= MAX_SLOTS {
@@ -1056,11 +1253,13 @@ impl<'a> Machine<'a> {
                 Ok(V::Unit)
             }
             S::Expr(e) => self.expr(e),
-            S::If(cond, body, branch) => match self.val(cond)? {
-                V::Bool(true) => self.block(body),
-                V::Bool(false) => self.block(branch),
-                _ => bail(),
-            },
+            S::If(cond, body, branch) => {
+                if self.test(cond)? {
+                    self.block(body)
+                } else {
+                    self.block(branch)
+                }
+            }
             S::For {
                 var,
                 counter,
@@ -1079,7 +1278,7 @@ impl<'a> Machine<'a> {
                                 self.set(*c, V::Int(i as i64))?;
                             }
                             self.set(var, item)?;
-                            match self.block(body) {
+                            match self.exec_block(body) {
                                 Ok(_) | Err(Ctl::Continue) => {}
                                 Err(Ctl::Break) => break,
                                 Err(other) => {
@@ -1101,7 +1300,7 @@ impl<'a> Machine<'a> {
                                 self.set(*c, V::Int(n))?;
                             }
                             self.set(var, V::Int(i))?;
-                            match self.block(body) {
+                            match self.exec_block(body) {
                                 Ok(_) | Err(Ctl::Continue) => {}
                                 Err(Ctl::Break) => break,
                                 Err(other) => {
@@ -1122,13 +1321,11 @@ impl<'a> Machine<'a> {
                 loop {
                     self.step(1 + w)?;
                     if let Some(cond) = cond {
-                        match self.expr(cond)? {
-                            V::Bool(true) => {}
-                            V::Bool(false) => break,
-                            _ => return bail(),
+                        if !self.test(cond)? {
+                            break;
                         }
                     }
-                    match self.block(body) {
+                    match self.exec_block(body) {
                         Ok(_) | Err(Ctl::Continue) => {}
                         Err(Ctl::Break) => break,
                         Err(other) => return Err(other),
@@ -1165,6 +1362,7 @@ impl<'a> Machine<'a> {
             E::Const(c) => Ok(materialize(c)),
             E::Var(slot) => Ok(self.stack[self.base + slot].clone()),
             E::Field(f) => field(self.op.get(*f)),
+            E::Array(items) if items.is_empty() => Ok(V::Consts(&[])),
             E::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for i in items {
@@ -1179,58 +1377,30 @@ impl<'a> Machine<'a> {
                 let b = self.val(b)?;
                 binary(*op, &a, &b)
             }
-            E::IsUnit(a, negated) => {
-                let unit = match &**a {
-                    E::Var(slot) => matches!(self.stack[self.base + slot], V::Unit),
-                    // Reading a text or list field is checked for size like the getter's result.
-                    E::Field(f) => matches!(field(self.op.get(*f))?, V::Unit),
-                    other => matches!(self.expr(other)?, V::Unit),
-                };
-                Ok(V::Bool(unit != *negated))
+            E::IsUnit(..) | E::EqStr(..) | E::Not(_) | E::And(_) | E::Or(_) => {
+                Ok(V::Bool(self.test(e)?))
             }
-            E::EqStr(a, lit, negated) => {
-                let equal = match &**a {
-                    E::Var(slot) => {
-                        matches!(&self.stack[self.base + slot], V::Str(s) if s.as_str() == &**lit)
-                    }
-                    E::Field(f) => match field(self.op.get(*f))? {
-                        V::Str(s) => s.as_str() == &**lit,
-                        _ => false,
-                    },
-                    other => matches!(self.expr(other)?, V::Str(s) if s.as_str() == &**lit),
-                };
-                Ok(V::Bool(equal != *negated))
-            }
-            E::Not(a) => match self.expr(a)? {
-                V::Bool(b) => Ok(V::Bool(!b)),
-                _ => bail(),
-            },
             E::Neg(a) => match self.expr(a)? {
                 V::Int(i) => i.checked_neg().map(V::Int).ok_or(Ctl::Bail),
                 V::Float(f) => Ok(V::Float(-f)),
                 _ => bail(),
             },
-            E::And(list) => {
-                for i in list {
-                    match self.expr(i)? {
-                        V::Bool(true) => {}
-                        V::Bool(false) => return Ok(V::Bool(false)),
-                        _ => return bail(),
-                    }
-                }
-                Ok(V::Bool(true))
-            }
-            E::Or(list) => {
-                for i in list {
-                    match self.expr(i)? {
-                        V::Bool(false) => {}
-                        V::Bool(true) => return Ok(V::Bool(true)),
-                        _ => return bail(),
-                    }
-                }
-                Ok(V::Bool(false))
-            }
             E::Block(b) => self.block(b),
+            E::Api(f, args) => self.api_call(*f, args),
+            E::Contains(a, x) => Ok(V::Bool(self.contains(a, x)?)),
+            E::Call(..) | E::Len(_) | E::Reduce(..) => self.rare(e),
+            E::Push(slot, x) => self.push(*slot, x).map(|()| V::Unit),
+            E::FlagConst(..) | E::ClauseConst(_) | E::MissingConst(..) => {
+                self.effect(e).map(|()| V::Unit)
+            }
+            E::Bail => bail(),
+        }
+    }
+
+    /// The less common expressions, kept out of [`expr`](Self::expr) so that its frame stays small.
+    #[inline(never)]
+    fn rare(&mut self, e: &'a E) -> R<'a, V<'a>> {
+        match e {
             E::Call(f, args) => {
                 let mut values = Vec::with_capacity(args.len());
                 for a in args {
@@ -1238,28 +1408,10 @@ impl<'a> Machine<'a> {
                 }
                 self.call(*f, values)
             }
-            E::Api(f, args) => self.api_call(*f, args),
             E::Len(a) => match self.expr(a)? {
                 V::Str(s) => Ok(V::Int(s.as_str().chars().count() as i64)),
                 other => Ok(V::Int(seq(&other)?.len() as i64)),
             },
-            E::Contains(a, x) => {
-                let a = self.expr(a)?;
-                let x = self.expr(x)?;
-                match (&a, &x) {
-                    (V::Str(s), V::Str(t)) => Ok(V::Bool(s.as_str().contains(t.as_str()))),
-                    (V::Str(_), _) => bail(),
-                    _ => {
-                        for item in seq(&a)?.iter() {
-                            self.step(1)?;
-                            if equals(&item, &x)? {
-                                return Ok(V::Bool(true));
-                            }
-                        }
-                        Ok(V::Bool(false))
-                    }
-                }
-            }
             E::Reduce(a, f) => {
                 let a = self.expr(a)?;
                 let f = self.expr(f)?;
@@ -1273,10 +1425,50 @@ impl<'a> Machine<'a> {
                 }
                 Ok(acc)
             }
-            E::Push(slot, x) => {
+            other => self.expr(other),
+        }
+    }
+
+    /// `a.contains(x)`: a substring of a string, or an element of an array (one step per element
+    /// compared, as Rhai counts them).
+    #[inline(never)]
+    fn contains(&mut self, a: &'a E, x: &'a E) -> R<'a, bool> {
+        let a = self.expr(a)?;
+        let x = self.expr(x)?;
+        match (&a, &x) {
+            (V::Str(s), V::Str(t)) => Ok(s.as_str().contains(t.as_str())),
+            (V::Str(_), _) => bail(),
+            // Texts in a list of texts: compared as texts, without building each element.
+            (V::List(items), V::Str(t)) => {
+                let t = t.as_str();
+                for item in *items {
+                    self.step(1)?;
+                    if item.as_str() == t {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            _ => {
+                for item in seq(&a)?.iter() {
+                    self.step(1)?;
+                    if equals(&item, &x)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+        }
+    }
+
+    /// `variable.push(x)`.
+    #[inline(never)]
+    fn push(&mut self, slot: usize, x: &'a E) -> R<'a, ()> {
+        {
+            {
                 let x = self.expr(x)?;
                 let at = self.base + slot;
-                if let V::List(_) | V::Load(_) = &self.stack[at] {
+                if let V::List(_) | V::Load(_) | V::Consts(_) = &self.stack[at] {
                     let owned: Vec<V<'a>> = seq(&self.stack[at])?.iter().collect();
                     self.stack[at] = V::Array(Rc::new(owned));
                 }
@@ -1284,10 +1476,8 @@ impl<'a> Machine<'a> {
                     return bail();
                 };
                 Rc::make_mut(items).push(x);
-                check_size(&self.stack[at])?;
-                Ok(V::Unit)
+                check_size(&self.stack[at])
             }
-            E::Bail => bail(),
         }
     }
 
@@ -1393,16 +1583,14 @@ impl<'a> Machine<'a> {
                 let c = criterion(&a[0])?;
                 let V::Int(n) = a[1] else { return bail() };
                 let reason = self.reason(self.message(key, &a[2])?, a.get(3))?;
-                ok(with_eval(|e| e.add_points(c, n, reason)))?;
+                ok(self.ev(|e| e.add_points(c, n, reason)))?;
                 V::Unit
             }
             Api::PointsOf => {
                 let c = criterion(&a[0])?;
-                V::Int(with_eval(|e| {
-                    e.points[c].clamp(0, i64::from(Criterion::MAX_POINTS))
-                }))
+                V::Int(self.ev(|e| e.points[c].clamp(0, i64::from(Criterion::MAX_POINTS))))
             }
-            Api::TotalPoints => V::Int(with_eval(|e| {
+            Api::TotalPoints => V::Int(self.ev(|e| {
                 e.points
                     .iter()
                     .map(|p| (*p).clamp(0, i64::from(Criterion::MAX_POINTS)))
@@ -1410,13 +1598,13 @@ impl<'a> Machine<'a> {
             })),
             Api::Exclude(key) => {
                 let reason = self.reason(self.message(key, &a[0])?, a.get(1))?;
-                ok(with_eval(|e| e.add_exclusion(reason)))?;
+                ok(self.ev(|e| e.add_exclusion(reason)))?;
                 V::Unit
             }
             Api::Cap(key) => {
                 let level = recommendation(&a[0])?;
                 let reason = self.reason(self.message(key, &a[1])?, a.get(2))?;
-                ok(with_eval(|e| {
+                ok(self.ev(|e| {
                     e.admit("caps", 0, &reason)?;
                     let rule = e.rule;
                     if e.cap.as_ref().is_none_or(|(current, ..)| level < *current) {
@@ -1428,11 +1616,11 @@ impl<'a> Machine<'a> {
             }
             Api::Note(key) => {
                 let reason = self.reason(self.message(key, &a[0])?, a.get(1))?;
-                ok(with_eval(|e| e.add_note(reason)))?;
+                ok(self.ev(|e| e.add_note(reason)))?;
                 V::Unit
             }
-            Api::IsExcluded => V::Bool(with_eval(|e| !e.exclusions.is_empty())),
-            Api::CapLevel => with_eval(|e| {
+            Api::IsExcluded => V::Bool(self.ev(|e| !e.exclusions.is_empty())),
+            Api::CapLevel => self.ev(|e| {
                 e.cap
                     .as_ref()
                     .map_or(V::Unit, |(r, ..)| V::Str(Str::Borrowed(r.as_str())))
@@ -1444,16 +1632,7 @@ impl<'a> Machine<'a> {
                     return bail();
                 }
                 let severity = severity(&a[1])?;
-                with_eval(|e| {
-                    let rule = e.rule;
-                    match e.checklist.iter_mut().find(|(i, ..)| *i == item) {
-                        Some(existing) if existing.1 < severity => {
-                            *existing = (item, severity, rule)
-                        }
-                        Some(_) => {}
-                        None => e.checklist.push((item, severity, rule)),
-                    }
-                });
+                self.ev(|e| flag(e, item, severity));
                 V::Unit
             }
             Api::Clause(key) => {
@@ -1462,23 +1641,16 @@ impl<'a> Machine<'a> {
                 if !self.rules.items[item as usize].standard {
                     return bail();
                 }
-                with_eval(|e| {
-                    let rule = e.rule;
-                    if !e.clauses.iter().any(|(i, _)| *i == item) {
-                        e.clauses.push((item, rule));
-                    }
-                });
+                self.ev(|e| clause(e, item));
                 V::Unit
             }
             Api::CountItems => {
                 let s = severity(&a[0])?;
-                V::Int(with_eval(|e| {
-                    e.checklist.iter().filter(|(_, x, _)| *x == s).count() as i64
-                }))
+                V::Int(self.ev(|e| e.checklist.iter().filter(|(_, x, _)| *x == s).count() as i64))
             }
             Api::UnmitigableHigh => {
                 let items = &self.rules.items;
-                V::Int(with_eval(|e| {
+                V::Int(self.ev(|e| {
                     e.checklist
                         .iter()
                         .filter(|(i, s, _)| *s == Severity::High && !items[*i as usize].mitigable)
@@ -1488,7 +1660,7 @@ impl<'a> Machine<'a> {
             Api::Missing | Api::Decisive => {
                 let field = field_name(&a[0])?;
                 let decisive = matches!(f, Api::Decisive);
-                with_eval(|e| e.add_missing(field, decisive));
+                self.ev(|e| e.add_missing(field, decisive));
                 V::Unit
             }
             Api::Contradiction(key) => {
@@ -1499,7 +1671,7 @@ impl<'a> Machine<'a> {
                 for f in fields.iter() {
                     named.push(field_name(&f)?);
                 }
-                ok(with_eval(|e| {
+                ok(self.ev(|e| {
                     e.admit("contradictions", e.contradictions.len(), &reason)?;
                     let rule = e.rule;
                     e.contradictions.push((rule, named, reason));
@@ -1507,22 +1679,22 @@ impl<'a> Machine<'a> {
                 }))?;
                 V::Unit
             }
-            Api::HasContradictions => V::Bool(with_eval(|e| !e.contradictions.is_empty())),
-            Api::MissingCount => V::Int(with_eval(|e| e.missing.len() as i64)),
+            Api::HasContradictions => V::Bool(self.ev(|e| !e.contradictions.is_empty())),
+            Api::MissingCount => V::Int(self.ev(|e| e.missing.len() as i64)),
             Api::Recommend => {
                 let level = recommendation(&a[0])?;
-                with_eval(|e| e.recommendation = Some(level));
+                self.ev(|e| e.recommendation = Some(level));
                 V::Unit
             }
             Api::FreeFte => match number(&a[0]) {
                 Some(v) if v.is_finite() => {
-                    with_eval(|e| e.freed_fte = Some(v));
+                    self.ev(|e| e.freed_fte = Some(v));
                     V::Unit
                 }
                 _ => return bail(),
             },
             Api::ProposalCall => {
-                with_eval(|e| e.proposal_call = true);
+                self.ev(|e| e.proposal_call = true);
                 V::Unit
             }
         })
@@ -1562,6 +1734,24 @@ impl<'a> Machine<'a> {
     }
 }
 
+/// `flag`: records a checklist item, or raises its severity.
+fn flag(e: &mut Evaluation, item: u32, severity: Severity) {
+    let rule = e.rule;
+    match e.checklist.iter_mut().find(|(i, ..)| *i == item) {
+        Some(existing) if existing.1 < severity => *existing = (item, severity, rule),
+        Some(_) => {}
+        None => e.checklist.push((item, severity, rule)),
+    }
+}
+
+/// `clause`: records a standard clause once.
+fn clause(e: &mut Evaluation, item: u32) {
+    let rule = e.rule;
+    if !e.clauses.iter().any(|(i, _)| *i == item) {
+        e.clauses.push((item, rule));
+    }
+}
+
 fn materialize(c: &Const) -> V<'_> {
     match c {
         Const::Unit => V::Unit,
@@ -1569,7 +1759,7 @@ fn materialize(c: &Const) -> V<'_> {
         Const::Int(i) => V::Int(*i),
         Const::Float(f) => V::Float(*f),
         Const::Str(s) => V::Str(Str::Borrowed(s)),
-        Const::Array(items) => V::Array(Rc::new(items.iter().map(materialize).collect())),
+        Const::Array(items) => V::Consts(items),
         Const::Fn(f) => V::Fn(*f),
     }
 }
@@ -1600,12 +1790,23 @@ fn check_size<'a>(v: &V<'a>) -> R<'a, ()> {
             }),
             V::List(l) => (l.len(), l.iter().map(String::len).sum()),
             V::Load(m) => (m.len(), 0),
+            V::Consts(c) => const_sizes(c),
             _ => (0, 0),
         }
     }
+    fn const_sizes(items: &[Const]) -> (usize, usize) {
+        items.iter().fold((items.len(), 0), |(n, s), x| {
+            let (n2, s2) = match x {
+                Const::Str(t) => (0, t.len()),
+                Const::Array(a) => const_sizes(a),
+                _ => (0, 0),
+            };
+            (n + n2, s + s2)
+        })
+    }
     match v {
         V::Str(s) if s.as_str().len() >= MAX_STRING => bail(),
-        V::Array(_) | V::List(_) | V::Load(_) => {
+        V::Array(_) | V::List(_) | V::Load(_) | V::Consts(_) => {
             let (n, s) = sizes(v);
             if n >= MAX_ARRAY || s >= MAX_STRING {
                 bail()
@@ -1632,7 +1833,7 @@ fn to_arg<'a>(v: &V<'a>) -> R<'a, Arg> {
         V::Unit => Arg::Text("?".into()),
         V::Str(s) => Arg::Text(s.as_str().to_string()),
         V::Bool(b) => Arg::Text(b.to_string()),
-        V::Array(_) | V::List(_) | V::Load(_) | V::Fn(_) => return bail(),
+        V::Array(_) | V::List(_) | V::Load(_) | V::Consts(_) | V::Fn(_) => return bail(),
     })
 }
 
@@ -1696,6 +1897,21 @@ fn equals<'a>(a: &V<'a>, b: &V<'a>) -> R<'a, bool> {
     match binary(Bin::Eq, a, b)? {
         V::Bool(x) => Ok(x),
         _ => bail(),
+    }
+}
+
+/// A comparison (`op` is one): [`binary`]'s result as a boolean, numbers without building the value.
+#[inline]
+fn compare<'a>(op: Bin, a: &V<'a>, b: &V<'a>) -> R<'a, bool> {
+    match (a, b) {
+        (V::Int(x), V::Int(y)) => Ok(ordered(op, x, y)),
+        (V::Float(x), V::Float(y)) => Ok(float_cmp(op, *x, *y)),
+        (V::Float(x), V::Int(y)) => Ok(float_cmp(op, *x, *y as f64)),
+        (V::Int(x), V::Float(y)) => Ok(float_cmp(op, *x as f64, *y)),
+        _ => match binary(op, a, b)? {
+            V::Bool(x) => Ok(x),
+            _ => bail(),
+        },
     }
 }
 

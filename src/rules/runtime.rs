@@ -392,7 +392,14 @@ impl CompiledRules {
     }
 
     fn run(&self, op: &Arc<Operation>, traced: bool) -> Evaluation {
-        with_eval(|e| *e = Evaluation::default());
+        // The evaluation lives here while the compiled rules run (they write to it directly), and is
+        // lent to the thread's slot (`with_eval`) while the interpreter runs a rule, for its registered
+        // functions.
+        let mut eval = Evaluation {
+            deadline: Some(std::time::Instant::now() + self.budgets.time),
+            heap_budget: self.budgets.heap,
+            ..Evaluation::default()
+        };
         // The thread's own engine, compiled the first time a rule runs on the interpreter (compiled
         // rules may never need it).
         let interpreter = || {
@@ -401,63 +408,61 @@ impl CompiledRules {
                 .as_ref()
                 .map_or((&self.engine, &self.asts), |(e, a)| (e, a))
         };
-        with_eval(|e| {
-            e.deadline = Some(std::time::Instant::now() + self.budgets.time);
-            e.heap_budget = self.budgets.heap;
-        });
-        let mut scope = Scope::new();
-        scope.push_constant("op", OpHandle(Arc::clone(op)));
+        // `op` in the interpreter's scope, made the first time a rule runs on it.
+        let mut scope: Option<Scope> = None;
         let mut mark = Mark::default();
         let mut timed_out = false;
         let mut runner = None;
         for &i in &self.order {
             let trace_mark = traced.then(|| {
                 trace::begin_rule(i as u16);
-                with_eval(|e| trace::Mark::of(e))
+                trace::Mark::of(&eval)
             });
-            let out_of_time = with_eval(|e| {
-                e.rule = i as u16;
-                mark.save(e);
-                e.heap_start = crate::heap::thread_net_bytes();
-                e.out_of_time()
-            });
-            if out_of_time {
+            eval.rule = i as u16;
+            mark.save(&eval);
+            eval.heap_start = crate::heap::thread_net_bytes();
+            if eval.out_of_time() {
                 // The rule that used the time up has said so; a slow run of rules that each stayed
                 // within it is named at the first rule that could not run.
                 if !timed_out {
                     let error = self.time_error(i, 0, 0);
-                    with_eval(|e| e.errors.push(error));
+                    eval.errors.push(error);
                 }
                 break;
             }
             if !traced && self.engine_kind == EngineKind::Compiled {
                 if let super::compile::Compiled::Tree(program) = &self.programs[i] {
                     let runner = runner.get_or_insert_with(|| {
-                        let deadline = with_eval(|e| e.deadline);
-                        super::compile::Runner::new(op, &self.rules, deadline)
+                        super::compile::Runner::new(op, &self.rules, eval.deadline)
                     });
-                    match runner.run(program) {
+                    match runner.run(program, &mut eval) {
                         Ok(()) => continue,
                         // The interpreter decides: it fails where the compiled rule might have.
-                        Err(super::compile::Bail) => with_eval(|e| mark.restore(e)),
+                        Err(super::compile::Bail) => mark.restore(&mut eval),
                     }
                 }
             }
             let (engine, asts) = interpreter();
-            if let Err(err) = engine.run_ast_with_scope(&mut scope, &asts[i]) {
+            let scope = scope.get_or_insert_with(|| {
+                let mut scope = Scope::new();
+                scope.push_constant("op", OpHandle(Arc::clone(op)));
+                scope
+            });
+            with_eval(|e| std::mem::swap(e, &mut eval));
+            let result = engine.run_ast_with_scope(scope, &asts[i]);
+            with_eval(|e| std::mem::swap(e, &mut eval));
+            if let Err(err) = result {
                 timed_out |= matches!(&*err, EvalAltResult::ErrorTerminated(t, _) if !is_heap(t));
                 let error = self.describe_error(i, &err);
-                with_eval(|e| {
-                    mark.restore(e);
-                    e.errors.push(error);
-                });
+                mark.restore(&mut eval);
+                eval.errors.push(error);
             }
             scope.rewind(1);
             if let Some(tm) = trace_mark {
-                trace::end_rule(with_eval(|e| tm.produced(e)));
+                trace::end_rule(tm.produced(&eval));
             }
         }
-        let mut e = with_eval(std::mem::take);
+        let mut e = eval;
         // The facts the recommendation cannot do without are decisive whenever they are unknown.
         for &field in &self.rules.decisive_facts {
             if matches!(op.get(field), FieldRef::Missing) {
