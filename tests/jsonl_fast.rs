@@ -33,7 +33,9 @@ fn check(line: &str) -> bool {
     if let Some(op) = &fast {
         match &exact {
             Ok(Some(e)) => assert_eq!(e, op, "fast and exact differ on {line:?}"),
-            other => panic!("fast path accepted a line the exact path does not: {line:?}: {other:?}"),
+            other => {
+                panic!("fast path accepted a line the exact path does not: {line:?}: {other:?}")
+            }
         }
     }
     // Operations and diagnostics (code, messages, hints, file, line, column) must be the same.
@@ -70,7 +72,10 @@ fn bundled_catalog_takes_the_fast_path_with_identical_operations() {
     let lines = bundled_catalog_lines();
     assert!(lines.len() >= 40);
     let (all, fast) = count(lines.clone());
-    assert_eq!(fast, all, "every bundled operation should take the fast path");
+    assert_eq!(
+        fast, all,
+        "every bundled operation should take the fast path"
+    );
     // The whole-file loader gives the same catalog as before.
     let text = lines.join("\n");
     let loaded = parse_jsonl_str("c.jsonl", &text);
@@ -261,7 +266,10 @@ fn hand_written_edge_lines() {
         lines.push(with(tail));
     }
     lines.push(format!(r#"{{"id":"{x129}","name":"n","department":"d"}}"#));
-    lines.push(format!(r#"{{"id":"{}","name":"n","department":"d"}}"#, &x129[1..]));
+    lines.push(format!(
+        r#"{{"id":"{}","name":"n","department":"d"}}"#,
+        &x129[1..]
+    ));
     lines.push(format!("{}{}", "[".repeat(200), "]".repeat(200)));
     lines.push(with(&format!(
         r#""legal_basis":{}{}"#,
@@ -276,10 +284,31 @@ fn hand_written_edge_lines() {
 #[test]
 fn every_field_mutated() {
     let awkward: Vec<Value> = [
-        "null", "true", "false", "0", "1", "3", "-1", "3.0", "0.5", "1e20", "-0.0",
-        "18446744073709551615", r#""""#, r#"" ""#, r#""none""#, r#""complete""#, r#""x""#, "[]",
-        r#"["a"]"#, "[1]", "[null]", "{}", r#"{"a":1}"#,
-        "[1,2,3,4,5,6,7,8,9,10,11,12]", "[1,2,3,4,5,6,7,8,9,10,11,12.5]",
+        "null",
+        "true",
+        "false",
+        "0",
+        "1",
+        "3",
+        "-1",
+        "3.0",
+        "0.5",
+        "1e20",
+        "-0.0",
+        "18446744073709551615",
+        r#""""#,
+        r#"" ""#,
+        r#""none""#,
+        r#""complete""#,
+        r#""x""#,
+        "[]",
+        r#"["a"]"#,
+        "[1]",
+        "[null]",
+        "{}",
+        r#"{"a":1}"#,
+        "[1,2,3,4,5,6,7,8,9,10,11,12]",
+        "[1,2,3,4,5,6,7,8,9,10,11,12.5]",
     ]
     .iter()
     .map(|s| serde_json::from_str(s).unwrap())

@@ -15,8 +15,8 @@ pub mod schema;
 pub mod sheet;
 pub mod titles;
 
-pub(crate) use load::{duplicate_id, line_too_long};
 pub use jsonl::operation_fast as jsonl_operation_fast;
+pub(crate) use load::{duplicate_id, line_too_long};
 pub use load::{operation_from_jsonl_line, operation_from_jsonl_line_exact};
 
 pub use fields::{
