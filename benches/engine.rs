@@ -392,3 +392,37 @@ impl Native {
         r
     }
 }
+
+/// One JSON Lines record at a time, on the exact (located) path only: the cost the fast path saves.
+#[divan::bench(sample_count = 20)]
+fn parse_jsonl_exact_lines(bencher: Bencher) {
+    let text = synthetic::jsonl(OPS, SEED);
+    let file = Arc::new(itaku::diag::SourceFile::new("synthetic.jsonl", ""));
+    bencher
+        .counter(divan::counter::ItemsCount::new(OPS))
+        .bench(|| {
+            text.lines()
+                .enumerate()
+                .filter(|(i, line)| {
+                    itaku::catalog::operation_from_jsonl_line_exact(&file, i + 1, black_box(line))
+                        .is_ok()
+                })
+                .count()
+        });
+}
+
+/// One JSON Lines record at a time, on the fast path (serde straight into an operation).
+#[divan::bench(sample_count = 20)]
+fn parse_jsonl_fast(bencher: Bencher) {
+    let text = synthetic::jsonl(OPS, SEED);
+    bencher
+        .counter(divan::counter::ItemsCount::new(OPS))
+        .bench(|| {
+            text.lines()
+                .enumerate()
+                .filter(|(i, line)| {
+                    itaku::catalog::jsonl_operation_fast(i + 1, black_box(line)).is_some()
+                })
+                .count()
+        });
+}

@@ -9,12 +9,14 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{BufRead, Read, Write};
-use std::sync::Arc;
+use std::sync::{mpsc, Arc, Mutex};
 
 use rayon::prelude::*;
 
 use crate::assess::{assess_operation, round2, Assessment};
-use crate::catalog::{duplicate_id, line_too_long, operation_from_jsonl_line, Operation, Origin};
+use crate::catalog::{
+    duplicate_id, line_too_long, operation_from_jsonl_line, Operation, OperationId, Origin,
+};
 use crate::diag::{Diagnostic, Diagnostics, Location, SourceFile};
 use crate::lang::Lang;
 use crate::model::Recommendation;
@@ -65,6 +67,12 @@ impl StreamSummary {
 /// Reads JSON Lines from `input` (named `path` in messages), assesses each operation and writes one
 /// JSON line per assessment to `out`. Problems go to `on_problem` as they are found; a bad line never
 /// stops the stream. Only I/O errors on `input` or `out` end it early.
+///
+/// The serial stages (reading and splitting lines, the duplicate-id check, reporting problems, writing)
+/// run on the calling thread while a second thread has the parallel ones (parsing, assessing,
+/// rendering) done on the rayon pool: batch N+1 is computed while batch N is written and batch N+2 read.
+/// At most [`BATCHES_IN_FLIGHT`] batches and [`GROUPS_IN_FLIGHT`] rendered groups are held at once,
+/// so memory stays flat; text and output buffers are reused from batch to batch.
 pub fn assess_jsonl(
     path: &str,
     input: &mut dyn BufRead,
@@ -76,125 +84,358 @@ pub fn assess_jsonl(
     let mut summary = StreamSummary::default();
     // The item texts, escaped for JSON once for the whole stream.
     let items = JsonItems::new(&rules.rules, lang);
-    let mut seen = SeenIds::default();
-    let mut reader = LineReader::new(input);
-    let mut batch = String::new();
-    loop {
-        batch.clear();
-        let first_line = reader.line + 1;
-        let mut early: Vec<(usize, Diagnostic)> = Vec::new();
-        let mut lines = 0;
-        while lines < BATCH_LINES {
-            match reader.next_line(&mut batch)? {
-                None => break,
-                Some(Ok(())) => {}
-                Some(Err(bad)) => early.push((reader.line, bad.diagnostic(path, reader.line))),
-            }
-            lines += 1;
-        }
-        if lines == 0 {
-            break;
-        }
-        let file = Arc::new(SourceFile::starting_at(
+    let buffers = BufferPool::default();
+    let (batch_tx, batch_rx) = mpsc::sync_channel::<Batch>(BATCHES_IN_FLIGHT);
+    let (msg_tx, msg_rx) = mpsc::sync_channel::<Message>(GROUPS_IN_FLIGHT);
+    std::thread::scope(|scope| {
+        let compute = Compute {
             path,
-            std::mem::take(&mut batch),
-            first_line,
-        ));
+            rules,
+            items: &items,
+            buffers: &buffers,
+        };
+        scope.spawn(move || compute.run(batch_rx, msg_tx));
+        let result = drive(
+            path,
+            input,
+            out,
+            on_problem,
+            &mut summary,
+            &buffers,
+            batch_tx,
+            msg_rx,
+        );
+        // Leaving the scope drops both channel ends: the compute thread stops at its next step.
+        result
+    })?;
+    summary.freed_fte = round2(summary.freed_fte);
+    Ok(summary)
+}
+
+/// Batches read ahead of the one being written (one computed, one waiting).
+pub const BATCHES_IN_FLIGHT: usize = 2;
+
+/// Operations assessed and rendered together and handed to the writer as one message.
+const GROUP_OPS: usize = 1024;
+
+/// Rendered groups waiting for the writer.
+pub const GROUPS_IN_FLIGHT: usize = 2;
+
+/// Lines read together.
+struct Batch {
+    text: String,
+    first_line: usize,
+    /// Lines refused while reading (too long, not UTF-8), with their line numbers.
+    early: Vec<(usize, Diagnostic)>,
+}
+
+/// What became of one line, as the writer needs it.
+enum LineOutcome {
+    Blank,
+    Problems(Diagnostics),
+    /// A valid operation: its id (for the duplicate check) and the problems of its unknown hazard words
+    /// (an operation without any is assessed, in line order, in the groups that follow).
+    Operation {
+        id: OperationId,
+        hazards: Vec<Diagnostic>,
+    },
+}
+
+/// From the compute thread to the writer, in order: for each batch, `Parsed`, then its `Rendered`
+/// groups, then `Done`.
+enum Message {
+    Parsed {
+        /// The batch (problems are located in it).
+        file: Arc<SourceFile>,
+        lines: Vec<LineOutcome>,
+        early: Vec<(usize, Diagnostic)>,
+    },
+    Rendered(Vec<Run>),
+    Done(Arc<SourceFile>),
+    Failed(std::io::Error),
+}
+
+/// Operations assessed and rendered by one task into one buffer; `ends` marks where each line ends,
+/// so that problems are still reported line by line, in order.
+struct Run {
+    assessed: Vec<Assessment>,
+    ends: Vec<usize>,
+    buf: Vec<u8>,
+}
+
+/// Output buffers handed back by the writer for reuse (a fresh buffer costs its page faults).
+#[derive(Default)]
+struct BufferPool(Mutex<Vec<Vec<u8>>>);
+
+impl BufferPool {
+    const KEEP: usize = 64;
+
+    fn take(&self, capacity: usize) -> Vec<u8> {
+        let spare = self.0.lock().ok().and_then(|mut v| v.pop());
+        match spare {
+            Some(mut b) => {
+                b.clear();
+                b.reserve(capacity);
+                b
+            }
+            None => Vec::with_capacity(capacity),
+        }
+    }
+
+    fn give(&self, buf: Vec<u8>) {
+        if let Ok(mut v) = self.0.lock() {
+            if v.len() < Self::KEEP {
+                v.push(buf);
+            }
+        }
+    }
+}
+
+/// The parallel stages, run from their own thread on the rayon pool.
+struct Compute<'a> {
+    path: &'a str,
+    rules: &'a CompiledRules,
+    items: &'a JsonItems,
+    buffers: &'a BufferPool,
+}
+
+impl Compute<'_> {
+    fn run(self, batches: mpsc::Receiver<Batch>, messages: mpsc::SyncSender<Message>) {
+        for batch in batches {
+            if !self.batch(batch, &messages) {
+                return;
+            }
+        }
+    }
+
+    /// Parses, assesses and renders one batch; false once the writer has gone.
+    fn batch(&self, batch: Batch, messages: &mpsc::SyncSender<Message>) -> bool {
+        let first_line = batch.first_line;
+        let file = Arc::new(SourceFile::starting_at(self.path, batch.text, first_line));
         let texts: Vec<&str> = file.text.lines().collect();
-        let parsed: Vec<(usize, Result<Option<Operation>, Diagnostics>)> = texts
+        let parsed: Vec<(LineOutcome, Option<Arc<Operation>>)> = texts
             .par_iter()
             .enumerate()
-            .map(|(i, line)| {
-                let n = first_line + i;
-                (n, operation_from_jsonl_line(&file, n, line))
-            })
+            .map(|(i, text)| self.line(&file, first_line + i, text))
             .collect();
         drop(texts);
-        let mut early = early.into_iter().peekable();
+        let mut lines = Vec::with_capacity(parsed.len());
         let mut operations = Vec::with_capacity(parsed.len());
-        for (line, result) in parsed {
-            while let Some((_, d)) = early.next_if(|(at, _)| *at <= line) {
-                summary.catalog_errors += 1;
-                on_problem(Problem::Catalog(&d));
-            }
-            match result {
-                Ok(Some(op)) => {
-                    if let Some(first) = seen.first_line(op.id.as_str(), line) {
-                        let origin = Origin {
-                            file: path.to_string(),
-                            line: first,
-                        };
-                        let d = duplicate_id(&file, line, op.id.as_str(), &origin);
-                        summary.catalog_errors += 1;
-                        on_problem(Problem::Catalog(&d));
-                        continue;
+        for (outcome, op) in parsed {
+            lines.push(outcome);
+            operations.extend(op);
+        }
+        let parsed = Message::Parsed {
+            file: Arc::clone(&file),
+            lines,
+            early: batch.early,
+        };
+        if messages.send(parsed).is_err() {
+            return false;
+        }
+        for group in operations.chunks(GROUP_OPS) {
+            let runs = group
+                .par_chunks(LINES_PER_BUFFER)
+                .map(|run| {
+                    let mut assessed = Vec::with_capacity(run.len());
+                    let mut ends = Vec::with_capacity(run.len());
+                    let mut buf = self.buffers.take(run.len() * LINE_BYTES_HINT);
+                    for op in run {
+                        let a = assess_operation(op, self.rules);
+                        write_jsonl_line(&mut buf, &a, &self.rules.rules, self.items)?;
+                        ends.push(buf.len());
+                        assessed.push(a);
                     }
-                    let unknown = crate::check::unknown_hazards(&rules.rules, &op);
-                    if !unknown.is_empty() {
-                        let text = file.text.lines().nth(line - first_line).unwrap_or("");
-                        for (word, hint) in unknown {
-                            let mut d = crate::check::hazard_problem(
-                                &rules.rules,
-                                op.id.as_str(),
-                                &word,
-                                hint,
-                            );
-                            let col = text
-                                .find(&format!("\"{word}\""))
-                                .map_or(1, |b| text[..b].chars().count() + 2);
-                            d = d.at(Location::new(&file, line, col, word.chars().count()));
+                    Ok(Run {
+                        assessed,
+                        ends,
+                        buf,
+                    })
+                })
+                .collect::<std::io::Result<Vec<Run>>>();
+            let message = match runs {
+                Ok(runs) => Message::Rendered(runs),
+                Err(e) => Message::Failed(e),
+            };
+            if messages.send(message).is_err() {
+                return false;
+            }
+        }
+        drop(operations);
+        messages.send(Message::Done(file)).is_ok()
+    }
+
+    /// Parses one line; a valid operation without unknown hazard words is also returned to be assessed
+    /// (before the duplicate check, which needs the lines before it: a duplicate's assessment is dropped).
+    fn line(
+        &self,
+        file: &Arc<SourceFile>,
+        line: usize,
+        text: &str,
+    ) -> (LineOutcome, Option<Arc<Operation>>) {
+        match operation_from_jsonl_line(file, line, text) {
+            Ok(None) => (LineOutcome::Blank, None),
+            Err(problems) => (LineOutcome::Problems(problems), None),
+            Ok(Some(op)) => {
+                let rules = &self.rules.rules;
+                let unknown = crate::check::unknown_hazards(rules, &op);
+                let hazards: Vec<Diagnostic> = unknown
+                    .into_iter()
+                    .map(|(word, hint)| {
+                        let d = crate::check::hazard_problem(rules, op.id.as_str(), &word, hint);
+                        let col = text
+                            .find(&format!("\"{word}\""))
+                            .map_or(1, |b| text[..b].chars().count() + 2);
+                        d.at(Location::new(file, line, col, word.chars().count()))
+                    })
+                    .collect();
+                let id = op.id.clone();
+                let op = hazards.is_empty().then(|| Arc::new(op));
+                (LineOutcome::Operation { id, hazards }, op)
+            }
+        }
+    }
+}
+
+/// The calling thread's part: reads batches, checks ids, reports problems and writes, in order.
+#[allow(clippy::too_many_arguments)]
+fn drive(
+    path: &str,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+    on_problem: &mut dyn FnMut(Problem<'_>),
+    summary: &mut StreamSummary,
+    buffers: &BufferPool,
+    batches: mpsc::SyncSender<Batch>,
+    messages: mpsc::Receiver<Message>,
+) -> std::io::Result<()> {
+    let mut seen = SeenIds::default();
+    let mut reader = LineReader::new(input);
+    let mut spare_text = String::new();
+    let mut in_flight = 0;
+    let mut at_end = false;
+    // Whether each assessed operation of the current batch is written (not a duplicate), in order.
+    let mut keep: Vec<bool> = Vec::new();
+    loop {
+        while !at_end && in_flight < BATCHES_IN_FLIGHT {
+            match read_batch(path, &mut reader, std::mem::take(&mut spare_text))? {
+                Some(batch) => {
+                    if batches.send(batch).is_err() {
+                        return Err(compute_stopped());
+                    }
+                    in_flight += 1;
+                }
+                None => at_end = true,
+            }
+        }
+        if in_flight == 0 {
+            return Ok(());
+        }
+        // Everything the compute thread says about the oldest batch, up to its end.
+        let mut kept = 0;
+        loop {
+            match messages.recv().map_err(|_| compute_stopped())? {
+                Message::Parsed { file, lines, early } => {
+                    let first_line = file.first_line;
+                    keep.clear();
+                    let mut early = early.into_iter().peekable();
+                    for (i, outcome) in lines.into_iter().enumerate() {
+                        let line = first_line + i;
+                        while let Some((_, d)) = early.next_if(|(at, _)| *at <= line) {
                             summary.catalog_errors += 1;
                             on_problem(Problem::Catalog(&d));
                         }
-                        continue;
+                        match outcome {
+                            LineOutcome::Blank => {}
+                            LineOutcome::Problems(problems) => {
+                                for d in problems.iter() {
+                                    summary.catalog_errors += 1;
+                                    on_problem(Problem::Catalog(d));
+                                }
+                            }
+                            LineOutcome::Operation { id, hazards } => {
+                                let first = seen.first_line(id.as_str(), line);
+                                if let Some(first) = first {
+                                    let origin = Origin {
+                                        file: path.to_string(),
+                                        line: first,
+                                    };
+                                    let d = duplicate_id(&file, line, id.as_str(), &origin);
+                                    summary.catalog_errors += 1;
+                                    on_problem(Problem::Catalog(&d));
+                                } else {
+                                    for d in &hazards {
+                                        summary.catalog_errors += 1;
+                                        on_problem(Problem::Catalog(d));
+                                    }
+                                }
+                                if hazards.is_empty() {
+                                    keep.push(first.is_none());
+                                }
+                            }
+                        }
                     }
-                    operations.push(Arc::new(op));
-                }
-                Ok(None) => {}
-                Err(problems) => {
-                    for d in problems.iter() {
+                    for (_, d) in early {
                         summary.catalog_errors += 1;
-                        on_problem(Problem::Catalog(d));
+                        on_problem(Problem::Catalog(&d));
                     }
                 }
+                Message::Rendered(runs) => {
+                    for run in runs {
+                        let mut start = 0;
+                        for (a, &end) in run.assessed.iter().zip(&run.ends) {
+                            let write = keep.get(kept).copied().unwrap_or(false);
+                            kept += 1;
+                            if write {
+                                summary.add(a);
+                                if !a.errors.is_empty() {
+                                    on_problem(Problem::Rule(a));
+                                }
+                                out.write_all(run.buf.get(start..end).unwrap_or_default())?;
+                            }
+                            start = end;
+                        }
+                        buffers.give(run.buf);
+                    }
+                }
+                Message::Done(file) => {
+                    spare_text = Arc::try_unwrap(file).map(|f| f.text).unwrap_or_default();
+                    in_flight -= 1;
+                    break;
+                }
+                Message::Failed(e) => return Err(e),
             }
         }
-        for (_, d) in early {
-            summary.catalog_errors += 1;
-            on_problem(Problem::Catalog(&d));
-        }
-        // A run of operations is assessed and rendered by one task into one buffer; `ends` marks
-        // where each line ends, so that problems are still reported line by line, in order.
-        let runs: Vec<(Vec<Assessment>, Vec<usize>, Vec<u8>)> = operations
-            .par_chunks(LINES_PER_BUFFER)
-            .map(|run| {
-                let mut assessed = Vec::with_capacity(run.len());
-                let mut ends = Vec::with_capacity(run.len());
-                let mut buf = Vec::with_capacity(run.len() * LINE_BYTES_HINT);
-                for op in run {
-                    let a = assess_operation(op, rules);
-                    write_jsonl_line(&mut buf, &a, &rules.rules, &items)?;
-                    ends.push(buf.len());
-                    assessed.push(a);
-                }
-                Ok((assessed, ends, buf))
-            })
-            .collect::<std::io::Result<_>>()?;
-        for (assessed, ends, buf) in &runs {
-            let mut start = 0;
-            for (a, &end) in assessed.iter().zip(ends) {
-                summary.add(a);
-                if !a.errors.is_empty() {
-                    on_problem(Problem::Rule(a));
-                }
-                out.write_all(buf.get(start..end).unwrap_or_default())?;
-                start = end;
-            }
-        }
-        batch = Arc::try_unwrap(file).map(|f| f.text).unwrap_or_default();
     }
-    summary.freed_fte = round2(summary.freed_fte);
-    Ok(summary)
+}
+
+fn compute_stopped() -> std::io::Error {
+    std::io::Error::other("the assessment thread stopped")
+}
+
+/// Reads up to [`BATCH_LINES`] lines into `text` (cleared first); `None` at the end of input.
+fn read_batch(
+    path: &str,
+    reader: &mut LineReader<'_>,
+    mut text: String,
+) -> std::io::Result<Option<Batch>> {
+    text.clear();
+    let first_line = reader.line + 1;
+    let mut early = Vec::new();
+    let mut lines = 0;
+    while lines < BATCH_LINES {
+        match reader.next_line(&mut text)? {
+            None => break,
+            Some(Ok(())) => {}
+            Some(Err(bad)) => early.push((reader.line, bad.diagnostic(path, reader.line))),
+        }
+        lines += 1;
+    }
+    Ok((lines > 0).then_some(Batch {
+        text,
+        first_line,
+        early,
+    }))
 }
 
 /// The ids seen so far, kept as the first 128 bits of their SHA-256 digest with the line they were

@@ -537,7 +537,12 @@ fn parse_jsonl(file: &Arc<SourceFile>, out: &mut LoadedCatalog, ids: &mut HashMa
             out.skipped += 1;
             continue;
         }
-        match parse_jsonl_line(file, file.first_line + i, line) {
+        let line_no = file.first_line + i;
+        if let Some(op) = super::jsonl::operation_fast(line_no, line) {
+            add_valid_operation(file, line_no, op, out, ids);
+            continue;
+        }
+        match parse_jsonl_line(file, line_no, line) {
             Ok(Some(node)) => add_operation(file, node, out, ids),
             Ok(None) => {}
             Err(d) => {
@@ -594,24 +599,7 @@ pub(crate) fn add_operation(
     };
     let mut kept = None;
     match build_operation_keeping(file, node, &mut kept) {
-        Ok(op) => {
-            if let Some(first) = ids.get(op.id.as_str()) {
-                out.diagnostics
-                    .push(duplicate_id(file, line, op.id.as_str(), first));
-                out.skipped += 1;
-                if let Some(hazards) = op.hazards.filter(|h| !h.is_empty()) {
-                    out.rejected.push(RejectedEntry {
-                        origin,
-                        id: op.id.to_string(),
-                        hazards,
-                    });
-                }
-                return;
-            }
-            ids.insert(op.id.as_str().to_string(), origin.clone());
-            out.catalog.operations.push(Arc::new(op));
-            out.catalog.origins.push(origin);
-        }
+        Ok(op) => add_valid_operation(file, line, op, out, ids),
         Err(problems) => {
             out.diagnostics.extend(problems);
             out.skipped += 1;
@@ -624,6 +612,36 @@ pub(crate) fn add_operation(
             }
         }
     }
+}
+
+/// Adds a valid operation written at `line` to the catalog, unless an earlier one has its id.
+fn add_valid_operation(
+    file: &Arc<SourceFile>,
+    line: usize,
+    op: Operation,
+    out: &mut LoadedCatalog,
+    ids: &mut HashMap<String, Origin>,
+) {
+    let origin = Origin {
+        file: file.path.clone(),
+        line,
+    };
+    if let Some(first) = ids.get(op.id.as_str()) {
+        out.diagnostics
+            .push(duplicate_id(file, line, op.id.as_str(), first));
+        out.skipped += 1;
+        if let Some(hazards) = op.hazards.filter(|h| !h.is_empty()) {
+            out.rejected.push(RejectedEntry {
+                origin,
+                id: op.id.to_string(),
+                hazards,
+            });
+        }
+        return;
+    }
+    ids.insert(op.id.as_str().to_string(), origin.clone());
+    out.catalog.operations.push(Arc::new(op));
+    out.catalog.origins.push(origin);
 }
 
 /// The problem of an id that an earlier operation already uses.
@@ -652,7 +670,19 @@ pub(crate) fn duplicate_id(
 }
 
 /// Parses and validates one JSON Lines record (a blank line gives `Ok(None)`).
-pub(crate) fn operation_from_jsonl_line(
+pub fn operation_from_jsonl_line(
+    file: &Arc<SourceFile>,
+    line_no: usize,
+    line: &str,
+) -> Result<Option<Operation>, Diagnostics> {
+    if let Some(op) = super::jsonl::operation_fast(line_no, line) {
+        return Ok(Some(op));
+    }
+    operation_from_jsonl_line_exact(file, line_no, line)
+}
+
+/// [`operation_from_jsonl_line`] without the fast path (the differential tests compare the two).
+pub fn operation_from_jsonl_line_exact(
     file: &Arc<SourceFile>,
     line_no: usize,
     line: &str,

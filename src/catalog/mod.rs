@@ -8,13 +8,16 @@ use std::sync::Arc;
 
 pub mod describe;
 mod fields;
+mod jsonl;
 mod load;
 pub mod questions;
 pub mod schema;
 pub mod sheet;
 pub mod titles;
 
-pub(crate) use load::{duplicate_id, line_too_long, operation_from_jsonl_line};
+pub use jsonl::operation_fast as jsonl_operation_fast;
+pub(crate) use load::{duplicate_id, line_too_long};
+pub use load::{operation_from_jsonl_line, operation_from_jsonl_line_exact};
 
 pub use fields::{
     display_name, Bounds, CatalogEnum, ContractType, Criticality, Discretion, Equipment,
