@@ -222,6 +222,20 @@ mod tests {
     }
 
     #[test]
+    fn the_split_is_taken_for_clean_files_only() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/catalog/02_soumu.yaml");
+        let text = std::fs::read_to_string(path).expect("bundled catalog");
+        let file = Arc::new(SourceFile::new("t.yaml", text.as_str()));
+        let parsed = parse_split(&file, 1).expect("split");
+        assert!(parsed.len() > 1);
+        assert!(parsed.iter().all(|chunk| chunk.len() == 1));
+        let broken = text.replacen("difficulty: ", "difficulty: 99 #", 1);
+        assert_ne!(broken, text);
+        let broken = Arc::new(SourceFile::new("t.yaml", broken));
+        assert!(parse_split(&broken, 1).is_none());
+    }
+
+    #[test]
     fn refuses_what_it_is_not_sure_of() {
         for text in [
             "---\noperations:\n  - a\n",
