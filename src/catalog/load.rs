@@ -13,8 +13,10 @@ use crate::diag::{Diagnostic, Diagnostics, Location, Severity, SourceFile};
 use crate::suggest::did_you_mean;
 use crate::yaml::{self, Node, Pos, Value};
 
-/// Largest YAML catalog file accepted. Larger catalogs belong in JSON Lines, which is streamed.
-pub const MAX_YAML_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest YAML catalog file accepted, as for JSON Lines read whole. Larger catalogs belong in JSON
+/// Lines, which is streamed. A clean file is parsed in chunks (`yaml_split`), without the whole tree; a
+/// file with problems is parsed whole, which takes about 13 times its size in memory.
+pub const MAX_YAML_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Longest JSON Lines record accepted, whether the file is streamed or read whole (a valid operation is a
 /// few kilobytes): both paths give the same answer for the same line.
