@@ -179,13 +179,16 @@ pub fn check_facts(
 /// runs only to place a message, and falls back to the operation's first line.
 #[derive(Default)]
 pub struct Locator {
-    files: HashMap<String, Option<(Arc<SourceFile>, Arc<[Range<usize>]>)>>,
+    files: HashMap<String, Option<LinedFile>>,
 }
+
+/// A file read by the [`Locator`] and the byte range of each of its lines.
+type LinedFile = (Arc<SourceFile>, Arc<[Range<usize>]>);
 
 impl Locator {
     /// The file and the byte range of each of its lines (as `str::lines` cuts them), read once: a
     /// message on an operation of a large file must not re-read or re-cut the whole file.
-    fn file(&mut self, path: &str) -> Option<(Arc<SourceFile>, Arc<[Range<usize>]>)> {
+    fn file(&mut self, path: &str) -> Option<LinedFile> {
         self.files
             .entry(path.to_string())
             .or_insert_with(|| {

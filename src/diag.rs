@@ -46,7 +46,7 @@ impl SourceFile {
     }
 
     /// The text from the start of its line `index` (0-based) to its end, if it has that many lines.
-    fn from_line(&self, index: usize) -> Option<&str> {
+    fn text_from_line(&self, index: usize) -> Option<&str> {
         let starts = self.line_starts.get_or_init(|| {
             std::iter::once(0)
                 .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
@@ -108,7 +108,7 @@ impl Location {
         let (mut offset, mut len) = (0, 0);
         for (i, line) in self
             .file
-            .from_line(first)
+            .text_from_line(first)
             .into_iter()
             .flat_map(|text| text.split('\n'))
             .enumerate()
