@@ -5,6 +5,7 @@
 //! loaded. They re-read an operation's file only to locate a problem, so the happy path costs nothing.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::Arc;
 
 use crate::assess::Assessment;
@@ -178,17 +179,29 @@ pub fn check_facts(
 /// runs only to place a message, and falls back to the operation's first line.
 #[derive(Default)]
 pub struct Locator {
-    files: HashMap<String, Option<Arc<SourceFile>>>,
+    files: HashMap<String, Option<LinedFile>>,
 }
 
+/// A file read by the [`Locator`] and the byte range of each of its lines.
+type LinedFile = (Arc<SourceFile>, Arc<[Range<usize>]>);
+
 impl Locator {
-    fn file(&mut self, path: &str) -> Option<Arc<SourceFile>> {
+    /// The file and the byte range of each of its lines (as `str::lines` cuts them), read once: a
+    /// message on an operation of a large file must not re-read or re-cut the whole file.
+    fn file(&mut self, path: &str) -> Option<LinedFile> {
         self.files
             .entry(path.to_string())
             .or_insert_with(|| {
-                std::fs::read_to_string(path)
-                    .ok()
-                    .map(|t| Arc::new(SourceFile::new(path, t)))
+                let text = std::fs::read_to_string(path).ok()?;
+                let base = text.as_ptr() as usize;
+                let lines = text
+                    .lines()
+                    .map(|l| {
+                        let start = l.as_ptr() as usize - base;
+                        start..start + l.len()
+                    })
+                    .collect();
+                Some((Arc::new(SourceFile::new(path, text)), lines))
             })
             .clone()
     }
@@ -209,28 +222,38 @@ impl Locator {
 
     /// The location of `field` (or of `word` inside its value) in the operation written at `origin`.
     pub fn field(&mut self, origin: &Origin, field: Field, word: Option<&str>) -> Option<Location> {
-        let file = self.file(&origin.file)?;
+        let (file, ranges) = self.file(&origin.file)?;
         let jsonl = origin.file.ends_with(".jsonl");
-        let lines: Vec<&str> = file.text.lines().collect();
+        let text = file.text.as_str();
+        let line_at = |i: usize| {
+            ranges
+                .get(i)
+                .and_then(|r| text.get(r.clone()))
+                .unwrap_or("")
+        };
+        let count = ranges.len();
         let start = origin.line.checked_sub(1)?;
         let end = if jsonl {
             start + 1
         } else {
             // The operation ends where the next list item of the same indentation starts.
-            let indent = lines.get(start)?.find('-').unwrap_or(0);
-            (start + 1..lines.len())
+            if start >= count {
+                return None;
+            }
+            let indent = line_at(start).find('-').unwrap_or(0);
+            (start + 1..count)
                 .find(|&i| {
-                    let l = lines[i];
+                    let l = line_at(i);
                     l.len() > indent
                         && l[..indent].trim().is_empty()
                         && l[indent..].starts_with("- ")
                 })
-                .unwrap_or(lines.len())
+                .unwrap_or(count)
         };
         let key_yaml = format!("{}:", field.name());
         let key_json = format!("\"{}\"", field.name());
-        for i in start..end.min(lines.len()) {
-            let line = lines[i];
+        for i in start..end.min(count) {
+            let line = line_at(i);
             let at = if jsonl {
                 line.find(&key_json)
             } else {
@@ -240,7 +263,7 @@ impl Locator {
             let Some(at) = at else { continue };
             if let Some(word) = word {
                 // The word on this line after the key, or on the list lines that follow it.
-                for (j, l) in lines.iter().enumerate().take(end).skip(i) {
+                for (j, l) in (i..end.min(count)).map(|j| (j, line_at(j))) {
                     let from = if j == i { at } else { 0 };
                     if let Some(w) = l[from..].find(word) {
                         let col = l[..from + w].chars().count() + 1;

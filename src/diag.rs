@@ -20,6 +20,9 @@ pub struct SourceFile {
     /// The line of the file that `text` starts on (1 for a whole file; later for a batch of lines read
     /// from a stream, so that a stream never has to be held whole to locate a problem).
     pub first_line: usize,
+    /// Byte offset of the start of each line of `text`, built when a first excerpt is shown: showing
+    /// many problems of a large file must not scan it from the start for each one.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
@@ -38,7 +41,18 @@ impl SourceFile {
             path: path.into(),
             text: text.into(),
             first_line: first_line.max(1),
+            line_starts: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The text from the start of its line `index` (0-based) to its end, if it has that many lines.
+    fn text_from_line(&self, index: usize) -> Option<&str> {
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        starts.get(index).and_then(|&at| self.text.get(at..))
     }
 }
 
@@ -88,15 +102,17 @@ impl Location {
     /// [`SHOWN_LINE_CHARS`] around the column, and control characters are made visible. Returns the
     /// excerpt (starting on line `first`) and the byte range of the token inside it.
     fn excerpt(&self) -> (SourceFile, usize, usize) {
-        let text = &self.file.text;
         let index = self.line.saturating_sub(self.file.first_line);
         let first = index.saturating_sub(1);
         let mut shown = String::new();
         let (mut offset, mut len) = (0, 0);
-        for (i, line) in text
-            .split('\n')
+        for (i, line) in self
+            .file
+            .text_from_line(first)
+            .into_iter()
+            .flat_map(|text| text.split('\n'))
             .enumerate()
-            .skip(first)
+            .map(|(k, line)| (first + k, line))
             .take(index + 2 - first)
         {
             let line = line.strip_suffix('\r').unwrap_or(line);

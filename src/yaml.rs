@@ -79,8 +79,28 @@ pub struct SyntaxError {
 /// Aliases are rejected (a catalog never needs them, and they are how "billion laughs" bombs work), and
 /// nesting deeper than [`MAX_DEPTH`] is rejected, so the tree is never larger than the text.
 pub fn parse_nodes(text: &str) -> Result<Option<Node>, SyntaxError> {
-    let mut builder = TreeBuilder::default();
-    let mut parser = Parser::new_from_str(text);
+    parse_events(Parser::new_from_str(text), 0)
+}
+
+/// [`parse_nodes`] of `prefix` followed by `text` (read in place, not copied), with every line number
+/// moved on by `line_shift`: a part of a file can be parsed in the context of its first lines, with
+/// the lines of the whole file.
+pub fn parse_nodes_after(
+    prefix: &str,
+    text: &str,
+    line_shift: usize,
+) -> Result<Option<Node>, SyntaxError> {
+    parse_events(Parser::new(prefix.chars().chain(text.chars())), line_shift)
+}
+
+fn parse_events<I: Iterator<Item = char>>(
+    mut parser: Parser<I>,
+    line_shift: usize,
+) -> Result<Option<Node>, SyntaxError> {
+    let mut builder = TreeBuilder {
+        line_shift,
+        ..TreeBuilder::default()
+    };
     // Events are pulled one at a time rather than with `Parser::load`, which recurses once per nesting
     // level and so overflows the stack on a deeply nested document before MAX_DEPTH can refuse it.
     // Parsing stops at the first problem.
@@ -95,7 +115,7 @@ pub fn parse_nodes(text: &str) -> Result<Option<Node>, SyntaxError> {
             }
             Err(e) => {
                 return Err(SyntaxError {
-                    pos: pos_of(e.marker()),
+                    pos: shifted(pos_of(e.marker()), line_shift),
                     message: e.info().to_string(),
                 })
             }
@@ -112,6 +132,13 @@ fn pos_of(m: &Marker) -> Pos {
     }
 }
 
+fn shifted(pos: Pos, line_shift: usize) -> Pos {
+    Pos {
+        line: pos.line + line_shift,
+        column: pos.column,
+    }
+}
+
 enum Open {
     Seq(Pos, Vec<Node>),
     Map(Pos, Vec<(Node, Node)>, Option<Node>),
@@ -123,6 +150,8 @@ struct TreeBuilder {
     root: Option<Node>,
     error: Option<SyntaxError>,
     documents: usize,
+    /// Added to every line number (see [`parse_nodes_after`]).
+    line_shift: usize,
 }
 
 impl TreeBuilder {
@@ -152,7 +181,7 @@ impl MarkedEventReceiver for TreeBuilder {
         if self.error.is_some() {
             return;
         }
-        let pos = pos_of(&mark);
+        let pos = shifted(pos_of(&mark), self.line_shift);
         match ev {
             Event::DocumentStart => {
                 self.documents += 1;

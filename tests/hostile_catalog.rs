@@ -416,18 +416,18 @@ fn long_lists_make_the_rule_fail_not_the_engine() {
 // ---- Files and directories --------------------------------------------------------------------------
 
 #[test]
-fn a_100_megabyte_file_is_refused_before_it_is_read() {
+fn a_file_over_the_size_limit_is_refused_before_it_is_read() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("huge.yaml");
     {
         let mut f = std::fs::File::create(&path).unwrap();
         f.write_all(b"operations:\n").unwrap();
         let line = OK_OP.to_string().into_bytes();
-        // Real content for the first MiB, then a sparse tail up to 100 MB.
+        // Real content for the first MiB, then a sparse tail up to 300 MB (over MAX_YAML_BYTES, 256 MiB).
         while f.metadata().unwrap().len() < (1 << 20) {
             f.write_all(&line).unwrap();
         }
-        f.set_len(100_000_000).unwrap();
+        f.set_len(300_000_000).unwrap();
     }
     let start = Instant::now();
     let loaded = load_path(&path);
@@ -440,7 +440,7 @@ fn a_100_megabyte_file_is_refused_before_it_is_read() {
     assert_eq!(code, "catalog::too-large");
     assert!(place.ends_with("huge.yaml"), "{place}");
     assert!(
-        message.contains(&format!("100000000 bytes, limit {MAX_YAML_BYTES}")),
+        message.contains(&format!("300000000 bytes, limit {MAX_YAML_BYTES}")),
         "{message}"
     );
     let (exit, err) = check(&path);

@@ -7,13 +7,16 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::fields::{Field, NodeProblem, OperationId, ValueProblem};
+use super::yaml_split;
 use super::{Catalog, Operation, Origin};
 use crate::diag::{Diagnostic, Diagnostics, Location, Severity, SourceFile};
 use crate::suggest::did_you_mean;
 use crate::yaml::{self, Node, Pos, Value};
 
-/// Largest YAML catalog file accepted. Larger catalogs belong in JSON Lines, which is streamed.
-pub const MAX_YAML_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest YAML catalog file accepted, as for JSON Lines read whole. Larger catalogs belong in JSON
+/// Lines, which is streamed. A clean file is parsed in chunks (`yaml_split`), without the whole tree; a
+/// file with problems is parsed whole, which takes about 13 times its size in memory.
+pub const MAX_YAML_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Longest JSON Lines record accepted, whether the file is streamed or read whole (a valid operation is a
 /// few kilobytes): both paths give the same answer for the same line.
@@ -380,11 +383,39 @@ pub(crate) fn line_too_long(path: &str, line: usize) -> Diagnostic {
     )
 }
 
+/// Parses catalog text (YAML) as [`parse_str`] does, cut into chunks of about `chunk_bytes` parsed in
+/// parallel where that is certainly exact, or whole with `None` (differential tests of the split).
+#[doc(hidden)]
+pub fn parse_str_split(path: &str, text: &str, chunk_bytes: Option<usize>) -> LoadedCatalog {
+    let mut out = LoadedCatalog::default();
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let file = Arc::new(SourceFile::new(path, text));
+    parse_yaml_split(&file, &mut out, &mut HashMap::new(), chunk_bytes);
+    out
+}
+
 fn parse_yaml(file: &Arc<SourceFile>, out: &mut LoadedCatalog, ids: &mut HashMap<String, Origin>) {
+    let split = (file.text.len() >= yaml_split::MIN_SPLIT_BYTES).then_some(yaml_split::CHUNK_BYTES);
+    parse_yaml_split(file, out, ids, split);
+}
+
+/// [`parse_yaml`], trying chunks of about `split` bytes in parallel first (see `yaml_split`).
+fn parse_yaml_split(
+    file: &Arc<SourceFile>,
+    out: &mut LoadedCatalog,
+    ids: &mut HashMap<String, Origin>,
+    split: Option<usize>,
+) {
     let first = out.diagnostics.len();
     if let Some(at) = file.text.find('\0') {
         let location = location_of_byte(file, &file.text, file.first_line, at);
         out.diagnostics.push(nul_byte_in_yaml(location));
+        return;
+    }
+    if let Some(parsed) = split.and_then(|bytes| yaml_split::parse_split(file, bytes)) {
+        yaml_split::add_parsed(file, parsed, out, ids, |out| {
+            too_many_problems(file, out, first)
+        });
         return;
     }
     let root = match yaml::parse_nodes(&file.text) {
@@ -700,7 +731,7 @@ fn build_operation(file: &Arc<SourceFile>, node: Node) -> Result<Operation, Diag
 
 /// [`build_operation`]; when the entry is invalid but its hazards are readable, `kept` receives its id
 /// as written and its hazard words (checked against the rule set's vocabulary later).
-fn build_operation_keeping(
+pub(super) fn build_operation_keeping(
     file: &Arc<SourceFile>,
     node: Node,
     kept: &mut Option<(String, Vec<String>)>,

@@ -14,6 +14,7 @@ pub mod questions;
 pub mod schema;
 pub mod sheet;
 pub mod titles;
+mod yaml_split;
 
 pub use jsonl::operation_fast as jsonl_operation_fast;
 pub(crate) use load::{duplicate_id, line_too_long};
@@ -25,8 +26,8 @@ pub use fields::{
     OperationId, PersonalData, PublicAuthority, SystemAccess, WorkLocation,
 };
 pub use load::{
-    load_path, operation_from_json, parse_jsonl_line, parse_jsonl_str, parse_str, LoadedCatalog,
-    RejectedEntry, MAX_JSONL_BYTES, MAX_LINE_BYTES, MAX_YAML_BYTES,
+    load_path, operation_from_json, parse_jsonl_line, parse_jsonl_str, parse_str, parse_str_split,
+    LoadedCatalog, RejectedEntry, MAX_JSONL_BYTES, MAX_LINE_BYTES, MAX_YAML_BYTES,
 };
 pub use sheet::{Cell, SheetTable};
 
