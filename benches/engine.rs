@@ -4,7 +4,9 @@
 //! `rhai_subset` and `native_subset` assess the same three criterion rules (C1, C3, C4), once through the
 //! Rhai runtime and once as plain Rust, so the interpreter's overhead is measured as a ratio in one run;
 //! `compiled_subset` runs them through the rule compiler. `assess_standard`, `assess_standard_parallel`
-//! and `evaluate_standard` run once per engine (`interpreted`, `compiled`).
+//! and `evaluate_standard` run once per engine (`interpreted`, `compiled`); `rule_interpreted` and
+//! `rule_compiled` run each standard rule alone (with a one-line recommendation) on each engine.
+//! `end_to_end_jsonl` and `end_to_end_yaml` go from text to rendered JSON Lines.
 
 #![recursion_limit = "256"]
 
@@ -272,6 +274,113 @@ fn end_to_end_jsonl(bencher: Bencher) {
             .unwrap()
             .operations
         });
+}
+
+/// One large YAML file (20k operations, ~24 MB) in, JSON Lines out, as `itaku assess` does it: the file
+/// parsed in chunks on all cores, vocabulary checked, assessed on all cores, rendered.
+#[divan::bench(sample_count = 5)]
+fn end_to_end_yaml(bencher: Bencher) {
+    const LARGE: usize = 10 * OPS;
+    let rules = standard();
+    let text = synthetic::yaml(LARGE, SEED);
+    bencher
+        .counter(divan::counter::ItemsCount::new(LARGE))
+        .bench(|| {
+            let mut loaded = parse_str("synthetic.yaml", black_box(&text));
+            itaku::check::check_loaded(&mut loaded, &rules.rules);
+            let report = itaku::assess_catalog(&loaded.catalog, &rules);
+            let mut out = std::io::sink();
+            render(&report, &rules.rules, Lang::Ja, Format::Jsonl, &mut out).unwrap();
+            report.assessments.len()
+        });
+}
+
+/// The ids of the standard rules, in the order they run.
+const RULES: &[&str] = &[
+    "consistency-facts",
+    "gate-statutory",
+    "gate-public-authority",
+    "gate-case-decisions",
+    "gate-discretion",
+    "criterion-c1",
+    "criterion-c2",
+    "criterion-c3",
+    "criterion-c4",
+    "criterion-c5",
+    "safeguard-s1",
+    "safeguard-s2",
+    "safeguard-s3",
+    "safeguard-s4",
+    "safeguard-s5",
+    "safeguard-s6",
+    "recommendation",
+];
+
+/// The standard rule set reduced to the rule `id` (with a one-line recommendation rule when `id` is
+/// not the recommendation, since a rule set needs one), on `engine`.
+fn one_rule(id: &str, engine: EngineKind) -> CompiledRules {
+    let dir = rules_dir();
+    let mut files = BTreeMap::new();
+    for name in ["parameters.yaml", "items.yaml", "messages.yaml"] {
+        files.insert(
+            name.to_string(),
+            std::fs::read_to_string(dir.join(name)).unwrap(),
+        );
+    }
+    let manifest = std::fs::read_to_string(dir.join("manifest.yaml")).unwrap();
+    let (head, rules) = manifest.split_once("rules:\n").unwrap();
+    // Each rule is a block of lines starting with `  - id: `.
+    let entry = rules
+        .split("\n  - id: ")
+        .map(|e| e.trim_start_matches("  - id: "))
+        .find(|e| e.split_whitespace().next() == Some(id))
+        .unwrap_or_else(|| panic!("no rule {id} in the manifest"));
+    let script = entry
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("script: "))
+        .unwrap()
+        .trim();
+    files.insert(
+        script.to_string(),
+        std::fs::read_to_string(dir.join(script)).unwrap(),
+    );
+    let mut reduced = format!("{head}rules:\n  - id: {}\n", entry.trim_end());
+    if id != "recommendation" {
+        reduced.push_str("  - {id: recommendation, kind: recommendation, title: {ja: r, en: r}, basis: {ja: b, en: b}, script: scripts/rec.rhai}\n");
+        files.insert("scripts/rec.rhai".into(), "recommend(\"study\");\n".into());
+    }
+    files.insert("manifest.yaml".into(), reduced);
+    let set = RuleSet::load(&MemorySource(files)).expect("one-rule set loads");
+    assert_eq!(set.manifest.rules[0].id, id);
+    CompiledRules::compile(Arc::new(set), as_of())
+        .expect("one-rule set compiles")
+        .with_engine(engine)
+}
+
+fn bench_rule(bencher: Bencher, id: &str, engine: EngineKind) {
+    let rules = one_rule(id, engine);
+    let catalog = catalog(OPS);
+    bencher
+        .counter(divan::counter::ItemsCount::new(OPS))
+        .bench(|| {
+            catalog
+                .operations
+                .iter()
+                .map(|op| rules.evaluate(op).checklist.len())
+                .sum::<usize>()
+        });
+}
+
+/// Each standard rule alone on the interpreter (compare with `rule_compiled`, same rule).
+#[divan::bench(sample_count = 10, args = RULES)]
+fn rule_interpreted(bencher: Bencher, id: &str) {
+    bench_rule(bencher, id, EngineKind::Interpreted);
+}
+
+/// Each standard rule alone, compiled.
+#[divan::bench(sample_count = 10, args = RULES)]
+fn rule_compiled(bencher: Bencher, id: &str) {
+    bench_rule(bencher, id, EngineKind::Compiled);
 }
 
 /// C1, C3 and C4 written in Rust: the same thresholds (read from the parameters) and the same outputs

@@ -382,7 +382,10 @@ fn drive(
                 }
                 Message::Rendered(runs) => {
                     for run in runs {
+                        // Consecutive written lines go out in one call: a run longer than the
+                        // writer's buffer is written straight from ours instead of copied into it.
                         let mut start = 0;
+                        let mut pending = 0..0;
                         for (a, &end) in run.assessed.iter().zip(&run.ends) {
                             let write = keep.get(kept).copied().unwrap_or(false);
                             kept += 1;
@@ -391,10 +394,15 @@ fn drive(
                                 if !a.errors.is_empty() {
                                     on_problem(Problem::Rule(a));
                                 }
-                                out.write_all(run.buf.get(start..end).unwrap_or_default())?;
+                                if pending.end != start {
+                                    out.write_all(run.buf.get(pending).unwrap_or_default())?;
+                                    pending = start..start;
+                                }
+                                pending.end = end;
                             }
                             start = end;
                         }
+                        out.write_all(run.buf.get(pending).unwrap_or_default())?;
                         buffers.give(run.buf);
                     }
                 }

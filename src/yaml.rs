@@ -202,13 +202,18 @@ impl MarkedEventReceiver for TreeBuilder {
                 let len = text.chars().count().max(1);
                 let forced_str = tag.as_ref().is_some_and(|t| t.suffix == "str");
                 let (value, raw) = if style == TScalarStyle::Plain && !forced_str {
-                    let value = resolve_plain(&text);
-                    let respelt = match &value {
-                        Value::Int(i) => i.to_string() != text,
-                        Value::Float(f) => f.to_string() != text,
-                        _ => false,
-                    };
-                    (value, respelt.then(|| text.into_boxed_str()))
+                    match resolve_plain(&text) {
+                        // Plain text (every key among them) keeps the parser's string.
+                        None => (Value::Str(text), None),
+                        Some(value) => {
+                            let respelt = match &value {
+                                Value::Int(i) => itoa::Buffer::new().format(*i) != text,
+                                Value::Float(f) => f.to_string() != text,
+                                _ => false,
+                            };
+                            (value, respelt.then(|| text.into_boxed_str()))
+                        }
+                    }
                 } else {
                     (Value::Str(text), None)
                 };
@@ -253,33 +258,33 @@ impl MarkedEventReceiver for TreeBuilder {
     }
 }
 
-/// YAML 1.2 core schema resolution of a plain (unquoted) scalar.
-fn resolve_plain(text: &str) -> Value {
+/// YAML 1.2 core schema resolution of a plain (unquoted) scalar: `None` when it is a string.
+fn resolve_plain(text: &str) -> Option<Value> {
     match text {
-        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
-        "true" | "True" | "TRUE" => return Value::Bool(true),
-        "false" | "False" | "FALSE" => return Value::Bool(false),
-        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
+        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
+        ".nan" | ".NaN" | ".NAN" => return Some(Value::Float(f64::NAN)),
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
-            return Value::Float(f64::INFINITY)
+            return Some(Value::Float(f64::INFINITY))
         }
-        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => return Some(Value::Float(f64::NEG_INFINITY)),
         _ => {}
     }
     let body = text.strip_prefix(['-', '+']).unwrap_or(text);
     if !body.is_empty() && body.bytes().all(|b| b.is_ascii_digit()) {
         if let Ok(i) = text.parse::<i64>() {
-            return Value::Int(i);
+            return Some(Value::Int(i));
         }
     }
     if let Some(hex) = text.strip_prefix("0x") {
         if let Ok(i) = i64::from_str_radix(hex, 16) {
-            return Value::Int(i);
+            return Some(Value::Int(i));
         }
     }
     if let Some(oct) = text.strip_prefix("0o") {
         if let Ok(i) = i64::from_str_radix(oct, 8) {
-            return Value::Int(i);
+            return Some(Value::Int(i));
         }
     }
     let looks_numeric = body.starts_with(|c: char| c.is_ascii_digit() || c == '.')
@@ -288,10 +293,10 @@ fn resolve_plain(text: &str) -> Value {
             .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'));
     if looks_numeric {
         if let Ok(f) = text.parse::<f64>() {
-            return Value::Float(f);
+            return Some(Value::Float(f));
         }
     }
-    Value::Str(text.to_string())
+    None
 }
 
 /// Converts a JSON value (one JSON Lines record) into the same located tree, all at `pos`.
