@@ -10,6 +10,11 @@
 
 #![recursion_limit = "256"]
 
+// The allocator of the `itaku` binary (src/main.rs), so that the numbers are those of what ships.
+#[global_allocator]
+static GLOBAL: itaku::heap::Counting<mimalloc::MiMalloc> =
+    itaku::heap::Counting(mimalloc::MiMalloc);
+
 #[path = "../tests/support/synthetic.rs"]
 mod synthetic;
 

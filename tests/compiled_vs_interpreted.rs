@@ -304,6 +304,9 @@ fn text() -> BoxedStrategy<String> {
         Just(r#""業務""#.to_string()),
         Just("op.expertise".to_string()),
         Just("op.focus_area".to_string()),
+        // Values of those enumerated fields (compared as enum positions when compiled).
+        Just(r#""licensed""#.to_string()),
+        Just(r#""screening""#.to_string()),
         Just("op.name".to_string()),
         Just("()".to_string()),
         Just(r#"("a" + op.manuals)"#.to_string()),
@@ -359,6 +362,9 @@ fn stmt() -> BoxedStrategy<String> {
         any().prop_map(|a| format!("for v in [1, \"s\", 2.0, ()] {{ if v == {a} {{ note(\"ok\", [v]); }} }}")),
         cond().prop_map(|a| format!("if {a} {{ return; }}")),
         cond().prop_map(|a| format!("flag(\"s1-test\", if {a} {{ \"high\" }} else {{ \"low\" }});")),
+        // A computed severity that is not always one: an error in both engines.
+        cond().prop_map(|a| format!("flag(\"s1-test\", if {a} {{ \"medium\" }} else {{ \"severe\" }});")),
+        Just("flag(\"s1-test\", op.manuals);".to_string()),
         any().prop_map(|a| format!("let z = [x]; z.push({a}); note(\"ok\", [z.len()]);")),
         text().prop_map(|t| format!("note(\"ok\", [[\"p\", {t}].reduce(|s, v| if s == () {{ v }} else {{ s + \"、\" + v }})]);")),
         cond().prop_map(|a| format!("if {a} {{ missing(\"routine_share\"); }} else {{ decisive(\"difficulty\"); }}")),

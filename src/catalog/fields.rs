@@ -14,6 +14,8 @@ pub trait CatalogEnum: Sized + Copy + 'static {
     const VALUES: &'static [&'static str];
     fn parse(s: &str) -> Option<Self>;
     fn as_str(self) -> &'static str;
+    /// The value's position in [`VALUES`](Self::VALUES).
+    fn index(self) -> usize;
 }
 
 macro_rules! catalog_enum {
@@ -25,6 +27,7 @@ macro_rules! catalog_enum {
             const VALUES: &'static [&'static str] = &[$($text),+];
             fn parse(s: &str) -> Option<Self> { match s { $($text => Some(Self::$variant),)+ _ => None } }
             fn as_str(self) -> &'static str { match self { $(Self::$variant => $text),+ } }
+            fn index(self) -> usize { self as usize }
         }
     };
 }
@@ -199,6 +202,10 @@ pub trait FieldType: Sized {
     const KIND: FieldKind;
     fn from_node(node: &Node, bounds: Bounds) -> Result<Self, NodeProblem>;
     fn field_ref(&self) -> FieldRef<'_>;
+    /// For an enumerated value, its position in the enum's `VALUES`.
+    fn enum_index(&self) -> Option<usize> {
+        None
+    }
 }
 
 impl FieldType for String {
@@ -376,6 +383,9 @@ impl<E: CatalogEnum> FieldType for E {
     fn field_ref(&self) -> FieldRef<'_> {
         FieldRef::Enum(self.as_str())
     }
+    fn enum_index(&self) -> Option<usize> {
+        Some((*self).index())
+    }
 }
 
 macro_rules! operation_fields {
@@ -452,6 +462,15 @@ macro_rules! operation_fields {
                     Field::name => FieldRef::Text(&self.name),
                     Field::department => FieldRef::Text(&self.department),
                     $( Field::$field => self.$field.as_ref().map_or(FieldRef::Missing, FieldType::field_ref), )*
+                }
+            }
+
+            /// An enumerated field's value as its position in the enum's `VALUES` (`None` when it is
+            /// unknown or the field is not enumerated): what the compiled rules compare.
+            pub fn enum_index(&self, field: Field) -> Option<usize> {
+                match field {
+                    Field::id | Field::name | Field::department => None,
+                    $( Field::$field => self.$field.as_ref().and_then(FieldType::enum_index), )*
                 }
             }
 

@@ -20,7 +20,7 @@ use rhai::{Dynamic, Expr, FnCallExpr, Stmt, StmtBlock, AST};
 
 use super::runtime::{Arg, Evaluation, Reason, MAX_OPERATIONS};
 use super::{ParamValue, RuleSet};
-use crate::catalog::{Field, FieldRef, Operation};
+use crate::catalog::{Field, FieldKind, FieldRef, Operation};
 use crate::model::{Criterion, Recommendation, Severity};
 
 /// Steps a compiled rule may take on one operation before it hands the operation to the interpreter
@@ -97,6 +97,9 @@ enum E {
     IsUnit(Box<E>, bool),
     /// `e == "literal"` (or `!=`): a value of another type is simply unequal.
     EqStr(Box<E>, Box<str>, bool),
+    /// `op.field == "literal"` for an enumerated field: the literal resolved at compile time to the
+    /// position of the field's value (none when it is not one of them: never equal).
+    EnumEq(Field, Option<usize>, bool),
     Not(Box<E>),
     Neg(Box<E>),
     And(Vec<E>),
@@ -111,6 +114,11 @@ enum E {
     /// `flag("item", "severity")` with both literal, checked at compile time (a standard clause item or
     /// an unknown severity stays an [`E::Api`] call, which bails).
     FlagConst(u32, Severity),
+    /// `flag("item", severity)` with a literal item that is not a standard clause and a computed
+    /// severity (which must be a severity's name, or the call bails).
+    FlagWith(u32, Box<E>),
+    /// `if cond { a } else { b }` with two literals, and the steps of the block it stands for.
+    Select(Box<(E, Const, Const)>, u64),
     /// `clause("item")` with a literal standard item.
     ClauseConst(u32),
     /// `missing("field")` or `decisive("field")` (when set) with a literal field name.
@@ -485,7 +493,7 @@ impl Compiler<'_> {
                     return unsupported(format!("the variable `{}` used as a value", var.1), *pos)
                 }
             },
-            Expr::Stmt(block) => E::Block(self.sub_block(block)?),
+            Expr::Stmt(block) => select(self.sub_block(block)?),
             Expr::FnCall(call, pos) => self.call(call, *pos)?,
             Expr::Dot(x, flags, pos) => {
                 if flags.intersects(rhai::ASTFlags::NEGATED) {
@@ -619,7 +627,22 @@ impl Compiler<'_> {
                 .iter()
                 .map(|a| self.expr(a))
                 .collect::<CResult<Vec<_>>>()?;
-            return Ok(self.fixed_call(f, &args).unwrap_or(E::Api(f, args)));
+            if let Some(fixed) = self.fixed_call(f, &args) {
+                return Ok(fixed);
+            }
+            // `flag("item", <severity computed>)`: the item checked now, the severity when it runs.
+            if let (Api::Flag(Some(item)), [_, _]) = (f, &args[..]) {
+                if self
+                    .rules
+                    .items
+                    .get(item as usize)
+                    .is_some_and(|i| !i.standard)
+                {
+                    let severity = args.into_iter().nth(1).expect("two arguments");
+                    return Ok(E::FlagWith(item, Box::new(severity)));
+                }
+            }
+            return Ok(E::Api(f, args));
         }
         match (name, n) {
             ("len", 1) => Ok(E::Len(Box::new(self.expr(&call.args[0])?))),
@@ -726,8 +749,13 @@ fn nodes(e: &E) -> u64 {
         E::Bin(_, a, b) | E::Contains(a, b) | E::Reduce(a, b) => nodes(a) + nodes(b),
         E::Not(a) | E::Neg(a) | E::Len(a) | E::Push(_, a) => nodes(a),
         E::IsUnit(a, _) | E::EqStr(a, ..) => 1 + nodes(a),
+        // As the `EqStr` of a field it stands for.
+        E::EnumEq(..) => 2,
         // As the calls they stand for: their literal arguments.
         E::FlagConst(..) => 2,
+        E::FlagWith(_, a) => 1 + nodes(a),
+        // As the block it stands for: its steps are taken when it runs.
+        E::Select(..) => 0,
         E::ClauseConst(_) | E::MissingConst(..) => 1,
     }
 }
@@ -741,13 +769,41 @@ fn fuse(op: Bin, a: E, b: E) -> E {
             (e, E::Const(Const::Unit)) | (E::Const(Const::Unit), e) => {
                 E::IsUnit(Box::new(e), negated)
             }
-            (e, E::Const(Const::Str(s))) | (E::Const(Const::Str(s)), e) => {
-                E::EqStr(Box::new(e), s, negated)
-            }
+            (e, E::Const(Const::Str(s))) | (E::Const(Const::Str(s)), e) => match (&e, &s) {
+                (E::Field(f), s) if matches!(f.kind(), FieldKind::Enum(_)) => {
+                    let FieldKind::Enum(values) = f.kind() else {
+                        unreachable!()
+                    };
+                    let value = values.iter().position(|v| *v == &**s);
+                    E::EnumEq(*f, value, negated)
+                }
+                _ => E::EqStr(Box::new(e), s, negated),
+            },
             (a, b) => E::Bin(op, Box::new(a), Box::new(b)),
         }
     } else {
         E::Bin(op, Box::new(a), Box::new(b))
+    }
+}
+
+/// `{ if cond { a } else { b } }` with two literals as an [`E::Select`], else the block.
+fn select(b: Block) -> E {
+    let single = |b: &Block| match &b.stmts[..] {
+        [(2, S::Expr(E::Const(c)))] => Some(c.clone()),
+        _ => None,
+    };
+    match &b.stmts[..] {
+        [(w, S::If(_, then, other))] if b.stmts.len() == 1 => match (single(then), single(other)) {
+            (Some(x), Some(y)) => {
+                let w = w + 2;
+                let Some((_, S::If(cond, ..))) = b.stmts.into_iter().next() else {
+                    unreachable!()
+                };
+                E::Select(Box::new((cond, x, y)), w)
+            }
+            _ => E::Block(b),
+        },
+        _ => E::Block(b),
     }
 }
 
@@ -934,6 +990,9 @@ enum Ctl<'a> {
 
 type R<'a, T> = Result<T, Ctl<'a>>;
 
+/// The arguments of a script function's call (most have a few).
+type Args<'a> = smallvec::SmallVec<[V<'a>; 4]>;
+
 fn bail<'a, T>() -> R<'a, T> {
     Err(Ctl::Bail)
 }
@@ -978,6 +1037,9 @@ pub struct Runner<'a> {
     rules: &'a RuleSet,
     deadline: Option<std::time::Instant>,
     stack: Vec<V<'a>>,
+    /// Steps left before the clock is read again: carried from rule to rule, so that a run of short
+    /// compiled rules reads it every [`CLOCK_EVERY`] steps, not once a rule.
+    credit: u64,
 }
 
 impl<'a> Runner<'a> {
@@ -991,6 +1053,7 @@ impl<'a> Runner<'a> {
             rules,
             deadline,
             stack: Vec::with_capacity(32),
+            credit: CLOCK_EVERY,
         }
     }
 
@@ -1004,13 +1067,15 @@ impl<'a> Runner<'a> {
             stack: std::mem::take(&mut self.stack),
             base: 0,
             steps: 0,
-            next_check: CLOCK_EVERY,
+            next_check: self.credit,
             pre: None,
             depth: 0,
             deadline: self.deadline,
         };
         let result = m.exec_block(&prog.body);
         STEPS.with(|s| s.set(s.get() + m.steps));
+        // `check` always leaves the next check ahead of the steps taken.
+        self.credit = m.next_check.saturating_sub(m.steps).max(1);
         self.stack = m.stack;
         self.stack.clear();
         match result {
@@ -1123,6 +1188,12 @@ impl<'a> Machine<'a, '_> {
                 self.ev(|e| clause(e, *item));
                 Ok(())
             }
+            E::FlagWith(item, severity_of) => {
+                let v = self.val(severity_of)?;
+                let severity = severity(&v)?;
+                self.ev(|e| flag(e, *item, severity));
+                Ok(())
+            }
             E::MissingConst(field, decisive) => {
                 self.ev(|e| e.add_missing(*field, *decisive));
                 Ok(())
@@ -1155,6 +1226,9 @@ impl<'a> Machine<'a, '_> {
             },
             E::IsUnit(a, negated) => Ok(self.is_unit(a)? != *negated),
             E::EqStr(a, lit, negated) => Ok(self.eq_str(a, lit)? != *negated),
+            E::EnumEq(f, value, negated) => {
+                Ok((value.is_some() && self.op.enum_index(*f) == *value) != *negated)
+            }
             E::Not(a) => Ok(!self.test(a)?),
             E::And(list) => {
                 for i in list {
@@ -1377,7 +1451,7 @@ impl<'a> Machine<'a, '_> {
                 let b = self.val(b)?;
                 binary(*op, &a, &b)
             }
-            E::IsUnit(..) | E::EqStr(..) | E::Not(_) | E::And(_) | E::Or(_) => {
+            E::IsUnit(..) | E::EqStr(..) | E::EnumEq(..) | E::Not(_) | E::And(_) | E::Or(_) => {
                 Ok(V::Bool(self.test(e)?))
             }
             E::Neg(a) => match self.expr(a)? {
@@ -1390,7 +1464,12 @@ impl<'a> Machine<'a, '_> {
             E::Contains(a, x) => Ok(V::Bool(self.contains(a, x)?)),
             E::Call(..) | E::Len(_) | E::Reduce(..) => self.rare(e),
             E::Push(slot, x) => self.push(*slot, x).map(|()| V::Unit),
-            E::FlagConst(..) | E::ClauseConst(_) | E::MissingConst(..) => {
+            E::Select(select, w) => {
+                let (cond, a, b) = &**select;
+                self.step(*w)?;
+                Ok(materialize(if self.test(cond)? { a } else { b }))
+            }
+            E::FlagConst(..) | E::FlagWith(..) | E::ClauseConst(_) | E::MissingConst(..) => {
                 self.effect(e).map(|()| V::Unit)
             }
             E::Bail => bail(),
@@ -1402,7 +1481,7 @@ impl<'a> Machine<'a, '_> {
     fn rare(&mut self, e: &'a E) -> R<'a, V<'a>> {
         match e {
             E::Call(f, args) => {
-                let mut values = Vec::with_capacity(args.len());
+                let mut values = Args::with_capacity(args.len());
                 for a in args {
                     values.push(self.expr(a)?);
                 }
@@ -1421,7 +1500,7 @@ impl<'a> Machine<'a, '_> {
                 let items = seq(&a)?;
                 let mut acc = V::Unit;
                 for item in items.iter() {
-                    acc = self.call(f, vec![acc, item])?;
+                    acc = self.call(f, smallvec::smallvec![acc, item])?;
                 }
                 Ok(acc)
             }
@@ -1436,7 +1515,10 @@ impl<'a> Machine<'a, '_> {
         let a = self.expr(a)?;
         let x = self.expr(x)?;
         match (&a, &x) {
-            (V::Str(s), V::Str(t)) => Ok(s.as_str().contains(t.as_str())),
+            // memchr's search: much cheaper to set up than `str::contains` on the short texts here.
+            (V::Str(s), V::Str(t)) => {
+                Ok(memchr::memmem::find(s.as_str().as_bytes(), t.as_str().as_bytes()).is_some())
+            }
             (V::Str(_), _) => bail(),
             // Texts in a list of texts: compared as texts, without building each element.
             (V::List(items), V::Str(t)) => {
@@ -1481,7 +1563,7 @@ impl<'a> Machine<'a, '_> {
         }
     }
 
-    fn call(&mut self, f: usize, args: Vec<V<'a>>) -> R<'a, V<'a>> {
+    fn call(&mut self, f: usize, args: Args<'a>) -> R<'a, V<'a>> {
         self.step(1)?;
         if self.depth >= MAX_DEPTH || self.stack.len() + args.len() >= MAX_SLOTS {
             return bail();

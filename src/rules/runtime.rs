@@ -398,6 +398,11 @@ impl CompiledRules {
         let mut eval = Evaluation {
             deadline: Some(std::time::Instant::now() + self.budgets.time),
             heap_budget: self.budgets.heap,
+            // Room for what the standard rules record on most operations, so that the lists are
+            // allocated once instead of growing a rule at a time.
+            checklist: Vec::with_capacity(32),
+            clauses: Vec::with_capacity(16),
+            missing: Vec::with_capacity(8),
             ..Evaluation::default()
         };
         // The thread's own engine, compiled the first time a rule runs on the interpreter (compiled
@@ -412,6 +417,7 @@ impl CompiledRules {
         let mut scope: Option<Scope> = None;
         let mut mark = Mark::default();
         let mut timed_out = false;
+        let mut clock_due = false;
         let mut runner = None;
         for &i in &self.order {
             let trace_mark = traced.then(|| {
@@ -421,7 +427,12 @@ impl CompiledRules {
             eval.rule = i as u16;
             mark.save(&eval);
             eval.heap_start = crate::heap::thread_net_bytes();
-            if eval.out_of_time() {
+            let compiled = !traced
+                && self.engine_kind == EngineKind::Compiled
+                && matches!(self.programs[i], super::compile::Compiled::Tree(_));
+            // Compiled rules read the clock themselves as their steps add up (across rules, see
+            // `compile::Runner`); it is read here before a rule the interpreter runs, and after one.
+            if (!compiled || clock_due) && eval.out_of_time() {
                 // The rule that used the time up has said so; a slow run of rules that each stayed
                 // within it is named at the first rule that could not run.
                 if !timed_out {
@@ -430,7 +441,8 @@ impl CompiledRules {
                 }
                 break;
             }
-            if !traced && self.engine_kind == EngineKind::Compiled {
+            clock_due = false;
+            if compiled {
                 if let super::compile::Compiled::Tree(program) = &self.programs[i] {
                     let runner = runner.get_or_insert_with(|| {
                         super::compile::Runner::new(op, &self.rules, eval.deadline)
@@ -442,6 +454,7 @@ impl CompiledRules {
                     }
                 }
             }
+            clock_due = true;
             let (engine, asts) = interpreter();
             let scope = scope.get_or_insert_with(|| {
                 let mut scope = Scope::new();
