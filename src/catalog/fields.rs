@@ -202,6 +202,10 @@ pub trait FieldType: Sized {
     const KIND: FieldKind;
     fn from_node(node: &Node, bounds: Bounds) -> Result<Self, NodeProblem>;
     fn field_ref(&self) -> FieldRef<'_>;
+    /// Like [`from_node`](Self::from_node), taking the node (texts are moved, not copied).
+    fn from_owned(node: Node, bounds: Bounds) -> Result<Self, NodeProblem> {
+        Self::from_node(&node, bounds)
+    }
     /// For an enumerated value, its position in the enum's `VALUES`.
     fn enum_index(&self) -> Option<usize> {
         None
@@ -223,6 +227,12 @@ impl FieldType for String {
     fn field_ref(&self) -> FieldRef<'_> {
         FieldRef::Text(self)
     }
+    fn from_owned(node: Node, bounds: Bounds) -> Result<Self, NodeProblem> {
+        match node.value {
+            Value::Str(s) => Ok(s),
+            _ => Self::from_node(&node, bounds),
+        }
+    }
 }
 
 impl FieldType for Vec<String> {
@@ -235,6 +245,15 @@ impl FieldType for Vec<String> {
     }
     fn field_ref(&self) -> FieldRef<'_> {
         FieldRef::List(self)
+    }
+    fn from_owned(node: Node, bounds: Bounds) -> Result<Self, NodeProblem> {
+        match node.value {
+            Value::Seq(items) => items
+                .into_iter()
+                .map(|n| String::from_owned(n, bounds))
+                .collect(),
+            _ => Self::from_node(&node, bounds),
+        }
     }
 }
 
@@ -474,12 +493,13 @@ macro_rules! operation_fields {
                 }
             }
 
-            /// Sets an optional field from a document node, validating type and range.
-            pub(crate) fn set(&mut self, field: Field, node: &Node) -> Result<(), NodeProblem> {
+            /// Sets an optional field from a document node, validating type and range (the node's
+            /// texts are moved into the operation, not copied).
+            pub(crate) fn set(&mut self, field: Field, node: Node) -> Result<(), NodeProblem> {
                 match field {
                     Field::id | Field::name | Field::department => Ok(()),
                     $( Field::$field => {
-                        self.$field = Some(<$ty as FieldType>::from_node(node, field.bounds())?);
+                        self.$field = Some(<$ty as FieldType>::from_owned(node, field.bounds())?);
                         Ok(())
                     } )*
                 }

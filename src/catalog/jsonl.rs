@@ -167,8 +167,8 @@ impl<'de> Visitor<'de> for RecordSeed {
             return Ok(None);
         };
         let mut op = Operation::new(id, name, department);
-        for (field, node) in &values {
-            if op.set(*field, node).is_err() {
+        for (field, node) in values {
+            if op.set(field, node).is_err() {
                 return Ok(None);
             }
         }

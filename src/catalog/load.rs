@@ -912,12 +912,19 @@ pub(super) fn build_operation_keeping(
         String::new(),
         String::new(),
     );
-    for (field, value) in &fields {
+    for (field, value) in &mut fields {
         if field.is_required() {
             continue;
         }
         let target = op.as_mut().unwrap_or(&mut scratch);
-        if let Err(p) = target.set(*field, value) {
+        // The value is moved into the operation (the entry stays, emptied, in its place).
+        let node = Node {
+            value: std::mem::replace(&mut value.value, Value::Null),
+            pos: value.pos,
+            len: value.len,
+            raw: value.raw.take(),
+        };
+        if let Err(p) = target.set(*field, node) {
             problems.push(value_problem(file, *field, p));
         }
     }

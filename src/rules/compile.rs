@@ -1149,17 +1149,28 @@ impl<'a> Machine<'a, '_> {
         result
     }
 
-    /// A statement run for its effects only (see [`exec_block`](Self::exec_block)).
+    /// A statement run for its effects only (see [`exec_block`](Self::exec_block)): the commonest
+    /// here, inlined in the block's loop, the rest in [`exec_other`](Self::exec_other).
+    #[inline(always)]
     fn exec(&mut self, s: &'a S) -> R<'a, ()> {
         match s {
             S::Expr(e) => self.effect(e),
             S::If(cond, body, branch) => {
-                if self.test(cond)? {
-                    self.exec_block(body)
+                let taken = if self.test(cond)? { body } else { branch };
+                // An empty branch has nothing to run and no variable to drop.
+                if taken.stmts.is_empty() {
+                    Ok(())
                 } else {
-                    self.exec_block(branch)
+                    self.exec_block(taken)
                 }
             }
+            other => self.exec_other(other),
+        }
+    }
+
+    #[inline(never)]
+    fn exec_other(&mut self, s: &'a S) -> R<'a, ()> {
+        match s {
             S::Block(b) => self.exec_block(b),
             S::Let(slot, e) => {
                 let v = self.val(e)?;
@@ -1175,11 +1186,11 @@ impl<'a> Machine<'a, '_> {
         }
     }
 
-    /// An expression evaluated for its effects only.
+    /// An expression evaluated for its effects only: the literal calls here, inlined where a statement
+    /// runs, the rest in [`effect_other`](Self::effect_other).
+    #[inline(always)]
     fn effect(&mut self, e: &'a E) -> R<'a, ()> {
         match e {
-            E::Api(f, args) => self.api_call(*f, args).map(drop),
-            E::Push(slot, x) => self.push(*slot, x),
             E::FlagConst(item, severity) => {
                 self.ev(|e| flag(e, *item, *severity));
                 Ok(())
@@ -1188,14 +1199,23 @@ impl<'a> Machine<'a, '_> {
                 self.ev(|e| clause(e, *item));
                 Ok(())
             }
+            E::MissingConst(field, decisive) => {
+                self.ev(|e| e.add_missing(*field, *decisive));
+                Ok(())
+            }
+            other => self.effect_other(other),
+        }
+    }
+
+    #[inline(never)]
+    fn effect_other(&mut self, e: &'a E) -> R<'a, ()> {
+        match e {
+            E::Api(f, args) => self.api_call(*f, args).map(drop),
+            E::Push(slot, x) => self.push(*slot, x),
             E::FlagWith(item, severity_of) => {
                 let v = self.val(severity_of)?;
                 let severity = severity(&v)?;
                 self.ev(|e| flag(e, *item, severity));
-                Ok(())
-            }
-            E::MissingConst(field, decisive) => {
-                self.ev(|e| e.add_missing(*field, *decisive));
                 Ok(())
             }
             other => self.expr(other).map(drop),
@@ -1203,8 +1223,24 @@ impl<'a> Machine<'a, '_> {
     }
 
     /// A condition: a value that must be a boolean (anything else bails, as in [`expr`](Self::expr)),
-    /// without building the boolean value for the commonest forms.
+    /// without building the boolean value for the commonest forms. The cheapest forms are answered
+    /// here, inlined where a condition is tested; [`test_any`](Self::test_any) does the rest.
+    #[inline(always)]
     fn test(&mut self, e: &'a E) -> R<'a, bool> {
+        match e {
+            E::EnumEq(f, value, negated) => {
+                Ok((value.is_some() && self.op.enum_index(*f) == *value) != *negated)
+            }
+            E::Var(slot) => match self.stack[self.base + slot] {
+                V::Bool(b) => Ok(b),
+                _ => bail(),
+            },
+            _ => self.test_any(e),
+        }
+    }
+
+    #[inline(never)]
+    fn test_any(&mut self, e: &'a E) -> R<'a, bool> {
         match e {
             E::Var(slot) => match self.stack[self.base + slot] {
                 V::Bool(b) => Ok(b),
@@ -1431,7 +1467,20 @@ impl<'a> Machine<'a, '_> {
         }
     }
 
+    /// A value: the leaves here, inlined where a value is needed, the rest in
+    /// [`expr_any`](Self::expr_any).
+    #[inline(always)]
     fn expr(&mut self, e: &'a E) -> R<'a, V<'a>> {
+        match e {
+            E::Const(c) => Ok(materialize(c)),
+            E::Var(slot) => Ok(self.stack[self.base + slot].clone()),
+            E::Field(f) => field(self.op.get(*f)),
+            _ => self.expr_any(e),
+        }
+    }
+
+    #[inline(never)]
+    fn expr_any(&mut self, e: &'a E) -> R<'a, V<'a>> {
         match e {
             E::Const(c) => Ok(materialize(c)),
             E::Var(slot) => Ok(self.stack[self.base + slot].clone()),
