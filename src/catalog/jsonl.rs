@@ -17,10 +17,7 @@
 //!
 //! `null` for an optional field means unknown, as on the exact path: the field is left unset.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::OnceLock;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
@@ -45,44 +42,6 @@ pub fn operation_fast(line_no: usize, line: &str) -> Option<Operation> {
     record
 }
 
-/// The field of each name, looked up by hashing (a linear search over the field names costs more than
-/// parsing the rest of the record).
-fn field_of(name: &str) -> Option<Field> {
-    static TABLE: OnceLock<HashMap<&'static str, Field, BuildHasherDefault<NameHasher>>> =
-        OnceLock::new();
-    TABLE
-        .get_or_init(|| {
-            Field::NAMES
-                .iter()
-                .copied()
-                .zip(Field::ALL.iter().copied())
-                .collect()
-        })
-        .get(name)
-        .copied()
-}
-
-/// A multiplicative hash of a few bytes (the default SipHash costs more than the rest of the lookup;
-/// the keys are the fixed field names, so flooding is not a concern: an unknown name only misses).
-#[derive(Default)]
-struct NameHasher(u64);
-
-impl Hasher for NameHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let word = u64::from_le_bytes(c.try_into().unwrap_or_default());
-            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-}
-
 /// Reads the key of a record: the field it names, or `None` for an unknown name.
 struct KeySeed;
 
@@ -99,7 +58,7 @@ impl<'de> Visitor<'de> for KeySeed {
         f.write_str("a field name")
     }
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(field_of(v))
+        Ok(Field::from_name(v))
     }
 }
 
