@@ -55,17 +55,24 @@ fn catalog(n: usize) -> Catalog {
     loaded.catalog
 }
 
+/// The standard rules' parameter, item and message files by name, and the manifest's text.
+fn rule_files() -> (BTreeMap<String, String>, String) {
+    let dir = rules_dir();
+    let files = ["parameters.yaml", "items.yaml", "messages.yaml"]
+        .into_iter()
+        .map(|name| {
+            let text = std::fs::read_to_string(dir.join(name)).unwrap();
+            (name.to_string(), text)
+        })
+        .collect();
+    let manifest = std::fs::read_to_string(dir.join("manifest.yaml")).unwrap();
+    (files, manifest)
+}
+
 /// The standard rule set reduced to the criterion rules C1, C3 and C4 (plus a one-line recommendation).
 fn subset() -> CompiledRules {
     let dir = rules_dir();
-    let mut files = BTreeMap::new();
-    for name in ["parameters.yaml", "items.yaml", "messages.yaml"] {
-        files.insert(
-            name.to_string(),
-            std::fs::read_to_string(dir.join(name)).unwrap(),
-        );
-    }
-    let manifest = std::fs::read_to_string(dir.join("manifest.yaml")).unwrap();
+    let (mut files, manifest) = rule_files();
     let (head, _) = manifest.split_once("rules:\n").unwrap();
     let mut reduced = format!("{head}rules:\n");
     for (id, script) in [
@@ -325,14 +332,7 @@ const RULES: &[&str] = &[
 /// not the recommendation, since a rule set needs one), on `engine`.
 fn one_rule(id: &str, engine: EngineKind) -> CompiledRules {
     let dir = rules_dir();
-    let mut files = BTreeMap::new();
-    for name in ["parameters.yaml", "items.yaml", "messages.yaml"] {
-        files.insert(
-            name.to_string(),
-            std::fs::read_to_string(dir.join(name)).unwrap(),
-        );
-    }
-    let manifest = std::fs::read_to_string(dir.join("manifest.yaml")).unwrap();
+    let (mut files, manifest) = rule_files();
     let (head, rules) = manifest.split_once("rules:\n").unwrap();
     // Each rule is a block of lines starting with `  - id: `.
     let entry = rules
