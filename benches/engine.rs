@@ -170,8 +170,13 @@ fn evaluate_standard(bencher: Bencher, kind: &str) {
         rules.evaluate(op);
     }
     assert_eq!(itaku::rules::bails_on_this_thread(), before);
+    bench_evaluate(bencher, &rules, &catalog);
+}
+
+/// Evaluates every operation of `catalog` with `rules` (the rules alone, one thread).
+fn bench_evaluate(bencher: Bencher, rules: &CompiledRules, catalog: &Catalog) {
     bencher
-        .counter(divan::counter::ItemsCount::new(OPS))
+        .counter(divan::counter::ItemsCount::new(catalog.operations.len()))
         .bench(|| {
             catalog
                 .operations
@@ -364,16 +369,7 @@ fn one_rule(id: &str, engine: EngineKind) -> CompiledRules {
 
 fn bench_rule(bencher: Bencher, id: &str, engine: EngineKind) {
     let rules = one_rule(id, engine);
-    let catalog = catalog(OPS);
-    bencher
-        .counter(divan::counter::ItemsCount::new(OPS))
-        .bench(|| {
-            catalog
-                .operations
-                .iter()
-                .map(|op| rules.evaluate(op).checklist.len())
-                .sum::<usize>()
-        });
+    bench_evaluate(bencher, &rules, &catalog(OPS));
 }
 
 /// Each standard rule alone on the interpreter (compare with `rule_compiled`, same rule).
