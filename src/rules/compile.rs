@@ -769,15 +769,14 @@ fn fuse(op: Bin, a: E, b: E) -> E {
             (e, E::Const(Const::Unit)) | (E::Const(Const::Unit), e) => {
                 E::IsUnit(Box::new(e), negated)
             }
-            (e, E::Const(Const::Str(s))) | (E::Const(Const::Str(s)), e) => match (&e, &s) {
-                (E::Field(f), s) if matches!(f.kind(), FieldKind::Enum(_)) => {
-                    let FieldKind::Enum(values) = f.kind() else {
-                        unreachable!()
-                    };
-                    let value = values.iter().position(|v| *v == &**s);
-                    E::EnumEq(*f, value, negated)
-                }
-                _ => E::EqStr(Box::new(e), s, negated),
+            (e, E::Const(Const::Str(s))) | (E::Const(Const::Str(s)), e) => match e {
+                E::Field(f) => match f.kind() {
+                    FieldKind::Enum(values) => {
+                        E::EnumEq(f, values.iter().position(|v| *v == &*s), negated)
+                    }
+                    _ => E::EqStr(Box::new(E::Field(f)), s, negated),
+                },
+                e => E::EqStr(Box::new(e), s, negated),
             },
             (a, b) => E::Bin(op, Box::new(a), Box::new(b)),
         }
@@ -787,24 +786,18 @@ fn fuse(op: Bin, a: E, b: E) -> E {
 }
 
 /// `{ if cond { a } else { b } }` with two literals as an [`E::Select`], else the block.
-fn select(b: Block) -> E {
-    let single = |b: &Block| match &b.stmts[..] {
+fn select(mut b: Block) -> E {
+    let literal = |b: &Block| match &b.stmts[..] {
         [(2, S::Expr(E::Const(c)))] => Some(c.clone()),
         _ => None,
     };
-    match &b.stmts[..] {
-        [(w, S::If(_, then, other))] if b.stmts.len() == 1 => match (single(then), single(other)) {
-            (Some(x), Some(y)) => {
-                let w = w + 2;
-                let Some((_, S::If(cond, ..))) = b.stmts.into_iter().next() else {
-                    unreachable!()
-                };
-                E::Select(Box::new((cond, x, y)), w)
-            }
-            _ => E::Block(b),
-        },
-        _ => E::Block(b),
+    if let [(w, S::If(cond, then, other))] = &mut b.stmts[..] {
+        if let (Some(x), Some(y)) = (literal(then), literal(other)) {
+            let cond = std::mem::replace(cond, E::Bail);
+            return E::Select(Box::new((cond, x, y)), *w + 2);
+        }
     }
+    E::Block(b)
 }
 
 enum Base {
@@ -1239,13 +1232,10 @@ impl<'a> Machine<'a, '_> {
         }
     }
 
+    /// Every other condition ([`test`](Self::test) has answered variables and enum comparisons).
     #[inline(never)]
     fn test_any(&mut self, e: &'a E) -> R<'a, bool> {
         match e {
-            E::Var(slot) => match self.stack[self.base + slot] {
-                V::Bool(b) => Ok(b),
-                _ => bail(),
-            },
             E::Bin(op, a, b) if is_comparison(*op) => match (&**a, &**b) {
                 // Variables compared where they are, without copying them.
                 (E::Var(x), E::Var(y)) => {
@@ -1262,9 +1252,6 @@ impl<'a> Machine<'a, '_> {
             },
             E::IsUnit(a, negated) => Ok(self.is_unit(a)? != *negated),
             E::EqStr(a, lit, negated) => Ok(self.eq_str(a, lit)? != *negated),
-            E::EnumEq(f, value, negated) => {
-                Ok((value.is_some() && self.op.enum_index(*f) == *value) != *negated)
-            }
             E::Not(a) => Ok(!self.test(a)?),
             E::And(list) => {
                 for i in list {

@@ -427,12 +427,17 @@ impl CompiledRules {
             eval.rule = i as u16;
             mark.save(&eval);
             eval.heap_start = crate::heap::thread_net_bytes();
-            let compiled = !traced
-                && self.engine_kind == EngineKind::Compiled
-                && matches!(self.programs[i], super::compile::Compiled::Tree(_));
+            let program = match &self.programs[i] {
+                super::compile::Compiled::Tree(p)
+                    if !traced && self.engine_kind == EngineKind::Compiled =>
+                {
+                    Some(p)
+                }
+                _ => None,
+            };
             // Compiled rules read the clock themselves as their steps add up (across rules, see
             // `compile::Runner`); it is read here before a rule the interpreter runs, and after one.
-            if (!compiled || clock_due) && eval.out_of_time() {
+            if (program.is_none() || clock_due) && eval.out_of_time() {
                 // The rule that used the time up has said so; a slow run of rules that each stayed
                 // within it is named at the first rule that could not run.
                 if !timed_out {
@@ -442,16 +447,14 @@ impl CompiledRules {
                 break;
             }
             clock_due = false;
-            if compiled {
-                if let super::compile::Compiled::Tree(program) = &self.programs[i] {
-                    let runner = runner.get_or_insert_with(|| {
-                        super::compile::Runner::new(op, &self.rules, eval.deadline)
-                    });
-                    match runner.run(program, &mut eval) {
-                        Ok(()) => continue,
-                        // The interpreter decides: it fails where the compiled rule might have.
-                        Err(super::compile::Bail) => mark.restore(&mut eval),
-                    }
+            if let Some(program) = program {
+                let runner = runner.get_or_insert_with(|| {
+                    super::compile::Runner::new(op, &self.rules, eval.deadline)
+                });
+                match runner.run(program, &mut eval) {
+                    Ok(()) => continue,
+                    // The interpreter decides: it fails where the compiled rule might have.
+                    Err(super::compile::Bail) => mark.restore(&mut eval),
                 }
             }
             clock_due = true;
