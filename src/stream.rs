@@ -51,16 +51,39 @@ pub struct StreamSummary {
 }
 
 impl StreamSummary {
-    fn add(&mut self, a: &Assessment) {
+    fn add(&mut self, t: &Tally) {
         self.operations += 1;
-        let i = Recommendation::ALL
-            .iter()
-            .position(|r| *r == a.recommendation)
-            .unwrap_or(0);
-        self.by_recommendation[i] += 1;
-        self.freed_fte += a.freed_fte;
-        self.proposal_calls += usize::from(a.proposal_call);
-        self.rule_errors += a.errors.len();
+        self.by_recommendation[t.recommendation] += 1;
+        self.freed_fte += t.freed_fte;
+        self.proposal_calls += usize::from(t.proposal_call);
+        self.rule_errors += t.rule_errors;
+    }
+}
+
+/// What the summary needs of one assessment, taken where it was made: the assessment itself is
+/// dropped by the thread that allocated it (a cheaper free than on the writer's thread).
+struct Tally {
+    /// Where its line ends in the run's buffer.
+    end: usize,
+    /// Position in [`Recommendation::ALL`].
+    recommendation: usize,
+    freed_fte: f64,
+    proposal_call: bool,
+    rule_errors: usize,
+}
+
+impl Tally {
+    fn of(a: &Assessment, end: usize) -> Self {
+        Self {
+            end,
+            recommendation: Recommendation::ALL
+                .iter()
+                .position(|r| *r == a.recommendation)
+                .unwrap_or(0),
+            freed_fte: a.freed_fte,
+            proposal_call: a.proposal_call,
+            rule_errors: a.errors.len(),
+        }
     }
 }
 
@@ -155,11 +178,12 @@ enum Message {
     Failed(std::io::Error),
 }
 
-/// Operations assessed and rendered by one task into one buffer; `ends` marks where each line ends,
-/// so that problems are still reported line by line, in order.
+/// Operations assessed and rendered by one task into one buffer, a [`Tally`] per line, so that
+/// problems are still reported line by line, in order: `failed` keeps the assessments on which a rule
+/// failed, with their position in the run.
 struct Run {
-    assessed: Vec<Assessment>,
-    ends: Vec<usize>,
+    lines: Vec<Tally>,
+    failed: Vec<(usize, Assessment)>,
     buf: Vec<u8>,
 }
 
@@ -237,20 +261,18 @@ impl Compute<'_> {
             let runs = group
                 .par_chunks(LINES_PER_BUFFER)
                 .map(|run| {
-                    let mut assessed = Vec::with_capacity(run.len());
-                    let mut ends = Vec::with_capacity(run.len());
+                    let mut lines = Vec::with_capacity(run.len());
+                    let mut failed = Vec::new();
                     let mut buf = self.buffers.take(run.len() * LINE_BYTES_HINT);
-                    for op in run {
+                    for (i, op) in run.iter().enumerate() {
                         let a = assess_operation(op, self.rules);
                         write_jsonl_line(&mut buf, &a, &self.rules.rules, self.items)?;
-                        ends.push(buf.len());
-                        assessed.push(a);
+                        lines.push(Tally::of(&a, buf.len()));
+                        if !a.errors.is_empty() {
+                            failed.push((i, a));
+                        }
                     }
-                    Ok(Run {
-                        assessed,
-                        ends,
-                        buf,
-                    })
+                    Ok(Run { lines, failed, buf })
                 })
                 .collect::<std::io::Result<Vec<Run>>>();
             let message = match runs {
@@ -386,12 +408,15 @@ fn drive(
                         // writer's buffer is written straight from ours instead of copied into it.
                         let mut start = 0;
                         let mut pending = 0..0;
-                        for (a, &end) in run.assessed.iter().zip(&run.ends) {
+                        let mut failed = run.failed.iter().peekable();
+                        for (i, tally) in run.lines.iter().enumerate() {
+                            let end = tally.end;
                             let write = keep.get(kept).copied().unwrap_or(false);
                             kept += 1;
+                            let failure = failed.next_if(|(at, _)| *at == i);
                             if write {
-                                summary.add(a);
-                                if !a.errors.is_empty() {
+                                summary.add(tally);
+                                if let Some((_, a)) = failure {
                                     on_problem(Problem::Rule(a));
                                 }
                                 if pending.end != start {
@@ -490,6 +515,7 @@ impl Hasher for DigestHasher {
 }
 
 /// Why a line was refused before parsing.
+#[derive(Debug, PartialEq)]
 enum BadLine {
     TooLong,
     Encoding { column: usize },
@@ -538,6 +564,14 @@ impl<'a> LineReader<'a> {
 
     /// `None` at the end of input.
     fn next_line(&mut self, batch: &mut String) -> std::io::Result<Option<Result<(), BadLine>>> {
+        // A whole line in the reader's buffer is taken from there, without copying it first.
+        let available = self.input.fill_buf()?;
+        if let Some(n) = memchr::memchr(b'\n', available).filter(|&n| n <= MAX_LINE_BYTES) {
+            self.line += 1;
+            let accepted = accept_line(&available[..n], self.line, batch);
+            self.input.consume(n + 1);
+            return Ok(Some(accepted));
+        }
         self.buf.clear();
         let n = (&mut *self.input)
             .take(MAX_LINE_BYTES as u64 + 1)
@@ -561,25 +595,30 @@ impl<'a> LineReader<'a> {
             return Ok(Some(Err(BadLine::TooLong)));
         }
         let line = self.buf.strip_suffix(b"\n").unwrap_or(&self.buf);
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let line = if self.line == 1 {
-            line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line)
-        } else {
-            line
-        };
-        match std::str::from_utf8(line) {
-            Ok(text) => {
-                batch.push_str(text);
-                batch.push('\n');
-                Ok(Some(Ok(())))
-            }
-            Err(e) => {
-                let valid = std::str::from_utf8(&line[..e.valid_up_to()]).unwrap_or("");
-                batch.push('\n');
-                Ok(Some(Err(BadLine::Encoding {
-                    column: valid.chars().count() + 1,
-                })))
-            }
+        Ok(Some(accept_line(line, self.line, batch)))
+    }
+}
+
+/// Appends line number `number` (without its `\n`) to `batch`, or an empty line if it is not UTF-8.
+fn accept_line(line: &[u8], number: usize, batch: &mut String) -> Result<(), BadLine> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let line = if number == 1 {
+        line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line)
+    } else {
+        line
+    };
+    match std::str::from_utf8(line) {
+        Ok(text) => {
+            batch.push_str(text);
+            batch.push('\n');
+            Ok(())
+        }
+        Err(e) => {
+            let valid = std::str::from_utf8(&line[..e.valid_up_to()]).unwrap_or("");
+            batch.push('\n');
+            Err(BadLine::Encoding {
+                column: valid.chars().count() + 1,
+            })
         }
     }
 }
@@ -587,6 +626,54 @@ impl<'a> LineReader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each line's number and outcome.
+    type Outcomes = Vec<(usize, Result<(), BadLine>)>;
+
+    /// Reads all of `input` through a reader buffer of `capacity` bytes: the text and each line's outcome.
+    fn read_all(input: &[u8], capacity: usize) -> (String, Outcomes) {
+        let mut buffered = std::io::BufReader::with_capacity(capacity, input);
+        let mut reader = LineReader::new(&mut buffered);
+        let mut text = String::new();
+        let mut outcomes = Vec::new();
+        while let Some(outcome) = reader.next_line(&mut text).unwrap() {
+            outcomes.push((reader.line, outcome));
+        }
+        (text, outcomes)
+    }
+
+    #[test]
+    fn lines_read_the_same_whether_whole_in_the_reader_buffer_or_split_across_it() {
+        let mut input = b"\xEF\xBB\xBF{\"a\": 1}\r\n".to_vec();
+        input.extend_from_slice("{\"名前\": \"窓口\"}\n\n".as_bytes());
+        input.extend_from_slice(b"{\"bad\": \"\xff\"}\r\n");
+        input.extend(std::iter::repeat_n(b'x', MAX_LINE_BYTES + 10));
+        input.extend_from_slice(b"\n\xEF\xBB\xBFsecond-bom\nlast without newline");
+        let whole = read_all(&input, 4 << 20);
+        assert_eq!(
+            whole.0,
+            "{\"a\": 1}\n{\"名前\": \"窓口\"}\n\n\n\n\u{FEFF}second-bom\nlast without newline\n"
+        );
+        assert_eq!(
+            whole.1,
+            [
+                (1, Ok(())),
+                (2, Ok(())),
+                (3, Ok(())),
+                (4, Err(BadLine::Encoding { column: 10 })),
+                (5, Err(BadLine::TooLong)),
+                (6, Ok(())),
+                (7, Ok(())),
+            ]
+        );
+        for capacity in [1, 7, 64, 1 << 20] {
+            assert_eq!(
+                read_all(&input, capacity),
+                whole,
+                "reader buffer of {capacity} bytes"
+            );
+        }
+    }
 
     #[test]
     fn the_id_set_keeps_a_fixed_size_entry_whatever_the_id_length() {
