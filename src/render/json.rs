@@ -14,7 +14,7 @@ use super::document::{
     assessment_parts, clause_indices, document_parts, AssessmentDoc, ContradictionDoc,
     CriterionDoc, Document, ErrorDoc, ExclusionDoc, RulesMeta, Summary,
 };
-use super::format_arg;
+use super::write_arg;
 use crate::assess::{Assessment, Report};
 use crate::lang::Lang;
 use crate::rules::{Arg, ItemSpec, Reason, RuleSet, Safeguard};
@@ -422,7 +422,7 @@ impl LineParts {
         out.extend_from_slice(b",\"department\":");
         string_into(out, &op.department);
         out.extend_from_slice(b",\"recommendation\":");
-        string_into(out, a.recommendation.as_str());
+        name_into(out, a.recommendation.as_str());
         out.extend_from_slice(b",\"excluded\":");
         bool_into(out, a.excluded);
 
@@ -450,7 +450,7 @@ impl LineParts {
         for (n, c) in a.criteria.iter().enumerate() {
             comma(out, n);
             out.extend_from_slice(b"{\"id\":");
-            string_into(out, c.criterion.as_str());
+            name_into(out, c.criterion.as_str());
             out.extend_from_slice(b",\"points\":");
             number_into(out, c.points);
             out.extend_from_slice(b",\"max\":");
@@ -469,7 +469,7 @@ impl LineParts {
             };
             comma(out, n);
             out.extend_from_slice(pre);
-            string_into(out, h.severity.as_str());
+            name_into(out, h.severity.as_str());
             out.extend_from_slice(mid);
             match self.rule_ids.get(usize::from(h.rule)) {
                 Some(id) => out.extend_from_slice(id),
@@ -545,12 +545,25 @@ impl LineParts {
                 Piece::Text(text) => out.extend_from_slice(text),
                 Piece::Arg { index, style, raw } => match index.and_then(|i| reason.args.get(i)) {
                     Some(Arg::Text(s)) => escape_into(out, s),
-                    Some(arg) => escape_into(out, &format_arg(arg, style, lang)),
+                    Some(arg) => {
+                        // A number needs no escaping; writing to memory cannot fail.
+                        let _ = write_arg(&mut Utf8Out(out), arg, style, lang);
+                    }
                     None => out.extend_from_slice(raw),
                 },
             }
         }
         out.push(b'"');
+    }
+}
+
+/// Text written into a byte buffer.
+struct Utf8Out<'a>(&'a mut Vec<u8>);
+
+impl std::fmt::Write for Utf8Out<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
     }
 }
 
@@ -613,9 +626,18 @@ fn names_into<'a>(out: &mut Vec<u8>, names: impl Iterator<Item = &'a str>) {
     out.push(b'[');
     for (n, name) in names.enumerate() {
         comma(out, n);
-        string_into(out, name);
+        name_into(out, name);
     }
     out.push(b']');
+}
+
+/// A name of the program (a field, a criterion, a severity, a recommendation: letters, digits and
+/// `_`), quoted: nothing in it needs escaping.
+fn name_into(out: &mut Vec<u8>, name: &str) {
+    debug_assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+    out.push(b'"');
+    out.extend_from_slice(name.as_bytes());
+    out.push(b'"');
 }
 
 /// A JSON string, quoted and escaped as serde_json escapes it.
@@ -630,9 +652,14 @@ fn string_into(out: &mut Vec<u8>, s: &str) {
 /// characters below U+0020 as `\b \t \n \f \r` or `\u00xx` (lowercase hex), everything else as is.
 fn escape_into(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
+    // Most texts need no escape: one pass without branches (it vectorises) tells.
+    let needs_escape = |b: u8| (b < 0x20) | (b == b'"') | (b == b'\\');
+    if !bytes.iter().fold(false, |any, &b| any | needs_escape(b)) {
+        return out.extend_from_slice(bytes);
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
-        if b >= 0x20 && b != b'"' && b != b'\\' {
+        if !needs_escape(b) {
             continue;
         }
         out.extend_from_slice(&bytes[start..i]);
@@ -704,6 +731,22 @@ mod tests {
             "\u{0}\u{1f}\"\\",
         ] {
             assert_eq!(escaped(s), serde_json::to_string(s).unwrap());
+        }
+    }
+
+    #[test]
+    fn names_written_unescaped_are_what_serde_json_writes() {
+        use crate::catalog::Field;
+        use crate::model::{Criterion, Recommendation, Severity};
+        let severities = [Severity::Low, Severity::Medium, Severity::High];
+        let names = (Field::ALL.iter().map(|f| f.name()))
+            .chain(Criterion::ALL.iter().map(|c| c.as_str()))
+            .chain(Recommendation::ALL.iter().map(|r| r.as_str()))
+            .chain(severities.iter().map(|s| s.as_str()));
+        for name in names {
+            let mut v = Vec::new();
+            name_into(&mut v, name);
+            assert_eq!(v, serde_json::to_vec(name).unwrap(), "{name}");
         }
     }
 

@@ -25,6 +25,7 @@ pub use table::{cell, fitted, rules_table, table, table_fitted};
 pub use whatif::whatif_text;
 pub use xlsx::{assessment_sheet_names, assessments_xlsx, catalog_xlsx};
 
+use std::fmt::{self, Write as _};
 use std::io::Write;
 
 use crate::assess::Report;
@@ -125,7 +126,10 @@ fn fill(template: &str, args: &[Arg], lang: Lang) -> String {
         let spec = &rest[open + 1..open + close];
         let (index, style) = spec.split_once('|').unwrap_or((spec, ""));
         match index.parse::<usize>().ok().and_then(|i| args.get(i)) {
-            Some(arg) => out.push_str(&format_arg(arg, style, lang)),
+            Some(arg) => {
+                // Writing to a String cannot fail.
+                let _ = write_arg(&mut out, arg, style, lang);
+            }
             None => out.push_str(&rest[open..=open + close]),
         }
         rest = &rest[open + close + 1..];
@@ -134,60 +138,127 @@ fn fill(template: &str, args: &[Arg], lang: Lang) -> String {
     out
 }
 
-pub(super) fn format_arg(arg: &Arg, style: &str, lang: Lang) -> String {
+/// Writes `arg` formatted for `style` and the language into `out`, without allocating (a text
+/// argument is written as it is: escaping it is the caller's business; a number never needs it).
+pub(super) fn write_arg<W: fmt::Write>(
+    out: &mut W,
+    arg: &Arg,
+    style: &str,
+    lang: Lang,
+) -> fmt::Result {
     let value = match arg {
-        Arg::Text(s) => return s.clone(),
+        Arg::Text(s) => return out.write_str(s),
         Arg::Int(i) => *i as f64,
         Arg::Num(f) => *f,
     };
     match style {
-        "pct" => format!("{}%", (value * 100.0).round()),
-        "count" => count(value, lang),
+        "pct" => {
+            write_float(out, (value * 100.0).round())?;
+            out.write_str("%")
+        }
+        "count" => write_count(out, value, lang),
         "yen" => match lang {
-            Lang::Ja if value >= 10_000.0 => format!("{}万円", group((value / 10_000.0).round())),
-            Lang::Ja => format!("{}円", group(value.round())),
-            Lang::En => format!("¥{}", group(value.round())),
+            Lang::Ja if value >= 10_000.0 => {
+                write_group(out, (value / 10_000.0).round())?;
+                out.write_str("万円")
+            }
+            Lang::Ja => {
+                write_group(out, value.round())?;
+                out.write_str("円")
+            }
+            Lang::En => {
+                out.write_str("¥")?;
+                write_group(out, value.round())
+            }
         },
-        _ => trim(value),
+        _ => write_trimmed(out, value),
     }
 }
 
 /// Japanese counts use 万 (10,000); English uses thousands separators.
-fn count(value: f64, lang: Lang) -> String {
+fn write_count<W: fmt::Write>(out: &mut W, value: f64, lang: Lang) -> fmt::Result {
     match lang {
         Lang::Ja if value >= 10_000.0 => {
             let man = value / 10_000.0;
             if man >= 100.0 || (man.fract() * 10.0).round() == 0.0 {
-                format!("{}万", group(man.round()))
+                write_group(out, man.round())?;
+                out.write_str("万")
             } else {
-                format!("{:.1}万", man)
+                write!(out, "{man:.1}万")
             }
         }
-        _ => group(value.round()),
+        _ => write_group(out, value.round()),
     }
 }
 
-fn group(value: f64) -> String {
-    let digits = format!("{}", value.abs() as u64);
-    let mut out = String::new();
+/// The whole part of `value` with thousands separators.
+fn write_group<W: fmt::Write>(out: &mut W, value: f64) -> fmt::Result {
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(value.abs() as u64);
+    if value < 0.0 {
+        out.write_char('-')?;
+    }
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
+            out.write_char(',')?;
         }
-        out.push(c);
+        out.write_char(c)?;
     }
-    if value < 0.0 {
-        out.insert(0, '-');
-    }
-    out
+    Ok(())
 }
 
-fn trim(value: f64) -> String {
-    if value.fract() == 0.0 && value.abs() < 1e15 {
-        format!("{}", value as i64)
+/// `value` as `{}` shows it, a whole number without the float formatter.
+fn write_float<W: fmt::Write>(out: &mut W, value: f64) -> fmt::Result {
+    let negative_zero = value == 0.0 && value.is_sign_negative();
+    if value.fract() == 0.0 && value.abs() < 1e15 && !negative_zero {
+        out.write_str(itoa::Buffer::new().format(value as i64))
     } else {
-        let s = format!("{value:.2}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
+        write!(out, "{value}")
+    }
+}
+
+/// A whole number as one; another with at most two decimals, without trailing zeros.
+fn write_trimmed<W: fmt::Write>(out: &mut W, value: f64) -> fmt::Result {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        return out.write_str(itoa::Buffer::new().format(value as i64));
+    }
+    let trim = |s: &str| -> String { s.trim_end_matches('0').trim_end_matches('.').to_string() };
+    let mut short = ShortText::default();
+    if write!(short, "{value:.2}").is_ok() {
+        out.write_str(short.as_str().trim_end_matches('0').trim_end_matches('.'))
+    } else {
+        out.write_str(&trim(&format!("{value:.2}")))
+    }
+}
+
+/// A text of at most 40 bytes on the stack (writing more fails): most numbers, formatted.
+struct ShortText {
+    bytes: [u8; 40],
+    len: usize,
+}
+
+impl Default for ShortText {
+    fn default() -> Self {
+        Self {
+            bytes: [0; 40],
+            len: 0,
+        }
+    }
+}
+
+impl ShortText {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    }
+}
+
+impl fmt::Write for ShortText {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        let slot = self.bytes.get_mut(self.len..end).ok_or(fmt::Error)?;
+        slot.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
     }
 }
 
@@ -212,5 +283,22 @@ mod tests {
         );
         assert_eq!(fill("{5} stays", &args, Lang::En), "{5} stays");
         assert_eq!(fill("{0}", &[Arg::Num(1.5)], Lang::En), "1.5");
+        assert_eq!(fill("{0}倍", &[Arg::Num(1.1749)], Lang::Ja), "1.17倍");
+        for (share, shown) in [
+            (-0.001, "-0%"),
+            (0.0, "0%"),
+            (1e20, "10000000000000000000000%"),
+        ] {
+            assert_eq!(fill("{0|pct}", &[Arg::Num(share)], Lang::En), shown);
+        }
+        assert_eq!(fill("{0}", &[Arg::Num(-2.004)], Lang::En), "-2");
+        assert_eq!(
+            fill("{0|count}", &[Arg::Int(-1_234_567)], Lang::En),
+            "-1,234,567"
+        );
+        // Longer than the formatting buffer on the stack: written all the same.
+        let huge = fill("{0}", &[Arg::Num(1e300)], Lang::En);
+        assert_eq!(huge.len(), 301);
+        assert!(huge.starts_with("10000000000000000525047602552044202487"));
     }
 }
