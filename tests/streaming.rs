@@ -63,6 +63,57 @@ fn streamed_output_equals_whole_catalog_output_across_batches() {
 }
 
 #[test]
+fn bad_lines_on_batch_and_chunk_edges_are_reported_as_the_whole_catalog_reports_them() {
+    let rules = standard();
+    let good = synthetic::jsonl(2 * BATCH_LINES + 300, 17);
+    let mut lines: Vec<String> = good.lines().map(str::to_string).collect();
+    let bad = [
+        "not json".to_string(),
+        "{\"id\": \"x\", \"name\": \"n\", \"department\": \"d\", \"difficulty\": 9}".to_string(),
+        String::new(),
+    ];
+    // Line indexes on and around the edges of chunks and batches, each replaced by a bad line or by a
+    // copy of an earlier operation (a duplicate id, found across chunks and batches).
+    let edges = [
+        0, 1, 255, 256, 257, 511, 4095, 4096, 4097, 4351, 8191, 8192, 8300,
+    ];
+    for (n, &at) in edges.iter().enumerate() {
+        lines[at] = match n % 4 {
+            3 => lines[at / 2 + 2].clone(),
+            k => bad[k].clone(),
+        };
+    }
+    let text = lines.join("\n") + "\n";
+    let loaded = parse_jsonl_str("s.jsonl", &text);
+    let seen = |d: &itaku::diag::Diagnostic| (d.place().unwrap_or_default(), d.message_en.clone());
+    let expected: Vec<(String, String)> = loaded.diagnostics.iter().map(seen).collect();
+    assert!(expected.len() >= 9, "{expected:?}");
+    let report = itaku::assess_catalog(&loaded.catalog, &rules);
+    let mut whole = Vec::new();
+    render(&report, &rules.rules, Lang::En, Format::Jsonl, &mut whole).unwrap();
+
+    let mut problems = Vec::new();
+    let mut streamed = Vec::new();
+    let summary = assess_jsonl(
+        "s.jsonl",
+        &mut Cursor::new(text.as_bytes()),
+        &rules,
+        Lang::En,
+        &mut streamed,
+        &mut |p| {
+            if let Problem::Catalog(d) = p {
+                problems.push(seen(d));
+            }
+        },
+    )
+    .unwrap();
+    assert_eq!(problems, expected);
+    assert_eq!(summary.catalog_errors, expected.len());
+    assert_eq!(summary.operations, loaded.catalog.len());
+    assert!(streamed == whole, "streamed and whole outputs differ");
+}
+
+#[test]
 fn bad_lines_are_located_and_the_others_still_assessed() {
     let rules = standard();
     let good = synthetic::jsonl(3, 5);
