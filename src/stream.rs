@@ -1,7 +1,7 @@
 //! Streaming assessment of JSON Lines catalogs, for catalogs too large to hold (millions of operations).
 //!
-//! Lines are read in batches of [`BATCH_LINES`], parsed, assessed and rendered in parallel in chunks of a
-//! few hundred lines, and written in catalog order. Memory is bounded by
+//! Lines are read, validated, assessed and written in batches of [`BATCH_LINES`]; within a batch, parsing,
+//! assessment and rendering run in parallel, and lines are written in catalog order. Memory is bounded by
 //! the batch, plus the set of ids seen so far (needed to refuse a duplicate id): a 128-bit digest of
 //! each id and its line, 24 bytes an entry, 28 to 55 bytes an operation with the table's spare room,
 //! whatever the length of the ids. The output is byte-identical to `--format jsonl` on the same catalog loaded whole.
@@ -11,6 +11,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{BufRead, Read, Write};
 use std::sync::{mpsc, Arc, Mutex};
 
+use rayon::prelude::*;
+
 use crate::assess::{assess_operation, round2, Assessment};
 use crate::catalog::{
     duplicate_id, line_too_long, operation_from_jsonl_line, Operation, OperationId, Origin,
@@ -18,7 +20,7 @@ use crate::catalog::{
 use crate::diag::{Diagnostic, Diagnostics, Location, SourceFile};
 use crate::lang::Lang;
 use crate::model::Recommendation;
-use crate::render::{write_jsonl_line, JsonItems, LINE_BYTES_HINT};
+use crate::render::{write_jsonl_line, JsonItems, LINES_PER_BUFFER, LINE_BYTES_HINT};
 use crate::rules::CompiledRules;
 
 /// Lines read, assessed and written together.
@@ -90,11 +92,10 @@ impl Tally {
 /// stops the stream. Only I/O errors on `input` or `out` end it early.
 ///
 /// The serial stages (reading and splitting lines, the duplicate-id check, reporting problems, writing)
-/// run on the calling thread. A second thread cuts each batch into chunks of [`CHUNK_LINES`] lines and
-/// hands them to the rayon pool as they come, each chunk parsed, assessed and rendered by one task, with
-/// no wait between batches or chunks: the pool is kept busy while the calling thread writes. At most
-/// [`BATCHES_IN_FLIGHT`] batches and [`CHUNKS_IN_FLIGHT`] chunks are held at once, so memory stays flat;
-/// text and output buffers are reused.
+/// run on the calling thread while a second thread has the parallel ones (parsing, assessing,
+/// rendering) done on the rayon pool: batch N+1 is computed while batch N is written and batch N+2 read.
+/// At most [`BATCHES_IN_FLIGHT`] batches and [`GROUPS_IN_FLIGHT`] rendered groups are held at once,
+/// so memory stays flat; text and output buffers are reused from batch to batch.
 pub fn assess_jsonl(
     path: &str,
     input: &mut dyn BufRead,
@@ -108,7 +109,7 @@ pub fn assess_jsonl(
     let items = JsonItems::new(&rules.rules, lang);
     let buffers = BufferPool::default();
     let (batch_tx, batch_rx) = mpsc::sync_channel::<Batch>(BATCHES_IN_FLIGHT);
-    let (msg_tx, msg_rx) = mpsc::sync_channel::<Message>(CHUNKS_IN_FLIGHT);
+    let (msg_tx, msg_rx) = mpsc::sync_channel::<Message>(GROUPS_IN_FLIGHT);
     std::thread::scope(|scope| {
         let compute = Compute {
             path,
@@ -134,24 +135,19 @@ pub fn assess_jsonl(
     Ok(summary)
 }
 
-/// Batches read ahead of the one being written.
+/// Batches read ahead of the one being written (one computed, one waiting).
 pub const BATCHES_IN_FLIGHT: usize = 2;
 
-/// Lines parsed, assessed and rendered by one task: about 4 ms of work with the standard rules, long
-/// enough that handing chunks over costs little (a few thread wake-ups each), short enough that the
-/// last one leaves a core idle only briefly.
-const CHUNK_LINES: usize = 256;
+/// Operations assessed and rendered together and handed to the writer as one message.
+const GROUP_OPS: usize = 1024;
 
-/// Chunks handed to the pool and not yet written: 2,048 lines (with the standard rules, 11 KB of output
-/// a line), enough to keep the pool busy while the calling thread writes.
-pub const CHUNKS_IN_FLIGHT: usize = 8;
+/// Rendered groups waiting for the writer.
+pub const GROUPS_IN_FLIGHT: usize = 2;
 
 /// Lines read together.
 struct Batch {
     text: String,
     first_line: usize,
-    /// Where each line starts in `text` (its end is the next start, less its `\n`).
-    starts: Vec<usize>,
     /// Lines refused while reading (too long, not UTF-8), with their line numbers.
     early: Vec<(usize, Diagnostic)>,
 }
@@ -160,33 +156,33 @@ struct Batch {
 enum LineOutcome {
     Blank,
     Problems(Diagnostics),
-    /// A valid operation: its id (for the duplicate check), the problems of its unknown hazard words,
-    /// and, for an operation without any, what its assessment added to the chunk's output.
+    /// A valid operation: its id (for the duplicate check) and the problems of its unknown hazard words
+    /// (an operation without any is assessed, in line order, in the groups that follow).
     Operation {
         id: OperationId,
         hazards: Vec<Diagnostic>,
-        written: Option<Tally>,
     },
 }
 
-/// From the compute thread to the writer, in order: for each batch, `Batch`, then its chunks, then
-/// `Done`.
+/// From the compute thread to the writer, in order: for each batch, `Parsed`, then its `Rendered`
+/// groups, then `Done`.
 enum Message {
-    Batch {
+    Parsed {
         /// The batch (problems are located in it).
         file: Arc<SourceFile>,
+        lines: Vec<LineOutcome>,
         early: Vec<(usize, Diagnostic)>,
     },
-    /// A chunk's result, when its task is done.
-    Chunk(mpsc::Receiver<std::io::Result<Chunk>>),
+    Rendered(Vec<Run>),
     Done(Arc<SourceFile>),
+    Failed(std::io::Error),
 }
 
-/// Consecutive lines parsed, assessed and rendered by one task into one buffer, with what became of
-/// each line: problems are still reported line by line, in order. `failed` keeps the assessments on
-/// which a rule failed, with their line.
-struct Chunk {
-    lines: Vec<LineOutcome>,
+/// Operations assessed and rendered by one task into one buffer, a [`Tally`] per line, so that
+/// problems are still reported line by line, in order: `failed` keeps the assessments on which a rule
+/// failed, with their position in the run.
+struct Run {
+    lines: Vec<Tally>,
     failed: Vec<(usize, Assessment)>,
     buf: Vec<u8>,
 }
@@ -196,7 +192,7 @@ struct Chunk {
 struct BufferPool(Mutex<Vec<Vec<u8>>>);
 
 impl BufferPool {
-    const KEEP: usize = CHUNKS_IN_FLIGHT + 8;
+    const KEEP: usize = 64;
 
     fn take(&self, capacity: usize) -> Vec<u8> {
         let spare = self.0.lock().ok().and_then(|mut v| v.pop());
@@ -219,7 +215,7 @@ impl BufferPool {
     }
 }
 
-/// The parallel stages, handed to the rayon pool from their own thread.
+/// The parallel stages, run from their own thread on the rayon pool.
 struct Compute<'a> {
     path: &'a str,
     rules: &'a CompiledRules,
@@ -229,81 +225,66 @@ struct Compute<'a> {
 
 impl Compute<'_> {
     fn run(self, batches: mpsc::Receiver<Batch>, messages: mpsc::SyncSender<Message>) {
-        // Tasks may outlive a batch, not the stream: the scope waits for them.
-        rayon::in_place_scope(|scope| {
-            for batch in batches {
-                if !self.batch(scope, batch, &messages) {
-                    return;
-                }
+        for batch in batches {
+            if !self.batch(batch, &messages) {
+                return;
             }
-        });
+        }
     }
 
-    /// Hands the chunks of one batch to the pool; false once the writer has gone.
-    fn batch<'s>(
-        &'s self,
-        scope: &rayon::Scope<'s>,
-        batch: Batch,
-        messages: &mpsc::SyncSender<Message>,
-    ) -> bool {
+    /// Parses, assesses and renders one batch; false once the writer has gone.
+    fn batch(&self, batch: Batch, messages: &mpsc::SyncSender<Message>) -> bool {
         let first_line = batch.first_line;
         let file = Arc::new(SourceFile::starting_at(self.path, batch.text, first_line));
-        let starts = Arc::new(batch.starts);
-        let header = Message::Batch {
+        let texts: Vec<&str> = file.text.lines().collect();
+        let parsed: Vec<(LineOutcome, Option<Arc<Operation>>)> = texts
+            .par_iter()
+            .enumerate()
+            .map(|(i, text)| self.line(&file, first_line + i, text))
+            .collect();
+        drop(texts);
+        let mut lines = Vec::with_capacity(parsed.len());
+        let mut operations = Vec::with_capacity(parsed.len());
+        for (outcome, op) in parsed {
+            lines.push(outcome);
+            operations.extend(op);
+        }
+        let parsed = Message::Parsed {
             file: Arc::clone(&file),
+            lines,
             early: batch.early,
         };
-        if messages.send(header).is_err() {
+        if messages.send(parsed).is_err() {
             return false;
         }
-        for first in (0..starts.len()).step_by(CHUNK_LINES) {
-            let (tx, rx) = mpsc::sync_channel(1);
-            let (file, starts) = (Arc::clone(&file), Arc::clone(&starts));
-            scope.spawn(move |_| {
-                let lines = first..(first + CHUNK_LINES).min(starts.len());
-                let chunk = self.chunk(&file, &starts, lines);
-                drop((file, starts));
-                // The writer may have gone (an error): the chunk is not needed then.
-                let _ = tx.send(chunk);
-            });
-            if messages.send(Message::Chunk(rx)).is_err() {
+        for group in operations.chunks(GROUP_OPS) {
+            let runs = group
+                .par_chunks(LINES_PER_BUFFER)
+                .map(|run| {
+                    let mut lines = Vec::with_capacity(run.len());
+                    let mut failed = Vec::new();
+                    let mut buf = self.buffers.take(run.len() * LINE_BYTES_HINT);
+                    for (i, op) in run.iter().enumerate() {
+                        let a = assess_operation(op, self.rules);
+                        write_jsonl_line(&mut buf, &a, &self.rules.rules, self.items)?;
+                        lines.push(Tally::of(&a, buf.len()));
+                        if !a.errors.is_empty() {
+                            failed.push((i, a));
+                        }
+                    }
+                    Ok(Run { lines, failed, buf })
+                })
+                .collect::<std::io::Result<Vec<Run>>>();
+            let message = match runs {
+                Ok(runs) => Message::Rendered(runs),
+                Err(e) => Message::Failed(e),
+            };
+            if messages.send(message).is_err() {
                 return false;
             }
         }
+        drop(operations);
         messages.send(Message::Done(file)).is_ok()
-    }
-
-    /// Parses, assesses and renders lines `lines` (indexes in the batch) of `file`.
-    fn chunk(
-        &self,
-        file: &Arc<SourceFile>,
-        starts: &[usize],
-        lines: std::ops::Range<usize>,
-    ) -> std::io::Result<Chunk> {
-        let mut outcomes = Vec::with_capacity(lines.len());
-        let mut failed = Vec::new();
-        let mut buf = self.buffers.take(lines.len() * LINE_BYTES_HINT);
-        for i in lines {
-            let start = starts.get(i).copied().unwrap_or(file.text.len());
-            let end = starts.get(i + 1).map_or(file.text.len(), |next| next - 1);
-            let text = file.text.get(start..end).unwrap_or_default();
-            let line = file.first_line + i;
-            let (mut outcome, op) = self.line(file, line, text);
-            if let (Some(op), LineOutcome::Operation { written, .. }) = (op, &mut outcome) {
-                let a = assess_operation(&Arc::new(op), self.rules);
-                write_jsonl_line(&mut buf, &a, &self.rules.rules, self.items)?;
-                *written = Some(Tally::of(&a, buf.len()));
-                if !a.errors.is_empty() {
-                    failed.push((line, a));
-                }
-            }
-            outcomes.push(outcome);
-        }
-        Ok(Chunk {
-            lines: outcomes,
-            failed,
-            buf,
-        })
     }
 
     /// Parses one line; a valid operation without unknown hazard words is also returned to be assessed
@@ -313,7 +294,7 @@ impl Compute<'_> {
         file: &Arc<SourceFile>,
         line: usize,
         text: &str,
-    ) -> (LineOutcome, Option<Operation>) {
+    ) -> (LineOutcome, Option<Arc<Operation>>) {
         match operation_from_jsonl_line(file, line, text) {
             Ok(None) => (LineOutcome::Blank, None),
             Err(problems) => (LineOutcome::Problems(problems), None),
@@ -331,13 +312,8 @@ impl Compute<'_> {
                     })
                     .collect();
                 let id = op.id.clone();
-                let op = hazards.is_empty().then_some(op);
-                let outcome = LineOutcome::Operation {
-                    id,
-                    hazards,
-                    written: None,
-                };
-                (outcome, op)
+                let op = hazards.is_empty().then(|| Arc::new(op));
+                (LineOutcome::Operation { id, hazards }, op)
             }
         }
     }
@@ -360,6 +336,8 @@ fn drive(
     let mut spare_text = String::new();
     let mut in_flight = 0;
     let mut at_end = false;
+    // Whether each assessed operation of the current batch is written (not a duplicate), in order.
+    let mut keep: Vec<bool> = Vec::new();
     loop {
         while !at_end && in_flight < BATCHES_IN_FLIGHT {
             match read_batch(path, &mut reader, std::mem::take(&mut spare_text))? {
@@ -376,24 +354,15 @@ fn drive(
             return Ok(());
         }
         // Everything the compute thread says about the oldest batch, up to its end.
-        let mut line = 0;
-        let mut batch_file = None;
-        let mut early = Vec::new().into_iter().peekable();
+        let mut kept = 0;
         loop {
             match messages.recv().map_err(|_| compute_stopped())? {
-                Message::Batch {
-                    file,
-                    early: refused,
-                } => {
-                    line = file.first_line;
-                    batch_file = Some(file);
-                    early = refused.into_iter().peekable();
-                }
-                Message::Chunk(result) => {
-                    let chunk = result.recv().map_err(|_| compute_stopped())??;
-                    let mut write = Writing::new(&chunk.buf);
-                    let mut failed = chunk.failed.iter().peekable();
-                    for outcome in &chunk.lines {
+                Message::Parsed { file, lines, early } => {
+                    let first_line = file.first_line;
+                    keep.clear();
+                    let mut early = early.into_iter().peekable();
+                    for (i, outcome) in lines.into_iter().enumerate() {
+                        let line = first_line + i;
                         while let Some((_, d)) = early.next_if(|(at, _)| *at <= line) {
                             summary.catalog_errors += 1;
                             on_problem(Problem::Catalog(&d));
@@ -406,100 +375,70 @@ fn drive(
                                     on_problem(Problem::Catalog(d));
                                 }
                             }
-                            LineOutcome::Operation {
-                                id,
-                                hazards,
-                                written,
-                            } => {
+                            LineOutcome::Operation { id, hazards } => {
                                 let first = seen.first_line(id.as_str(), line);
                                 if let Some(first) = first {
                                     let origin = Origin {
                                         file: path.to_string(),
                                         line: first,
                                     };
-                                    let file = batch_file.as_ref().ok_or_else(compute_stopped)?;
-                                    let d = duplicate_id(file, line, id.as_str(), &origin);
+                                    let d = duplicate_id(&file, line, id.as_str(), &origin);
                                     summary.catalog_errors += 1;
                                     on_problem(Problem::Catalog(&d));
                                 } else {
-                                    for d in hazards {
+                                    for d in &hazards {
                                         summary.catalog_errors += 1;
                                         on_problem(Problem::Catalog(d));
                                     }
                                 }
-                                let failure = failed.next_if(|(at, _)| *at == line);
-                                if let Some(tally) = written {
-                                    if first.is_none() {
-                                        summary.add(tally);
-                                        if let Some((_, a)) = failure {
-                                            on_problem(Problem::Rule(a));
-                                        }
-                                        write.keep(out, tally.end)?;
-                                    } else {
-                                        write.skip(tally.end);
-                                    }
+                                if hazards.is_empty() {
+                                    keep.push(first.is_none());
                                 }
                             }
                         }
-                        line += 1;
                     }
-                    write.finish(out)?;
-                    buffers.give(chunk.buf);
-                }
-                Message::Done(file) => {
-                    for (_, d) in early.by_ref() {
+                    for (_, d) in early {
                         summary.catalog_errors += 1;
                         on_problem(Problem::Catalog(&d));
                     }
-                    // The batch's last other holder: its text is then reused for the next one.
-                    drop(batch_file);
+                }
+                Message::Rendered(runs) => {
+                    for run in runs {
+                        // Consecutive written lines go out in one call: a run longer than the
+                        // writer's buffer is written straight from ours instead of copied into it.
+                        let mut start = 0;
+                        let mut pending = 0..0;
+                        let mut failed = run.failed.iter().peekable();
+                        for (i, tally) in run.lines.iter().enumerate() {
+                            let end = tally.end;
+                            let write = keep.get(kept).copied().unwrap_or(false);
+                            kept += 1;
+                            let failure = failed.next_if(|(at, _)| *at == i);
+                            if write {
+                                summary.add(tally);
+                                if let Some((_, a)) = failure {
+                                    on_problem(Problem::Rule(a));
+                                }
+                                if pending.end != start {
+                                    out.write_all(run.buf.get(pending).unwrap_or_default())?;
+                                    pending = start..start;
+                                }
+                                pending.end = end;
+                            }
+                            start = end;
+                        }
+                        out.write_all(run.buf.get(pending).unwrap_or_default())?;
+                        buffers.give(run.buf);
+                    }
+                }
+                Message::Done(file) => {
                     spare_text = Arc::try_unwrap(file).map(|f| f.text).unwrap_or_default();
                     in_flight -= 1;
                     break;
                 }
+                Message::Failed(e) => return Err(e),
             }
         }
-    }
-}
-
-/// Writes the kept lines of a chunk's buffer, consecutive ones in one call (a run longer than the
-/// writer's buffer is written straight from ours instead of copied into it).
-struct Writing<'b> {
-    buf: &'b [u8],
-    /// Where the next line starts.
-    at: usize,
-    /// Kept lines not written yet.
-    pending: std::ops::Range<usize>,
-}
-
-impl<'b> Writing<'b> {
-    fn new(buf: &'b [u8]) -> Self {
-        Self {
-            buf,
-            at: 0,
-            pending: 0..0,
-        }
-    }
-
-    /// The next line, up to `end`, is written.
-    fn keep(&mut self, out: &mut dyn Write, end: usize) -> std::io::Result<()> {
-        if self.pending.end != self.at {
-            self.finish(out)?;
-            self.pending = self.at..self.at;
-        }
-        self.pending.end = end;
-        self.at = end;
-        Ok(())
-    }
-
-    /// The next line, up to `end`, is not.
-    fn skip(&mut self, end: usize) {
-        self.at = end;
-    }
-
-    fn finish(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
-        let pending = std::mem::replace(&mut self.pending, self.at..self.at);
-        out.write_all(self.buf.get(pending).unwrap_or_default())
     }
 }
 
@@ -516,20 +455,18 @@ fn read_batch(
     text.clear();
     let first_line = reader.line + 1;
     let mut early = Vec::new();
-    let mut starts = Vec::with_capacity(BATCH_LINES);
-    while starts.len() < BATCH_LINES {
-        let start = text.len();
+    let mut lines = 0;
+    while lines < BATCH_LINES {
         match reader.next_line(&mut text)? {
             None => break,
             Some(Ok(())) => {}
             Some(Err(bad)) => early.push((reader.line, bad.diagnostic(path, reader.line))),
         }
-        starts.push(start);
+        lines += 1;
     }
-    Ok((!starts.is_empty()).then_some(Batch {
+    Ok((lines > 0).then_some(Batch {
         text,
         first_line,
-        starts,
         early,
     }))
 }

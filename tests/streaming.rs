@@ -63,7 +63,7 @@ fn streamed_output_equals_whole_catalog_output_across_batches() {
 }
 
 #[test]
-fn bad_lines_on_batch_and_chunk_edges_are_reported_as_the_whole_catalog_reports_them() {
+fn bad_lines_on_the_edges_of_batches_are_reported_as_the_whole_catalog_reports_them() {
     let rules = standard();
     let good = synthetic::jsonl(2 * BATCH_LINES + 300, 17);
     let mut lines: Vec<String> = good.lines().map(str::to_string).collect();
@@ -72,10 +72,10 @@ fn bad_lines_on_batch_and_chunk_edges_are_reported_as_the_whole_catalog_reports_
         "{\"id\": \"x\", \"name\": \"n\", \"department\": \"d\", \"difficulty\": 9}".to_string(),
         String::new(),
     ];
-    // Line indexes on and around the edges of chunks and batches, each replaced by a bad line or by a
-    // copy of an earlier operation (a duplicate id, found across chunks and batches).
+    // Line indexes on and around the edges of rendered runs, groups and batches, each replaced by a bad
+    // line or by a copy of an earlier operation (a duplicate id, found across groups and batches).
     let edges = [
-        0, 1, 255, 256, 257, 511, 4095, 4096, 4097, 4351, 8191, 8192, 8300,
+        0, 1, 63, 64, 65, 255, 256, 1023, 1024, 1025, 4095, 4096, 4097, 4351, 8191, 8192, 8300,
     ];
     for (n, &at) in edges.iter().enumerate() {
         lines[at] = match n % 4 {
