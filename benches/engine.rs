@@ -4,7 +4,8 @@
 //! `rhai_subset` and `native_subset` assess the same three criterion rules (C1, C3, C4), once through the
 //! Rhai runtime and once as plain Rust, so the interpreter's overhead is measured as a ratio in one run;
 //! `compiled_subset` runs them through the rule compiler. `assess_standard`, `assess_standard_parallel`
-//! and `evaluate_standard` run once per engine (`interpreted`, `compiled`); `rule_interpreted` and
+//! (the same work on all cores), `assess_catalog_parallel` (the library's `assess_catalog`, which also
+//! collects the report) and `evaluate_standard` run once per engine (`interpreted`, `compiled`); `rule_interpreted` and
 //! `rule_compiled` run each standard rule alone (with a one-line recommendation) on each engine.
 //! `end_to_end_jsonl` and `end_to_end_yaml` go from text to rendered JSON Lines.
 
@@ -28,6 +29,7 @@ use itaku::catalog::{parse_jsonl_str, parse_str, Catalog, Manuals, Operation};
 use itaku::render::{render, Format};
 use itaku::rules::{CompiledRules, EngineKind, MemorySource, ParamValue, RuleSet};
 use itaku::Lang;
+use rayon::prelude::*;
 
 const OPS: usize = 2_000;
 const SEED: u64 = 7;
@@ -149,9 +151,26 @@ fn assess_standard(bencher: Bencher, kind: &str) {
         });
 }
 
-/// All cores (rayon): the same work as `assess_standard`.
+/// All cores (rayon): the same work as `assess_standard`, each assessment dropped where it was made.
 #[divan::bench(sample_count = 20, args = ENGINES)]
 fn assess_standard_parallel(bencher: Bencher, kind: &str) {
+    let rules = standard().with_engine(engine(kind));
+    let catalog = catalog(OPS);
+    bencher
+        .counter(divan::counter::ItemsCount::new(OPS))
+        .bench(|| {
+            catalog
+                .operations
+                .par_iter()
+                .map(|op| assess_operation(op, &rules).checklist.len())
+                .sum::<usize>()
+        });
+}
+
+/// All cores: `assess_catalog`, which also collects the report (then dropped on one thread, as a
+/// caller does).
+#[divan::bench(sample_count = 20, args = ENGINES)]
+fn assess_catalog_parallel(bencher: Bencher, kind: &str) {
     let rules = standard().with_engine(engine(kind));
     let catalog = catalog(OPS);
     bencher
