@@ -138,44 +138,39 @@ const ENGINES: &[&str] = &["interpreted", "compiled"];
 /// One thread: every standard rule on each operation, by each engine.
 #[divan::bench(sample_count = 20, args = ENGINES)]
 fn assess_standard(bencher: Bencher, kind: &str) {
-    let rules = standard().with_engine(engine(kind));
-    let catalog = catalog(OPS);
-    bencher
-        .counter(divan::counter::ItemsCount::new(OPS))
-        .bench(|| {
-            catalog
-                .operations
-                .iter()
-                .map(|op| assess_operation(op, &rules).checklist.len())
-                .sum::<usize>()
-        });
+    bench_assess(bencher, kind, |catalog, rules| {
+        (catalog.operations.iter())
+            .map(|op| assess_operation(op, rules).checklist.len())
+            .sum()
+    });
 }
 
 /// All cores (rayon): the same work as `assess_standard`, each assessment dropped where it was made.
 #[divan::bench(sample_count = 20, args = ENGINES)]
 fn assess_standard_parallel(bencher: Bencher, kind: &str) {
-    let rules = standard().with_engine(engine(kind));
-    let catalog = catalog(OPS);
-    bencher
-        .counter(divan::counter::ItemsCount::new(OPS))
-        .bench(|| {
-            catalog
-                .operations
-                .par_iter()
-                .map(|op| assess_operation(op, &rules).checklist.len())
-                .sum::<usize>()
-        });
+    bench_assess(bencher, kind, |catalog, rules| {
+        (catalog.operations.par_iter())
+            .map(|op| assess_operation(op, rules).checklist.len())
+            .sum()
+    });
 }
 
 /// All cores: `assess_catalog`, which also collects the report (then dropped on one thread, as a
 /// caller does).
 #[divan::bench(sample_count = 20, args = ENGINES)]
 fn assess_catalog_parallel(bencher: Bencher, kind: &str) {
+    bench_assess(bencher, kind, |catalog, rules| {
+        itaku::assess_catalog(catalog, rules).assessments.len()
+    });
+}
+
+/// Times `work` on the generated catalog with the standard rules run by engine `kind`.
+fn bench_assess(bencher: Bencher, kind: &str, work: fn(&Catalog, &CompiledRules) -> usize) {
     let rules = standard().with_engine(engine(kind));
     let catalog = catalog(OPS);
     bencher
         .counter(divan::counter::ItemsCount::new(OPS))
-        .bench(|| itaku::assess_catalog(&catalog, &rules).assessments.len());
+        .bench(|| work(&catalog, &rules));
 }
 
 /// The rules alone (no assessment built from their output), one thread.
