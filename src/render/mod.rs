@@ -222,12 +222,13 @@ fn write_trimmed<W: fmt::Write>(out: &mut W, value: f64) -> fmt::Result {
     if value.fract() == 0.0 && value.abs() < 1e15 {
         return out.write_str(itoa::Buffer::new().format(value as i64));
     }
-    let trim = |s: &str| -> String { s.trim_end_matches('0').trim_end_matches('.').to_string() };
+    fn trim(s: &str) -> &str {
+        s.trim_end_matches('0').trim_end_matches('.')
+    }
     let mut short = ShortText::default();
-    if write!(short, "{value:.2}").is_ok() {
-        out.write_str(short.as_str().trim_end_matches('0').trim_end_matches('.'))
-    } else {
-        out.write_str(&trim(&format!("{value:.2}")))
+    match write!(short, "{value:.2}") {
+        Ok(()) => out.write_str(trim(short.as_str())),
+        Err(_) => out.write_str(trim(&format!("{value:.2}"))),
     }
 }
 
