@@ -281,7 +281,11 @@ fn render_jsonl(bencher: Bencher) {
 
 #[divan::bench(sample_count = 10)]
 fn render_table(bencher: Bencher) {
-    bench_render(bencher, Format::Table);
+    let rules = standard();
+    let report = itaku::assess_catalog(&catalog(OPS), &rules);
+    bencher
+        .counter(divan::counter::ItemsCount::new(OPS))
+        .bench(|| itaku_cli::text::table(&report, &rules.rules, Lang::Ja).len());
 }
 
 /// JSON Lines in, JSON Lines out, through the streaming path (all cores).

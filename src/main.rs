@@ -1,7 +1,4 @@
-//! The `itaku` command line: parses arguments, calls the library, chooses an exit code.
-
-mod cli;
-mod web;
+//! The `itaku` binary: the command line of `itaku_cli`, with the allocator the engine is measured with.
 
 // Assessment allocates many small values on every thread; mimalloc measured ~10% faster than the system
 // allocator end to end on two threads (docs/performance.md). `Counting` keeps a per-thread byte count
@@ -11,5 +8,5 @@ static GLOBAL: itaku::heap::Counting<mimalloc::MiMalloc> =
     itaku::heap::Counting(mimalloc::MiMalloc);
 
 fn main() -> std::process::ExitCode {
-    cli::run()
+    itaku_cli::run()
 }

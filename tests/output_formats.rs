@@ -25,6 +25,12 @@ fn bundled_report() -> (itaku::Report, CompiledRules) {
     (itaku::assess_catalog(&loaded.catalog, &rules), rules)
 }
 
+/// The terminal table (the command line's), fitted to `width` when given.
+fn table(width: Option<usize>, lang: Lang) -> String {
+    let (report, rules) = bundled_report();
+    itaku_cli::text::table_fitted(&report, &rules.rules, lang, width)
+}
+
 fn rendered(format: Format, lang: Lang) -> String {
     let (report, rules) = bundled_report();
     let mut out = Vec::new();
@@ -74,7 +80,7 @@ fn assert_fits(text: &str, width: usize) {
 #[test]
 fn the_table_fits_80_columns_with_ids_whole() {
     for lang in [Lang::Ja, Lang::En] {
-        let text = rendered(Format::FittedTable(80), lang);
+        let text = table(Some(80), lang);
         assert_fits(&text, 80);
         let (report, _) = bundled_report();
         for a in &report.assessments {
@@ -82,7 +88,7 @@ fn the_table_fits_80_columns_with_ids_whole() {
         }
     }
     // On a pipe the table keeps its natural width: one line per operation.
-    let natural = rendered(Format::Table, Lang::Ja);
+    let natural = table(None, Lang::Ja);
     assert!(natural.lines().any(|l| l.width() > 80));
 }
 
@@ -90,7 +96,7 @@ fn the_table_fits_80_columns_with_ids_whole() {
 fn the_rules_table_fits_80_columns() {
     let set = RuleSet::load_dir(root().join("rules")).unwrap();
     for lang in [Lang::Ja, Lang::En] {
-        let text = itaku::render::rules_table(&set, lang, Some(80));
+        let text = itaku_cli::text::rules_table(&set, lang, Some(80));
         // The last line (name, version and digest) is not part of the table.
         let table: Vec<&str> = text.lines().collect();
         assert_fits(&table[..table.len() - 1].join("\n"), 80);

@@ -687,7 +687,7 @@ fn f7_a_huge_name_gives_a_small_table() {
     assert!(loaded.diagnostics.is_empty());
     let rules = compiled("points(\"C1\", 1, \"ok\", [1]);");
     let report = itaku::assess_catalog(&loaded.catalog, &rules);
-    let table = itaku::render::table(&report, &rules.rules, Lang::Ja);
+    let table = itaku_cli::text::table(&report, &rules.rules, Lang::Ja);
     assert!(table.len() < 20_000, "{} bytes", table.len());
     // The full name stays in json.
     let mut json = Vec::new();

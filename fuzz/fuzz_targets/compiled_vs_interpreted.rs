@@ -5,7 +5,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use itaku::rules::{CompiledRules, EngineKind, Evaluation, RuleSet};
+use itaku::rules::{CompiledRules, EngineKind, RuleSet};
 use libfuzzer_sys::fuzz_target;
 
 fn rules() -> &'static (CompiledRules, CompiledRules) {
@@ -22,24 +22,9 @@ fn rules() -> &'static (CompiledRules, CompiledRules) {
     })
 }
 
-fn text(e: &Evaluation) -> String {
-    format!(
-        "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
-        e.points,
-        e.reasons,
-        e.exclusions,
-        e.cap,
-        e.checklist,
-        e.missing,
-        e.decisive,
-        e.contradictions,
-        e.clauses,
-        e.recommendation,
-        e.notes,
-        e.freed_fte,
-        e.proposal_call,
-        e.errors
-    )
+/// The outcome compared with `==`, or as printed when a NaN makes `==` false for equal runs.
+fn text(e: itaku::rules::Evaluation) -> String {
+    format!("{:?}", e.into_outcome())
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -51,5 +36,8 @@ fuzz_target!(|data: &[u8]| {
     };
     let op = Arc::new(op);
     let (compiled, interpreted) = rules();
-    assert_eq!(text(&compiled.evaluate(&op)), text(&interpreted.evaluate(&op)));
+    let (c, i) = (compiled.evaluate(&op), interpreted.evaluate(&op));
+    if c.outcome != i.outcome {
+        assert_eq!(text(c), text(i));
+    }
 });

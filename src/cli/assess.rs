@@ -3,9 +3,10 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
+use crate::text::{render, Output};
 use clap::ValueEnum;
 use itaku::catalog::load_path;
-use itaku::render::{render, Format};
+use itaku::render::Format;
 use itaku::rules::RuleErrorGroups;
 
 use itaku::fsutil::{refuse_inputs, Input};
@@ -126,17 +127,17 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     ui.report(&failures.diagnostics(&compiled.rules));
     let format = match args.format {
         Some(FormatArg::Table) if args.output.is_none() => table_format(),
-        Some(FormatArg::Table) => Format::Table,
-        Some(FormatArg::Json) => Format::Json,
-        Some(FormatArg::Yaml) => Format::Yaml,
-        Some(FormatArg::Jsonl) => Format::Jsonl,
-        Some(FormatArg::Csv) if args.checklist => Format::CsvChecklist,
-        Some(FormatArg::Csv) => Format::Csv,
-        Some(FormatArg::Md) => Format::Markdown,
-        Some(FormatArg::Html) => Format::Html,
-        Some(FormatArg::Xlsx) => Format::Xlsx,
+        Some(FormatArg::Table) => Output::Table(None),
+        Some(FormatArg::Json) => Output::Format(Format::Json),
+        Some(FormatArg::Yaml) => Output::Format(Format::Yaml),
+        Some(FormatArg::Jsonl) => Output::Format(Format::Jsonl),
+        Some(FormatArg::Csv) if args.checklist => Output::Format(Format::CsvChecklist),
+        Some(FormatArg::Csv) => Output::Format(Format::Csv),
+        Some(FormatArg::Md) => Output::Format(Format::Markdown),
+        Some(FormatArg::Html) => Output::Format(Format::Html),
+        Some(FormatArg::Xlsx) => Output::Format(Format::Xlsx),
         None if args.output.is_none() && std::io::stdout().is_terminal() => table_format(),
-        None => Format::Json,
+        None => Output::Format(Format::Json),
     };
     let written = match &args.output {
         Some(file) => itaku::fsutil::write_atomic_with(file, |w| {
@@ -160,11 +161,8 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
 }
 
 /// The table, fitted to the terminal when standard output is one.
-fn table_format() -> Format {
-    match super::terminal_width() {
-        Some(width) => Format::FittedTable(width),
-        None => Format::Table,
-    }
+fn table_format() -> Output {
+    Output::Table(super::terminal_width())
 }
 
 /// The summary line on standard error when invalid operations were left out: the table's total counts

@@ -55,7 +55,7 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     let text = match args.format {
         Format::Md => itaku::render::rules_markdown(set),
         Format::Table => {
-            let mut text = itaku::render::rules_table(set, ui.lang, super::terminal_width());
+            let mut text = crate::text::rules_table(set, ui.lang, super::terminal_width());
             text.push_str(&engines(&compiled, ui.lang));
             text
         }

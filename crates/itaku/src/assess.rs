@@ -178,6 +178,7 @@ pub fn assess_traced(
 
 /// Turns what the rules produced into an assessment, enforcing the engine's invariants.
 fn assess_evaluation(op: &Arc<Operation>, rules: &CompiledRules, e: Evaluation) -> Assessment {
+    let e = e.into_outcome();
     let excluded = !e.exclusions.is_empty();
     let mut recommendation = e.recommendation.unwrap_or(Recommendation::Study);
     if let Some((cap, ..)) = &e.cap {

@@ -11,33 +11,15 @@ use std::sync::Arc;
 
 use rhai::{ASTNode, Engine, Expr, OptimizationLevel, Position, AST};
 
-use super::runtime::{MAX_EXPR_DEPTH, MAX_FN_EXPR_DEPTH};
+use super::budget::{MAX_EXPR_DEPTH, MAX_FN_EXPR_DEPTH};
 use super::RuleSet;
 use crate::catalog::Field;
 use crate::diag::{Diagnostic, Diagnostics, Location, SourceFile};
 use crate::model::{Criterion, Recommendation, Severity};
 use crate::suggest::did_you_mean;
 
-/// What a literal argument of the script API must name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NameKind {
-    /// `param("…")`: a parameter of parameters.yaml.
-    Parameter,
-    /// The message key of `points/exclude/cap/note/contradiction`: a key of messages.yaml.
-    Message,
-    /// `flag("…", …)`: a risk item of items.yaml (not a standard clause).
-    RiskItem,
-    /// `clause("…")`: a standard clause of items.yaml.
-    StandardClause,
-    /// `op.<field>`, and the names passed to `missing/decisive/contradiction`: a field of an operation.
-    Field,
-    /// The severity of `flag` and `count_items`: high, medium or low.
-    Severity,
-    /// The criterion of `points` and `points_of`: C1..C5.
-    Criterion,
-    /// The level of `cap` and `recommend`.
-    Recommendation,
-}
+pub use super::api::NameKind;
+use super::api::Role;
 
 /// A literal name found in a script, with where it was written (1-based; the column of its first
 /// character).
@@ -47,65 +29,6 @@ pub struct NameUse {
     pub name: String,
     pub line: usize,
     pub column: usize,
-}
-
-/// A script API function whose literal arguments name something: (function, numbers of arguments, what
-/// each argument position names).
-type Signature = (&'static str, &'static [usize], &'static [(usize, Arg)]);
-
-/// Arities follow the registrations in the runtime, so a script's own function of the same name and
-/// another arity is left alone.
-const SIGNATURES: &[Signature] = &[
-    ("param", &[1], &[(0, Arg::Name(NameKind::Parameter))]),
-    (
-        "points",
-        &[3, 4],
-        &[
-            (0, Arg::Name(NameKind::Criterion)),
-            (2, Arg::Name(NameKind::Message)),
-        ],
-    ),
-    ("points_of", &[1], &[(0, Arg::Name(NameKind::Criterion))]),
-    ("exclude", &[1, 2], &[(0, Arg::Name(NameKind::Message))]),
-    (
-        "cap",
-        &[2, 3],
-        &[
-            (0, Arg::Name(NameKind::Recommendation)),
-            (1, Arg::Name(NameKind::Message)),
-        ],
-    ),
-    ("note", &[1, 2], &[(0, Arg::Name(NameKind::Message))]),
-    (
-        "contradiction",
-        &[2, 3],
-        &[(0, Arg::Name(NameKind::Message)), (1, Arg::Fields)],
-    ),
-    (
-        "flag",
-        &[2],
-        &[
-            (0, Arg::Name(NameKind::RiskItem)),
-            (1, Arg::Name(NameKind::Severity)),
-        ],
-    ),
-    ("clause", &[1], &[(0, Arg::Name(NameKind::StandardClause))]),
-    ("count_items", &[1], &[(0, Arg::Name(NameKind::Severity))]),
-    ("missing", &[1], &[(0, Arg::Name(NameKind::Field))]),
-    ("decisive", &[1], &[(0, Arg::Name(NameKind::Field))]),
-    (
-        "recommend",
-        &[1],
-        &[(0, Arg::Name(NameKind::Recommendation))],
-    ),
-];
-
-#[derive(Debug, Clone, Copy)]
-enum Arg {
-    /// A string naming something.
-    Name(NameKind),
-    /// A list of field names.
-    Fields,
 }
 
 /// Parses a script for the walk. Unoptimised, so that literal lists keep their elements and positions
@@ -147,17 +70,14 @@ pub fn name_uses(text: &str) -> Vec<NameUse> {
             Some(ASTNode::Expr(Expr::FnCall(call, _))) => {
                 let name = call.name.as_str();
                 let arity = call.args.len();
-                if let Some((_, _, roles)) = SIGNATURES
-                    .iter()
-                    .find(|(n, arities, _)| *n == name && arities.contains(&arity))
-                {
-                    for &(i, role) in *roles {
+                if let Some(function) = super::api::lookup(name, arity) {
+                    for &(i, role) in function.roles {
                         let Some(arg) = call.args.get(i) else {
                             continue;
                         };
                         match role {
-                            Arg::Name(kind) => literal(arg, kind, &mut found),
-                            Arg::Fields => {
+                            Role::Name(kind) => literal(arg, kind, &mut found),
+                            Role::Fields => {
                                 if let Expr::Array(items, _) = arg {
                                     for item in items.iter() {
                                         literal(item, NameKind::Field, &mut found);

@@ -21,6 +21,12 @@ pub fn rules_markdown(set: &RuleSet) -> String {
         let _ = writeln!(s, "{}  \n{}\n", d.ja, d.en);
     }
     s.push_str(SCRIPT_API);
+    // The list of functions comes from the table the linter and the compiler read (rules/api.rs).
+    let _ = writeln!(
+        s,
+        "\n### Every function of the script API\n\n{}",
+        crate::rules::api::reference_markdown()
+    );
     let _ = writeln!(s, "\n## The rules\n");
     let _ = writeln!(s, "| id | kind | title | basis | parameters used |");
     let _ = writeln!(s, "|---|---|---|---|---|");

@@ -6,11 +6,11 @@ use tabled::settings::object::Columns;
 use tabled::settings::{Style, Width};
 use unicode_width::UnicodeWidthStr;
 
-use crate::assess::Report;
-use crate::diag::printable;
-use crate::lang::Lang;
-use crate::model::Severity;
-use crate::rules::RuleSet;
+use itaku::assess::Report;
+use itaku::diag::printable;
+use itaku::model::Severity;
+use itaku::rules::RuleSet;
+use itaku::Lang;
 
 /// The assessments table at its natural width (as on a pipe).
 pub fn table(report: &Report, rules: &RuleSet, lang: Lang) -> String {
@@ -297,7 +297,7 @@ pub fn cell(text: &str) -> String {
     cut
 }
 
-fn label(a: &crate::assess::Assessment, lang: Lang) -> String {
+fn label(a: &itaku::assess::Assessment, lang: Lang) -> String {
     let mut s = a.recommendation.label(lang).to_string();
     if a.proposal_call {
         s.push_str(lang.pick(" ★公募", " ★call"));

@@ -7,12 +7,16 @@
 //! tree into a tree that runs without Rhai, the runtime being its oracle) and `errors.rs` (words
 //! failures) know Rhai.
 
+pub mod api;
+mod budget;
 mod compile;
 #[doc(hidden)]
 pub use compile::{bails_on_this_thread, steps_on_this_thread};
 mod embedded;
+mod engine;
 mod errors;
 pub mod lint;
+mod outcome;
 mod params;
 mod runtime;
 pub mod trace;
@@ -24,13 +28,12 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use budget::{Budgets, HEAP_BUDGET, MAX_ENTRIES, MAX_OPERATIONS, MAX_TEXT_BYTES, TIME_BUDGET};
 pub use embedded::{export_embedded, EmbeddedSource, ExportError};
+pub use engine::{CompiledRules, EngineKind, RuleEngine};
 pub use errors::RuleErrorGroups;
+pub use outcome::{Arg, Evaluation, Outcome, Produced, Reason, RuleError};
 pub use params::{DatedValue, InForce, ParamType, ParamValue, Parameter, Parameters};
-pub use runtime::{
-    Arg, Budgets, CompiledRules, EngineKind, Evaluation, Reason, RuleEngine, RuleError,
-    HEAP_BUDGET, MAX_ENTRIES, MAX_OPERATIONS, MAX_TEXT_BYTES, TIME_BUDGET,
-};
 
 use crate::catalog::Field;
 use crate::diag::{Diagnostic, Diagnostics, Location, SourceFile};

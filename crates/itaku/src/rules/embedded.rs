@@ -7,7 +7,7 @@ use super::RuleSource;
 /// The standard rule set (`rules/` of this repository), built into the binary so that `itaku` works
 /// from any directory after `cargo install`. `build.rs` makes a change under `rules/` rebuild it.
 static EMBEDDED_RULES: include_dir::Dir<'static> =
-    include_dir::include_dir!("$CARGO_MANIFEST_DIR/rules");
+    include_dir::include_dir!("$CARGO_MANIFEST_DIR/../../rules");
 
 /// The standard rule set built into the binary (used when no `--rules` is given and no `rules/` exists).
 pub struct EmbeddedSource;
@@ -119,7 +119,8 @@ mod tests {
     #[test]
     fn the_embedded_rules_load_and_match_the_directory() {
         let embedded = crate::RuleSet::load(&EmbeddedSource).expect("embedded rules load");
-        let dir = crate::RuleSet::load_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/rules")).unwrap();
+        let dir =
+            crate::RuleSet::load_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules")).unwrap();
         assert_eq!(embedded.digest, dir.digest);
     }
 

@@ -18,23 +18,15 @@ use std::rc::Rc;
 
 use rhai::{Dynamic, Expr, FnCallExpr, Stmt, StmtBlock, AST};
 
-use super::runtime::{Arg, Evaluation, Reason, MAX_OPERATIONS};
+use super::budget::{
+    COMPILED_CLOCK_EVERY as CLOCK_EVERY, COMPILED_MAX_DEPTH as MAX_DEPTH,
+    COMPILED_MAX_SLOTS as MAX_SLOTS, COMPILED_MAX_STEPS as MAX_STEPS, MAX_ARRAY_SIZE as MAX_ARRAY,
+    MAX_STRING_SIZE as MAX_STRING,
+};
+use super::outcome::{Arg, Evaluation, Limit, Reason};
 use super::{ParamValue, RuleSet};
 use crate::catalog::{Field, FieldKind, FieldRef, Operation};
 use crate::model::{Criterion, Recommendation, Severity};
-
-/// Steps a compiled rule may take on one operation before it hands the operation to the interpreter
-/// (which counts its own operations against [`MAX_OPERATIONS`] and reports a runaway loop where it is).
-/// Well below that limit: a compiled step is never fewer Rhai operations than one.
-const MAX_STEPS: u64 = MAX_OPERATIONS / 5;
-/// Looks at the clock every this many steps.
-const CLOCK_EVERY: u64 = 1024;
-/// Sizes the interpreter enforces (`runtime.rs`); a compiled value at or over them goes to the interpreter.
-const MAX_STRING: usize = 4_096;
-const MAX_ARRAY: usize = 1_024;
-/// Variables and call depth below the interpreter's limits (256 variables, 16 call levels).
-const MAX_SLOTS: usize = 200;
-const MAX_DEPTH: usize = 8;
 
 /// A rule as the runtime runs it.
 pub enum Compiled {
@@ -188,36 +180,38 @@ enum Api {
 /// The API functions with the numbers of arguments registered for each, and the argument that names a
 /// message (`M`) or checklist item (`I`).
 fn api(name: &str, n: usize) -> Option<(Api, Option<(usize, bool)>)> {
-    const M: bool = true;
-    const I: bool = false;
-    Some(match (name, n) {
-        ("known", 1) => (Api::Known, None),
-        ("max_of", 1) => (Api::MaxOf, None),
-        ("sum_of", 1) => (Api::SumOf, None),
-        ("mean_of", 1) => (Api::MeanOf, None),
-        ("to_num", 1) => (Api::ToNum, None),
-        ("points", 3 | 4) => (Api::Points(None), Some((2, M))),
-        ("points_of", 1) => (Api::PointsOf, None),
-        ("total_points", 0) => (Api::TotalPoints, None),
-        ("exclude", 1 | 2) => (Api::Exclude(None), Some((0, M))),
-        ("cap", 2 | 3) => (Api::Cap(None), Some((1, M))),
-        ("note", 1 | 2) => (Api::Note(None), Some((0, M))),
-        ("is_excluded", 0) => (Api::IsExcluded, None),
-        ("cap_level", 0) => (Api::CapLevel, None),
-        ("flag", 2) => (Api::Flag(None), Some((0, I))),
-        ("clause", 1) => (Api::Clause(None), Some((0, I))),
-        ("count_items", 1) => (Api::CountItems, None),
-        ("unmitigable_high", 0) => (Api::UnmitigableHigh, None),
-        ("missing", 1) => (Api::Missing, None),
-        ("decisive", 1) => (Api::Decisive, None),
-        ("contradiction", 2 | 3) => (Api::Contradiction(None), Some((0, M))),
-        ("has_contradictions", 0) => (Api::HasContradictions, None),
-        ("missing_count", 0) => (Api::MissingCount, None),
-        ("recommend", 1) => (Api::Recommend, None),
-        ("free_fte", 1) => (Api::FreeFte, None),
-        ("proposal_call", 0) => (Api::ProposalCall, None),
+    // Arities and the position of a literal message key or item come from the one API table.
+    let function = super::api::lookup(name, n)?;
+    let api = match function.name {
+        "known" => Api::Known,
+        "max_of" => Api::MaxOf,
+        "sum_of" => Api::SumOf,
+        "mean_of" => Api::MeanOf,
+        "to_num" => Api::ToNum,
+        "points" => Api::Points(None),
+        "points_of" => Api::PointsOf,
+        "total_points" => Api::TotalPoints,
+        "exclude" => Api::Exclude(None),
+        "cap" => Api::Cap(None),
+        "note" => Api::Note(None),
+        "is_excluded" => Api::IsExcluded,
+        "cap_level" => Api::CapLevel,
+        "flag" => Api::Flag(None),
+        "clause" => Api::Clause(None),
+        "count_items" => Api::CountItems,
+        "unmitigable_high" => Api::UnmitigableHigh,
+        "missing" => Api::Missing,
+        "decisive" => Api::Decisive,
+        "contradiction" => Api::Contradiction(None),
+        "has_contradictions" => Api::HasContradictions,
+        "missing_count" => Api::MissingCount,
+        "recommend" => Api::Recommend,
+        "free_fte" => Api::FreeFte,
+        "proposal_call" => Api::ProposalCall,
+        // `param` is resolved when the rules compile (its value is a constant for the date).
         _ => return None,
-    })
+    };
+    Some((api, function.key()))
 }
 
 /// The arguments before the list of message arguments.
@@ -1681,7 +1675,7 @@ impl<'a> Machine<'a, '_> {
     }
 
     fn api(&mut self, f: Api, a: &[V<'a>]) -> R<'a, V<'a>> {
-        let ok = |r: Result<(), Box<rhai::EvalAltResult>>| r.map_err(|_| Ctl::Bail);
+        let ok = |r: Result<(), Limit>| r.map_err(|_| Ctl::Bail);
         Ok(match f {
             Api::Known => V::Bool(!matches!(a[0], V::Unit)),
             Api::MaxOf => V::Float(
@@ -1722,14 +1716,7 @@ impl<'a> Machine<'a, '_> {
             Api::Cap(key) => {
                 let level = recommendation(&a[0])?;
                 let reason = self.reason(self.message(key, &a[1])?, a.get(2))?;
-                ok(self.ev(|e| {
-                    e.admit("caps", 0, &reason)?;
-                    let rule = e.rule;
-                    if e.cap.as_ref().is_none_or(|(current, ..)| level < *current) {
-                        e.cap = Some((level, rule, reason));
-                    }
-                    Ok(())
-                }))?;
+                ok(self.ev(|e| e.add_cap(level, reason)))?;
                 V::Unit
             }
             Api::Note(key) => {
@@ -1789,12 +1776,7 @@ impl<'a> Machine<'a, '_> {
                 for f in fields.iter() {
                     named.push(field_name(&f)?);
                 }
-                ok(self.ev(|e| {
-                    e.admit("contradictions", e.contradictions.len(), &reason)?;
-                    let rule = e.rule;
-                    e.contradictions.push((rule, named, reason));
-                    Ok(())
-                }))?;
+                ok(self.ev(|e| e.add_contradiction(named, reason)))?;
                 V::Unit
             }
             Api::HasContradictions => V::Bool(self.ev(|e| !e.contradictions.is_empty())),

@@ -8,7 +8,6 @@ mod html;
 mod json;
 mod markdown;
 mod rules_doc;
-mod table;
 mod whatif;
 mod xlsx;
 
@@ -21,7 +20,6 @@ pub use html::assessments_html;
 pub use json::{write_json_document, write_jsonl_line, JsonItems};
 pub use markdown::assessments_markdown;
 pub use rules_doc::rules_markdown;
-pub use table::{cell, fitted, rules_table, table, table_fitted};
 pub use whatif::whatif_text;
 pub use xlsx::{assessment_sheet_names, assessments_xlsx, catalog_xlsx};
 
@@ -32,12 +30,9 @@ use crate::assess::Report;
 use crate::lang::Lang;
 use crate::rules::{Arg, Reason, RuleSet};
 
-/// Output formats of `itaku assess`.
+/// Output formats of `itaku assess` that the core renders (the terminal table is the command line's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    Table,
-    /// The table fitted to a width in display columns (a terminal's).
-    FittedTable(usize),
     Json,
     Yaml,
     /// JSON Lines: one assessment (as in `assessments` of the JSON document) per line, in catalog order.
@@ -63,10 +58,6 @@ pub fn render(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     match format {
-        Format::Table => out.write_all(table(report, rules, lang).as_bytes()),
-        Format::FittedTable(width) => {
-            out.write_all(table_fitted(report, rules, lang, Some(width)).as_bytes())
-        }
         Format::Json => write_json_document(out, report, rules, &JsonItems::new(rules, lang)),
         Format::Jsonl => {
             use rayon::prelude::*;

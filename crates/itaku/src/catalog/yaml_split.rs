@@ -223,7 +223,7 @@ mod tests {
 
     #[test]
     fn the_split_is_taken_for_clean_files_only() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/catalog/02_soumu.yaml");
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../catalog/02_soumu.yaml");
         let text = std::fs::read_to_string(path).expect("bundled catalog");
         let file = Arc::new(SourceFile::new("t.yaml", text.as_str()));
         let parsed = parse_split(&file, 1).expect("split");

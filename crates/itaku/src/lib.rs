@@ -1,0 +1,33 @@
+//! itaku (委託) — outsourcing-suitability assessment for municipal operations.
+//!
+//! Data flows one way: files → [`catalog::Catalog`] + [`rules::RuleSet`] → [`assess::Report`] → [`render`].
+//! Nothing in this library knows about the command line; `src/main.rs` and `src/cli/` are a thin layer on top.
+
+// Diagnostics are large (bilingual texts and a location) but live on the error path only.
+#![allow(clippy::result_large_err)]
+
+pub mod assess;
+pub mod catalog;
+pub mod check;
+pub mod coverage;
+pub mod diag;
+pub mod diff;
+pub mod explain;
+pub mod fsutil;
+pub mod heap;
+pub mod lang;
+pub mod model;
+pub mod questionnaire;
+pub mod render;
+pub mod rules;
+pub mod stream;
+pub mod suggest;
+pub mod testcases;
+pub mod whatif;
+pub(crate) mod yaml;
+
+pub use assess::{assess_catalog, Assessment, Report};
+pub use catalog::{Catalog, Operation};
+pub use diag::{Diagnostic, Diagnostics};
+pub use lang::Lang;
+pub use rules::{CompiledRules, RuleSet};
