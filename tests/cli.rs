@@ -833,3 +833,52 @@ fn help_follows_the_language() {
     assert!(en.contains("Date whose parameter values apply"), "{en}");
     assert!(!en.contains("基準日"), "{en}");
 }
+
+/// A copy of the standard rules with the first `{0|pct}` of a message template replaced by `with`.
+fn rules_with_template(with: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/rules")),
+        dir.path(),
+    );
+    let path = dir.path().join("messages.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let start = text.find("messages:").unwrap();
+    let at = start + text[start..].find("{0|pct}").unwrap();
+    let broken = format!("{}{with}{}", &text[..at], &text[at + "{0|pct}".len()..]);
+    std::fs::write(&path, broken).unwrap();
+    dir
+}
+
+#[test]
+fn a_template_with_an_unknown_style_is_a_located_load_error() {
+    let rules = rules_with_template("{0|pcnt}");
+    let out = itaku()
+        .args(["--lang", "en", "check", "--rules"])
+        .arg(rules.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("error[rules::template]"), "{err}");
+    assert!(err.contains("messages.yaml:30:13"), "{err}");
+    assert!(err.contains("unknown style `pcnt`"), "{err}");
+    assert!(err.contains("did you mean `pct`?"), "{err}");
+}
+
+#[test]
+fn a_placeholder_no_call_can_fill_is_a_located_load_error() {
+    let rules = rules_with_template("{5|pct}");
+    let out = itaku()
+        .args(["--lang", "en", "check", "--rules"])
+        .arg(rules.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("error[rules::template-arguments]"), "{err}");
+    assert!(
+        err.contains("c1_routine_volume.rhai:7:22: rule `criterion-c1`: message `c1.routine_high` uses 6 arguments but this call passes 1"),
+        "{err}"
+    );
+}

@@ -19,5 +19,5 @@ pub const ITEMS: &str = r#"items:
 "#;
 
 pub const MESSAGES: &str = r#"messages:
-  ok: {ja: "理由 {0}", en: "reason {0}"}
+  ok: {ja: "理由", en: "reason"}
 "#;

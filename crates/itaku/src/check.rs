@@ -12,7 +12,7 @@ use crate::assess::Assessment;
 use crate::catalog::{Catalog, Field, FieldRef, LoadedCatalog, Operation, Origin, RejectedEntry};
 use crate::diag::{Diagnostic, Diagnostics, Location, SourceFile};
 use crate::lang::Lang;
-use crate::render::reason_text;
+use crate::rules::template::reason_text;
 use crate::rules::{CompiledRules, RuleSet};
 use crate::suggest::did_you_mean;
 

@@ -12,7 +12,7 @@ use crate::assess::{assess_traced, Assessment};
 use crate::catalog::{FieldRef, Operation};
 use crate::lang::Lang;
 use crate::model::{Criterion, Recommendation};
-use crate::render::reason_text;
+use crate::rules::template::reason_text;
 use crate::rules::trace::{RuleTrace, Trace};
 use crate::rules::{CompiledRules, Evaluation, RuleSet};
 

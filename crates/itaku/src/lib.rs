@@ -1,7 +1,8 @@
 //! itaku (委託) — outsourcing-suitability assessment for municipal operations.
 //!
-//! Data flows one way: files → [`catalog::Catalog`] + [`rules::RuleSet`] → [`assess::Report`] → [`render`].
-//! Nothing in this library knows about the command line; `src/main.rs` and `src/cli/` are a thin layer on top.
+//! Data flows files → [`catalog::Catalog`] + [`rules::RuleSet`] → [`assess::Report`] → [`render`].
+//! Nothing in this crate knows about the command line, the terminal or HTTP: the `itaku` binary
+//! (package `itaku-cli` at the top of the workspace: `src/cli/`, `src/text/`, `src/web/`) is a thin layer on top.
 
 // Diagnostics are large (bilingual texts and a location) but live on the error path only.
 #![allow(clippy::result_large_err)]

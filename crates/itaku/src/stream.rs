@@ -24,7 +24,7 @@ use crate::render::{write_jsonl_line, JsonItems, LINES_PER_BUFFER, LINE_BYTES_HI
 use crate::rules::CompiledRules;
 
 /// Lines read, assessed and written together.
-pub const BATCH_LINES: usize = 4096;
+pub use crate::render::BATCH_LINES;
 
 /// Longest line accepted (the same limit as a JSON Lines file read whole); a longer line is reported
 /// and skipped without being held in memory.

@@ -21,7 +21,7 @@ use crate::catalog::{operation_from_json, Field};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::Lang;
 use crate::model::Recommendation;
-use crate::render::reason_text;
+use crate::rules::template::reason_text;
 use crate::rules::{CompiledRules, RuleSet};
 use crate::suggest::did_you_mean;
 use crate::yaml::{self, Node, Value};

@@ -14,9 +14,10 @@ use super::document::{
     assessment_parts, clause_indices, document_parts, AssessmentDoc, ContradictionDoc,
     CriterionDoc, Document, ErrorDoc, ExclusionDoc, RulesMeta, Summary,
 };
-use super::write_arg;
 use crate::assess::{Assessment, Report};
 use crate::lang::Lang;
+use crate::rules::template::write_arg;
+use crate::rules::template::{Piece as TemplatePiece, Style, Template};
 use crate::rules::{Arg, ItemSpec, Reason, RuleSet, Safeguard};
 
 /// Every item of a rule set in one language, as JSON atoms: built once per (rule set, language).
@@ -341,8 +342,8 @@ enum Piece {
     Text(Box<[u8]>),
     /// `{index|style}`: the argument, formatted; `raw` (escaped) stands when there is no such argument.
     Arg {
-        index: Option<usize>,
-        style: Box<str>,
+        index: usize,
+        style: Style,
         raw: Box<[u8]>,
     },
 }
@@ -384,9 +385,9 @@ impl LineParts {
             item_ids: rules.items.iter().map(|it| json(&it.id)).collect(),
             rule_ids: rules.manifest.rules.iter().map(|r| json(&r.id)).collect(),
             messages: rules
-                .messages
+                .templates
                 .iter()
-                .map(|(_, text)| pieces(text.get(lang)))
+                .map(|t| pieces(&t[lang as usize]))
                 .collect(),
             shape: (
                 rules.items.len(),
@@ -543,11 +544,11 @@ impl LineParts {
         for piece in pieces {
             match piece {
                 Piece::Text(text) => out.extend_from_slice(text),
-                Piece::Arg { index, style, raw } => match index.and_then(|i| reason.args.get(i)) {
+                Piece::Arg { index, style, raw } => match reason.args.get(*index) {
                     Some(Arg::Text(s)) => escape_into(out, s),
                     Some(arg) => {
                         // A number needs no escaping; writing to memory cannot fail.
-                        let _ = write_arg(&mut Utf8Out(out), arg, style, lang);
+                        let _ = write_arg(&mut Utf8Out(out), arg, *style, lang);
                     }
                     None => out.extend_from_slice(raw),
                 },
@@ -567,36 +568,25 @@ impl std::fmt::Write for Utf8Out<'_> {
     }
 }
 
-/// A template cut at its placeholders, as [`super::reason_text`] reads it: `{` up to the next `}` is a
-/// placeholder (`index|style`); a `{` without a closing `}` is text to the end.
-fn pieces(template: &str) -> Vec<Piece> {
+/// A parsed template with its texts escaped once for JSON.
+fn pieces(template: &Template) -> Vec<Piece> {
     let escaped = |s: &str| -> Box<[u8]> {
         let mut v = Vec::with_capacity(s.len());
         escape_into(&mut v, s);
         v.into_boxed_slice()
     };
-    let mut out = Vec::new();
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}') else {
-            break;
-        };
-        if open > 0 {
-            out.push(Piece::Text(escaped(&rest[..open])));
-        }
-        let spec = &rest[open + 1..open + close];
-        let (index, style) = spec.split_once('|').unwrap_or((spec, ""));
-        out.push(Piece::Arg {
-            index: index.parse::<usize>().ok(),
-            style: style.into(),
-            raw: escaped(&rest[open..=open + close]),
-        });
-        rest = &rest[open + close + 1..];
-    }
-    if !rest.is_empty() {
-        out.push(Piece::Text(escaped(rest)));
-    }
-    out
+    template
+        .pieces
+        .iter()
+        .map(|p| match p {
+            TemplatePiece::Text(t) => Piece::Text(escaped(t)),
+            TemplatePiece::Arg { index, style, raw } => Piece::Arg {
+                index: *index,
+                style: *style,
+                raw: escaped(raw),
+            },
+        })
+        .collect()
 }
 
 fn comma(out: &mut Vec<u8>, n: usize) {
@@ -748,32 +738,5 @@ mod tests {
             name_into(&mut v, name);
             assert_eq!(v, serde_json::to_vec(name).unwrap(), "{name}");
         }
-    }
-
-    #[test]
-    fn templates_are_cut_as_reason_text_reads_them() {
-        let texts = |p: &[Piece]| -> Vec<String> {
-            p.iter()
-                .map(|p| match p {
-                    Piece::Text(t) => format!("T:{}", String::from_utf8_lossy(t)),
-                    Piece::Arg { index, style, raw } => {
-                        format!("A:{index:?}:{style}:{}", String::from_utf8_lossy(raw))
-                    }
-                })
-                .collect()
-        };
-        assert_eq!(
-            texts(&pieces("定型度{0|pct}: {1} と {x} {2")),
-            [
-                "T:定型度",
-                "A:Some(0):pct:{0|pct}",
-                "T:: ",
-                "A:Some(1)::{1}",
-                "T: と ",
-                "A:None::{x}",
-                "T: {2"
-            ]
-        );
-        assert!(pieces("").is_empty());
     }
 }

@@ -64,6 +64,15 @@ const fn name(i: usize, kind: NameKind) -> (usize, Role) {
     (i, Role::Name(kind))
 }
 
+impl Function {
+    /// The position of the list of message arguments, for a function that takes a message key.
+    pub fn message_args_at(&self) -> Option<usize> {
+        let (key, message) = self.key()?;
+        let fields = self.roles.iter().any(|(_, r)| *r == Role::Fields);
+        message.then_some(if fields { key + 2 } else { key + 1 })
+    }
+}
+
 /// Every function the rule runtime registers for scripts, in the order of the reference.
 pub const API: &[Function] = &[
     Function {

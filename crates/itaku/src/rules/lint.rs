@@ -29,6 +29,9 @@ pub struct NameUse {
     pub name: String,
     pub line: usize,
     pub column: usize,
+    /// For a message key: how many message arguments the call passes, when it passes none or a literal
+    /// list (a list computed at run time is `None`).
+    pub arguments: Option<usize>,
 }
 
 /// Parses a script for the walk. Unoptimised, so that literal lists keep their elements and positions
@@ -62,6 +65,7 @@ pub fn name_uses(text: &str) -> Vec<NameUse> {
                 name: s.to_string(),
                 line,
                 column: column + 1,
+                arguments: None,
             });
         }
     };
@@ -76,7 +80,21 @@ pub fn name_uses(text: &str) -> Vec<NameUse> {
                             continue;
                         };
                         match role {
-                            Role::Name(kind) => literal(arg, kind, &mut found),
+                            Role::Name(kind) => {
+                                literal(arg, kind, &mut found);
+                                if kind == NameKind::Message {
+                                    if let Some(u) = found.last_mut() {
+                                        u.arguments = match function
+                                            .message_args_at()
+                                            .and_then(|at| call.args.get(at))
+                                        {
+                                            None => Some(0),
+                                            Some(Expr::Array(items, _)) => Some(items.len()),
+                                            Some(_) => None,
+                                        };
+                                    }
+                                }
+                            }
                             Role::Fields => {
                                 if let Expr::Array(items, _) = arg {
                                     for item in items.iter() {
@@ -98,6 +116,7 @@ pub fn name_uses(text: &str) -> Vec<NameUse> {
                                 name,
                                 line,
                                 column,
+                                arguments: None,
                             });
                         }
                     }
@@ -212,6 +231,30 @@ pub fn check_script(
                 continue;
             }
         };
+        if u.kind == NameKind::Message {
+            if let (Some(passed), Some(&m)) = (u.arguments, rules.message_index.get(name)) {
+                let needed = rules.templates[m as usize]
+                    .iter()
+                    .map(|t| t.arguments())
+                    .max()
+                    .unwrap_or(0);
+                if needed > passed {
+                    problems.push(
+                        Diagnostic::error(
+                            "rules::template-arguments",
+                            format!("ルール `{rule_id}`: メッセージ `{name}` は引数を{needed}個使いますが、この呼び出しは{passed}個しか渡していません"),
+                            format!("rule `{rule_id}`: message `{name}` uses {needed} arguments but this call passes {passed}"),
+                        )
+                        .at(at)
+                        .help(
+                            format!("引数のリストを補うか、messages.yaml の `{name}` の差し込み番号を直してください"),
+                            format!("pass the missing arguments, or fix the placeholder numbers of `{name}` in messages.yaml"),
+                        ),
+                    );
+                    continue;
+                }
+            }
+        }
         if !known.contains(&name) {
             let (file_name_ja, file_name_en) = match u.kind {
                 NameKind::Parameter => ("parameters.yaml にありません", "not in parameters.yaml"),

@@ -19,6 +19,7 @@ pub mod lint;
 mod outcome;
 mod params;
 mod runtime;
+pub mod template;
 pub mod trace;
 
 use std::collections::{BTreeMap, HashMap};
@@ -370,8 +371,10 @@ pub struct RuleSet {
     pub manifest: Manifest,
     pub parameters: Parameters,
     pub items: Vec<ItemSpec>,
-    /// Message templates by key; `{0}`, `{1|pct}` … are filled from the script's arguments.
+    /// Message templates by key, as written; `{0}`, `{1|pct}` … are filled from the script's arguments.
     pub messages: Vec<(String, Text)>,
+    /// The same templates parsed (Japanese, English), as every renderer reads them.
+    pub templates: Vec<[template::Template; 2]>,
     /// Script sources, in manifest order, with the file name shown in messages.
     pub scripts: Vec<Arc<SourceFile>>,
     /// sha256 over every file of the rule set.
@@ -566,6 +569,18 @@ impl RuleSet {
                 problems.push(parameter_problem(f, &p));
             }
         }
+        let mut templates = Vec::with_capacity(messages.len());
+        for (key, text) in &messages {
+            let mut parse = |t: &str| {
+                template::Template::parse(t).unwrap_or_else(|e| {
+                    if let Some(f) = &messages_file {
+                        problems.push(template_problem(f, key, t, &e));
+                    }
+                    template::Template::default()
+                })
+            };
+            templates.push([parse(&text.ja), parse(&text.en)]);
+        }
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -574,6 +589,7 @@ impl RuleSet {
             parameters,
             items,
             messages,
+            templates,
             scripts,
             digest: format!("sha256:{:x}", hasher.finalize()),
             item_index,
@@ -603,6 +619,11 @@ impl RuleSet {
 
     pub fn message(&self, idx: u32) -> &Text {
         &self.messages[idx as usize].1
+    }
+
+    /// A message's parsed template in one language.
+    pub fn template(&self, idx: u32, lang: Lang) -> &template::Template {
+        &self.templates[idx as usize][lang as usize]
     }
 
     /// Names of the parameters a rule's script reads (found in its syntax tree, `param("…")` calls
@@ -663,6 +684,73 @@ fn parameter_problem(file: &Arc<SourceFile>, p: &params::ValueProblem) -> Diagno
                 p.parameter.chars().count(),
             ))
         }
+    }
+}
+
+/// A broken placeholder of a message template, located at the placeholder in messages.yaml (after the
+/// line of its key) when it can be found there, else at the key.
+fn template_problem(
+    file: &Arc<SourceFile>,
+    key: &str,
+    text: &str,
+    e: &template::TemplateError,
+) -> Diagnostic {
+    use template::TemplateErrorKind as K;
+    let p = &e.placeholder;
+    let (ja, en) = match &e.kind {
+        K::UnknownStyle(style) => (
+            format!("メッセージ `{key}` の差し込み `{p}` の書式 `{style}` は使えません"),
+            format!("message `{key}`: placeholder `{p}` has an unknown style `{style}`"),
+        ),
+        K::BadIndex => (
+            format!(
+                "メッセージ `{key}` の差し込み `{p}` は引数の番号 ({{0}}, {{1}} …) ではありません"
+            ),
+            format!(
+                "message `{key}`: placeholder `{p}` is not an argument number ({{0}}, {{1}} …)"
+            ),
+        ),
+        K::Unclosed => (
+            format!("メッセージ `{key}` の `{{` が `}}` で閉じられていません"),
+            format!("message `{key}`: a `{{` is not closed by `}}`"),
+        ),
+    };
+    let mut d = Diagnostic::error("rules::template", ja, en);
+    let styles = template::Style::NAMES.join(", ");
+    d = match &e.kind {
+        K::UnknownStyle(style) => match did_you_mean(style, template::Style::NAMES.iter().copied())
+        {
+            Some(s) => d.help(
+                format!("`{s}` の誤りではありませんか? (使える書式: {styles})"),
+                format!("did you mean `{s}`? (styles: {styles})"),
+            ),
+            None => d.help(format!("使える書式: {styles}"), format!("styles: {styles}")),
+        },
+        _ => d.help(
+            "差し込みは {0}、{0|pct} のように書きます",
+            "write a placeholder as {0} or {0|pct}",
+        ),
+    };
+    // The line of the key, then the first line after it that holds the placeholder's text.
+    let lines: Vec<&str> = file.text.lines().collect();
+    let key_line = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with(&format!("{key}:")));
+    let found = key_line.and_then(|k| {
+        lines.iter().enumerate().skip(k).take(8).find_map(|(i, l)| {
+            let needle = if text.len() > e.offset {
+                &text[e.offset..]
+            } else {
+                ""
+            };
+            let needle: String = needle.chars().take(p.chars().count().max(1)).collect();
+            l.find(&needle).map(|c| (i + 1, l[..c].chars().count() + 1))
+        })
+    });
+    match (found, key_line) {
+        (Some((line, col)), _) => d.at(Location::new(file, line, col, p.chars().count().max(1))),
+        (None, Some(k)) => d.at(Location::new(file, k + 1, 1, key.chars().count())),
+        (None, None) => d.in_file(file.path.clone()),
     }
 }
 
