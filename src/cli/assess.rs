@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::text::{render, Output};
 use clap::ValueEnum;
-use itaku::catalog::load_path;
+use itaku::catalog::load_path_for;
 use itaku::render::Format;
 use itaku::rules::RuleErrorGroups;
 
@@ -96,11 +96,8 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         }
         return stream(&path, args.output.as_deref(), &compiled, ui);
     }
-    let mut loaded = load_path(&path);
-    let before = loaded.catalog.len();
-    let vocabulary = itaku::check::check_loaded(&mut loaded, &compiled.rules);
-    loaded.diagnostics.extend(vocabulary);
-    let skipped = loaded.skipped + (before - loaded.catalog.len());
+    let mut loaded = load_path_for(&path, &compiled.rules);
+    let skipped = loaded.skipped;
     ui.report(&loaded.diagnostics);
     if loaded.catalog.is_empty() {
         say_skipped(skipped, 0, ui);

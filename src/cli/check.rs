@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use itaku::catalog::load_path;
+use itaku::catalog::{load_path, load_path_for};
 
 use super::{default_catalog, exit_for, to_stdout, Exit, RuleArgs, Ui};
 
@@ -20,12 +20,13 @@ pub struct Args {
 pub fn run(args: Args, ui: &Ui) -> Exit {
     let rules = args.rules.compile(ui);
     let path = args.catalog.unwrap_or_else(default_catalog);
-    let mut loaded = load_path(&path);
+    // With the rule set, its hazards vocabulary applies (errors); then decisive facts left out and
+    // facts that contradict each other (warnings, located at the fields involved).
+    let mut loaded = match &rules {
+        Ok(compiled) => load_path_for(&path, &compiled.rules),
+        Err(_) => load_path(&path),
+    };
     if let Ok(compiled) = &rules {
-        // Checks that need the rule set: the hazards vocabulary (errors), decisive facts left out and
-        // facts that contradict each other (warnings, located at the fields involved).
-        let vocabulary = itaku::check::check_loaded(&mut loaded, &compiled.rules);
-        loaded.diagnostics.extend(vocabulary);
         let report = itaku::assess_catalog(&loaded.catalog, compiled);
         let facts =
             itaku::check::check_facts(&loaded.catalog, compiled, &report.assessments, ui.lang);

@@ -9,7 +9,7 @@ use itaku::catalog::sheet::export_table;
 use itaku::catalog::SheetTable;
 use itaku::fsutil::{refuse_inputs, Input};
 
-use super::{default_catalog, exit_for, Exit, Ui};
+use super::{default_catalog, exit_for, Exit, RuleArgs, Ui};
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum SheetFormat {
@@ -21,6 +21,9 @@ pub enum SheetFormat {
 pub struct Args {
     /// Catalog file or directory (default: catalog/).
     catalog: Option<PathBuf>,
+    /// The rule set whose hazards vocabulary the catalog is checked against, as for `check`.
+    #[command(flatten)]
+    rules: RuleArgs,
     /// File format.
     #[arg(long, value_enum)]
     format: SheetFormat,
@@ -37,7 +40,12 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
             return Exit::Usage;
         }
     }
-    let loaded = itaku::catalog::load_path(&path);
+    // The catalog as every other command reads it: an operation `check` refuses is not exported.
+    let compiled = match args.rules.compile(ui) {
+        Ok(c) => c,
+        Err(exit) => return exit,
+    };
+    let loaded = itaku::catalog::load_path_for(&path, &compiled.rules);
     ui.report(&loaded.diagnostics);
     if loaded.diagnostics.has_errors() {
         // An export that left out the invalid operations would lose them on the way back in.

@@ -283,9 +283,7 @@ pub fn load_catalog(
     ui: &Ui,
 ) -> Result<itaku::Catalog, Exit> {
     let path = path.map_or_else(default_catalog, Path::to_path_buf);
-    let mut loaded = itaku::catalog::load_path(&path);
-    let vocabulary = itaku::check::check_loaded(&mut loaded, &compiled.rules);
-    loaded.diagnostics.extend(vocabulary);
+    let loaded = itaku::catalog::load_path_for(&path, &compiled.rules);
     ui.report(&loaded.diagnostics);
     if loaded.catalog.is_empty() {
         return Err(exit_for(&loaded.diagnostics).max_with(Exit::Findings));

@@ -257,9 +257,7 @@ fn append(
         return ui.write_failed(&e);
     }
     let before = before.unwrap_or_default();
-    let mut after = load_path(path);
-    let vocabulary = itaku::check::check_vocabulary(&mut after.catalog, &compiled.rules);
-    after.diagnostics.extend(vocabulary);
+    let after = itaku::catalog::load_path_for(path, &compiled.rules);
     match check_appended(&shown, &before, &after, &entry.id) {
         Ok(()) => {
             ui.say(

@@ -384,9 +384,7 @@ const DRAFT_LABEL: &str = "questionnaire";
 pub fn validate(answers: &Answers, id: &str, rules: &RuleSet) -> Draft {
     let entry = entry(answers, id);
     let text = format!("operations:\n{}", entry.text);
-    let mut loaded = parse_str(DRAFT_LABEL, &text);
-    let vocabulary = crate::check::check_vocabulary(&mut loaded.catalog, rules);
-    loaded.diagnostics.extend(vocabulary);
+    let loaded = crate::catalog::parse_str_for(DRAFT_LABEL, &text, rules);
     let problems = loaded
         .diagnostics
         .iter()

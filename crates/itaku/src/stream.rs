@@ -14,6 +14,7 @@ use std::sync::{mpsc, Arc, Mutex};
 use rayon::prelude::*;
 
 use crate::assess::{assess_operation, round2, Assessment};
+use crate::catalog::IdIndex;
 use crate::catalog::{
     duplicate_id, line_too_long, operation_from_jsonl_line, Operation, OperationId, Origin,
 };
@@ -387,13 +388,14 @@ fn drive(
                                 }
                             }
                             LineOutcome::Operation { id, hazards } => {
-                                let first = seen.first_line(id.as_str(), line);
-                                if let Some(first) = first {
-                                    let origin = Origin {
-                                        file: path.to_string(),
-                                        line: first,
-                                    };
-                                    let d = duplicate_id(&file, line, id.as_str(), &origin);
+                                let origin = Origin {
+                                    file: path.to_string(),
+                                    line,
+                                };
+                                // The same id contract as the catalog builder's, over digests.
+                                let first = IdIndex::first(&mut seen, id.as_str(), &origin);
+                                if let Some(first) = &first {
+                                    let d = duplicate_id(&file, line, id.as_str(), first);
                                     summary.catalog_errors += 1;
                                     on_problem(Problem::Catalog(&d));
                                 } else {
@@ -506,6 +508,15 @@ impl SeenIds {
                 None
             }
         }
+    }
+}
+
+impl crate::catalog::IdIndex for SeenIds {
+    fn first(&mut self, id: &str, origin: &Origin) -> Option<Origin> {
+        self.first_line(id, origin.line).map(|line| Origin {
+            file: origin.file.clone(),
+            line,
+        })
     }
 }
 

@@ -1,11 +1,11 @@
 //! Reading catalog files into validated [`Operation`]s, collecting every problem as a located diagnostic.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::builder::CatalogBuilder;
 use super::fields::{Field, NodeProblem, OperationId, ValueProblem};
 use super::yaml_split;
 use super::{Catalog, Operation, Origin};
@@ -75,14 +75,23 @@ pub struct RejectedEntry {
 /// Loads a catalog file (`.yaml`, `.yml`, `.jsonl`) or a directory of them (sorted by name; other files
 /// are ignored, sub-directories are not entered).
 pub fn load_path(path: &Path) -> LoadedCatalog {
-    let mut out = LoadedCatalog::default();
-    let mut ids = HashMap::new();
+    load(path, None)
+}
+
+/// [`load_path`] for a rule set: its hazards vocabulary applied (see [`CatalogBuilder::finish`]). This is
+/// what every command that assesses, checks or writes a catalog reads it with.
+pub fn load_path_for(path: &Path, rules: &crate::rules::RuleSet) -> LoadedCatalog {
+    load(path, Some(rules))
+}
+
+fn load(path: &Path, rules: Option<&crate::rules::RuleSet>) -> LoadedCatalog {
+    let mut out = CatalogBuilder::new();
     let shown = path.display().to_string();
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) => {
             out.diagnostics.push(io_error(&shown, &e));
-            return out;
+            return out.finish(rules);
         }
     };
     if meta.is_dir() {
@@ -90,7 +99,7 @@ pub fn load_path(path: &Path) -> LoadedCatalog {
             Ok(f) => f,
             Err(e) => {
                 out.diagnostics.push(io_error(&shown, &e));
-                return out;
+                return out.finish(rules);
             }
         };
         files.sort();
@@ -107,41 +116,22 @@ pub fn load_path(path: &Path) -> LoadedCatalog {
                     "add a YAML file describing operations",
                 ),
             );
-            return out;
+            return out.finish(rules);
         }
         // Files are parsed in parallel, each on its own; ids are then checked across files in order.
         let parsed: Vec<(LoadedCatalog, Option<Arc<SourceFile>>)> = files
             .par_iter()
             .map(|file| {
-                let mut one = LoadedCatalog::default();
-                let source = load_file(file, &mut one, &mut HashMap::new(), true);
-                (one, source)
+                let mut one = CatalogBuilder::new();
+                let source = load_file(file, &mut one, true);
+                (one.finish(None), source)
             })
             .collect();
         for (one, source) in parsed {
-            out.diagnostics.extend(one.diagnostics);
-            out.skipped += one.skipped;
-            out.rejected.extend(one.rejected);
-            for (op, origin) in one.catalog.operations.into_iter().zip(one.catalog.origins) {
-                if let Some(first) = ids.get(op.id.as_str()) {
-                    if let Some(file) = &source {
-                        out.diagnostics.push(duplicate_id(
-                            file,
-                            origin.line,
-                            op.id.as_str(),
-                            first,
-                        ));
-                    }
-                    out.skipped += 1;
-                    continue;
-                }
-                ids.insert(op.id.as_str().to_string(), origin.clone());
-                out.catalog.operations.push(op);
-                out.catalog.origins.push(origin);
-            }
+            out.merge(one, source.as_ref());
         }
     } else {
-        load_file(path, &mut out, &mut ids, false);
+        load_file(path, &mut out, false);
     }
     if out.catalog.is_empty() && !out.diagnostics.has_errors() {
         out.diagnostics.push(
@@ -157,7 +147,7 @@ pub fn load_path(path: &Path) -> LoadedCatalog {
             ),
         );
     }
-    out
+    out.finish(rules)
 }
 
 fn list_catalog_files(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
@@ -224,12 +214,7 @@ fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-fn load_file(
-    path: &Path,
-    out: &mut LoadedCatalog,
-    ids: &mut HashMap<String, Origin>,
-    in_directory: bool,
-) -> Option<Arc<SourceFile>> {
+fn load_file(path: &Path, out: &mut CatalogBuilder, in_directory: bool) -> Option<Arc<SourceFile>> {
     let shown = path.display().to_string();
     let is_jsonl = path.extension().and_then(|e| e.to_str()) == Some("jsonl");
     let meta = match std::fs::metadata(path) {
@@ -302,9 +287,9 @@ fn load_file(
     };
     let file = Arc::new(SourceFile::new(shown, text));
     if is_jsonl {
-        parse_jsonl(&file, out, ids);
+        parse_jsonl(&file, out);
     } else {
-        parse_yaml(&file, out, ids);
+        parse_yaml(&file, out);
     }
     Some(file)
 }
@@ -326,19 +311,28 @@ fn decode(bytes: &[u8]) -> Result<String, (usize, usize)> {
 
 /// Parses catalog text (YAML) as if read from `path`; used by tests, fuzzing and the questionnaire.
 pub fn parse_str(path: &str, text: &str) -> LoadedCatalog {
-    let mut out = LoadedCatalog::default();
+    let mut out = CatalogBuilder::new();
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let file = Arc::new(SourceFile::new(path, text));
-    parse_yaml(&file, &mut out, &mut HashMap::new());
-    out
+    parse_yaml(&file, &mut out);
+    out.finish(None)
+}
+
+/// [`parse_str`] for a rule set: its hazards vocabulary applied (the questionnaire's drafts).
+pub fn parse_str_for(path: &str, text: &str, rules: &crate::rules::RuleSet) -> LoadedCatalog {
+    let mut out = CatalogBuilder::new();
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let file = Arc::new(SourceFile::new(path, text));
+    parse_yaml(&file, &mut out);
+    out.finish(Some(rules))
 }
 
 /// Parses catalog text in JSON Lines as if read from `path` (tests, benchmarks).
 pub fn parse_jsonl_str(path: &str, text: &str) -> LoadedCatalog {
-    let mut out = LoadedCatalog::default();
+    let mut out = CatalogBuilder::new();
     let file = Arc::new(SourceFile::new(path, text));
-    parse_jsonl(&file, &mut out, &mut HashMap::new());
-    out
+    parse_jsonl(&file, &mut out);
+    out.finish(None)
 }
 
 /// The place of byte `at` of a text, as a location of one character.
@@ -387,25 +381,20 @@ pub(crate) fn line_too_long(path: &str, line: usize) -> Diagnostic {
 /// parallel where that is certainly exact, or whole with `None` (differential tests of the split).
 #[doc(hidden)]
 pub fn parse_str_split(path: &str, text: &str, chunk_bytes: Option<usize>) -> LoadedCatalog {
-    let mut out = LoadedCatalog::default();
+    let mut out = CatalogBuilder::new();
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let file = Arc::new(SourceFile::new(path, text));
-    parse_yaml_split(&file, &mut out, &mut HashMap::new(), chunk_bytes);
-    out
+    parse_yaml_split(&file, &mut out, chunk_bytes);
+    out.finish(None)
 }
 
-fn parse_yaml(file: &Arc<SourceFile>, out: &mut LoadedCatalog, ids: &mut HashMap<String, Origin>) {
+fn parse_yaml(file: &Arc<SourceFile>, out: &mut CatalogBuilder) {
     let split = (file.text.len() >= yaml_split::MIN_SPLIT_BYTES).then_some(yaml_split::CHUNK_BYTES);
-    parse_yaml_split(file, out, ids, split);
+    parse_yaml_split(file, out, split);
 }
 
 /// [`parse_yaml`], trying chunks of about `split` bytes in parallel first (see `yaml_split`).
-fn parse_yaml_split(
-    file: &Arc<SourceFile>,
-    out: &mut LoadedCatalog,
-    ids: &mut HashMap<String, Origin>,
-    split: Option<usize>,
-) {
+fn parse_yaml_split(file: &Arc<SourceFile>, out: &mut CatalogBuilder, split: Option<usize>) {
     let first = out.diagnostics.len();
     if let Some(at) = file.text.find('\0') {
         let location = location_of_byte(file, &file.text, file.first_line, at);
@@ -413,9 +402,7 @@ fn parse_yaml_split(
         return;
     }
     if let Some(parsed) = split.and_then(|bytes| yaml_split::parse_split(file, bytes)) {
-        yaml_split::add_parsed(file, parsed, out, ids, |out| {
-            too_many_problems(file, out, first)
-        });
+        yaml_split::add_parsed(file, parsed, out, |out| too_many_problems(file, out, first));
         return;
     }
     let root = match yaml::parse_nodes(&file.text) {
@@ -476,7 +463,7 @@ fn parse_yaml_split(
                             if too_many_problems(file, out, first) {
                                 return;
                             }
-                            add_operation(file, item, out, ids);
+                            out.add_node(file, item);
                         }
                     }
                     Value::Null => out.diagnostics.push(empty_file_warning(file)),
@@ -556,7 +543,7 @@ fn empty_file_warning(file: &Arc<SourceFile>) -> Diagnostic {
     d
 }
 
-fn parse_jsonl(file: &Arc<SourceFile>, out: &mut LoadedCatalog, ids: &mut HashMap<String, Origin>) {
+fn parse_jsonl(file: &Arc<SourceFile>, out: &mut CatalogBuilder) {
     let first = out.diagnostics.len();
     for (i, line) in file.text.lines().enumerate() {
         if too_many_problems(file, out, first) {
@@ -570,11 +557,11 @@ fn parse_jsonl(file: &Arc<SourceFile>, out: &mut LoadedCatalog, ids: &mut HashMa
         }
         let line_no = file.first_line + i;
         if let Some(op) = super::jsonl::operation_fast(line_no, line) {
-            add_valid_operation(file, line_no, op, out, ids);
+            out.add(file, line_no, Arc::new(op));
             continue;
         }
         match parse_jsonl_line(file, line_no, line) {
-            Ok(Some(node)) => add_operation(file, node, out, ids),
+            Ok(Some(node)) => out.add_node(file, node),
             Ok(None) => {}
             Err(d) => {
                 out.diagnostics.push(*d);
@@ -614,65 +601,6 @@ pub fn parse_jsonl_line(
             ),
         )),
     }
-}
-
-/// Validates one operation node and adds it to the catalog, or records why it cannot be.
-pub(crate) fn add_operation(
-    file: &Arc<SourceFile>,
-    node: Node,
-    out: &mut LoadedCatalog,
-    ids: &mut HashMap<String, Origin>,
-) {
-    let line = node.pos.line;
-    let origin = Origin {
-        file: file.path.clone(),
-        line,
-    };
-    let mut kept = None;
-    match build_operation_keeping(file, node, &mut kept) {
-        Ok(op) => add_valid_operation(file, line, op, out, ids),
-        Err(problems) => {
-            out.diagnostics.extend(problems);
-            out.skipped += 1;
-            if let Some((id, hazards)) = kept {
-                out.rejected.push(RejectedEntry {
-                    origin,
-                    id,
-                    hazards,
-                });
-            }
-        }
-    }
-}
-
-/// Adds a valid operation written at `line` to the catalog, unless an earlier one has its id.
-fn add_valid_operation(
-    file: &Arc<SourceFile>,
-    line: usize,
-    op: Operation,
-    out: &mut LoadedCatalog,
-    ids: &mut HashMap<String, Origin>,
-) {
-    let origin = Origin {
-        file: file.path.clone(),
-        line,
-    };
-    if let Some(first) = ids.get(op.id.as_str()) {
-        out.diagnostics
-            .push(duplicate_id(file, line, op.id.as_str(), first));
-        out.skipped += 1;
-        if let Some(hazards) = op.hazards.filter(|h| !h.is_empty()) {
-            out.rejected.push(RejectedEntry {
-                origin,
-                id: op.id.to_string(),
-                hazards,
-            });
-        }
-        return;
-    }
-    ids.insert(op.id.as_str().to_string(), origin.clone());
-    out.catalog.operations.push(Arc::new(op));
-    out.catalog.origins.push(origin);
 }
 
 /// The problem of an id that an earlier operation already uses.
@@ -731,7 +659,7 @@ fn build_operation(file: &Arc<SourceFile>, node: Node) -> Result<Operation, Diag
 
 /// [`build_operation`]; when the entry is invalid but its hazards are readable, `kept` receives its id
 /// as written and its hazard words (checked against the rule set's vocabulary later).
-pub(super) fn build_operation_keeping(
+pub(crate) fn build_operation_keeping(
     file: &Arc<SourceFile>,
     node: Node,
     kept: &mut Option<(String, Vec<String>)>,

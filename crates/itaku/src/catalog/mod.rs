@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+mod builder;
 pub mod describe;
 mod fields;
 mod jsonl;
@@ -16,6 +17,7 @@ pub mod sheet;
 pub mod titles;
 mod yaml_split;
 
+pub use builder::{CatalogBuilder, IdIndex};
 pub use jsonl::operation_fast as jsonl_operation_fast;
 pub(crate) use load::{duplicate_id, line_too_long};
 pub use load::{operation_from_jsonl_line, operation_from_jsonl_line_exact};
@@ -26,8 +28,9 @@ pub use fields::{
     OperationId, PersonalData, PublicAuthority, SystemAccess, WorkLocation,
 };
 pub use load::{
-    load_path, operation_from_json, parse_jsonl_line, parse_jsonl_str, parse_str, parse_str_split,
-    LoadedCatalog, RejectedEntry, MAX_JSONL_BYTES, MAX_LINE_BYTES, MAX_YAML_BYTES,
+    load_path, load_path_for, operation_from_json, parse_jsonl_line, parse_jsonl_str, parse_str,
+    parse_str_for, parse_str_split, LoadedCatalog, RejectedEntry, MAX_JSONL_BYTES, MAX_LINE_BYTES,
+    MAX_YAML_BYTES,
 };
 pub use sheet::{Cell, SheetTable};
 

@@ -20,13 +20,13 @@
 //! error, so the whole-file path runs. Aliases are refused by the parser in any case; the parse of a
 //! chunk starts with the same `operations:` mapping, so nesting depth limits are the same.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::load::{build_operation_keeping, duplicate_id, RejectedEntry};
-use super::{LoadedCatalog, Operation, Origin};
+use super::builder::CatalogBuilder;
+use super::load::build_operation_keeping;
+use super::{LoadedCatalog, Operation};
 use crate::diag::SourceFile;
 use crate::yaml::{self, Value};
 
@@ -168,8 +168,7 @@ pub(super) fn parse_split(file: &Arc<SourceFile>, chunk_bytes: usize) -> Option<
 pub(super) fn add_parsed(
     file: &Arc<SourceFile>,
     parsed: Vec<Parsed>,
-    out: &mut LoadedCatalog,
-    ids: &mut HashMap<String, Origin>,
+    out: &mut CatalogBuilder,
     mut too_many: impl FnMut(&mut LoadedCatalog) -> bool,
 ) {
     out.catalog
@@ -179,26 +178,7 @@ pub(super) fn add_parsed(
         if too_many(out) {
             return;
         }
-        let origin = Origin {
-            file: file.path.clone(),
-            line,
-        };
-        if let Some(first) = ids.get(op.id.as_str()) {
-            out.diagnostics
-                .push(duplicate_id(file, line, op.id.as_str(), first));
-            out.skipped += 1;
-            if let Some(hazards) = op.hazards.filter(|h| !h.is_empty()) {
-                out.rejected.push(RejectedEntry {
-                    origin,
-                    id: op.id.to_string(),
-                    hazards,
-                });
-            }
-            continue;
-        }
-        ids.insert(op.id.as_str().to_string(), origin.clone());
-        out.catalog.operations.push(Arc::new(op));
-        out.catalog.origins.push(origin);
+        out.add(file, line, Arc::new(op));
     }
 }
 
