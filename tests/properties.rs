@@ -383,6 +383,70 @@ proptest! {
     }
 }
 
+/// Phrases of the standard messages that state or imply a recommendation, with the recommendations
+/// they are true of (a limit such as "the whole operation cannot go out" is true of all but outsource).
+const VERDICTS: &[(&str, &[Recommendation])] = &[
+    ("業務全体を委託できます", &[Recommendation::Outsource]),
+    ("切り出して委託し", &[Recommendation::Partial]),
+    ("確かなのは一部委託です", &[Recommendation::Partial]),
+    ("一部委託まで", &[Recommendation::Partial, Recommendation::Study]),
+    ("業務全体は委託できません", &[Recommendation::Partial, Recommendation::Study, Recommendation::InHouse]),
+    ("直営を維持", &[Recommendation::InHouse]),
+    ("直営が適当", &[Recommendation::InHouse]),
+    ("委託の効果が見込めません", &[Recommendation::InHouse]),
+    ("要検討", &[Recommendation::Study]),
+    ("委託の手間に見合いません", &[Recommendation::Study]),
+    ("範囲の見直しを検討してください", &[Recommendation::Study]),
+];
+
+/// Every note of an assessment (the cap's reason first, as the reports show them), in Japanese.
+fn note_texts(a: &Assessment) -> Vec<String> {
+    let set = &rules().rules;
+    a.cap
+        .iter()
+        .map(|(_, _, r)| r)
+        .chain(a.notes.iter().map(|(_, r)| r))
+        .map(|r| itaku::render::reason_text(set, r, Lang::Ja))
+        .collect()
+}
+
+/// The notes that state a recommendation other than the assessment's own.
+fn contradicting_notes(a: &Assessment) -> Vec<String> {
+    note_texts(a)
+        .into_iter()
+        .filter(|text| {
+            VERDICTS
+                .iter()
+                .any(|(phrase, levels)| text.contains(phrase) && !levels.contains(&a.recommendation))
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(config(512))]
+
+    /// Issue 23 point 7: no note states or implies a recommendation other than the final one.
+    #[test]
+    fn no_note_states_another_recommendation(map in operation_json()) {
+        let a = assess(&map);
+        let wrong = contradicting_notes(&a);
+        prop_assert!(wrong.is_empty(), "{:?} with notes {wrong:?}\n{}\n{map:?}", a.recommendation, explain(&a));
+    }
+}
+
+/// The same over the bundled catalog, entry by entry.
+#[test]
+fn no_note_of_the_bundled_catalog_states_another_recommendation() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/catalog");
+    let loaded = itaku::catalog::load_path(std::path::Path::new(dir));
+    let report = assess_catalog(&loaded.catalog, rules());
+    assert_eq!(report.assessments.len(), 48);
+    for a in &report.assessments {
+        let wrong = contradicting_notes(a);
+        assert!(wrong.is_empty(), "{}: {:?} with notes {wrong:?}", a.operation.id, a.recommendation);
+    }
+}
+
 fn catalog_of(ops: &[Map<String, Value>]) -> Catalog {
     // Through the YAML loader, as a real catalog would be (JSON is YAML); ids made unique.
     let items: Vec<Value> = ops
