@@ -79,6 +79,10 @@ const HAZARDS: &[&str] = &[
     "machinery",
     "chemicals",
     "confined_space",
+    "traffic",
+    "electrical",
+    "heat",
+    "asbestos",
 ];
 
 /// Every optional field of contract 1 with a strategy for its valid values.
@@ -102,7 +106,7 @@ fn field_strategies() -> Vec<(&'static str, BoxedStrategy<Value>)> {
         ("legal_basis", texts()),
         ("statutory_staff_only", boolean()),
         ("public_authority", one_of(&["none", "ancillary", "core"])),
-        ("discretion", one_of(&["none", "rule_bound", "judgment"])),
+        ("discretion", one_of(&["none", "rule_bound", "judgment", "professional"])),
         // Often empty: an operation whose cases wait for no staff decision can go out whole.
         (
             "decision_steps",
@@ -158,6 +162,11 @@ fn field_strategies() -> Vec<(&'static str, BoxedStrategy<Value>)> {
             ]),
         ),
         ("estimated_contract_yen", int(0, 5_000_000_000)),
+        ("pass_through_yen", int(0, 20_000_000)),
+        ("current_contract_yen", int(0, 20_000_000)),
+        ("collects_public_money", boolean()),
+        ("tax_secrecy", boolean()),
+        ("my_number_kind", one_of(&["use", "relation"])),
         ("contract_years", int(1, 10)),
         ("subcontracting", boolean()),
         (
@@ -383,6 +392,59 @@ proptest! {
     }
 }
 
+/// Issue 23 point 9: every word of the manifest's hazard vocabulary raises a checklist item of its own
+/// (one that an operation with no hazard does not carry), and the test knows every word.
+#[test]
+fn every_hazard_word_raises_an_item() {
+    let set = &rules().rules;
+    let base = json!({
+        "id": "h", "name": "危険作業", "department": "総務部",
+        "statutory_staff_only": false, "public_authority": "none", "discretion": "rule_bound",
+        "decision_steps": [], "routine_share": 0.9, "difficulty": 2,
+        "work_location": "contractor_site", "onsite_headcount": 0, "hazards": []
+    });
+    let map = base.as_object().unwrap().clone();
+    let none = item_ids(&assess(&map)).into_iter().map(str::to_string).collect::<BTreeSet<_>>();
+    for word in &set.manifest.hazards {
+        let word = word.id.as_str();
+        assert!(HAZARDS.contains(&word), "the property tests do not generate the hazard `{word}`");
+        let mut with = map.clone();
+        with.insert("hazards".into(), json!([word]));
+        let raised: Vec<String> = item_ids(&assess(&with))
+            .into_iter()
+            .map(str::to_string)
+            .filter(|i| !none.contains(i) && i != "s5-safe-methods-deadlines")
+            .collect();
+        assert!(!raised.is_empty(), "the hazard `{word}` raises no item of its own");
+    }
+}
+
+proptest! {
+    #![proptest_config(config(512))]
+
+    /// Issue 23 point 4: the freed staff time is work the contractor's workers must do at no less than
+    /// the wage floor, so it never exceeds what the labour part of the price buys (price less
+    /// pass-through costs, and for work already outsourced less today's contract).
+    #[test]
+    fn freed_fte_never_exceeds_what_the_price_buys_at_the_wage_floor(map in operation_json()) {
+        let a = assess(&map);
+        let op = &a.operation;
+        let labour_contract = matches!(
+            op.contract_type,
+            Some(itaku::catalog::ContractType::Consignment | itaku::catalog::ContractType::DesignatedManager)
+        );
+        if let (true, Some(price)) = (labour_contract, op.estimated_contract_yen) {
+            let mut labour = price.saturating_sub(op.pass_through_yen.unwrap_or(0));
+            if op.first_time == Some(false) {
+                labour = labour.saturating_sub(op.current_contract_yen.unwrap_or(0));
+            }
+            // pco.wage_floor.consignment and fte.annual_hours in force on 2026-04-01.
+            let buys = labour as f64 / (1460.0 * 1900.0);
+            prop_assert!(a.freed_fte <= buys + 0.005, "freed {} but the price buys {buys:.3}\n{}\n{map:?}", a.freed_fte, explain(&a));
+        }
+    }
+}
+
 /// Phrases of the standard messages that state or imply a recommendation, with the recommendations
 /// they are true of (a limit such as "the whole operation cannot go out" is true of all but outsource).
 const VERDICTS: &[(&str, &[Recommendation])] = &[
@@ -507,7 +569,7 @@ fn generated_operations_cover_every_outcome() {
     let mut seen = BTreeSet::new();
     let mut excluded = 0;
     let mut with_items = 0;
-    for _ in 0..600 {
+    for _ in 0..2000 {
         let map = strategy.new_tree(&mut runner).unwrap().current();
         let a = assess(&map);
         seen.insert(a.recommendation);

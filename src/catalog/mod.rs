@@ -22,7 +22,7 @@ pub use load::{operation_from_jsonl_line, operation_from_jsonl_line_exact};
 
 pub use fields::{
     display_name, Bounds, CatalogEnum, ContractType, Criticality, Discretion, Equipment,
-    EscalationProcedure, Expertise, Field, FieldKind, FieldRef, FocusArea, Manuals, Operation,
+    EscalationProcedure, Expertise, Field, FieldKind, FieldRef, FocusArea, Manuals, MyNumberKind, Operation,
     OperationId, PersonalData, PublicAuthority, SystemAccess, WorkLocation,
 };
 pub use load::{
@@ -88,6 +88,7 @@ pub fn all_enum_values() -> Vec<&'static str> {
         EscalationProcedure::VALUES,
         ContractType::VALUES,
         PersonalData::VALUES,
+        MyNumberKind::VALUES,
         SystemAccess::VALUES,
     ]
     .concat()
