@@ -129,10 +129,16 @@ pub fn check_facts(
             let list = absent.join(", ");
             // Only a result that is `study` is study: an exclusion on other facts still stands.
             let (then_ja, then_en) = if a.recommendation == crate::model::Recommendation::Study {
-                ("判定は要検討になります".to_string(), "the result will be study".to_string())
+                (
+                    "判定は要検討になります".to_string(),
+                    "the result will be study".to_string(),
+                )
             } else {
                 let level = a.recommendation.as_str();
-                (format!("判定は {level} ですが、この事実を確認してください"), format!("the result is {level}; check these facts"))
+                (
+                    format!("判定は {level} ですが、この事実を確認してください"),
+                    format!("the result is {level}; check these facts"),
+                )
             };
             let mut d = Diagnostic::error(
                 "catalog::decisive-fact-missing",

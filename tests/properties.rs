@@ -106,7 +106,10 @@ fn field_strategies() -> Vec<(&'static str, BoxedStrategy<Value>)> {
         ("legal_basis", texts()),
         ("statutory_staff_only", boolean()),
         ("public_authority", one_of(&["none", "ancillary", "core"])),
-        ("discretion", one_of(&["none", "rule_bound", "judgment", "professional"])),
+        (
+            "discretion",
+            one_of(&["none", "rule_bound", "judgment", "professional"]),
+        ),
         // Often empty: an operation whose cases wait for no staff decision can go out whole.
         (
             "decision_steps",
@@ -404,10 +407,16 @@ fn every_hazard_word_raises_an_item() {
         "work_location": "contractor_site", "onsite_headcount": 0, "hazards": []
     });
     let map = base.as_object().unwrap().clone();
-    let none = item_ids(&assess(&map)).into_iter().map(str::to_string).collect::<BTreeSet<_>>();
+    let none = item_ids(&assess(&map))
+        .into_iter()
+        .map(str::to_string)
+        .collect::<BTreeSet<_>>();
     for word in &set.manifest.hazards {
         let word = word.id.as_str();
-        assert!(HAZARDS.contains(&word), "the property tests do not generate the hazard `{word}`");
+        assert!(
+            HAZARDS.contains(&word),
+            "the property tests do not generate the hazard `{word}`"
+        );
         let mut with = map.clone();
         with.insert("hazards".into(), json!([word]));
         let raised: Vec<String> = item_ids(&assess(&with))
@@ -415,7 +424,10 @@ fn every_hazard_word_raises_an_item() {
             .map(str::to_string)
             .filter(|i| !none.contains(i) && i != "s5-safe-methods-deadlines")
             .collect();
-        assert!(!raised.is_empty(), "the hazard `{word}` raises no item of its own");
+        assert!(
+            !raised.is_empty(),
+            "the hazard `{word}` raises no item of its own"
+        );
     }
 }
 
@@ -451,8 +463,18 @@ const VERDICTS: &[(&str, &[Recommendation])] = &[
     ("業務全体を委託できます", &[Recommendation::Outsource]),
     ("切り出して委託し", &[Recommendation::Partial]),
     ("確かなのは一部委託です", &[Recommendation::Partial]),
-    ("一部委託まで", &[Recommendation::Partial, Recommendation::Study]),
-    ("業務全体は委託できません", &[Recommendation::Partial, Recommendation::Study, Recommendation::InHouse]),
+    (
+        "一部委託まで",
+        &[Recommendation::Partial, Recommendation::Study],
+    ),
+    (
+        "業務全体は委託できません",
+        &[
+            Recommendation::Partial,
+            Recommendation::Study,
+            Recommendation::InHouse,
+        ],
+    ),
     ("直営を維持", &[Recommendation::InHouse]),
     ("直営が適当", &[Recommendation::InHouse]),
     ("委託の効果が見込めません", &[Recommendation::InHouse]),
@@ -477,9 +499,9 @@ fn contradicting_notes(a: &Assessment) -> Vec<String> {
     note_texts(a)
         .into_iter()
         .filter(|text| {
-            VERDICTS
-                .iter()
-                .any(|(phrase, levels)| text.contains(phrase) && !levels.contains(&a.recommendation))
+            VERDICTS.iter().any(|(phrase, levels)| {
+                text.contains(phrase) && !levels.contains(&a.recommendation)
+            })
         })
         .collect()
 }
@@ -505,7 +527,12 @@ fn no_note_of_the_bundled_catalog_states_another_recommendation() {
     assert_eq!(report.assessments.len(), 48);
     for a in &report.assessments {
         let wrong = contradicting_notes(a);
-        assert!(wrong.is_empty(), "{}: {:?} with notes {wrong:?}", a.operation.id, a.recommendation);
+        assert!(
+            wrong.is_empty(),
+            "{}: {:?} with notes {wrong:?}",
+            a.operation.id,
+            a.recommendation
+        );
     }
 }
 

@@ -284,13 +284,16 @@ pub fn value_label(field: Field, value: &str) -> Option<Bilingual> {
             PersonalData::None => t("扱わない", "none"),
             PersonalData::General => t("一般の個人情報", "general personal data"),
             PersonalData::Sensitive => t(
-                "要配慮個人情報 (病歴、障害、健康診断の結果など。税の情報は tax_secrecy)",
-                "sensitive data (medical history, disability, health checks …; tax data is tax_secrecy)",
+                "要配慮個人情報 (病歴、障害など。税は tax_secrecy)",
+                "sensitive data (health, disability …; tax: tax_secrecy)",
             ),
             PersonalData::MyNumber => t("マイナンバー (特定個人情報)", "My Number data"),
         }),
         Field::my_number_kind => of(value, |v: MyNumberKind| match v {
-            MyNumberKind::Use => t("個人番号利用事務 (区の事務)", "the ward's own My Number process"),
+            MyNumberKind::Use => t(
+                "個人番号利用事務 (区の事務)",
+                "the ward's own My Number process",
+            ),
             MyNumberKind::Relation => t(
                 "個人番号関係事務 (給与の源泉徴収など)",
                 "handling numbers for another's process (payroll withholding)",

@@ -22,8 +22,8 @@ pub use load::{operation_from_jsonl_line, operation_from_jsonl_line_exact};
 
 pub use fields::{
     display_name, Bounds, CatalogEnum, ContractType, Criticality, Discretion, Equipment,
-    EscalationProcedure, Expertise, Field, FieldKind, FieldRef, FocusArea, Manuals, MyNumberKind, Operation,
-    OperationId, PersonalData, PublicAuthority, SystemAccess, WorkLocation,
+    EscalationProcedure, Expertise, Field, FieldKind, FieldRef, FocusArea, Manuals, MyNumberKind,
+    Operation, OperationId, PersonalData, PublicAuthority, SystemAccess, WorkLocation,
 };
 pub use load::{
     load_path, operation_from_json, parse_jsonl_line, parse_jsonl_str, parse_str, parse_str_split,
