@@ -79,6 +79,10 @@ const HAZARDS: &[&str] = &[
     "machinery",
     "chemicals",
     "confined_space",
+    "traffic",
+    "electrical",
+    "heat",
+    "asbestos",
 ];
 
 /// Every optional field of contract 1 with a strategy for its valid values.
@@ -102,7 +106,10 @@ fn field_strategies() -> Vec<(&'static str, BoxedStrategy<Value>)> {
         ("legal_basis", texts()),
         ("statutory_staff_only", boolean()),
         ("public_authority", one_of(&["none", "ancillary", "core"])),
-        ("discretion", one_of(&["none", "rule_bound", "judgment"])),
+        (
+            "discretion",
+            one_of(&["none", "rule_bound", "judgment", "professional"]),
+        ),
         // Often empty: an operation whose cases wait for no staff decision can go out whole.
         (
             "decision_steps",
@@ -158,6 +165,11 @@ fn field_strategies() -> Vec<(&'static str, BoxedStrategy<Value>)> {
             ]),
         ),
         ("estimated_contract_yen", int(0, 5_000_000_000)),
+        ("pass_through_yen", int(0, 20_000_000)),
+        ("current_contract_yen", int(0, 20_000_000)),
+        ("collects_public_money", boolean()),
+        ("tax_secrecy", boolean()),
+        ("my_number_kind", one_of(&["use", "relation"])),
         ("contract_years", int(1, 10)),
         ("subcontracting", boolean()),
         (
@@ -383,6 +395,147 @@ proptest! {
     }
 }
 
+/// Issue 23 point 9: every word of the manifest's hazard vocabulary raises a checklist item of its own
+/// (one that an operation with no hazard does not carry), and the test knows every word.
+#[test]
+fn every_hazard_word_raises_an_item() {
+    let set = &rules().rules;
+    let base = json!({
+        "id": "h", "name": "危険作業", "department": "総務部",
+        "statutory_staff_only": false, "public_authority": "none", "discretion": "rule_bound",
+        "decision_steps": [], "routine_share": 0.9, "difficulty": 2,
+        "work_location": "contractor_site", "onsite_headcount": 0, "hazards": []
+    });
+    let map = base.as_object().unwrap().clone();
+    let none = item_ids(&assess(&map))
+        .into_iter()
+        .map(str::to_string)
+        .collect::<BTreeSet<_>>();
+    for word in &set.manifest.hazards {
+        let word = word.id.as_str();
+        assert!(
+            HAZARDS.contains(&word),
+            "the property tests do not generate the hazard `{word}`"
+        );
+        let mut with = map.clone();
+        with.insert("hazards".into(), json!([word]));
+        let raised: Vec<String> = item_ids(&assess(&with))
+            .into_iter()
+            .map(str::to_string)
+            .filter(|i| !none.contains(i) && i != "s5-safe-methods-deadlines")
+            .collect();
+        assert!(
+            !raised.is_empty(),
+            "the hazard `{word}` raises no item of its own"
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(config(512))]
+
+    /// Issue 23 point 4: the freed staff time is work the contractor's workers must do at no less than
+    /// the wage floor, so it never exceeds what the labour part of the price buys (price less
+    /// pass-through costs, and for work already outsourced less today's contract).
+    #[test]
+    fn freed_fte_never_exceeds_what_the_price_buys_at_the_wage_floor(map in operation_json()) {
+        let a = assess(&map);
+        let op = &a.operation;
+        let labour_contract = matches!(
+            op.contract_type,
+            Some(itaku::catalog::ContractType::Consignment | itaku::catalog::ContractType::DesignatedManager)
+        );
+        if let (true, Some(price)) = (labour_contract, op.estimated_contract_yen) {
+            let mut labour = price.saturating_sub(op.pass_through_yen.unwrap_or(0));
+            if op.first_time == Some(false) {
+                labour = labour.saturating_sub(op.current_contract_yen.unwrap_or(0));
+            }
+            // pco.wage_floor.consignment and fte.annual_hours in force on 2026-04-01.
+            let buys = labour as f64 / (1460.0 * 1900.0);
+            prop_assert!(a.freed_fte <= buys + 0.005, "freed {} but the price buys {buys:.3}\n{}\n{map:?}", a.freed_fte, explain(&a));
+        }
+    }
+}
+
+/// Phrases of the standard messages that state or imply a recommendation, with the recommendations
+/// they are true of (a limit such as "the whole operation cannot go out" is true of all but outsource).
+const VERDICTS: &[(&str, &[Recommendation])] = &[
+    ("業務全体を委託できます", &[Recommendation::Outsource]),
+    ("切り出して委託し", &[Recommendation::Partial]),
+    ("確かなのは一部委託です", &[Recommendation::Partial]),
+    (
+        "一部委託まで",
+        &[Recommendation::Partial, Recommendation::Study],
+    ),
+    (
+        "業務全体は委託できません",
+        &[
+            Recommendation::Partial,
+            Recommendation::Study,
+            Recommendation::InHouse,
+        ],
+    ),
+    ("直営を維持", &[Recommendation::InHouse]),
+    ("直営が適当", &[Recommendation::InHouse]),
+    ("委託の効果が見込めません", &[Recommendation::InHouse]),
+    ("要検討", &[Recommendation::Study]),
+    ("委託の手間に見合いません", &[Recommendation::Study]),
+    ("範囲の見直しを検討してください", &[Recommendation::Study]),
+];
+
+/// Every note of an assessment (the cap's reason first, as the reports show them), in Japanese.
+fn note_texts(a: &Assessment) -> Vec<String> {
+    let set = &rules().rules;
+    a.cap
+        .iter()
+        .map(|(_, _, r)| r)
+        .chain(a.notes.iter().map(|(_, r)| r))
+        .map(|r| itaku::render::reason_text(set, r, Lang::Ja))
+        .collect()
+}
+
+/// The notes that state a recommendation other than the assessment's own.
+fn contradicting_notes(a: &Assessment) -> Vec<String> {
+    note_texts(a)
+        .into_iter()
+        .filter(|text| {
+            VERDICTS.iter().any(|(phrase, levels)| {
+                text.contains(phrase) && !levels.contains(&a.recommendation)
+            })
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(config(512))]
+
+    /// Issue 23 point 7: no note states or implies a recommendation other than the final one.
+    #[test]
+    fn no_note_states_another_recommendation(map in operation_json()) {
+        let a = assess(&map);
+        let wrong = contradicting_notes(&a);
+        prop_assert!(wrong.is_empty(), "{:?} with notes {wrong:?}\n{}\n{map:?}", a.recommendation, explain(&a));
+    }
+}
+
+/// The same over the bundled catalog, entry by entry.
+#[test]
+fn no_note_of_the_bundled_catalog_states_another_recommendation() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/catalog");
+    let loaded = itaku::catalog::load_path(std::path::Path::new(dir));
+    let report = assess_catalog(&loaded.catalog, rules());
+    assert_eq!(report.assessments.len(), 48);
+    for a in &report.assessments {
+        let wrong = contradicting_notes(a);
+        assert!(
+            wrong.is_empty(),
+            "{}: {:?} with notes {wrong:?}",
+            a.operation.id,
+            a.recommendation
+        );
+    }
+}
+
 fn catalog_of(ops: &[Map<String, Value>]) -> Catalog {
     // Through the YAML loader, as a real catalog would be (JSON is YAML); ids made unique.
     let items: Vec<Value> = ops
@@ -443,7 +596,7 @@ fn generated_operations_cover_every_outcome() {
     let mut seen = BTreeSet::new();
     let mut excluded = 0;
     let mut with_items = 0;
-    for _ in 0..600 {
+    for _ in 0..2000 {
         let map = strategy.new_tree(&mut runner).unwrap().current();
         let a = assess(&map);
         seen.insert(a.recommendation);

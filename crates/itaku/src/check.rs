@@ -127,11 +127,24 @@ pub fn check_facts(
             .collect();
         if !absent.is_empty() {
             let list = absent.join(", ");
+            // Only a result that is `study` is study: an exclusion on other facts still stands.
+            let (then_ja, then_en) = if a.recommendation == crate::model::Recommendation::Study {
+                (
+                    "判定は要検討になります".to_string(),
+                    "the result will be study".to_string(),
+                )
+            } else {
+                let level = a.recommendation.as_str();
+                (
+                    format!("判定は {level} ですが、この事実を確認してください"),
+                    format!("the result is {level}; check these facts"),
+                )
+            };
             let mut d = Diagnostic::error(
                 "catalog::decisive-fact-missing",
-                format!("業務 `{}`: 判定に欠かせない事実が書かれていません: {list} (判定は要検討になります)", op.id),
+                format!("業務 `{}`: 判定に欠かせない事実が書かれていません: {list} ({then_ja})", op.id),
                 format!(
-                    "operation `{}`: facts the recommendation cannot do without are absent: {list} (the result will be study)",
+                    "operation `{}`: facts the recommendation cannot do without are absent: {list} ({then_en})",
                     op.id
                 ),
             )

@@ -106,6 +106,12 @@ fn levers() -> Vec<Lever> {
         Lever {
             field: Field::personal_data,
             values: |op| match op.personal_data.map(crate::catalog::CatalogEnum::as_str) {
+                // My Number relation work (payroll withholding) needs the numbers by law: no lever.
+                Some("my_number")
+                    if op.my_number_kind == Some(crate::catalog::MyNumberKind::Relation) =>
+                {
+                    vec![]
+                }
                 Some("my_number") | Some("sensitive") => vec![json!("general")],
                 _ => vec![],
             },

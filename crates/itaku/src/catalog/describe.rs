@@ -143,16 +143,36 @@ pub fn description(field: Field) -> Bilingual {
             "見込みの契約額 (年額・円)",
             "estimated annual contract price in yen",
         ),
+        Field::pass_through_yen => t(
+            "見込み契約額のうち、宿泊・交通・入場料など誰が手配しても区が負担する立替経費 (円)",
+            "costs inside the price the ward pays whoever organises the work (lodging, transport, admissions), in yen",
+        ),
+        Field::current_contract_yen => t(
+            "既に委託している業務 (first_time: false) で、現在の委託部分に払っている年額 (円)",
+            "for work already outsourced (first_time: false), what the ward pays today for the part already out, in yen",
+        ),
         Field::contract_years => t("契約の年数", "length of the contract in years"),
         Field::subcontracting => t(
             "再委託・下請が見込まれる",
             "subcontracting or re-consignment expected",
+        ),
+        Field::collects_public_money => t(
+            "受託者が区に代わって手数料・使用料・利用料金等の公金を収納する",
+            "the contractor collects fees, charges or other public money for the ward",
         ),
         Field::hazards => t(
             "作業に伴う危険 (ルールセットの語彙から: 高所作業、交通など。`itaku rules` を参照)",
             "hazards of the work, from the rule set's vocabulary (see `itaku rules`)",
         ),
         Field::personal_data => t("扱う個人情報の区分", "the personal data handled"),
+        Field::tax_secrecy => t(
+            "地方税法22条の秘密に当たる税の情報 (課税・徴収の情報) を扱う",
+            "tax information under the secrecy of the Local Tax Act art. 22 is handled",
+        ),
+        Field::my_number_kind => t(
+            "マイナンバーの事務の種類: 区の個人番号利用事務か、給与の源泉徴収などの個人番号関係事務か",
+            "the kind of My Number work: the ward's own process (use) or handling numbers for another's process, such as payroll withholding (relation)",
+        ),
         Field::records => t(
             "年間に扱う個人情報の件数",
             "personal records handled a year",
@@ -205,7 +225,14 @@ pub fn value_label(field: Field, value: &str) -> Option<Bilingual> {
         Field::discretion => of(value, |v: Discretion| match v {
             Discretion::None => t("裁量はない", "no judgement"),
             Discretion::RuleBound => t("基準に沿った判断", "judgement bound by written rules"),
-            Discretion::Judgment => t("個別の判断が必要", "case-by-case judgement"),
+            Discretion::Judgment => t(
+                "区民に対する個別の判断が必要 (職員に残る)",
+                "case-by-case judgement over residents (stays with staff)",
+            ),
+            Discretion::Professional => t(
+                "仕様の範囲内での受託者の専門的な判断 (企画・運用など)",
+                "the contractor's own professional judgement inside the specification",
+            ),
         }),
         Field::manuals => of(value, |v: Manuals| match v {
             Manuals::None => t("ない", "none"),
@@ -257,10 +284,20 @@ pub fn value_label(field: Field, value: &str) -> Option<Bilingual> {
             PersonalData::None => t("扱わない", "none"),
             PersonalData::General => t("一般の個人情報", "general personal data"),
             PersonalData::Sensitive => t(
-                "要配慮個人情報 (病歴、福祉、税など)",
-                "sensitive data (health, welfare, tax …)",
+                "要配慮個人情報 (病歴、障害など。税は tax_secrecy)",
+                "sensitive data (health, disability …; tax: tax_secrecy)",
             ),
             PersonalData::MyNumber => t("マイナンバー (特定個人情報)", "My Number data"),
+        }),
+        Field::my_number_kind => of(value, |v: MyNumberKind| match v {
+            MyNumberKind::Use => t(
+                "個人番号利用事務 (区の事務)",
+                "the ward's own My Number process",
+            ),
+            MyNumberKind::Relation => t(
+                "個人番号関係事務 (給与の源泉徴収など)",
+                "handling numbers for another's process (payroll withholding)",
+            ),
         }),
         Field::system_access => of(value, |v: SystemAccess| match v {
             SystemAccess::None => t("接続しない", "none"),

@@ -41,7 +41,7 @@ catalog_enum!(
     PublicAuthority { None = "none", Ancillary = "ancillary", Core = "core" });
 catalog_enum!(
     /// 裁量: how much judgement the work takes.
-    Discretion { None = "none", RuleBound = "rule_bound", Judgment = "judgment" });
+    Discretion { None = "none", RuleBound = "rule_bound", Judgment = "judgment", Professional = "professional" });
 catalog_enum!(
     /// マニュアル整備状況.
     Manuals { None = "none", Partial = "partial", Complete = "complete" });
@@ -67,6 +67,10 @@ catalog_enum!(
 catalog_enum!(
     /// 個人情報の区分.
     PersonalData { None = "none", General = "general", Sensitive = "sensitive", MyNumber = "my_number" });
+catalog_enum!(
+    /// マイナンバーの事務の種類 (番号法2条10項・11項): the ward's own My Number process, or handling numbers
+    /// for another's process (payroll withholding).
+    MyNumberKind { Use = "use", Relation = "relation" });
 catalog_enum!(
     /// システム接続.
     SystemAccess { None = "none", Onsite = "onsite", Remote = "remote", Cloud = "cloud" });
@@ -590,10 +594,23 @@ operation_fields! {
     equipment: Equipment,
     contract_type: ContractType,
     estimated_contract_yen: u64 [0, 1e15],
+    /// Costs inside the price that the ward pays whoever organises the work (lodging, transport, fares,
+    /// admissions): passed through, not the contractor's labour.
+    pass_through_yen: u64 [0, 1e15],
+    /// For work already outsourced (`first_time: false`): what the ward pays today for the part already
+    /// out. Freed staff time counts only the change.
+    current_contract_yen: u64 [0, 1e15],
     contract_years: u64 [1, 100],
     subcontracting: bool,
+    /// The contractor collects fees, charges or other public money for the ward (指定公金事務取扱者).
+    collects_public_money: bool,
     hazards: Vec<String>,
     personal_data: PersonalData,
+    /// Tax information under the secrecy of 地方税法22条 is handled (not 要配慮個人情報, but secret).
+    tax_secrecy: bool,
+    /// For `personal_data: my_number`: the ward's own My Number process (`use`) or handling numbers for
+    /// another's process, such as payroll withholding (`relation`).
+    my_number_kind: MyNumberKind,
     records: u64 [0, 1e15],
     system_access: SystemAccess,
     staff_fte: f64 [0, 1e9],

@@ -24,8 +24,8 @@ pub use load::{operation_from_jsonl_line, operation_from_jsonl_line_exact};
 
 pub use fields::{
     display_name, Bounds, CatalogEnum, ContractType, Criticality, Discretion, Equipment,
-    EscalationProcedure, Expertise, Field, FieldKind, FieldRef, FocusArea, Manuals, Operation,
-    OperationId, PersonalData, PublicAuthority, SystemAccess, WorkLocation,
+    EscalationProcedure, Expertise, Field, FieldKind, FieldRef, FocusArea, Manuals, MyNumberKind,
+    Operation, OperationId, PersonalData, PublicAuthority, SystemAccess, WorkLocation,
 };
 pub use load::{
     load_path, load_path_for, operation_from_json, parse_jsonl_line, parse_jsonl_str, parse_str,
@@ -91,6 +91,7 @@ pub fn all_enum_values() -> Vec<&'static str> {
         EscalationProcedure::VALUES,
         ContractType::VALUES,
         PersonalData::VALUES,
+        MyNumberKind::VALUES,
         SystemAccess::VALUES,
     ]
     .concat()

@@ -203,7 +203,8 @@ pub fn question(field: Field) -> Question {
             "Applying fixed criteria is rule-bound; weighing the circumstances of each case is judgement.", choices![
                 "none" => "判断は不要", "none";
                 "rule_bound" => "基準どおりに判断", "rule-bound";
-                "judgment" => "個別の判断が必要", "judgement";
+                "judgment" => "区民に対する個別の判断が必要", "judgement over residents";
+                "professional" => "受託者の専門的な判断 (仕様の範囲内)", "the contractor's professional judgement";
             ]),
         Field::decision_steps => q(Authority, "一件ごとに職員が決めなければならない工程は何ですか？", "Which steps need a staff decision on each case?",
             "1行に1つ。例: 交付・不交付の決定、届出の受理。ない場合は「なし」と書いてください。",
@@ -290,6 +291,13 @@ pub fn question(field: Field) -> Question {
                 "sensitive" => "要配慮個人情報 (病歴・障害など)", "sensitive data (health, disability…)";
                 "my_number" => "マイナンバーを含む", "including My Number";
             ]),
+        Field::tax_secrecy => q(Data, "受託者は税の情報 (課税・徴収の情報) を扱いますか？", "Would the contractor handle tax information?",
+            "地方税法22条の秘密は受託者の従事者にも及びます (要配慮個人情報とは別)。", "The secrecy of the Local Tax Act art. 22 binds contractor workers too (apart from sensitive data).", &[]),
+        Field::my_number_kind => q(Data, "マイナンバーを扱う事務はどちらですか？", "What kind of My Number work is it?",
+            "マイナンバーを扱う場合だけ答えてください。", "Answer only if My Number data is handled.", choices![
+                "use" => "区の個人番号利用事務 (税・福祉など)", "the ward's own My Number process (tax, welfare …)";
+                "relation" => "個人番号関係事務 (給与の源泉徴収など)", "handling numbers for another's process (payroll withholding)";
+            ]),
         Field::records => q(Data, "年間に扱う個人情報は何件くらいですか？", "About how many personal records a year?",
             "おおよその件数。", "An approximate number.", &[]),
         Field::system_access => q(Data, "受託者は区のシステムに接続しますか？", "Would the contractor connect to ward systems?",
@@ -315,6 +323,12 @@ pub fn question(field: Field) -> Question {
             ]),
         Field::estimated_contract_yen => q(Contract, "見込みの契約額は年間いくらですか？ (円)", "What is the estimated annual contract price? (yen)",
             "公契約条例の対象になるかの判定に使います。例: 25000000", "Decides whether the Public Contract Ordinance applies. Example: 25000000", &[]),
+        Field::pass_through_yen => q(Contract, "契約額のうち、宿泊・交通費など立替の経費はいくらですか？ (円)", "How much of the price is passed-through costs such as lodging and transport? (yen)",
+            "誰が手配しても区が負担する経費。ない場合は 0。", "Costs the ward pays whoever organises the work. 0 if none.", &[]),
+        Field::current_contract_yen => q(Contract, "既に委託している場合、現在の契約額は年間いくらですか？ (円)", "If the work is already outsourced, what is today's annual price? (yen)",
+            "初めての委託なら空欄。", "Leave it empty for a first outsourcing.", &[]),
+        Field::collects_public_money => q(Contract, "受託者が手数料・使用料などの公金を収納しますか？", "Would the contractor collect fees or charges for the ward?",
+            "指定公金事務取扱者の指定が必要になります。", "It needs the designation as a public-money handler.", &[]),
         Field::contract_years => q(Contract, "契約期間は何年ですか？", "How many years would the contract run?",
             "1以上の整数。", "A whole number, 1 or more.", &[]),
         Field::subcontracting => q(Contract, "再委託や下請けが見込まれますか？", "Do you expect subcontracting or re-consignment?",
