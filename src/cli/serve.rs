@@ -46,12 +46,21 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         Ok(c) => c,
         Err(exit) => return exit,
     };
-    let state = Arc::new(crate::web::AppState::new(
+    let state = match crate::web::AppState::new(
         compiled,
         catalog,
         args.drafts.clone(),
         catalog_path.display().to_string(),
-    ));
+    ) {
+        Ok(state) => Arc::new(state),
+        Err(e) => {
+            ui.say(
+                &format!("エラー: セッションの秘密鍵に使う乱数を OS から得られません: {e}"),
+                &format!("error: no random numbers from the operating system for the session secret: {e}"),
+            );
+            return Exit::Usage;
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

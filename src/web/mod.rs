@@ -53,17 +53,21 @@ impl AppState {
         catalog: Catalog,
         drafts: PathBuf,
         catalog_path: String,
-    ) -> AppState {
+    ) -> Result<AppState, getrandom::Error> {
         let report = itaku::assess_catalog(&catalog, &compiled);
-        AppState {
+        Ok(AppState {
             compiled,
             catalog,
             report,
             drafts,
             catalog_path,
-            secret: random_bytes(),
+            secret: {
+                let secret = random_bytes()?;
+                let _ = SESSION_FALLBACK.set(random_bytes()?);
+                secret
+            },
             save_lock: Mutex::new(()),
-        }
+        })
     }
 
     /// The form token of a session.
@@ -90,17 +94,33 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// 32 random bytes from the operating system; the clock and process id when it has none.
-fn random_bytes() -> [u8; 32] {
-    use std::io::Read;
-    let mut out = [0u8; 32];
-    let filled = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut out));
-    if filled.is_err() {
-        let mut h = Sha256::new();
-        h.update(format!("{:?}{}", std::time::SystemTime::now(), std::process::id()).as_bytes());
-        h.update(format!("{:p}", &out).as_bytes());
-        out.copy_from_slice(&h.finalize());
+/// The start-up secret [`new_session_id`] falls back on.
+static SESSION_FALLBACK: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+
+/// A new session id: 16 random bytes from the operating system, or, should its generator fail after
+/// start-up, the next of a counter mixed with a start-up secret (still unguessable from outside).
+fn new_session_id() -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    match random_bytes() {
+        Ok(bytes) => hex(&bytes[..16]),
+        Err(_) => {
+            // Set when the server starts, before any request (see `AppState::new`).
+            let secret = SESSION_FALLBACK.get().copied().unwrap_or_default();
+            let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let mut h = Sha256::new();
+            h.update(secret);
+            h.update(n.to_le_bytes());
+            hex(&h.finalize()[..16])
+        }
     }
-    out
+}
+
+/// A secret from the operating system's generator. Without one the server does not start: a secret
+/// guessed from the clock would let another site forge the form tokens.
+fn random_bytes() -> Result<[u8; 32], getrandom::Error> {
+    let mut out = [0u8; 32];
+    getrandom::fill(&mut out)?;
+    Ok(out)
 }
 
 pub type Shared = Arc<AppState>;
@@ -180,7 +200,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Visitor {
         Ok(Visitor {
             lang,
             new_session: session.is_none(),
-            session: session.unwrap_or_else(|| hex(&random_bytes()[..16])),
+            session: session.unwrap_or_else(new_session_id),
             query,
         })
     }
@@ -236,7 +256,12 @@ pub fn check_post(
         .map_err(|_| page::error(StatusCode::BAD_REQUEST, lang, page::Message::BadRequest))?;
     let form = PostedForm(pairs);
     let expected = state.token(&visitor.session);
-    if visitor.new_session || form.get("_token") != Some(expected.as_str()) {
+    // Compared in constant time: the time a wrong token takes to refuse says nothing of the right one.
+    let matches = form.get("_token").is_some_and(|given| {
+        use subtle::ConstantTimeEq;
+        bool::from(given.as_bytes().ct_eq(expected.as_bytes()))
+    });
+    if visitor.new_session || !matches {
         return Err(visitor.finish(page::error(
             StatusCode::FORBIDDEN,
             lang,
