@@ -67,7 +67,11 @@ fn first_error(loaded: &LoadedCatalog) -> (&'static str, String, String) {
         .iter()
         .find(|d| d.severity == Severity::Error)
         .unwrap_or_else(|| panic!("expected an error, got {:?}", loaded.diagnostics));
-    (d.code, d.place().unwrap_or_default(), d.message_en.clone())
+    (
+        d.code.as_str(),
+        d.place().unwrap_or_default(),
+        d.message_en.clone(),
+    )
 }
 
 /// Runs `itaku --lang en <args>`, asserting no panic, an exit status of 1 or 2 and a bounded time.

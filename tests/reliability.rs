@@ -845,7 +845,7 @@ fn stream(text: &str) -> (Vec<(String, &'static str)>, usize) {
         &mut out,
         &mut |p| {
             if let itaku::stream::Problem::Catalog(d) = p {
-                problems.push((d.place().unwrap_or_default(), d.code));
+                problems.push((d.place().unwrap_or_default(), d.code.as_str()));
             }
         },
     )

@@ -138,7 +138,7 @@ fn bad_lines_are_located_and_the_others_still_assessed() {
         &mut out,
         &mut |p| {
             if let Problem::Catalog(d) = p {
-                problems.push((d.place().unwrap_or_default(), d.code));
+                problems.push((d.place().unwrap_or_default(), d.code.as_str()));
             }
         },
     )

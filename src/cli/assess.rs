@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use crate::text::{render, Output};
 use clap::ValueEnum;
 use itaku::catalog::load_path_for;
+use itaku::diag::{Code, Diagnostic};
 use itaku::render::Format;
 use itaku::rules::RuleErrorGroups;
 
@@ -199,9 +200,13 @@ fn stream(
                 Counted(f, &progress),
             )),
             Err(e) => {
-                ui.say(
-                    &format!("エラー[catalog::unreadable]: {shown}: カタログを読めません: {e}"),
-                    &format!("error[catalog::unreadable]: {shown}: cannot read the catalog: {e}"),
+                ui.report_one(
+                    &Diagnostic::error(
+                        Code::CatalogUnreadable,
+                        format!("カタログを読めません: {e}"),
+                        format!("cannot read the catalog: {e}"),
+                    )
+                    .in_file(shown),
                 );
                 return Exit::Usage;
             }
@@ -274,9 +279,13 @@ fn stream(
         ),
     );
     if summary.operations == 0 && summary.catalog_errors == 0 {
-        ui.say(
-            &format!("エラー[catalog::empty]: {shown}: カタログに業務が1件もありません"),
-            &format!("error[catalog::empty]: {shown}: the catalog has no operations"),
+        ui.report_one(
+            &Diagnostic::error(
+                Code::CatalogEmpty,
+                "カタログに業務が1件もありません",
+                "the catalog has no operations",
+            )
+            .in_file(shown),
         );
         return Exit::Findings;
     }

@@ -20,9 +20,13 @@ pub struct Args {
 }
 
 fn say_problem(p: &SheetProblem, ui: &Ui) {
-    ui.say(
-        &format!("エラー[import]: {}", p.message(itaku::Lang::Ja)),
-        &format!("error[import]: {}", p.message(itaku::Lang::En)),
+    ui.report_one(
+        &itaku::diag::Diagnostic::error(
+            itaku::diag::Code::SheetInvalid,
+            p.ja.clone(),
+            p.en.clone(),
+        )
+        .in_file(p.place.clone()),
     );
 }
 

@@ -267,7 +267,7 @@ pub fn exit_for(d: &Diagnostics) -> Exit {
     // Warnings never decide the status: only the errors do.
     if d.iter()
         .filter(|d| d.severity == itaku::diag::Severity::Error)
-        .all(|d| d.code.ends_with("unreadable") || d.code == "catalog::no-files")
+        .all(|d| d.code.is_unreadable())
     {
         Exit::Usage
     } else {

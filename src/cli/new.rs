@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use itaku::assess::{assess_operation, Report};
 use itaku::catalog::questions::{self, questions};
 use itaku::catalog::{load_path, Field, FieldKind};
+use itaku::diag::{Code, Diagnostic};
 use itaku::questionnaire::{
     appended_text, check_appended, propose_id, validate, Answers, MAX_ANSWERS_BYTES,
 };
@@ -294,7 +295,7 @@ fn path_had_file(before: &itaku::catalog::LoadedCatalog) -> bool {
     !before
         .diagnostics
         .iter()
-        .any(|d| d.code.ends_with("unreadable"))
+        .any(|d| d.code.is_unreadable() && d.code != itaku::diag::Code::CatalogNoFiles)
         || !before.catalog.is_empty()
 }
 
@@ -311,16 +312,24 @@ fn read_answers(path: &std::path::Path, ui: &Ui) -> Result<Answers, Exit> {
             .and_then(|f| f.take(MAX_ANSWERS_BYTES as u64 + 1).read_to_end(&mut bytes))
     };
     if let Err(e) = read {
-        ui.say(
-            &format!("エラー[answers::unreadable]: {shown}: 回答ファイルを読めません: {e}"),
-            &format!("error[answers::unreadable]: {shown}: cannot read the answers: {e}"),
+        ui.report_one(
+            &Diagnostic::error(
+                Code::AnswersUnreadable,
+                format!("回答ファイルを読めません: {e}"),
+                format!("cannot read the answers: {e}"),
+            )
+            .in_file(shown),
         );
         return Err(Exit::Usage);
     }
     let Ok(text) = String::from_utf8(bytes) else {
-        ui.say(
-            &format!("エラー[answers::unreadable]: {shown}: UTF-8 のテキストではありません"),
-            &format!("error[answers::unreadable]: {shown}: not UTF-8 text"),
+        ui.report_one(
+            &Diagnostic::error(
+                Code::AnswersUnreadable,
+                "UTF-8 のテキストではありません",
+                "not UTF-8 text",
+            )
+            .in_file(shown),
         );
         return Err(Exit::Usage);
     };

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::assess::Assessment;
 use crate::catalog::{Catalog, Field, FieldRef, LoadedCatalog, Operation, Origin, RejectedEntry};
-use crate::diag::{Diagnostic, Diagnostics, Location, SourceFile};
+use crate::diag::{Code, Diagnostic, Diagnostics, Location, SourceFile};
 use crate::lang::Lang;
 use crate::rules::template::reason_text;
 use crate::rules::{CompiledRules, RuleSet};
@@ -86,7 +86,7 @@ pub fn check_rejected(rejected: &[RejectedEntry], rules: &RuleSet) -> Diagnostic
 pub fn hazard_problem(rules: &RuleSet, id: &str, word: &str, hint: Option<String>) -> Diagnostic {
     let known = rules.hazard_vocabulary().unwrap_or_default().join(", ");
     let d = Diagnostic::error(
-        "catalog::unknown-hazard",
+        Code::CatalogUnknownHazard,
         format!("業務 `{id}`: `hazards` に `{word}` は使えません。使える値: {known}"),
         format!("operation `{id}`: `{word}` is not a known hazard; allowed values: {known}"),
     );
@@ -141,7 +141,7 @@ pub fn check_facts(
                 )
             };
             let mut d = Diagnostic::error(
-                "catalog::decisive-fact-missing",
+                Code::CatalogDecisiveFactMissing,
                 format!("業務 `{}`: 判定に欠かせない事実が書かれていません: {list} ({then_ja})", op.id),
                 format!(
                     "operation `{}`: facts the recommendation cannot do without are absent: {list} ({then_en})",
@@ -158,7 +158,7 @@ pub fn check_facts(
         for (_, fields, reason) in &a.contradictions {
             let text = reason_text(&rules.rules, reason, lang);
             let mut d = Diagnostic::error(
-                "catalog::contradiction",
+                Code::CatalogContradiction,
                 format!("業務 `{}`: 事実が矛盾しています: {text}", op.id),
                 format!("operation `{}`: facts contradict each other: {text}", op.id),
             );

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic};
 use serde::Serialize;
 
-use crate::lang::Lang;
+use crate::lang::{Lang, Text};
 
 /// The text of one input file (or of a run of its lines), shared by all diagnostics that point into it.
 #[derive(Debug)]
@@ -197,6 +197,137 @@ impl fmt::Display for Location {
     }
 }
 
+/// Declares [`Code`]: each variant with its stable name, whether it means the input could not be read
+/// (exit status 2 rather than 1), and what it means in Japanese and English (the table of
+/// `docs/error-codes.md`).
+macro_rules! codes {
+    ($($variant:ident => $name:literal, $unreadable:literal, $ja:literal, $en:literal;)*) => {
+        /// The stable, machine-readable code of a [`Diagnostic`] (`catalog::unknown-field`, …): scripts
+        /// and `--json` output key on it; the exit status follows [`Code::is_unreadable`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Code {
+            $($variant,)*
+        }
+
+        impl Code {
+            /// Every code, in the order of the table.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The code's stable name.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $name,)*
+                }
+            }
+
+            /// True when the problem is that the input could not be read at all (a usage problem,
+            /// exit status 2); every other error is a finding in the input (exit status 1).
+            pub fn is_unreadable(self) -> bool {
+                match self {
+                    $(Code::$variant => $unreadable,)*
+                }
+            }
+
+            /// What the code means.
+            pub fn meaning(self) -> Text {
+                match self {
+                    $(Code::$variant => Text { ja: $ja.into(), en: $en.into() },)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    AnswersUnreadable => "answers::unreadable", true, "回答ファイルを読めません", "the answers file cannot be read";
+    AnswersEmpty => "answers::empty", false, "回答ファイルに回答がありません", "the answers file has no answers";
+    AnswersNotAppended => "answers::not-appended", false, "回答から作った業務をカタログに追加できませんでした (カタログは元のまま)", "the entry made from the answers could not be added to the catalog (the catalog is unchanged)";
+    AnswersStructure => "answers::structure", false, "回答ファイルの形が違います (質問と回答の対応表が必要)", "the answers file is not a mapping of questions to answers";
+    AnswersSyntax => "answers::syntax", false, "回答ファイルの YAML 構文エラー", "YAML syntax error in the answers file";
+    AnswersTooLarge => "answers::too-large", false, "回答ファイルが大きすぎます", "the answers file is too large";
+    AnswersUnknownField => "answers::unknown-field", false, "回答ファイルに知らない質問があります", "the answers file names a question that does not exist";
+    AnswersWrongType => "answers::wrong-type", false, "回答の型が違います", "an answer has the wrong type";
+    CatalogContradiction => "catalog::contradiction", false, "事実どうしが矛盾しています (判定は要検討)", "facts contradict each other (the result is study)";
+    CatalogDecisiveFactMissing => "catalog::decisive-fact-missing", false, "判定に欠かせない事実が書かれていません (警告)", "a fact the recommendation cannot do without is absent (warning)";
+    CatalogDuplicateId => "catalog::duplicate-id", false, "業務IDが重複しています", "an operation id is used twice";
+    CatalogDuplicateKey => "catalog::duplicate-key", false, "同じキーが1件の業務に2回あります", "a key appears twice in one operation";
+    CatalogEmpty => "catalog::empty", false, "カタログに業務が1件もありません", "the catalog has no operations";
+    CatalogEmptyFile => "catalog::empty-file", false, "ファイルに業務がありません (警告)", "a file has no operations (warning)";
+    CatalogEncoding => "catalog::encoding", false, "UTF-8 として読めないバイトがあります", "bytes that are not valid UTF-8";
+    CatalogInvalidId => "catalog::invalid-id", false, "業務IDの形式が違います", "an operation id is not of the form [a-z0-9-]+";
+    CatalogMissingRequired => "catalog::missing-required", false, "必須のフィールド (id, name, department) がありません", "a required field (id, name, department) is absent";
+    CatalogNoFiles => "catalog::no-files", true, "カタログのディレクトリにファイルがありません", "the catalog directory has no catalog files";
+    CatalogOutOfRange => "catalog::out-of-range", false, "値が範囲外です", "a value is out of its range";
+    CatalogStructure => "catalog::structure", false, "ファイルの構造が違います (`operations:` の下に業務のリスト)", "the file is not `operations:` followed by a list of operations";
+    CatalogSyntax => "catalog::syntax", false, "YAML または JSON の構文エラー", "YAML or JSON syntax error";
+    CatalogTooLarge => "catalog::too-large", false, "ファイルまたは行が大きすぎます", "a file or a line is too large";
+    CatalogTooManyProblems => "catalog::too-many-problems", false, "問題が多すぎるため残りを検査していません", "too many problems: the rest of the file was not checked";
+    CatalogUnknownField => "catalog::unknown-field", false, "知らないフィールドです", "an unknown field";
+    CatalogUnknownHazard => "catalog::unknown-hazard", false, "ルールの語彙にない危険作業です", "a hazard word the rule set does not know";
+    CatalogUnknownKey => "catalog::unknown-key", false, "最上位に知らないキーがあります", "an unknown top-level key";
+    CatalogUnknownValue => "catalog::unknown-value", false, "選択肢にない値です", "a value that is not one of the field's choices";
+    CatalogUnreadable => "catalog::unreadable", true, "ファイルを読めません", "a file cannot be read";
+    CatalogWrongLength => "catalog::wrong-length", false, "リストの長さが違います (月別業務量は12か月)", "a list has the wrong length (monthly load has 12 months)";
+    CatalogWrongType => "catalog::wrong-type", false, "値の型が違います", "a value has the wrong type";
+    SheetInvalid => "sheet::invalid", false, "表計算ファイルのセル・見出しが正しくありません", "a cell or header of a spreadsheet is invalid";
+    RulesCompile => "rules::compile", false, "ルールのスクリプトを解釈できません", "a rule script does not compile";
+    RulesInvalidFile => "rules::invalid-file", false, "ルールのファイルの内容が正しくありません", "a file of the rule set is invalid";
+    RulesInvalidParameter => "rules::invalid-parameter", false, "パラメータの値が正しくありません", "a parameter value is invalid";
+    RulesItemKind => "rules::item-kind", false, "リスク項目と標準条項の使い方が違います", "a risk item used as a standard clause, or the reverse";
+    RulesNoRecommendation => "rules::no-recommendation", false, "判定を決めるルールがありません", "the rule set has no recommendation rule";
+    RulesRuntime => "rules::runtime", false, "ルールが実行中に失敗しました", "a rule failed while assessing an operation";
+    RulesTemplate => "rules::template", false, "メッセージの差し込みが正しくありません", "a placeholder of a message template is broken";
+    RulesTemplateArguments => "rules::template-arguments", false, "メッセージが使う引数をルールが渡していません", "a rule passes fewer arguments than its message uses";
+    RulesUnknownField => "rules::unknown-field", false, "ルールが知らないフィールドを読んでいます", "a rule reads a field operations do not have";
+    RulesUnknownName => "rules::unknown-name", false, "ルールが知らない名前 (パラメータ・メッセージ・項目) を使っています", "a rule names a parameter, message or item that does not exist";
+    RulesUnreadable => "rules::unreadable", true, "ルールのファイルを読めません", "a file of the rule set cannot be read";
+    TestInvalidFile => "test::invalid-file", false, "ルールテストのファイルの内容が正しくありません", "a rule test case file is invalid";
+    TestUnreadable => "test::unreadable", true, "ルールテストのファイルを読めません", "a rule test case file cannot be read";
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl Code {
+    /// The table of every code for `docs/error-codes.md`.
+    pub fn table_markdown() -> String {
+        let mut s = String::from(
+            "<!-- Generated from `crates/itaku/src/diag.rs` (`Code`); `ITAKU_WRITE_DOCS=1 cargo test -p itaku codes_table` rewrites it. -->\n\
+             # Diagnostic codes / 診断コード\n\n\
+             Every problem itaku reports about its input carries one of these codes (in `error[code]` and in\n\
+             `--json` output). Exit status: **2** when every error is one of the *unreadable* kind (the input\n\
+             could not be read), else **1**; warnings never change it.\n\n\
+             | code | 意味 | meaning | exit |\n|---|---|---|---|\n",
+        );
+        for c in Code::ALL {
+            let m = c.meaning();
+            s.push_str(&format!(
+                "| `{}` | {} | {} | {} |\n",
+                c.as_str(),
+                m.ja,
+                m.en,
+                if c.is_unreadable() { 2 } else { 1 }
+            ));
+        }
+        s
+    }
+}
+
 /// How serious a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -209,7 +340,7 @@ pub enum Severity {
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
     /// Stable machine-readable code, e.g. `catalog::unknown-field`.
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     pub location: Option<Location>,
     /// A file path to name when there is no precise location.
@@ -221,7 +352,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, ja: impl Into<String>, en: impl Into<String>) -> Self {
+    pub fn error(code: Code, ja: impl Into<String>, en: impl Into<String>) -> Self {
         Self {
             code,
             severity: Severity::Error,
@@ -332,7 +463,7 @@ impl Diagnostic {
     /// A serialisable view, for `--format json`.
     pub fn to_json(&self, lang: Lang) -> DiagnosticJson<'_> {
         DiagnosticJson {
-            code: self.code,
+            code: self.code.as_str(),
             severity: self.severity,
             file: self
                 .location
@@ -431,7 +562,8 @@ mod tests {
             "long.jsonl",
             format!("{{}}\n{line}\n{line}\n"),
         ));
-        let d = Diagnostic::error("t", "t", "bad").at(Location::new(&file, 2, 500_001, 3));
+        let d = Diagnostic::error(Code::CatalogSyntax, "t", "bad")
+            .at(Location::new(&file, 2, 500_001, 3));
         let shown = d.render(Lang::En, false);
         assert!(shown.len() < 2_000, "{} bytes", shown.len());
         assert!(shown.contains("BAD"), "{shown}");
@@ -445,7 +577,7 @@ mod tests {
             "esc.yaml",
             "name: \u{1b}[31mred\u{202e}x\n",
         ));
-        let d = Diagnostic::error("t", "t", "bad \u{1b}]0;title\u{7}")
+        let d = Diagnostic::error(Code::CatalogSyntax, "t", "bad \u{1b}]0;title\u{7}")
             .at(Location::new(&file, 1, 7, 3))
             .help("t", "fix \u{9b}");
         let shown = d.render(Lang::En, false);
@@ -463,10 +595,39 @@ mod tests {
             "{\"a\": 1}\n{\"id\": \"x\"}\n",
             5001,
         ));
-        let d = Diagnostic::error("t", "t", "bad id").at(Location::new(&file, 5002, 3, 2));
+        let d = Diagnostic::error(Code::CatalogSyntax, "t", "bad id")
+            .at(Location::new(&file, 5002, 3, 2));
         let shown = d.render(Lang::En, false);
         assert!(shown.contains("big.jsonl:5002:3"), "{shown}");
         assert!(shown.contains("5002 │"), "{shown}");
         assert!(!shown.contains("5001 │ {\"id"), "{shown}");
+    }
+}
+
+#[cfg(test)]
+mod code_table {
+    use super::Code;
+
+    /// `docs/error-codes.md` is the table `Code` generates: a code added, renamed or re-described without
+    /// the docs fails here (`ITAKU_WRITE_DOCS=1 cargo test -p itaku codes_table` rewrites the file).
+    #[test]
+    fn codes_table_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/error-codes.md");
+        let table = Code::table_markdown();
+        if std::env::var_os("ITAKU_WRITE_DOCS").is_some() {
+            std::fs::write(path, &table).unwrap();
+        }
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert_eq!(committed, table, "docs/error-codes.md is out of date");
+    }
+
+    #[test]
+    fn names_are_unique_and_namespaced() {
+        let mut names: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        assert!(names.iter().all(|n| n.contains("::")));
+        names.sort();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(before, names.len());
     }
 }

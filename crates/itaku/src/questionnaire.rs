@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::catalog::questions::{question, Question};
 use crate::catalog::{parse_str, titles, Field, FieldKind, Operation};
-use crate::diag::{Diagnostic, Diagnostics, Location, SourceFile};
+use crate::diag::{Code, Diagnostic, Diagnostics, Location, SourceFile};
 use crate::lang::Lang;
 use crate::rules::RuleSet;
 use crate::suggest::did_you_mean;
@@ -107,7 +107,7 @@ impl Answers {
         let at = |line: usize, column: usize, len: usize| Location::new(&file, line, column, len);
         if text.len() > MAX_ANSWERS_BYTES {
             return Err(Diagnostic::error(
-                "answers::too-large",
+                Code::AnswersTooLarge,
                 format!(
                     "回答ファイルが大きすぎます (上限 {} KiB)",
                     MAX_ANSWERS_BYTES / 1024
@@ -124,7 +124,7 @@ impl Answers {
             Ok(Some(n)) => n,
             Ok(None) => {
                 return Err(Diagnostic::error(
-                    "answers::empty",
+                    Code::AnswersEmpty,
                     "回答ファイルが空です",
                     "the answers file is empty",
                 )
@@ -137,7 +137,7 @@ impl Answers {
             }
             Err(e) => {
                 return Err(Diagnostic::error(
-                    "answers::syntax",
+                    Code::AnswersSyntax,
                     format!("YAML の構文エラー: {}", e.message),
                     format!("YAML syntax error: {}", e.message),
                 )
@@ -147,7 +147,7 @@ impl Answers {
         };
         let Value::Map(entries) = root.value else {
             return Err(Diagnostic::error(
-                "answers::structure",
+                Code::AnswersStructure,
                 "回答ファイルは「項目: 回答」のマッピングである必要があります",
                 "the answers file must be a mapping of `field: answer`",
             )
@@ -161,7 +161,7 @@ impl Answers {
             let Some(field) = Field::from_name(&name).or_else(|| titles::field_for_header(&name))
             else {
                 let mut d = Diagnostic::error(
-                    "answers::unknown-field",
+                    Code::AnswersUnknownField,
                     format!("`{name}` という質問の項目はありません"),
                     format!("no question is named `{name}`"),
                 )
@@ -195,7 +195,7 @@ impl Answers {
                 Value::Map(_) => {
                     problems.push(
                         Diagnostic::error(
-                            "answers::wrong-type",
+                            Code::AnswersWrongType,
                             format!("`{name}` の回答は値かリストで書いてください"),
                             format!("the answer to `{name}` must be a value or a list"),
                         )
@@ -509,7 +509,7 @@ pub fn check_appended(
     if problems.is_empty() || !grew {
         problems.push(
             Diagnostic::error(
-                "answers::not-appended",
+                Code::AnswersNotAppended,
                 format!("業務 `{id}` をカタログに追加できません (`operations:` のリストがファイルの最後にない、または同じIDがある)"),
                 format!("the operation `{id}` cannot be appended (the `operations:` list is not last in the file, or the id is taken)"),
             )

@@ -18,7 +18,7 @@ use crate::catalog::IdIndex;
 use crate::catalog::{
     duplicate_id, line_too_long, operation_from_jsonl_line, Operation, OperationId, Origin,
 };
-use crate::diag::{Diagnostic, Diagnostics, Location, SourceFile};
+use crate::diag::{Code, Diagnostic, Diagnostics, Location, SourceFile};
 use crate::lang::Lang;
 use crate::model::Recommendation;
 use crate::render::{write_jsonl_line, JsonItems, LINES_PER_BUFFER, LINE_BYTES_HINT};
@@ -550,7 +550,7 @@ impl BadLine {
         match self {
             BadLine::TooLong => line_too_long(path, line),
             BadLine::Encoding { column } => Diagnostic::error(
-                "catalog::encoding",
+                Code::CatalogEncoding,
                 "UTF-8 として読めないバイトがあります",
                 "the line contains bytes that are not valid UTF-8",
             )

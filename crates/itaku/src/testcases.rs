@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use crate::assess::{assess_operation, Assessment};
 use crate::catalog::{operation_from_json, Field};
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::lang::Lang;
 use crate::model::Recommendation;
 use crate::rules::template::reason_text;
@@ -137,7 +137,7 @@ fn say(lang: Lang, ja: String, en: String) -> String {
 
 fn unreadable(path: &Path, e: &std::io::Error) -> Diagnostic {
     Diagnostic::error(
-        "test::unreadable",
+        Code::TestUnreadable,
         format!("読めません: {e}"),
         format!("cannot read: {e}"),
     )
@@ -146,7 +146,7 @@ fn unreadable(path: &Path, e: &std::io::Error) -> Diagnostic {
 
 fn invalid_file(place: String, ja: String, en: String) -> Diagnostic {
     Diagnostic::error(
-        "test::invalid-file",
+        Code::TestInvalidFile,
         format!("テストファイルの形式が正しくありません: {ja}"),
         format!("invalid test file: {en}"),
     )

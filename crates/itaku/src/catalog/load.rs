@@ -9,7 +9,7 @@ use super::builder::CatalogBuilder;
 use super::fields::{Field, NodeProblem, OperationId, ValueProblem};
 use super::yaml_split;
 use super::{Catalog, Operation, Origin};
-use crate::diag::{Diagnostic, Diagnostics, Location, Severity, SourceFile};
+use crate::diag::{Code, Diagnostic, Diagnostics, Location, Severity, SourceFile};
 use crate::suggest::did_you_mean;
 use crate::yaml::{self, Node, Pos, Value};
 
@@ -38,7 +38,7 @@ fn too_many_problems(file: &Arc<SourceFile>, out: &mut LoadedCatalog, first: usi
     }
     out.diagnostics.push(
         Diagnostic::error(
-            "catalog::too-many-problems",
+            Code::CatalogTooManyProblems,
             format!("問題が多すぎるため、このファイルの残りは検査していません (最初の{MAX_PROBLEMS_PER_FILE}件を表示)"),
             format!("too many problems: the rest of this file was not checked (the first {MAX_PROBLEMS_PER_FILE} are shown)"),
         )
@@ -106,7 +106,7 @@ fn load(path: &Path, rules: Option<&crate::rules::RuleSet>) -> LoadedCatalog {
         if files.is_empty() {
             out.diagnostics.push(
                 Diagnostic::error(
-                    "catalog::no-files",
+                    Code::CatalogNoFiles,
                     "カタログのディレクトリに *.yaml / *.jsonl ファイルがありません",
                     "the catalog directory has no *.yaml or *.jsonl files",
                 )
@@ -136,7 +136,7 @@ fn load(path: &Path, rules: Option<&crate::rules::RuleSet>) -> LoadedCatalog {
     if out.catalog.is_empty() && !out.diagnostics.has_errors() {
         out.diagnostics.push(
             Diagnostic::error(
-                "catalog::empty",
+                Code::CatalogEmpty,
                 "カタログに業務が1件もありません",
                 "the catalog has no operations",
             )
@@ -167,7 +167,7 @@ fn list_catalog_files(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
 
 fn io_error(path: &str, e: &std::io::Error) -> Diagnostic {
     Diagnostic::error(
-        "catalog::unreadable",
+        Code::CatalogUnreadable,
         format!("カタログを読めません: {e}"),
         format!("cannot read the catalog: {e}"),
     )
@@ -190,7 +190,7 @@ fn too_large(shown: String, size: Option<u64>, limit: u64, is_jsonl: bool) -> Di
             format!("the {kind} file is too large (more than the limit of {limit} bytes)"),
         ),
     };
-    let d = Diagnostic::error("catalog::too-large", ja, en).in_file(shown);
+    let d = Diagnostic::error(Code::CatalogTooLarge, ja, en).in_file(shown);
     if is_jsonl {
         d.help(
             "ファイルを分割するか、`itaku assess FILE --format jsonl` で逐次処理してください",
@@ -229,7 +229,7 @@ fn load_file(path: &Path, out: &mut CatalogBuilder, in_directory: bool) -> Optio
     if in_directory && !meta.is_file() {
         out.diagnostics.push(
             Diagnostic::error(
-                "catalog::unreadable",
+                Code::CatalogUnreadable,
                 "通常のファイルではありません (FIFO・デバイス等)",
                 "not a regular file (a FIFO, socket or device)",
             )
@@ -272,7 +272,7 @@ fn load_file(path: &Path, out: &mut CatalogBuilder, in_directory: bool) -> Optio
             ));
             out.diagnostics.push(
                 Diagnostic::error(
-                    "catalog::encoding",
+                    Code::CatalogEncoding,
                     "UTF-8 として読めないバイトがあります",
                     "the file contains bytes that are not valid UTF-8",
                 )
@@ -347,7 +347,7 @@ fn location_of_byte(file: &Arc<SourceFile>, text: &str, first_line: usize, at: u
 /// and would silently drop the rest of the file. (In JSON Lines, serde_json already refuses it, located.)
 fn nul_byte_in_yaml(location: Location) -> Diagnostic {
     Diagnostic::error(
-        "catalog::syntax",
+        Code::CatalogSyntax,
         "YAML の構文エラー: NUL 文字 (バイト 0) があります",
         "YAML syntax error: the file contains a NUL byte (byte 0)",
     )
@@ -361,7 +361,7 @@ fn nul_byte_in_yaml(location: Location) -> Diagnostic {
 /// A JSON Lines record longer than [`MAX_LINE_BYTES`] (same message streamed or read whole).
 pub(crate) fn line_too_long(path: &str, line: usize) -> Diagnostic {
     Diagnostic::error(
-        "catalog::too-large",
+        Code::CatalogTooLarge,
         format!("行が長すぎます (上限 {MAX_LINE_BYTES} バイト)"),
         format!("the line is too long (limit {MAX_LINE_BYTES} bytes)"),
     )
@@ -410,7 +410,7 @@ fn parse_yaml_split(file: &Arc<SourceFile>, out: &mut CatalogBuilder, split: Opt
         Err(e) => {
             out.diagnostics.push(
                 Diagnostic::error(
-                    "catalog::syntax",
+                    Code::CatalogSyntax,
                     format!("YAML の構文エラー: {}", e.message),
                     format!("YAML syntax error: {}", e.message),
                 )
@@ -436,7 +436,7 @@ fn parse_yaml_split(file: &Arc<SourceFile>, out: &mut CatalogBuilder, split: Opt
         other => {
             out.diagnostics.push(
                 Diagnostic::error(
-                    "catalog::structure",
+                    Code::CatalogStructure,
                     format!("ファイルの最上位は `operations:` を持つマッピングである必要があります ({} でした)", other.kind()),
                     format!("the top level must be a mapping with `operations:` (found a {})", other.kind()),
                 )
@@ -469,7 +469,7 @@ fn parse_yaml_split(file: &Arc<SourceFile>, out: &mut CatalogBuilder, split: Opt
                     Value::Null => out.diagnostics.push(empty_file_warning(file)),
                     other => out.diagnostics.push(
                         Diagnostic::error(
-                            "catalog::structure",
+                            Code::CatalogStructure,
                             format!(
                                 "`operations` は業務のリストである必要があります ({} でした)",
                                 other.kind()
@@ -493,7 +493,7 @@ fn parse_yaml_split(file: &Arc<SourceFile>, out: &mut CatalogBuilder, split: Opt
                     v => v.kind().to_string(),
                 };
                 let mut d = Diagnostic::error(
-                    "catalog::unknown-key",
+                    Code::CatalogUnknownKey,
                     format!("最上位の不明なキー `{name}`"),
                     format!("unknown top-level key `{name}`"),
                 )
@@ -515,7 +515,7 @@ fn parse_yaml_split(file: &Arc<SourceFile>, out: &mut CatalogBuilder, split: Opt
     if !found {
         out.diagnostics.push(
             Diagnostic::error(
-                "catalog::structure",
+                Code::CatalogStructure,
                 "`operations:` がありません",
                 "the file has no `operations:` key",
             )
@@ -530,7 +530,7 @@ fn parse_yaml_split(file: &Arc<SourceFile>, out: &mut CatalogBuilder, split: Opt
 
 fn empty_file_warning(file: &Arc<SourceFile>) -> Diagnostic {
     let mut d = Diagnostic::error(
-        "catalog::empty-file",
+        Code::CatalogEmptyFile,
         "このファイルには業務がありません",
         "this file has no operations",
     )
@@ -590,7 +590,7 @@ pub fn parse_jsonl_line(
         ))),
         Err(e) => Err(Box::new(
             Diagnostic::error(
-                "catalog::syntax",
+                Code::CatalogSyntax,
                 format!("JSON の構文エラー: {e}"),
                 format!("JSON syntax error: {e}"),
             )
@@ -611,7 +611,7 @@ pub(crate) fn duplicate_id(
     first: &Origin,
 ) -> Diagnostic {
     Diagnostic::error(
-        "catalog::duplicate-id",
+        Code::CatalogDuplicateId,
         format!(
             "業務ID `{id}` が重複しています (最初の定義: {}:{})",
             first.file, first.line
@@ -668,7 +668,7 @@ pub(crate) fn build_operation_keeping(
         Value::Map(entries) => entries,
         other => {
             return Err(Diagnostic::error(
-                "catalog::structure",
+                Code::CatalogStructure,
                 format!(
                     "業務はマッピング (キー: 値) である必要があります ({} でした)",
                     other.kind()
@@ -699,7 +699,7 @@ pub(crate) fn build_operation_keeping(
         if problems.len() >= MAX_PROBLEMS_PER_FILE {
             problems.push(
                 Diagnostic::error(
-                    "catalog::too-many-problems",
+                    Code::CatalogTooManyProblems,
                     format!("問題が多すぎるため、この業務の残りは検査していません (最初の{MAX_PROBLEMS_PER_FILE}件を表示)"),
                     format!("too many problems: the rest of this operation was not checked (the first {MAX_PROBLEMS_PER_FILE} are shown)"),
                 )
@@ -710,7 +710,7 @@ pub(crate) fn build_operation_keeping(
         let Value::Str(name) = &key.value else {
             problems.push(
                 Diagnostic::error(
-                    "catalog::unknown-field",
+                    Code::CatalogUnknownField,
                     "フィールド名は文字列である必要があります",
                     "field names must be strings",
                 )
@@ -720,7 +720,7 @@ pub(crate) fn build_operation_keeping(
         };
         let Some(field) = Field::from_name(name) else {
             let mut d = Diagnostic::error(
-                "catalog::unknown-field",
+                Code::CatalogUnknownField,
                 format!("不明なフィールド `{name}`"),
                 format!("unknown field `{name}`"),
             )
@@ -738,7 +738,7 @@ pub(crate) fn build_operation_keeping(
         if let Some((_, first)) = seen.iter().find(|(f, _)| *f == field) {
             problems.push(
                 Diagnostic::error(
-                    "catalog::duplicate-key",
+                    Code::CatalogDuplicateKey,
                     format!(
                         "フィールド `{name}` が同じ業務の中で2回書かれています (最初: {}行目)",
                         first.line
@@ -766,7 +766,7 @@ pub(crate) fn build_operation_keeping(
                 other => {
                     problems.push(
                         Diagnostic::error(
-                            "catalog::wrong-type",
+                            Code::CatalogWrongType,
                             format!(
                                 "`{}` には空でない文字列が必要です ({} でした)",
                                 field.name(),
@@ -791,7 +791,7 @@ pub(crate) fn build_operation_keeping(
             None => {
                 problems.push(
                     Diagnostic::error(
-                        "catalog::missing-required",
+                        Code::CatalogMissingRequired,
                         format!("必須フィールド `{}` がありません", field.name()),
                         format!("required field `{}` is missing", field.name()),
                     )
@@ -818,7 +818,7 @@ pub(crate) fn build_operation_keeping(
                 .collect();
             problems.push(
                 Diagnostic::error(
-                    "catalog::invalid-id",
+                    Code::CatalogInvalidId,
                     format!("業務ID `{raw}` は半角英小文字・数字・ハイフン ([a-z0-9-]+) だけで書いてください"),
                     format!("operation id `{raw}` must use only lowercase letters, digits and hyphens ([a-z0-9-]+)"),
                 )
@@ -886,7 +886,7 @@ fn value_problem(file: &Arc<SourceFile>, field: Field, p: NodeProblem) -> Diagno
             expected_en,
             found,
         } => Diagnostic::error(
-            "catalog::wrong-type",
+            Code::CatalogWrongType,
             format!("`{name}` には{expected_ja}が必要です ({found} でした)"),
             format!("`{name}` expects {expected_en} (found {found})"),
         )
@@ -912,7 +912,7 @@ fn value_problem(file: &Arc<SourceFile>, field: Field, p: NodeProblem) -> Diagno
                 )
             };
             let mut d = Diagnostic::error(
-                "catalog::out-of-range",
+                Code::CatalogOutOfRange,
                 format!("`{name}` の値 {value} は範囲外です: {range_ja}が必要です"),
                 format!("`{name}` value {value} is out of range: expected {range_en}"),
             )
@@ -934,7 +934,7 @@ fn value_problem(file: &Arc<SourceFile>, field: Field, p: NodeProblem) -> Diagno
         }
         ValueProblem::UnknownValue { value, allowed } => {
             let mut d = Diagnostic::error(
-                "catalog::unknown-value",
+                Code::CatalogUnknownValue,
                 format!(
                     "`{name}` に `{value}` は使えません。使える値: {}",
                     allowed.join(", ")
@@ -959,7 +959,7 @@ fn value_problem(file: &Arc<SourceFile>, field: Field, p: NodeProblem) -> Diagno
             d
         }
         ValueProblem::WrongLength { expected, found } => Diagnostic::error(
-            "catalog::wrong-length",
+            Code::CatalogWrongLength,
             format!("`{name}` には{expected}個の値が必要です ({found}個でした)"),
             format!("`{name}` needs {expected} values (found {found})"),
         )
@@ -997,10 +997,10 @@ mod tests {
         assert_eq!(
             codes,
             [
-                "catalog::invalid-id",
-                "catalog::unknown-field",
-                "catalog::out-of-range",
-                "catalog::unknown-value"
+                Code::CatalogInvalidId,
+                Code::CatalogUnknownField,
+                Code::CatalogOutOfRange,
+                Code::CatalogUnknownValue
             ]
         );
         let unknown = &loaded.diagnostics.0[1];

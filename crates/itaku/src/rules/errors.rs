@@ -8,7 +8,7 @@ use rhai::EvalAltResult;
 
 use super::{RuleError, RuleSet};
 use crate::catalog::Field;
-use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::diag::{Code, Diagnostic, Diagnostics, Location};
 use crate::lang::Text;
 use crate::suggest::did_you_mean;
 
@@ -102,7 +102,7 @@ impl RuleErrorGroups {
                     ),
                 )
             };
-            let d = Diagnostic::error("rules::runtime", ja, en).help(
+            let d = Diagnostic::error(Code::RulesRuntime, ja, en).help(
                 "失敗したルールの業務は要検討になります。ルールを直して再実行してください",
                 "operations on which a rule failed are marked study: fix the rule and run again",
             );
@@ -114,7 +114,7 @@ impl RuleErrorGroups {
         }
         if self.others > 0 {
             out.push(Diagnostic::error(
-                "rules::runtime",
+                Code::RulesRuntime,
                 format!(
                     "ほかに {}件のルールの失敗があります (種類が多すぎるため省略)",
                     self.others

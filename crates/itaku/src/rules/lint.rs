@@ -14,7 +14,7 @@ use rhai::{ASTNode, Engine, Expr, OptimizationLevel, Position, AST};
 use super::budget::{MAX_EXPR_DEPTH, MAX_FN_EXPR_DEPTH};
 use super::RuleSet;
 use crate::catalog::Field;
-use crate::diag::{Diagnostic, Diagnostics, Location, SourceFile};
+use crate::diag::{Code, Diagnostic, Diagnostics, Location, SourceFile};
 use crate::model::{Criterion, Recommendation, Severity};
 use crate::suggest::did_you_mean;
 
@@ -182,7 +182,7 @@ pub fn check_script(
             NameKind::Field => {
                 if Field::from_name(name).is_none() {
                     let mut d = Diagnostic::error(
-                        "rules::unknown-field",
+                        Code::RulesUnknownField,
                         format!("ルール `{rule_id}`: 業務にフィールド `{name}` はありません"),
                         format!("rule `{rule_id}`: operations have no field `{name}`"),
                     )
@@ -241,7 +241,7 @@ pub fn check_script(
                 if needed > passed {
                     problems.push(
                         Diagnostic::error(
-                            "rules::template-arguments",
+                            Code::RulesTemplateArguments,
                             format!("ルール `{rule_id}`: メッセージ `{name}` は引数を{needed}個使いますが、この呼び出しは{passed}個しか渡していません"),
                             format!("rule `{rule_id}`: message `{name}` uses {needed} arguments but this call passes {passed}"),
                         )
@@ -262,7 +262,7 @@ pub fn check_script(
                 _ => ("items.yaml にありません", "not in items.yaml"),
             };
             let mut d = Diagnostic::error(
-                "rules::unknown-name",
+                Code::RulesUnknownName,
                 format!(
                     "ルール `{rule_id}`: {what_ja} `{name}` は定義されていません ({file_name_ja})"
                 ),
@@ -288,7 +288,7 @@ pub fn check_script(
             ),
             _ => continue,
         };
-        problems.push(Diagnostic::error("rules::item-kind", ja, en).at(at));
+        problems.push(Diagnostic::error(Code::RulesItemKind, ja, en).at(at));
     }
 }
 
@@ -309,7 +309,7 @@ fn closed_word(
 ) -> Diagnostic {
     let list = allowed.join(", ");
     let d = Diagnostic::error(
-        "rules::unknown-name",
+        Code::RulesUnknownName,
         format!("ルール `{rule_id}`: {what_ja} `{name}` はありません (使える値: {list})"),
         format!("rule `{rule_id}`: unknown {what_en} `{name}`: expected one of {list}"),
     )

@@ -37,7 +37,7 @@ pub use outcome::{Arg, Evaluation, Outcome, Produced, Reason, RuleError};
 pub use params::{DatedValue, InForce, ParamType, ParamValue, Parameter, Parameters};
 
 use crate::catalog::Field;
-use crate::diag::{Diagnostic, Diagnostics, Location, SourceFile};
+use crate::diag::{Code, Diagnostic, Diagnostics, Location, SourceFile};
 use crate::lang::{Lang, Text};
 use crate::suggest::did_you_mean;
 use crate::yaml;
@@ -412,7 +412,7 @@ impl RuleSet {
                 Err(e) => {
                     problems.push(
                         Diagnostic::error(
-                            "rules::unreadable",
+                            Code::RulesUnreadable,
                             format!("ルールファイルを読めません: {e}"),
                             format!("cannot read the rule file: {e}"),
                         )
@@ -486,7 +486,7 @@ impl RuleSet {
         {
             problems.push(
                 Diagnostic::error(
-                    "rules::no-recommendation",
+                    Code::RulesNoRecommendation,
                     "推奨を決めるルール (kind: recommendation) がありません",
                     "the rule set has no rule of kind `recommendation`",
                 )
@@ -636,7 +636,7 @@ impl RuleSet {
 fn parse_typed<T: serde::de::DeserializeOwned>(file: &Arc<SourceFile>) -> Result<T, Diagnostic> {
     yaml::from_str(&file.text).map_err(|e| {
         let d = Diagnostic::error(
-            "rules::invalid-file",
+            Code::RulesInvalidFile,
             format!("ルールファイルの形式が正しくありません: {}", e.message),
             format!("invalid rule file: {}", e.message),
         )
@@ -654,7 +654,7 @@ fn parse_typed<T: serde::de::DeserializeOwned>(file: &Arc<SourceFile>) -> Result
 /// A problem with a parameter's value, located at the `nth` line giving its `from:` date after the line
 /// that names the parameter (or at the parameter, or the file, when that cannot be found).
 fn parameter_problem(file: &Arc<SourceFile>, p: &params::ValueProblem) -> Diagnostic {
-    let d = Diagnostic::error("rules::invalid-parameter", p.ja.clone(), p.en.clone()).help(
+    let d = Diagnostic::error(Code::RulesInvalidParameter, p.ja.clone(), p.en.clone()).help(
         "parameters.yaml の `type:` と値を確認してください",
         "check the value against the parameter's `type:` in parameters.yaml",
     );
@@ -715,7 +715,7 @@ fn template_problem(
             format!("message `{key}`: a `{{` is not closed by `}}`"),
         ),
     };
-    let mut d = Diagnostic::error("rules::template", ja, en);
+    let mut d = Diagnostic::error(Code::RulesTemplate, ja, en);
     let styles = template::Style::NAMES.join(", ");
     d = match &e.kind {
         K::UnknownStyle(style) => match did_you_mean(style, template::Style::NAMES.iter().copied())
@@ -756,7 +756,7 @@ fn template_problem(
 
 /// A problem about a named entry of a rule file, located at the first line that mentions it.
 fn manifest_problem(file: &Arc<SourceFile>, needle: &str, ja: String, en: String) -> Diagnostic {
-    let d = Diagnostic::error("rules::invalid-file", ja, en);
+    let d = Diagnostic::error(Code::RulesInvalidFile, ja, en);
     let hit = file
         .text
         .lines()

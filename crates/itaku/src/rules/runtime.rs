@@ -29,7 +29,7 @@ use super::budget::{
 use super::outcome::{Arg, Evaluation, Limit, Reason, RuleError};
 use super::{trace, ParamValue, RuleKind, RuleSet};
 use crate::catalog::{Field, FieldRef, Operation};
-use crate::diag::{Diagnostic, Location};
+use crate::diag::{Code, Diagnostic, Location};
 use crate::lang::Text;
 use crate::model::{Criterion, Recommendation, Severity};
 use crate::suggest::did_you_mean;
@@ -93,7 +93,7 @@ impl Interpreter {
             .map_err(|e| {
                 let pos = e.position();
                 Diagnostic::error(
-                    "rules::compile",
+                    Code::RulesCompile,
                     format!(
                         "ルール `{}` のスクリプトを解釈できません: {}",
                         rules.manifest.rules[i].id,
