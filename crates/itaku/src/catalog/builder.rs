@@ -9,8 +9,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::load::{build_operation_keeping, duplicate_id, LoadedCatalog, RejectedEntry};
-use super::{Operation, Origin};
+use super::validate::{build_operation_keeping, duplicate_id};
+use super::{LoadedCatalog, Operation, Origin, RejectedEntry};
 use crate::diag::SourceFile;
 use crate::rules::RuleSet;
 use crate::yaml::Node;
@@ -129,7 +129,7 @@ impl CatalogBuilder {
         let mut loaded = self.loaded;
         if let Some(rules) = rules {
             let before = loaded.catalog.len();
-            let problems = crate::check::check_loaded(&mut loaded, rules);
+            let problems = super::vocabulary::check_loaded(&mut loaded, rules);
             loaded.diagnostics.extend(problems);
             loaded.skipped += before - loaded.catalog.len();
         }

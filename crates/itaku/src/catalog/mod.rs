@@ -6,21 +6,27 @@
 
 use std::sync::Arc;
 
+use crate::diag::Diagnostics;
+
 mod builder;
 pub mod describe;
 mod fields;
 mod jsonl;
 mod load;
+pub mod locate;
 pub mod questions;
 pub mod schema;
 pub mod sheet;
 pub mod titles;
+mod validate;
+pub mod vocabulary;
 mod yaml_split;
 
 pub use builder::{CatalogBuilder, IdIndex};
 pub use jsonl::operation_fast as jsonl_operation_fast;
-pub(crate) use load::{duplicate_id, line_too_long};
+pub(crate) use load::line_too_long;
 pub use load::{operation_from_jsonl_line, operation_from_jsonl_line_exact};
+pub(crate) use validate::duplicate_id;
 
 pub use fields::{
     display_name, Bounds, CatalogEnum, ContractType, Criticality, Discretion, Equipment,
@@ -29,10 +35,30 @@ pub use fields::{
 };
 pub use load::{
     load_path, load_path_for, operation_from_json, parse_jsonl_line, parse_jsonl_str, parse_str,
-    parse_str_for, parse_str_split, LoadedCatalog, RejectedEntry, MAX_JSONL_BYTES, MAX_LINE_BYTES,
-    MAX_YAML_BYTES,
+    parse_str_for, parse_str_split, MAX_JSONL_BYTES, MAX_LINE_BYTES, MAX_YAML_BYTES,
 };
 pub use sheet::{Cell, SheetTable};
+
+/// The result of loading: the valid operations, and every problem found (possibly none).
+#[derive(Debug, Default)]
+pub struct LoadedCatalog {
+    pub catalog: Catalog,
+    pub diagnostics: Diagnostics,
+    /// Operation entries left out because they are invalid (a bad field, a duplicate id, a broken JSON
+    /// line). Entries of a file that cannot be parsed at all are not counted: there is no entry to count.
+    pub skipped: usize,
+    /// The hazard words of entries left out for other problems, so that an unknown hazard is reported
+    /// with the entry's other problems rather than only after they are fixed (`check::check_rejected`).
+    pub rejected: Vec<RejectedEntry>,
+}
+
+/// What is kept of an invalid entry: where it is, its id as written and its hazard words.
+#[derive(Debug, Clone)]
+pub struct RejectedEntry {
+    pub origin: Origin,
+    pub id: String,
+    pub hazards: Vec<String>,
+}
 
 /// Where an operation was written: file and line.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -25,8 +25,9 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::builder::CatalogBuilder;
-use super::load::build_operation_keeping;
-use super::{LoadedCatalog, Operation};
+use super::validate::build_operation_keeping;
+use super::LoadedCatalog;
+use super::Operation;
 use crate::diag::SourceFile;
 use crate::yaml::{self, Value};
 

@@ -12,6 +12,7 @@ use jiff::civil::Date;
 
 use super::budget::Budgets;
 use super::compile::{self, Bail, Compiled, Runner};
+pub use super::outcome::EngineKind;
 use super::outcome::{Evaluation, RuleError, Snapshot};
 use super::runtime::Interpreter;
 use super::{trace, RuleSet};
@@ -29,25 +30,6 @@ pub struct CompiledRules {
     /// Each rule compiled to a tree, or why it runs on the interpreter (`compile.rs`).
     programs: Vec<Compiled>,
     engine_kind: EngineKind,
-}
-
-/// Which engine evaluates the rules: the rule compiler (default; a rule it cannot compile, and any
-/// operation on which a compiled rule could fail, runs on the interpreter) or the interpreter alone.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum EngineKind {
-    #[default]
-    Compiled,
-    Interpreted,
-}
-
-impl EngineKind {
-    /// The name `--engine` takes and traces report.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EngineKind::Compiled => "compiled",
-            EngineKind::Interpreted => "interpreted",
-        }
-    }
 }
 
 /// How one rule runs under [`EngineKind::Compiled`].

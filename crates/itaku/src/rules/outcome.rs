@@ -13,6 +13,25 @@ use crate::catalog::Field;
 use crate::lang::Text;
 use crate::model::{Recommendation, Severity};
 
+/// Which engine evaluates the rules: the rule compiler (default; a rule it cannot compile, and any
+/// operation on which a compiled rule could fail, runs on the interpreter) or the interpreter alone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum EngineKind {
+    #[default]
+    Compiled,
+    Interpreted,
+}
+
+impl EngineKind {
+    /// The name `--engine` takes and traces report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EngineKind::Compiled => "compiled",
+            EngineKind::Interpreted => "interpreted",
+        }
+    }
+}
+
 /// An argument of a message template.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Arg {

@@ -21,7 +21,7 @@ thread_local! {
 pub struct Trace {
     /// The engine that ran the traced evaluation: always the interpreter, the reference (a compiled
     /// rule records no trace), whatever `--engine` says.
-    pub engine: super::EngineKind,
+    pub engine: super::outcome::EngineKind,
     pub rules: Vec<RuleTrace>,
 }
 
@@ -61,7 +61,7 @@ pub(crate) fn start() {
 pub(crate) fn finish() -> Trace {
     TRACING.with(|f| f.set(false));
     Trace {
-        engine: super::EngineKind::Interpreted,
+        engine: super::outcome::EngineKind::Interpreted,
         rules: TRACE.with(|t| std::mem::take(&mut *t.borrow_mut())),
     }
 }
