@@ -6,6 +6,7 @@
 //!
 //! Tests run as root on the CI machine and as a normal user elsewhere; none depends on either.
 
+use crate::support::{self, itaku_std, root, write};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -18,29 +19,12 @@ use itaku::catalog::{load_path, parse_str, Field, FieldRef};
 use itaku::rules::{Budgets, CompiledRules, MemorySource, RuleSet};
 use itaku::Lang;
 
-// As in the binary: the per-thread heap count lets the sandbox bound the memory a rule adds.
-#[global_allocator]
-static GLOBAL: itaku::heap::Counting<std::alloc::System> =
-    itaku::heap::Counting(std::alloc::System);
-
 /// A generous hang guard (debug build on a shared 2-core machine), not a benchmark.
 const HANG_GUARD: Duration = Duration::from_secs(10);
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn itaku() -> Command {
-    let mut c = Command::cargo_bin("itaku").expect("binary");
-    c.current_dir(root())
-        .env("NO_COLOR", "1")
-        .timeout(Duration::from_secs(60));
-    c
-}
-
-fn itaku_std() -> std::process::Command {
-    let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("itaku"));
-    c.current_dir(root()).env("NO_COLOR", "1");
+    let mut c = support::itaku();
+    c.timeout(Duration::from_secs(60));
     c
 }
 
@@ -61,12 +45,6 @@ fn wait(mut child: std::process::Child) -> std::process::ExitStatus {
 
 const OP: &str = "  - id: ok-op\n    name: 正常な業務\n    department: 総務部\n";
 
-fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).expect("write fixture");
-    path
-}
-
 // ---- A tiny rule set, as files or in memory -----------------------------------------------------------
 
 const MANIFEST: &str = r#"name: reliability-test
@@ -84,8 +62,7 @@ rules:
     script: recommend.rhai
 "#;
 
-#[path = "support/rule_fixture.rs"]
-mod rule_fixture;
+use crate::support::rule_fixture;
 use rule_fixture::{ITEMS, MESSAGES, PARAMETERS};
 
 const RECOMMEND: &str = r#"recommend("outsource");
@@ -412,8 +389,16 @@ fn f3_output_in_a_loop_fails_the_rule_with_nothing_left_behind() {
 
 #[test]
 fn f3_a_slow_rule_is_stopped_by_the_time_budget() {
+    // A budget of 50 ms, not the default 1 s: the loop's operation limit is then far away on any
+    // machine (the default budget fired after 5 s on a loaded debug build, where a five times faster
+    // machine would have reached the operation limit first), so the time budget is what stops it.
+    let rules = compiled("let a = []; a.pad(1023, 0); let b = a;\nloop { a == b; }\n")
+        .with_budgets(Budgets {
+            time: Duration::from_millis(50),
+            ..Budgets::default()
+        });
     let start = Instant::now();
-    let e = evaluate("let a = []; a.pad(1023, 0); let b = a;\nloop { a == b; }\n");
+    let e = rules.evaluate(&one_operation());
     let elapsed = start.elapsed();
     assert_eq!(e.errors.len(), 1, "{:?}", e.errors);
     assert!(

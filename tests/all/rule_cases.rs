@@ -1,14 +1,13 @@
-//! Runs the policy staff's rule test cases (`tests/rules/*.yaml`) as part of `cargo test`, through the
-//! same command they use: `itaku test tests/rules`.
+//! The policy staff's rule test cases through the command they use, `itaku test`. Every case file of
+//! `tests/rules/` already runs in-process as its own test (`tests/rule_files.rs`); here one case file
+//! goes through the binary as a smoke test of the command, and a failing case shows its report.
 
-use assert_cmd::Command;
+use crate::support::itaku;
 
 #[test]
 fn rule_test_cases_pass() {
-    let out = Command::cargo_bin("itaku")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["--lang", "en", "test", "tests/rules"])
+    let out = itaku()
+        .args(["--lang", "en", "test", "tests/rules/gate.yaml"])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -33,9 +32,7 @@ fn a_failing_case_is_reported_with_the_rules_behind_it() {
         "as_of: 2026-04-01\ncases:\n  - name: deliberately wrong\n    base: candidate\n    operation: {statutory_staff_only: true, legal_basis: [戸籍法第3条]}\n    expect: {recommendation: outsource, points: {C1: 1}}\n",
     )
     .unwrap();
-    let out = Command::cargo_bin("itaku")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+    let out = itaku()
         .args(["--lang", "en", "test"])
         .arg(dir.path())
         .output()
@@ -60,12 +57,7 @@ fn a_failing_case_is_reported_with_the_rules_behind_it() {
 
 #[test]
 fn rules_reference_is_up_to_date() {
-    let out = Command::cargo_bin("itaku")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["rules", "--format", "md"])
-        .output()
-        .unwrap();
+    let out = itaku().args(["rules", "--format", "md"]).output().unwrap();
     assert!(out.status.success());
     let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/rules.md"))
         .unwrap_or_default();

@@ -2,27 +2,17 @@
 //! thread count and batch boundaries; bad lines are located by their line in the file and never hide the
 //! other operations.
 
-#![recursion_limit = "256"]
-
-#[path = "support/synthetic.rs"]
-mod synthetic;
+use crate::support::itaku;
+use crate::support::synthetic;
 
 use std::io::Cursor;
 use std::sync::Arc;
 
-use assert_cmd::Command;
 use itaku::catalog::parse_jsonl_str;
 use itaku::render::{render, Format};
 use itaku::rules::{CompiledRules, RuleSet};
 use itaku::stream::{assess_jsonl, Problem, BATCH_LINES};
 use itaku::Lang;
-
-fn itaku() -> Command {
-    let mut c = Command::cargo_bin("itaku").expect("binary");
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1");
-    c
-}
 
 fn standard() -> CompiledRules {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));

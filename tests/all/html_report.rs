@@ -2,7 +2,8 @@
 //! no network references, the language attribute) and the report opened in a real headless Chromium,
 //! whose screenshot is left at `target/html-report.png` for a person to look at.
 
-use std::path::{Path, PathBuf};
+use crate::support::root;
+use std::path::PathBuf;
 use std::process::{Command as Process, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -12,10 +13,6 @@ use itaku::catalog::load_path;
 use itaku::render::{render, Format};
 use itaku::rules::{CompiledRules, RuleSet};
 use itaku::Lang;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn bundled_report() -> (itaku::Report, CompiledRules) {
     let set = Arc::new(RuleSet::load_dir(root().join("rules")).expect("standard rules load"));

@@ -1,25 +1,11 @@
 //! End-to-end CLI behaviour: each class of bad input gives a located, actionable message and the
 //! documented exit status (0 success, 1 findings, 2 usage or unreadable input).
 
+use crate::support::{copy_dir, itaku, write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
-
 const OK_OP: &str = "  - id: ok-op\n    name: 正常な業務\n    department: 総務部\n    statutory_staff_only: false\n    public_authority: none\n    routine_share: 0.9\n    difficulty: 2\n";
-
-fn itaku() -> Command {
-    let mut c = Command::cargo_bin("itaku").expect("binary");
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1");
-    c
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write fixture");
-    path
-}
 
 /// Runs `itaku --lang en check FILE` on a one-file catalog and returns (exit code, stderr).
 fn check_catalog(text: &str) -> (i32, String) {
@@ -93,11 +79,11 @@ fn unknown_enum_value_lists_the_allowed_ones() {
 #[test]
 fn duplicate_ids_across_files_name_both_places() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "01-a.yaml", &format!("operations:\n{OK_OP}"));
+    write(dir.path(), "01-a.yaml", format!("operations:\n{OK_OP}"));
     write(
         dir.path(),
         "02-b.yaml",
-        &format!("# second file\noperations:\n{OK_OP}"),
+        format!("# second file\noperations:\n{OK_OP}"),
     );
     write(dir.path(), "notes.txt", "not a catalog");
     let out = itaku()
@@ -152,7 +138,7 @@ fn japanese_is_the_default_language() {
     let file = write(
         dir.path(),
         "c.yaml",
-        &format!("operations:\n{OK_OP}    manuals: compete\n"),
+        format!("operations:\n{OK_OP}    manuals: compete\n"),
     );
     let out = itaku().arg("check").arg(&file).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
@@ -191,26 +177,9 @@ fn rules_with(script: &str, body: &str) -> tempfile::TempDir {
     dir
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 fn two_op_catalog(dir: &Path) -> PathBuf {
     let second = "  - id: second-op\n    name: 二番目\n    department: 総務部\n    statutory_staff_only: false\n    public_authority: none\n    routine_share: 0.4\n    difficulty: 2\n";
-    write(
-        dir,
-        "catalog.yaml",
-        &format!("operations:\n{OK_OP}{second}"),
-    )
+    write(dir, "catalog.yaml", format!("operations:\n{OK_OP}{second}"))
 }
 
 #[test]

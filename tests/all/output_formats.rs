@@ -2,7 +2,7 @@
 //! catalog as reviewed snapshots, the terminal tables fitted to 80 columns, and the `assess` summary
 //! of operations skipped as invalid.
 
-use std::path::Path;
+use crate::support::root;
 use std::sync::Arc;
 
 use assert_cmd::Command;
@@ -11,10 +11,6 @@ use itaku::render::{render, Format};
 use itaku::rules::{CompiledRules, RuleSet};
 use itaku::Lang;
 use unicode_width::UnicodeWidthStr;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn bundled_report() -> (itaku::Report, CompiledRules) {
     let set = Arc::new(RuleSet::load_dir(root().join("rules")).expect("standard rules load"));

@@ -2,21 +2,11 @@
 //! CSV and xlsx and imported back field by field, Shift_JIS CSV, and import errors located to the cell
 //! with nothing written.
 
+use crate::support::{itaku, root};
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use calamine::{open_workbook_auto, Data, Reader};
 use itaku::catalog::load_path;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn itaku() -> Command {
-    let mut cmd = Command::cargo_bin("itaku").unwrap();
-    cmd.current_dir(root());
-    cmd
-}
 
 fn text(d: &Data) -> String {
     d.to_string()

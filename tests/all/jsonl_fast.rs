@@ -5,10 +5,8 @@
 //! fixtures, a table of hand-written edge lines and every field of generated records mutated to each
 //! value of a list of awkward values.
 
-#![recursion_limit = "256"]
-
-#[path = "support/synthetic.rs"]
-mod synthetic;
+use crate::support::root;
+use crate::support::synthetic;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -19,10 +17,6 @@ use itaku::catalog::{
 };
 use itaku::diag::SourceFile;
 use serde_json::{Map, Value};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// Compares the paths on one line; returns whether the fast path answered.
 fn check(line: &str) -> bool {

@@ -3,10 +3,8 @@
 //! and compact, in both languages, on the bundled catalog, on generated operations, and with texts that
 //! need escaping (quotes, backslashes, control characters, non-ASCII).
 
-#![recursion_limit = "256"]
-
-#[path = "support/synthetic.rs"]
-mod synthetic;
+use crate::support::root;
+use crate::support::synthetic;
 
 use std::io::Cursor;
 use std::path::Path;
@@ -29,10 +27,6 @@ const AWKWARD: &[&str] = &[
     "emoji 🏛️ and line separator \u{2028} paragraph \u{2029}",
     "",
 ];
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn compile(set: RuleSet) -> CompiledRules {
     CompiledRules::compile(Arc::new(set), "2026-04-01".parse().unwrap()).unwrap()

@@ -4,18 +4,14 @@
 //! `what-if` for an operation that can improve and one that cannot, and `coverage`.
 //! A rule or catalog revision that changes a result changes these: review them like code.
 
+use crate::support::{copy_dir, root};
 use std::fmt::Write;
-use std::path::Path;
 use std::sync::Arc;
 
 use itaku::catalog::load_path;
 use itaku::model::Severity;
 use itaku::rules::{CompiledRules, RuleSet};
 use itaku::{Catalog, Lang};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn standard_rules() -> Arc<RuleSet> {
     Arc::new(RuleSet::load_dir(root().join("rules")).expect("standard rules load"))
@@ -165,19 +161,6 @@ fn revised_rules(edits: &[(&str, &str, &str)]) -> tempfile::TempDir {
         std::fs::write(&path, text.replace(from, to)).unwrap();
     }
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
 }
 
 /// A fixture revision that raises one threshold (C1's high routine share 0.8 → 0.9) and lowers one item

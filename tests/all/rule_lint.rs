@@ -3,29 +3,8 @@
 //! that fails at run time is reported once per failure with a count, the first operations and its source
 //! line, in words a rule author understands.
 
+use crate::support::{copy_dir, itaku};
 use std::path::{Path, PathBuf};
-
-use assert_cmd::Command;
-
-fn itaku() -> Command {
-    let mut c = Command::cargo_bin("itaku").expect("binary");
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1");
-    c
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 /// A copy of the standard rules with the C5 script replaced.
 fn rules_with_c5(body: &str) -> tempfile::TempDir {

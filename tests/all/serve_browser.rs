@@ -7,8 +7,7 @@
 //! Needs Debian's `chromium` and `chromium-driver` (and `fonts-noto-cjk` for Japanese), which `.ci/run`
 //! installs; without them the test fails rather than skips.
 
-#[path = "support/server.rs"]
-mod server;
+use crate::support::server;
 
 use std::net::TcpListener;
 use std::path::PathBuf;

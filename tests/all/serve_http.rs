@@ -2,8 +2,7 @@
 //! the form token, traversal attempts in ids, drafts never overwritten without a confirmation, and
 //! concurrent saves.
 
-#[path = "support/server.rs"]
-mod server;
+use crate::support::server;
 
 use server::{between, Server};
 

@@ -7,10 +7,7 @@
 //! of `assess_operation`, generated operations (10,000 here; 100,000 in the ignored test), and generated
 //! small rule scripts (proptest) on generated operations.
 
-#![recursion_limit = "256"]
-
-#[path = "support/synthetic.rs"]
-mod synthetic;
+use crate::support::synthetic;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
@@ -208,8 +205,7 @@ rules:
     script: generated.rhai
 "#;
 
-#[path = "support/rule_fixture.rs"]
-mod rule_fixture;
+use crate::support::rule_fixture;
 use rule_fixture::{ITEMS, MESSAGES, PARAMETERS};
 
 fn script_rules(script: &str) -> Option<(CompiledRules, CompiledRules)> {

@@ -32,8 +32,7 @@ rules:
     script: recommend.rhai
 "#;
 
-#[path = "support/rule_fixture.rs"]
-mod rule_fixture;
+use crate::support::rule_fixture;
 use rule_fixture::{ITEMS, MESSAGES, PARAMETERS};
 
 const RECOMMEND: &str = r#"// Outsource whatever is routine enough; free all staff time.
