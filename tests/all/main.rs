@@ -14,6 +14,7 @@ static GLOBAL: itaku::heap::Counting<std::alloc::System> =
 mod support;
 
 mod cli;
+mod cmd;
 mod compiled_vs_interpreted;
 mod hostile_catalog;
 mod html_report;
