@@ -2,26 +2,13 @@
 //! no network references, the language attribute) and the report opened in a real headless Chromium,
 //! whose screenshot is left at `target/html-report.png` for a person to look at.
 
-use crate::support::root;
+use crate::support::{bundled_report, itaku, root};
 use std::path::PathBuf;
 use std::process::{Command as Process, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
-use itaku::catalog::load_path;
 use itaku::render::{render, Format};
-use itaku::rules::{CompiledRules, RuleSet};
 use itaku::Lang;
-
-fn bundled_report() -> (itaku::Report, CompiledRules) {
-    let set = Arc::new(RuleSet::load_dir(root().join("rules")).expect("standard rules load"));
-    let rules = CompiledRules::compile(set, "2026-04-01".parse().unwrap()).expect("rules compile");
-    let mut loaded = load_path(&root().join("catalog"));
-    let vocabulary = itaku::check::check_vocabulary(&mut loaded.catalog, &rules.rules);
-    assert!(loaded.diagnostics.is_empty() && vocabulary.is_empty());
-    (itaku::assess_catalog(&loaded.catalog, &rules), rules)
-}
 
 fn html(lang: Lang) -> String {
     let (report, rules) = bundled_report();
@@ -103,9 +90,7 @@ fn catalog_text_is_escaped() {
         "operations:\n  - id: hostile\n    name: \"<script>alert(1)</script> & co\"\n    department: \"<b>総務部</b>\"\n    routine_share: 0.9\n    difficulty: 2\n",
     )
     .unwrap();
-    let out = Command::cargo_bin("itaku")
-        .unwrap()
-        .current_dir(root())
+    let out = itaku()
         .args(["assess", "--format", "html"])
         .arg(&catalog)
         .output()
@@ -127,9 +112,7 @@ fn catalog_text_is_escaped() {
 fn output_file_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("report.html");
-    Command::cargo_bin("itaku")
-        .unwrap()
-        .current_dir(root())
+    itaku()
         .args(["assess", "--format", "html", "--lang", "en", "--output"])
         .arg(&file)
         .assert()

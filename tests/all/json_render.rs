@@ -215,20 +215,8 @@ fn awkward_messages(set: &mut RuleSet) {
 /// The standard rules with one script that fails on every third operation (a quoted message), so that
 /// lines carry `errors`.
 fn failing_set(dir: &Path) -> RuleSet {
-    fn copy(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            let target = to.join(entry.file_name());
-            if entry.file_type().unwrap().is_dir() {
-                copy(&entry.path(), &target);
-            } else {
-                std::fs::copy(entry.path(), target).unwrap();
-            }
-        }
-    }
     let rules = dir.join("rules");
-    copy(&root().join("rules"), &rules);
+    crate::support::copy_dir(&root().join("rules"), &rules);
     let script = rules.join("scripts").join("c5_facilities.rhai");
     let mut text = std::fs::read_to_string(&script).unwrap();
     text.push_str(

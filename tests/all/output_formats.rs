@@ -2,24 +2,13 @@
 //! catalog as reviewed snapshots, the terminal tables fitted to 80 columns, and the `assess` summary
 //! of operations skipped as invalid.
 
-use crate::support::root;
-use std::sync::Arc;
+use crate::support::{bundled_report, itaku, root};
 
 use assert_cmd::Command;
-use itaku::catalog::load_path;
 use itaku::render::{render, Format};
-use itaku::rules::{CompiledRules, RuleSet};
+use itaku::rules::RuleSet;
 use itaku::Lang;
 use unicode_width::UnicodeWidthStr;
-
-fn bundled_report() -> (itaku::Report, CompiledRules) {
-    let set = Arc::new(RuleSet::load_dir(root().join("rules")).expect("standard rules load"));
-    let rules = CompiledRules::compile(set, "2026-04-01".parse().unwrap()).expect("rules compile");
-    let mut loaded = load_path(&root().join("catalog"));
-    let vocabulary = itaku::check::check_vocabulary(&mut loaded.catalog, &rules.rules);
-    assert!(loaded.diagnostics.is_empty() && vocabulary.is_empty());
-    (itaku::assess_catalog(&loaded.catalog, &rules), rules)
-}
 
 /// The terminal table (the command line's), fitted to `width` when given.
 fn table(width: Option<usize>, lang: Lang) -> String {
@@ -111,9 +100,7 @@ fn assess_says_how_many_operations_were_skipped_as_invalid() {
         "operations:\n  - id: ok-op\n    name: 正常な業務\n    department: 総務部\n    statutory_staff_only: false\n    public_authority: none\n    routine_share: 0.9\n    difficulty: 2\n  - id: bad-op\n    name: 不正\n    department: 総務部\n    difficulty: 9\n",
     )
     .unwrap();
-    let out = Command::cargo_bin("itaku")
-        .unwrap()
-        .current_dir(root())
+    let out = itaku()
         .args(["--lang", "en", "assess", "--format", "json"])
         .arg(&file)
         .output()

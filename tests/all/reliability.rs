@@ -47,21 +47,6 @@ const OP: &str = "  - id: ok-op\n    name: 正常な業務\n    department: 総�
 
 // ---- A tiny rule set, as files or in memory -----------------------------------------------------------
 
-const MANIFEST: &str = r#"name: reliability-test
-version: "1"
-rules:
-  - id: hostile
-    kind: criterion
-    title: {ja: 敵対的なルール, en: hostile rule}
-    basis: {ja: テスト, en: test}
-    script: hostile.rhai
-  - id: recommend
-    kind: recommendation
-    title: {ja: 判定, en: recommendation}
-    basis: {ja: テスト, en: test}
-    script: recommend.rhai
-"#;
-
 use crate::support::rule_fixture;
 use rule_fixture::{ITEMS, MESSAGES, PARAMETERS};
 
@@ -71,7 +56,10 @@ flag("s1-test", "low");
 
 fn files(hostile: &str) -> Vec<(&'static str, String)> {
     vec![
-        ("manifest.yaml", MANIFEST.to_string()),
+        (
+            "manifest.yaml",
+            rule_fixture::hostile_manifest("reliability-test"),
+        ),
         ("parameters.yaml", PARAMETERS.to_string()),
         ("items.yaml", ITEMS.to_string()),
         ("messages.yaml", MESSAGES.to_string()),
@@ -106,20 +94,8 @@ fn one_operation() -> Arc<itaku::Operation> {
 
 /// Copies the bundled rules directory (scripts included) into `dir`.
 fn copy_bundled_rules(dir: &Path) -> PathBuf {
-    fn copy(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            let target = to.join(entry.file_name());
-            if entry.file_type().unwrap().is_dir() {
-                copy(&entry.path(), &target);
-            } else {
-                std::fs::copy(entry.path(), target).unwrap();
-            }
-        }
-    }
     let rules = dir.join("rules");
-    copy(&root().join("rules"), &rules);
+    crate::support::copy_dir(&root().join("rules"), &rules);
     rules
 }
 

@@ -17,21 +17,6 @@ use itaku::{assess_catalog, Catalog, Diagnostics};
 /// A generous hang guard (debug build, shared machine), not a benchmark.
 const HANG_GUARD: Duration = Duration::from_secs(5);
 
-const MANIFEST: &str = r#"name: sandbox-test
-version: "1"
-rules:
-  - id: hostile
-    kind: criterion
-    title: {ja: 敵対的なルール, en: hostile rule}
-    basis: {ja: テスト, en: test}
-    script: hostile.rhai
-  - id: recommend
-    kind: recommendation
-    title: {ja: 判定, en: recommendation}
-    basis: {ja: テスト, en: test}
-    script: recommend.rhai
-"#;
-
 use crate::support::rule_fixture;
 use rule_fixture::{ITEMS, MESSAGES, PARAMETERS};
 
@@ -48,7 +33,10 @@ if op.staff_fte != () { free_fte(op.staff_fte); }
 
 fn rule_set(hostile: &str) -> Result<RuleSet, Diagnostics> {
     let files: BTreeMap<String, String> = [
-        ("manifest.yaml", MANIFEST),
+        (
+            "manifest.yaml",
+            rule_fixture::hostile_manifest("sandbox-test").as_str(),
+        ),
         ("parameters.yaml", PARAMETERS),
         ("items.yaml", ITEMS),
         ("messages.yaml", MESSAGES),
@@ -361,7 +349,10 @@ fn the_cli_names_rule_file_line_and_operation_and_keeps_the_others() {
     let rules = dir.path().join("rules");
     std::fs::create_dir(&rules).unwrap();
     for (name, text) in [
-        ("manifest.yaml", MANIFEST),
+        (
+            "manifest.yaml",
+            rule_fixture::hostile_manifest("sandbox-test").as_str(),
+        ),
         ("parameters.yaml", PARAMETERS),
         ("items.yaml", ITEMS),
         ("messages.yaml", MESSAGES),

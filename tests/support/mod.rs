@@ -55,3 +55,18 @@ pub fn rules_copy() -> tempfile::TempDir {
     copy_dir(&root().join("rules"), dir.path());
     dir
 }
+
+/// The bundled catalog assessed with the standard rules as of 2026-04-01 (both load without a
+/// problem), and the rules.
+pub fn bundled_report() -> (itaku::Report, itaku::rules::CompiledRules) {
+    use std::sync::Arc;
+    let set = Arc::new(
+        itaku::rules::RuleSet::load_dir(root().join("rules")).expect("standard rules load"),
+    );
+    let rules = itaku::rules::CompiledRules::compile(set, "2026-04-01".parse().unwrap())
+        .expect("rules compile");
+    let mut loaded = itaku::catalog::load_path(&root().join("catalog"));
+    let vocabulary = itaku::check::check_vocabulary(&mut loaded.catalog, &rules.rules);
+    assert!(loaded.diagnostics.is_empty() && vocabulary.is_empty());
+    (itaku::assess_catalog(&loaded.catalog, &rules), rules)
+}
