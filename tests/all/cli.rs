@@ -5,7 +5,7 @@
 //! diagnostics, usage errors, `--help`. What stays here needs Rust: rules changed in a temporary copy,
 //! a git repository made for the test, output files, JSON read back, runs compared with each other.
 
-use crate::support::{copy_dir, itaku, root, rules_copy, write};
+use crate::support::{assess_en, assessed_ids, copy_dir, itaku, itaku_en, root, rules_copy, write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -15,11 +15,7 @@ const OK_OP: &str = "  - id: ok-op\n    name: 正常な業務\n    department: �
 fn check_catalog(text: &str) -> (i32, String) {
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "catalog.yaml", text);
-    let out = itaku()
-        .args(["--lang", "en", "check"])
-        .arg(&file)
-        .output()
-        .unwrap();
+    let out = itaku_en(&["check"]).arg(&file).output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -44,8 +40,7 @@ fn check_with_c1(body: &str) -> (Option<i32>, String) {
     let rules = rules_with("c1_routine_volume.rhai", body);
     let dir = tempfile::tempdir().unwrap();
     let catalog = two_op_catalog(dir.path());
-    let out = itaku()
-        .args(["--lang", "en", "check", "--rules"])
+    let out = itaku_en(&["check", "--rules"])
         .arg(rules.path())
         .arg(&catalog)
         .output()
@@ -114,17 +109,8 @@ fn endless_loop_is_halted_and_other_operations_are_still_assessed() {
     let dir = tempfile::tempdir().unwrap();
     let catalog = two_op_catalog(dir.path());
     let started = Instant::now();
-    let out = itaku()
-        .args([
-            "--lang",
-            "en",
-            "assess",
-            "--format",
-            "json",
-            "--as-of",
-            "2026-04-01",
-            "--rules",
-        ])
+    let out = assess_en("json")
+        .arg("--rules")
         .arg(rules.path())
         .arg(&catalog)
         .timeout(Duration::from_secs(30))
@@ -160,17 +146,8 @@ fn runtime_error_names_rule_line_and_operation() {
     let rules = rules_with("c5_facilities.rhai", "// C5\nlet x = op.facilities + 1;\n");
     let dir = tempfile::tempdir().unwrap();
     let catalog = two_op_catalog(dir.path());
-    let out = itaku()
-        .args([
-            "--lang",
-            "en",
-            "assess",
-            "--format",
-            "json",
-            "--as-of",
-            "2026-04-01",
-            "--rules",
-        ])
+    let out = assess_en("json")
+        .arg("--rules")
         .arg(rules.path())
         .arg(&catalog)
         .output()
@@ -260,19 +237,12 @@ fn a_misspelled_hazard_is_located_with_a_suggestion_and_the_operation_is_skipped
     // `assess` skips the broken entry and says so with exit 1; the other operation is still assessed.
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "catalog.yaml", &text);
-    let out = itaku()
-        .args(["--lang", "en", "assess", "--format", "json"])
+    let out = itaku_en(&["assess", "--format", "json"])
         .arg(&file)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let ids: Vec<&str> = doc["assessments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["id"].as_str().unwrap())
-        .collect();
+    let ids = assessed_ids(&out.stdout);
     assert_eq!(ids, ["ok-op"]);
 }
 
@@ -284,8 +254,7 @@ fn a_misspelled_hazard_in_a_stream_is_located_by_its_line() {
         "c.jsonl",
         "{\"id\":\"a\",\"name\":\"A\",\"department\":\"D\"}\n{\"id\":\"b\",\"name\":\"B\",\"department\":\"D\",\"hazards\":[\"nigth_work\"]}\n",
     );
-    let out = itaku()
-        .args(["--lang", "en", "assess", "--format", "jsonl"])
+    let out = itaku_en(&["assess", "--format", "jsonl"])
         .arg(&file)
         .output()
         .unwrap();
@@ -300,33 +269,22 @@ fn a_misspelled_hazard_in_a_stream_is_located_by_its_line() {
 
 #[test]
 fn explain_shows_each_rule_and_an_unknown_id_suggests_the_nearest() {
-    let out = itaku()
-        .args([
-            "--lang",
-            "en",
-            "explain",
-            "counter-back-offce",
-            "--as-of",
-            "2026-04-01",
-        ])
+    let out = itaku_en(&["explain", "counter-back-offce", "--as-of", "2026-04-01"])
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("nearest ids: counter-back-office"), "{err}");
-    let out = itaku()
-        .args([
-            "--lang",
-            "en",
-            "explain",
-            "counter-back-office",
-            "--as-of",
-            "2026-04-01",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
+    let out = itaku_en(&[
+        "explain",
+        "counter-back-office",
+        "--as-of",
+        "2026-04-01",
+        "--format",
+        "json",
+    ])
+    .output()
+    .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let x: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(x["outcome"]["recommendation"], "partial");
@@ -350,35 +308,23 @@ fn print_in_a_rule_goes_into_the_trace_never_to_standard_output() {
         format!("print(\"hello from c5\");\ndebug(op.facilities);\n{text}"),
     )
     .unwrap();
-    let out = itaku()
-        .args([
-            "--lang",
-            "en",
-            "assess",
-            "--format",
-            "json",
-            "--as-of",
-            "2026-04-01",
-            "--rules",
-        ])
+    let out = assess_en("json")
+        .arg("--rules")
         .arg(dir.path())
         .output()
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stdout).contains("hello from c5"));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("hello from c5"));
-    let out = itaku()
-        .args([
-            "--lang",
-            "en",
-            "explain",
-            "ward-office-cleaning",
-            "--as-of",
-            "2026-04-01",
-            "--rules",
-        ])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = itaku_en(&[
+        "explain",
+        "ward-office-cleaning",
+        "--as-of",
+        "2026-04-01",
+        "--rules",
+    ])
+    .arg(dir.path())
+    .output()
+    .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("print: hello from c5"), "{text}");
     assert!(
@@ -402,20 +348,17 @@ fn diff_reports_a_future_dated_parameter_with_exit_1() {
         ),
     )
     .unwrap();
-    let out = itaku()
-        .args([
-            "--lang",
-            "en",
-            "diff",
-            "--as-of",
-            "2027-04-01",
-            "--base-as-of",
-            "2026-04-01",
-            "--rules",
-        ])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = itaku_en(&[
+        "diff",
+        "--as-of",
+        "2027-04-01",
+        "--base-as-of",
+        "2026-04-01",
+        "--rules",
+    ])
+    .arg(dir.path())
+    .output()
+    .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(
@@ -424,56 +367,47 @@ fn diff_reports_a_future_dated_parameter_with_exit_1() {
     );
     assert!(text.contains("→ study"), "{text}");
     // Without the future date, nothing changes: exit 0.
-    let out = itaku()
-        .args([
-            "--lang",
-            "en",
-            "diff",
-            "--as-of",
-            "2026-04-01",
-            "--base-as-of",
-            "2026-04-01",
-            "--rules",
-        ])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = itaku_en(&[
+        "diff",
+        "--as-of",
+        "2026-04-01",
+        "--base-as-of",
+        "2026-04-01",
+        "--rules",
+    ])
+    .arg(dir.path())
+    .output()
+    .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("no result changed"));
 }
 
 #[test]
 fn coverage_min_fails_below_the_threshold() {
-    let out = itaku()
-        .args([
-            "--lang",
-            "en",
-            "coverage",
-            "--as-of",
-            "2026-04-01",
-            "--cases",
-            "tests/fixtures",
-            "--min",
-            "100",
-        ])
-        .output()
-        .unwrap();
+    let out = itaku_en(&[
+        "coverage",
+        "--as-of",
+        "2026-04-01",
+        "--cases",
+        "tests/fixtures",
+        "--min",
+        "100",
+    ])
+    .output()
+    .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("never: s3-single-resident-worker"), "{text}");
-    let out = itaku()
-        .args([
-            "--lang",
-            "en",
-            "coverage",
-            "--as-of",
-            "2026-04-01",
-            "--no-catalog",
-            "--min",
-            "100",
-        ])
-        .output()
-        .unwrap();
+    let out = itaku_en(&[
+        "coverage",
+        "--as-of",
+        "2026-04-01",
+        "--no-catalog",
+        "--min",
+        "100",
+    ])
+    .output()
+    .unwrap();
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -521,21 +455,18 @@ fn diff_reads_the_base_rules_from_a_git_revision_written_before_parameter_types(
         untyped.replace(from, "      - {from: 2020-04-01, value: 5.0}\n"),
     )
     .unwrap();
-    let out = itaku()
-        .args([
-            "--lang",
-            "en",
-            "diff",
-            "catalog",
-            "--as-of",
-            "2026-04-01",
-            "--base-rev",
-            "HEAD",
-            "--rules",
-        ])
-        .arg(&rules)
-        .output()
-        .unwrap();
+    let out = itaku_en(&[
+        "diff",
+        "catalog",
+        "--as-of",
+        "2026-04-01",
+        "--base-rev",
+        "HEAD",
+        "--rules",
+    ])
+    .arg(&rules)
+    .output()
+    .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         out.status.code(),
@@ -565,8 +496,7 @@ fn rules_with_template(with: &str) -> tempfile::TempDir {
 #[test]
 fn a_template_with_an_unknown_style_is_a_located_load_error() {
     let rules = rules_with_template("{0|pcnt}");
-    let out = itaku()
-        .args(["--lang", "en", "check", "--rules"])
+    let out = itaku_en(&["check", "--rules"])
         .arg(rules.path())
         .output()
         .unwrap();
@@ -581,8 +511,7 @@ fn a_template_with_an_unknown_style_is_a_located_load_error() {
 #[test]
 fn a_placeholder_no_call_can_fill_is_a_located_load_error() {
     let rules = rules_with_template("{5|pct}");
-    let out = itaku()
-        .args(["--lang", "en", "check", "--rules"])
+    let out = itaku_en(&["check", "--rules"])
         .arg(rules.path())
         .output()
         .unwrap();

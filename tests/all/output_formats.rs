@@ -2,9 +2,8 @@
 //! catalog as reviewed snapshots, the terminal tables fitted to 80 columns, and the `assess` summary
 //! of operations skipped as invalid.
 
-use crate::support::{bundled_report, itaku, root};
+use crate::support::{assess_en, assessed_ids, bundled_report, itaku_en, root};
 
-use assert_cmd::Command;
 use itaku::render::{render, Format};
 use itaku::rules::RuleSet;
 use itaku::Lang;
@@ -100,8 +99,7 @@ fn assess_says_how_many_operations_were_skipped_as_invalid() {
         "operations:\n  - id: ok-op\n    name: 正常な業務\n    department: 総務部\n    statutory_staff_only: false\n    public_authority: none\n    routine_share: 0.9\n    difficulty: 2\n  - id: bad-op\n    name: 不正\n    department: 総務部\n    difficulty: 9\n",
     )
     .unwrap();
-    let out = itaku()
-        .args(["--lang", "en", "assess", "--format", "json"])
+    let out = itaku_en(&["assess", "--format", "json"])
         .arg(&file)
         .output()
         .unwrap();
@@ -115,23 +113,7 @@ fn assess_says_how_many_operations_were_skipped_as_invalid() {
 
 #[test]
 fn only_assesses_the_chosen_operations_and_suggests_near_ids() {
-    let run = |args: &[&str]| {
-        Command::cargo_bin("itaku")
-            .unwrap()
-            .current_dir(root())
-            .args([
-                "--lang",
-                "en",
-                "assess",
-                "--as-of",
-                "2026-04-01",
-                "--format",
-                "json",
-            ])
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| assess_en("json").args(args).output().unwrap();
     let out = run(&[
         "--only",
         "counter-back-office",
@@ -139,13 +121,7 @@ fn only_assesses_the_chosen_operations_and_suggests_near_ids() {
         "ward-call-centre",
     ]);
     assert!(out.status.success());
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let ids: Vec<&str> = doc["assessments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["id"].as_str().unwrap())
-        .collect();
+    let ids = assessed_ids(&out.stdout);
     // Catalog order, not argument order.
     assert_eq!(ids, ["ward-call-centre", "counter-back-office"]);
     let out = run(&["--only", "counter-back-offic"]);

@@ -6,7 +6,7 @@
 //!
 //! Tests run as root on the CI machine and as a normal user elsewhere; none depends on either.
 
-use crate::support::{self, itaku_std, root, write};
+use crate::support::{self, itaku_en, itaku_std, root, write};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -165,8 +165,7 @@ fn f1_output_onto_dev_null_keeps_the_device() {
 #[test]
 fn f1_output_onto_a_directory_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let out = itaku()
-        .args(["--lang", "en", "rules", "-o"])
+    let out = itaku_en(&["rules", "-o"])
         .arg(dir.path())
         .assert()
         .code(2)
@@ -183,8 +182,7 @@ fn f1_output_resolving_to_an_input_is_refused() {
     let cat = write(dir.path(), "cat.yaml", &catalog_text);
     std::fs::create_dir(dir.path().join("sub")).unwrap();
     // Through `..`.
-    let out = itaku()
-        .args(["--lang", "en", "assess"])
+    let out = itaku_en(&["assess"])
         .arg(&cat)
         .arg("-o")
         .arg(dir.path().join("sub/../cat.yaml"))
@@ -551,11 +549,7 @@ fn f5_a_full_disk_is_a_clear_error() {
 // ---- 6. Typed parameters ------------------------------------------------------------------------------
 
 fn check_rules(rules: &Path) -> (Option<i32>, String) {
-    let out = itaku()
-        .args(["--lang", "en", "check", "--rules"])
-        .arg(rules)
-        .output()
-        .unwrap();
+    let out = itaku_en(&["check", "--rules"]).arg(rules).output().unwrap();
     (
         out.status.code(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -667,16 +661,7 @@ fn f7_a_huge_name_gives_a_small_table() {
 
 #[test]
 fn f8_threads_are_capped_with_a_message() {
-    let out = itaku()
-        .args([
-            "--lang",
-            "en",
-            "assess",
-            "--format",
-            "json",
-            "--threads",
-            "20000",
-        ])
+    let out = itaku_en(&["assess", "--format", "json", "--threads", "20000"])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);

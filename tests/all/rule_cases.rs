@@ -2,12 +2,11 @@
 //! `tests/rules/` already runs in-process as its own test (`tests/rule_files.rs`); here one case file
 //! goes through the binary as a smoke test of the command, and a failing case shows its report.
 
-use crate::support::itaku;
+use crate::support::{itaku, itaku_en};
 
 #[test]
 fn rule_test_cases_pass() {
-    let out = itaku()
-        .args(["--lang", "en", "test", "tests/rules/gate.yaml"])
+    let out = itaku_en(&["test", "tests/rules/gate.yaml"])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -32,11 +31,7 @@ fn a_failing_case_is_reported_with_the_rules_behind_it() {
         "as_of: 2026-04-01\ncases:\n  - name: deliberately wrong\n    base: candidate\n    operation: {statutory_staff_only: true, legal_basis: [戸籍法第3条]}\n    expect: {recommendation: outsource, points: {C1: 1}}\n",
     )
     .unwrap();
-    let out = itaku()
-        .args(["--lang", "en", "test"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = itaku_en(&["test"]).arg(dir.path()).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(

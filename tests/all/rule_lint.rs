@@ -3,16 +3,12 @@
 //! that fails at run time is reported once per failure with a count, the first operations and its source
 //! line, in words a rule author understands.
 
-use crate::support::{copy_dir, itaku};
+use crate::support::{assess_en, itaku, rules_copy};
 use std::path::{Path, PathBuf};
 
 /// A copy of the standard rules with the C5 script replaced.
 fn rules_with_c5(body: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(
-        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/rules")),
-        dir.path(),
-    );
+    let dir = rules_copy();
     std::fs::write(dir.path().join("scripts/c5_facilities.rhai"), body).unwrap();
     dir
 }
@@ -257,17 +253,8 @@ fn a_streamed_catalog_groups_rule_failures_too() {
 fn an_unknown_fact_in_arithmetic_is_explained() {
     let rules = rules_with_c5("// C5\nlet more = op.facilities + 1;\n");
     let dir = tempfile::tempdir().unwrap();
-    let out = itaku()
-        .args([
-            "--lang",
-            "en",
-            "assess",
-            "--as-of",
-            "2026-04-01",
-            "--format",
-            "json",
-            "--rules",
-        ])
+    let out = assess_en("json")
+        .arg("--rules")
         .arg(rules.path())
         .arg(catalog(dir.path()))
         .output()

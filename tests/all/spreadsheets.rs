@@ -2,7 +2,7 @@
 //! CSV and xlsx and imported back field by field, Shift_JIS CSV, and import errors located to the cell
 //! with nothing written.
 
-use crate::support::{itaku, root};
+use crate::support::{assess_en, itaku, itaku_en, root};
 use std::path::{Path, PathBuf};
 
 use calamine::{open_workbook_auto, Data, Reader};
@@ -75,20 +75,7 @@ fn assessment_workbook_has_three_sheets_with_headers_and_one_row_per_operation()
 fn english_workbook_has_english_titles() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("assessment.xlsx");
-    itaku()
-        .args([
-            "--lang",
-            "en",
-            "assess",
-            "--as-of",
-            "2026-04-01",
-            "--format",
-            "xlsx",
-            "-o",
-        ])
-        .arg(&file)
-        .assert()
-        .success();
+    assess_en("xlsx").arg("-o").arg(&file).assert().success();
     let mut book = open_workbook_auto(&file).unwrap();
     assert_eq!(book.sheet_names(), ["summary", "operations", "checklist"]);
     let ops = book.worksheet_range("operations").unwrap();
@@ -225,8 +212,7 @@ fn an_unknown_header_names_its_column_and_the_nearest_title() {
     )
     .unwrap();
     let out = dir.path().join("dept.yaml");
-    itaku()
-        .args(["--lang", "en", "import"])
+    itaku_en(&["import"])
         .arg(&file)
         .arg("-o")
         .arg(&out)

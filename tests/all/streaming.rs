@@ -2,8 +2,8 @@
 //! thread count and batch boundaries; bad lines are located by their line in the file and never hide the
 //! other operations.
 
-use crate::support::itaku;
 use crate::support::synthetic;
+use crate::support::{assess_en, itaku};
 
 use std::io::Cursor;
 use std::sync::Arc;
@@ -158,16 +158,7 @@ fn cli_streams_jsonl_identically_on_one_and_two_threads() {
     let input = dir.path().join("c.jsonl");
     std::fs::write(&input, synthetic::jsonl(300, 3)).unwrap();
     let run = |threads: &str| {
-        let out = itaku()
-            .args([
-                "--lang",
-                "en",
-                "assess",
-                "--as-of",
-                "2026-04-01",
-                "--format",
-                "jsonl",
-            ])
+        let out = assess_en("jsonl")
             .args(["--threads", threads])
             .arg(&input)
             .output()

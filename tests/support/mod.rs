@@ -21,6 +21,13 @@ pub fn itaku() -> assert_cmd::Command {
     c
 }
 
+/// `itaku --lang en ARGS…`, from the repository root.
+pub fn itaku_en(args: &[&str]) -> assert_cmd::Command {
+    let mut c = itaku();
+    c.args(["--lang", "en"]).args(args);
+    c
+}
+
 /// The same as a `std::process::Command`, for tests that spawn and signal the child themselves.
 pub fn itaku_std() -> std::process::Command {
     let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("itaku"));
@@ -69,4 +76,30 @@ pub fn bundled_report() -> (itaku::Report, itaku::rules::CompiledRules) {
     let vocabulary = itaku::check::check_vocabulary(&mut loaded.catalog, &rules.rules);
     assert!(loaded.diagnostics.is_empty() && vocabulary.is_empty());
     (itaku::assess_catalog(&loaded.catalog, &rules), rules)
+}
+
+/// `itaku --lang en assess --as-of 2026-04-01 --format FORMAT`, from the repository root.
+pub fn assess_en(format: &str) -> assert_cmd::Command {
+    let mut c = itaku();
+    c.args([
+        "--lang",
+        "en",
+        "assess",
+        "--as-of",
+        "2026-04-01",
+        "--format",
+        format,
+    ]);
+    c
+}
+
+/// The ids of the assessments of an `assess --format json` output, in order.
+pub fn assessed_ids(json: &[u8]) -> Vec<String> {
+    let doc: serde_json::Value = serde_json::from_slice(json).unwrap();
+    doc["assessments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_string())
+        .collect()
 }
