@@ -1,5 +1,6 @@
 //! The small rule-set files that tests writing their own scripts share: one share parameter (`limit`),
-//! one checklist item (`s1-test`) and one message (`ok`). Each test writes its own manifest and scripts.
+//! one checklist item (`s1-test`) and one message (`ok`), and a manifest of one rule under test beside a
+//! recommendation rule. Each test writes its own scripts.
 
 pub const PARAMETERS: &str = r#"parameters:
   limit:
@@ -21,3 +22,24 @@ pub const ITEMS: &str = r#"items:
 pub const MESSAGES: &str = r#"messages:
   ok: {ja: "理由", en: "reason"}
 "#;
+
+/// A manifest of two rules: `hostile` (a criterion, script `hostile.rhai`, the script under test) and
+/// `recommend` (the recommendation, `recommend.rhai`).
+pub fn hostile_manifest(name: &str) -> String {
+    format!(
+        r#"name: {name}
+version: "1"
+rules:
+  - id: hostile
+    kind: criterion
+    title: {{ja: 敵対的なルール, en: hostile rule}}
+    basis: {{ja: テスト, en: test}}
+    script: hostile.rhai
+  - id: recommend
+    kind: recommendation
+    title: {{ja: 判定, en: recommendation}}
+    basis: {{ja: テスト, en: test}}
+    script: recommend.rhai
+"#
+    )
+}

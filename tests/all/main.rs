@@ -1,0 +1,38 @@
+//! The integration tests, one test binary: each module was its own binary before (issue 25), so a
+//! change relinks one executable instead of 22. `rule_files` stays apart (its own `main`, libtest-mimic)
+//! and `cmd` runs the command-line cases written as data in `tests/cmd/`.
+
+#![recursion_limit = "256"]
+
+// As in the binary: the per-thread heap count lets the sandbox bound the memory a rule adds
+// (reliability's heap budget tests need it; for every other test it is the system allocator).
+#[global_allocator]
+static GLOBAL: itaku::heap::Counting<std::alloc::System> =
+    itaku::heap::Counting(std::alloc::System);
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod cli;
+mod cmd;
+mod compiled_vs_interpreted;
+mod hostile_catalog;
+mod html_report;
+mod install;
+mod json_render;
+mod jsonl_fast;
+mod new_cli;
+mod output_formats;
+mod properties;
+mod reliability;
+mod rule_cases;
+mod rule_lint;
+mod rule_tests_cli;
+mod sandbox;
+mod schema;
+mod serve_browser;
+mod serve_http;
+mod snapshot;
+mod spreadsheets;
+mod streaming;
+mod yaml_split;

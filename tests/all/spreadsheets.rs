@@ -1,0 +1,312 @@
+//! Spreadsheets in and out: the assessment workbook read back with calamine, the catalog exported to
+//! CSV and xlsx and imported back field by field, Shift_JIS CSV, and import errors located to the cell
+//! with nothing written.
+
+use crate::support::{assess_en, itaku, itaku_en, root};
+use std::path::{Path, PathBuf};
+
+use calamine::{open_workbook_auto, Data, Reader};
+use itaku::catalog::load_path;
+
+fn text(d: &Data) -> String {
+    d.to_string()
+}
+
+#[test]
+fn assessment_workbook_has_three_sheets_with_headers_and_one_row_per_operation() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("assessment.xlsx");
+    itaku()
+        .args([
+            "assess",
+            "--as-of",
+            "2026-04-01",
+            "--format",
+            "xlsx",
+            "--output",
+        ])
+        .arg(&file)
+        .assert()
+        .success();
+    let mut book = open_workbook_auto(&file).unwrap();
+    assert_eq!(book.sheet_names(), ["判定一覧", "業務別", "チェックリスト"]);
+    let ops = book.worksheet_range("業務別").unwrap();
+    let header: Vec<String> = ops.rows().next().unwrap().iter().map(text).collect();
+    assert_eq!(&header[..5], ["ID", "業務名", "所管", "判定", "除外"]);
+    assert_eq!(header.len(), 17);
+    assert_eq!(ops.height(), 1 + 48, "header + one row per operation");
+    // Criteria points are numbers, not text.
+    assert!(matches!(
+        ops.get((1, 5)),
+        Some(Data::Float(_) | Data::Int(_))
+    ));
+    let checklist = book.worksheet_range("チェックリスト").unwrap();
+    let header: Vec<String> = checklist.rows().next().unwrap().iter().map(text).collect();
+    assert_eq!(header[0], "業務ID");
+    assert!(checklist.height() > 48);
+    let summary = book.worksheet_range("判定一覧").unwrap();
+    assert_eq!(text(summary.get((0, 0)).unwrap()), "判定");
+    let total = summary
+        .rows()
+        .find(|r| text(&r[0]) == "合計")
+        .expect("a total row");
+    assert_eq!(text(&total[1]), "48");
+    // The same inputs give the same bytes (the creation date is fixed).
+    let again = dir.path().join("again.xlsx");
+    itaku()
+        .args([
+            "assess",
+            "--as-of",
+            "2026-04-01",
+            "--format",
+            "xlsx",
+            "--output",
+        ])
+        .arg(&again)
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        std::fs::read(&again).unwrap()
+    );
+}
+
+#[test]
+fn english_workbook_has_english_titles() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("assessment.xlsx");
+    assess_en("xlsx").arg("-o").arg(&file).assert().success();
+    let mut book = open_workbook_auto(&file).unwrap();
+    assert_eq!(book.sheet_names(), ["summary", "operations", "checklist"]);
+    let ops = book.worksheet_range("operations").unwrap();
+    assert_eq!(text(ops.get((0, 3)).unwrap()), "recommendation");
+}
+
+#[test]
+fn xlsx_without_output_is_a_usage_error() {
+    itaku()
+        .args(["assess", "--as-of", "2026-04-01", "--format", "xlsx"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicates::str::contains("--output"));
+}
+
+fn export_import(format: &str, dir: &Path) -> PathBuf {
+    let sheet = dir.join(format!("catalog.{format}"));
+    let yaml = dir.join(format!("from-{format}.yaml"));
+    itaku()
+        .args(["export-catalog", "catalog", "--format", format, "--output"])
+        .arg(&sheet)
+        .assert()
+        .success();
+    itaku()
+        .arg("import")
+        .arg(&sheet)
+        .arg("--output")
+        .arg(&yaml)
+        .assert()
+        .success();
+    yaml
+}
+
+#[test]
+fn export_then_import_gives_back_every_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = load_path(&root().join("catalog"));
+    assert!(original.diagnostics.is_empty());
+    for format in ["csv", "xlsx"] {
+        let back = load_path(&export_import(format, dir.path()));
+        assert!(
+            back.diagnostics.is_empty(),
+            "{format}: {:?}",
+            back.diagnostics
+        );
+        assert_eq!(back.catalog.len(), original.catalog.len());
+        for (a, b) in original
+            .catalog
+            .operations
+            .iter()
+            .zip(&back.catalog.operations)
+        {
+            assert_eq!(a, b, "{format}: operation {} differs", a.id);
+        }
+    }
+}
+
+#[test]
+fn the_template_imports_as_one_valid_operation() {
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["csv", "xlsx"] {
+        let sheet = dir.path().join(format!("template.{format}"));
+        let yaml = dir.path().join(format!("template-{format}.yaml"));
+        itaku()
+            .args(["template", "--format", format, "--output"])
+            .arg(&sheet)
+            .assert()
+            .success();
+        itaku()
+            .arg("import")
+            .arg(&sheet)
+            .arg("-o")
+            .arg(&yaml)
+            .assert()
+            .success();
+        let loaded = load_path(&yaml);
+        assert!(loaded.diagnostics.is_empty());
+        assert_eq!(loaded.catalog.len(), 1);
+    }
+}
+
+/// A small catalog sheet with Japanese headers (CSV text), the second operation as given.
+fn japanese_csv(second: &str) -> String {
+    format!(
+        "ID,業務名,所管,定型度,マニュアル整備状況,根拠法令,災害時優先業務\n\
+         reception,窓口受付業務,区民部 戸籍住民課,0.9,complete,住民基本台帳法、戸籍法,いいえ\n\
+         {second}\n"
+    )
+}
+
+#[test]
+fn shift_jis_csv_with_japanese_headers_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = japanese_csv("payroll,給与事務,総務部 人事課,0.8,partial,,はい");
+    let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(&csv);
+    assert!(!unmappable);
+    assert!(
+        std::str::from_utf8(&bytes).is_err(),
+        "the fixture is not UTF-8"
+    );
+    let file = dir.path().join("dept.csv");
+    std::fs::write(&file, &bytes).unwrap();
+    let out = dir.path().join("dept.yaml");
+    itaku()
+        .arg("import")
+        .arg(&file)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let loaded = load_path(&out);
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    let ops = &loaded.catalog.operations;
+    assert_eq!(ops.len(), 2);
+    assert_eq!(ops[0].name, "窓口受付業務");
+    assert_eq!(ops[0].routine_share, Some(0.9));
+    assert_eq!(
+        ops[0].legal_basis.as_deref(),
+        Some(&["住民基本台帳法".to_string(), "戸籍法".to_string()][..])
+    );
+    assert_eq!(ops[0].emergency_role, Some(false));
+    assert_eq!(ops[1].emergency_role, Some(true));
+    assert_eq!(ops[1].legal_basis, None, "an empty cell is unknown");
+}
+
+#[test]
+fn an_unknown_header_names_its_column_and_the_nearest_title() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("dept.csv");
+    std::fs::write(
+        &file,
+        "id,name,department,routine_shar\nx,業務,総務部,0.5\n",
+    )
+    .unwrap();
+    let out = dir.path().join("dept.yaml");
+    itaku_en(&["import"])
+        .arg(&file)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("R1C4 (D1)"))
+        .stderr(predicates::str::contains("did you mean `routine_share`?"));
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_bad_enum_value_is_located_to_its_cell_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("dept.csv");
+    std::fs::write(
+        &file,
+        japanese_csv("payroll,給与事務,総務部 人事課,1.5,complet,,はい"),
+    )
+    .unwrap();
+    let out = dir.path().join("dept.yaml");
+    let assert = itaku()
+        .arg("import")
+        .arg(&file)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(stderr.contains("dept.csv: R3C5 (E3)"), "{stderr}");
+    assert!(stderr.contains("none, partial, complete"), "{stderr}");
+    assert!(stderr.contains("もしかして「complete」"), "{stderr}");
+    assert!(
+        stderr.contains("R3C4 (D3)"),
+        "out-of-range number located too: {stderr}"
+    );
+    assert!(!out.exists(), "nothing is written on error");
+}
+
+#[test]
+fn a_bad_cell_in_a_workbook_names_the_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let sheet = dir.path().join("catalog.xlsx");
+    // The template workbook with its example row's difficulty (R) out of range.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name("業務").unwrap();
+    for (c, h) in ["ID", "業務名", "所管", "困難度"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["a", "業務", "総務部"].iter().enumerate() {
+        ws.write_string(1, c as u16, *v).unwrap();
+    }
+    ws.write_number(1, 3, 9.0).unwrap();
+    book.save(&sheet).unwrap();
+    let out = dir.path().join("dept.yaml");
+    itaku()
+        .arg("import")
+        .arg(&sheet)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("業務!R2C4 (D2)"))
+        .stderr(predicates::str::contains("1〜5 の整数"));
+    assert!(!out.exists());
+}
+
+#[test]
+fn an_existing_output_is_replaced_only_with_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("dept.csv");
+    std::fs::write(
+        &file,
+        japanese_csv("payroll,給与事務,総務部 人事課,0.8,partial,,はい"),
+    )
+    .unwrap();
+    let out = dir.path().join("dept.yaml");
+    std::fs::write(&out, "mine\n").unwrap();
+    itaku()
+        .arg("import")
+        .arg(&file)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--force"));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "mine\n");
+    itaku()
+        .arg("import")
+        .arg(&file)
+        .arg("-o")
+        .arg(&out)
+        .arg("--force")
+        .assert()
+        .success();
+    assert_eq!(load_path(&out).catalog.len(), 2);
+}
