@@ -89,6 +89,9 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         let shown = listener
             .local_addr()
             .map_or_else(|_| args.addr.to_string(), |a| a.to_string());
+        // The signal handlers are in place before the address is printed: a script that reads the
+        // address and sends SIGINT at once must stop the server, not kill it.
+        let stop = shutdown();
         // The address goes to standard output, alone on its line, for people and for scripts.
         if super::to_stdout(format!("http://{shown}/\n").as_bytes()).is_err() {
             return Exit::ClosedPipe;
@@ -99,7 +102,7 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         );
         let app = crate::web::router(state);
         let served = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown())
+            .with_graceful_shutdown(stop)
             .await;
         match served {
             Ok(()) => {
@@ -117,24 +120,32 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     })
 }
 
-/// Resolves on Ctrl-C (SIGINT) or SIGTERM.
-async fn shutdown() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+/// A future that resolves on Ctrl-C (SIGINT) or SIGTERM. The handlers are registered when this is
+/// called, not when the future is first polled.
+#[cfg(unix)]
+fn shutdown() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let interrupt = signal(SignalKind::interrupt());
+    let terminate = signal(SignalKind::terminate());
+    async move {
+        let wait = |s: std::io::Result<tokio::signal::unix::Signal>| async move {
+            match s {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
             }
-            Err(_) => std::future::pending::<()>().await,
+        };
+        tokio::select! {
+            () = wait(interrupt) => {},
+            () = wait(terminate) => {},
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {},
-        () = terminate => {},
+    }
+}
+
+#[cfg(not(unix))]
+fn shutdown() -> impl std::future::Future<Output = ()> {
+    async {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -5,7 +5,7 @@
 //! texts in one language as finished JSON strings (atoms such as `"…"`, escaped by serde_json itself),
 //! and the JSON-only wrappers below insert them as raw values. An atom has no whitespace of its own, so
 //! the output is byte-identical to serialising the [`Document`] / [`AssessmentDoc`] view model, pretty or
-//! compact (tested in `tests/json_render.rs`). YAML and the other formats keep reading the view model.
+//! compact (tested in `tests/all/json_render.rs`). YAML and the other formats keep reading the view model.
 
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
@@ -318,7 +318,7 @@ pub fn write_json_document(
 ///
 /// Every key and every text that does not change between operations is escaped once, here; only the
 /// operation's own strings and the message arguments are escaped per line (by [`escape_into`], which
-/// escapes exactly as serde_json does: `tests/json_render.rs` compares whole lines with serde_json's
+/// escapes exactly as serde_json does: `tests/all/json_render.rs` compares whole lines with serde_json's
 /// serialisation of the view model, and a unit test compares the escaping on every ASCII character).
 struct LineParts {
     /// Per item: `{"id":…,"safeguard":…,"severity":`, then `,"item":…,"mitigation":…,"rule":`, then
