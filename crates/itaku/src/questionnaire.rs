@@ -18,7 +18,7 @@ use crate::diag::{Code, Diagnostic, Diagnostics, Location, SourceFile};
 use crate::lang::Lang;
 use crate::rules::RuleSet;
 use crate::suggest::did_you_mean;
-use crate::yaml::{self, Value};
+use crate::yaml::{self, write_entry, EntryValue, Value};
 
 /// Largest answers file or form accepted (a filled questionnaire is a few kilobytes).
 pub const MAX_ANSWERS_BYTES: usize = 256 * 1024;
@@ -228,52 +228,43 @@ pub struct Entry {
     pub lines: Vec<(usize, Field)>,
 }
 
-/// Indentation of an entry's list item (`  - id: …`), that of the bundled catalog.
-const ITEM_INDENT: &str = "  ";
-
-/// Writes the entry for `answers` with operation id `id`.
+/// Writes the entry for `answers` with operation id `id` (through the one writer of catalog entries,
+/// `yaml::write_entry`).
 pub fn entry(answers: &Answers, id: &str) -> Entry {
-    let mut text = String::new();
+    let mut fields = Vec::new();
     let mut lines = Vec::new();
-    let mut line = 0;
     for f in Field::ALL {
         let value = if *f == Field::id {
-            json_string(id)
+            EntryValue::Text(id.to_string())
         } else {
             match answers.get(*f) {
                 Some(a) => yaml_value(&question(*f), a),
-                None if f.is_required() => "\"\"".to_string(),
+                None if f.is_required() => EntryValue::Text(String::new()),
                 None => continue,
             }
         };
-        line += 1;
-        let lead = if *f == Field::id {
-            format!("{ITEM_INDENT}- ")
-        } else {
-            format!("{ITEM_INDENT}  ")
-        };
-        text.push_str(&format!("{lead}{}: {value}\n", f.name()));
-        lines.push((line, *f));
+        fields.push((f.name(), value));
+        lines.push((lines.len() + 1, *f));
     }
     Entry {
         id: id.to_string(),
-        text,
+        text: write_entry(fields),
         lines,
     }
 }
 
 /// A string as a YAML double-quoted scalar (JSON's quoting is valid YAML).
 fn json_string(s: &str) -> String {
-    serde_json::Value::String(s.to_string()).to_string()
+    crate::yaml::quoted(s)
 }
 
 /// The YAML text of one answer, by the kind of its field. An answer that does not fit is written as a
 /// quoted string, so that the loader reports it with its usual message.
-fn yaml_value(q: &Question, answer: &str) -> String {
+fn yaml_value(q: &Question, answer: &str) -> EntryValue {
     let a = answer.trim();
     let field = q.field;
     match field.kind() {
-        FieldKind::Text => json_string(a),
+        FieldKind::Text => EntryValue::Text(a.to_string()),
         FieldKind::List => {
             let mut items: Vec<&str> = a.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
             // なし beside real items (a ticked "none" box and a ticked hazard) means the items.
@@ -281,22 +272,15 @@ fn yaml_value(q: &Question, answer: &str) -> String {
                 items.retain(|i| !is_none_word(i));
             }
             if matches!(items.as_slice(), [one] if is_none_word(one)) {
-                "[]".to_string()
+                EntryValue::List(Vec::new())
             } else {
-                format!(
-                    "[{}]",
-                    items
-                        .iter()
-                        .map(|i| json_string(i))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
+                EntryValue::List(items.iter().map(|i| i.to_string()).collect())
             }
         }
         FieldKind::Bool => match a {
-            "はい" | "true" | "yes" | "Yes" | "YES" => "true".to_string(),
-            "いいえ" | "false" | "no" | "No" | "NO" => "false".to_string(),
-            _ => json_string(a),
+            "はい" | "true" | "yes" | "Yes" | "YES" => EntryValue::Bool(true),
+            "いいえ" | "false" | "no" | "No" | "NO" => EntryValue::Bool(false),
+            _ => EntryValue::Text(a.to_string()),
         },
         FieldKind::Int => {
             let picked = q.choice(a).map_or(a, |c| c.value);
@@ -305,19 +289,21 @@ fn yaml_value(q: &Question, answer: &str) -> String {
                 .filter(|c| !matches!(c, ',' | '，' | ' ' | '_'))
                 .collect();
             match digits.parse::<i64>() {
-                Ok(i) => i.to_string(),
-                Err(_) => json_string(a),
+                Ok(i) => EntryValue::Int(i),
+                Err(_) => EntryValue::Text(a.to_string()),
             }
         }
-        FieldKind::Num => number_text(a).unwrap_or_else(|| json_string(a)),
-        FieldKind::Enum(_) => json_string(q.choice(a).map_or(a, |c| c.value)),
+        FieldKind::Num => {
+            number_text(a).map_or_else(|| EntryValue::Text(a.to_string()), EntryValue::Raw)
+        }
+        FieldKind::Enum(_) => EntryValue::Text(q.choice(a).map_or(a, |c| c.value).to_string()),
         FieldKind::Load => {
             let parts: Vec<String> = a
                 .split(|c: char| c.is_whitespace() || matches!(c, ',' | '、' | ';'))
                 .filter(|p| !p.is_empty())
                 .map(|p| number_text(p).unwrap_or_else(|| json_string(p)))
                 .collect();
-            format!("[{}]", parts.join(", "))
+            EntryValue::Raw(format!("[{}]", parts.join(", ")))
         }
     }
 }

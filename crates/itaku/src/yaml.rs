@@ -398,6 +398,72 @@ pub fn to_string<T: Serialize>(value: &T) -> Result<String, String> {
     serde_yaml::to_string(value).map_err(|e| e.to_string())
 }
 
+/// A value of a catalog entry, as the one writer of catalog entries ([`write_entry`]) puts it in a file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EntryValue {
+    /// A string, written double-quoted (JSON's quoting is valid YAML, and no text is read as a number).
+    Text(String),
+    Bool(bool),
+    Int(i64),
+    Num(f64),
+    /// A list of strings, written as a flow sequence.
+    List(Vec<String>),
+    /// A list of numbers (`monthly_load`).
+    Numbers(Vec<f64>),
+    /// Text already in YAML form (a value the questionnaire could not type, kept for the loader to
+    /// report with its usual message).
+    Raw(String),
+}
+
+/// Indentation of an entry's list item (`  - id: …`), that of the bundled catalog.
+pub const ITEM_INDENT: &str = "  ";
+
+/// A double-quoted YAML scalar.
+pub fn quoted(s: &str) -> String {
+    serde_json::Value::String(s.to_string()).to_string()
+}
+
+fn number(n: f64) -> String {
+    // `Display` gives the shortest text that reads back as the same number (0.85, 12, 1e-7).
+    format!("{n}")
+}
+
+impl EntryValue {
+    fn text(&self) -> String {
+        match self {
+            EntryValue::Text(s) => quoted(s),
+            EntryValue::Bool(b) => b.to_string(),
+            EntryValue::Int(i) => i.to_string(),
+            EntryValue::Num(n) => number(*n),
+            EntryValue::List(items) => format!(
+                "[{}]",
+                items
+                    .iter()
+                    .map(|i| quoted(i))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            EntryValue::Numbers(ns) => format!(
+                "[{}]",
+                ns.iter().map(|n| number(*n)).collect::<Vec<_>>().join(", ")
+            ),
+            EntryValue::Raw(s) => s.clone(),
+        }
+    }
+}
+
+/// One catalog entry as the bundled catalog lays it out: `  - first: …` then `    other: …`, one field a
+/// line, in the order given. Every writer of catalog entries (the questionnaire, `itaku import`) writes
+/// through here.
+pub fn write_entry<'a>(fields: impl IntoIterator<Item = (&'a str, EntryValue)>) -> String {
+    let mut text = String::new();
+    for (i, (name, value)) in fields.into_iter().enumerate() {
+        let lead = if i == 0 { "- " } else { "  " };
+        text.push_str(&format!("{ITEM_INDENT}{lead}{name}: {}\n", value.text()));
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! typed cells (`export-catalog`, `template`) and reads an xlsx or CSV file (UTF-8, with or without BOM,
 //! or Shift_JIS) back into catalog YAML (`import`), locating every problem to its sheet, row and column.
 
+use crate::yaml::{write_entry, EntryValue};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -442,7 +443,7 @@ pub fn sheet_to_yaml(sheet: &RawSheet) -> Result<(String, usize), Vec<SheetProbl
         if row.iter().all(Cell::is_empty) {
             continue;
         }
-        let mut map = serde_yaml::Mapping::new();
+        let mut entry: Vec<(&str, EntryValue)> = Vec::new();
         for (c, field) in columns.iter().enumerate() {
             let Some(field) = field else { continue };
             let cell = row.get(c).unwrap_or(&Cell::Empty);
@@ -460,7 +461,7 @@ pub fn sheet_to_yaml(sheet: &RawSheet) -> Result<(String, usize), Vec<SheetProbl
             match cell_value(*field, cell) {
                 Ok(value) => {
                     if *field == Field::id {
-                        if let serde_yaml::Value::String(id) = &value {
+                        if let EntryValue::Text(id) = &value {
                             if OperationId::parse(id).is_none() {
                                 problems.push(sheet.problem(r, c,
                                     format!("ID「{id}」は英小文字・数字・ハイフン ([a-z0-9-]+) で書いてください"),
@@ -475,29 +476,25 @@ pub fn sheet_to_yaml(sheet: &RawSheet) -> Result<(String, usize), Vec<SheetProbl
                             }
                         }
                     }
-                    map.insert(field.name().into(), value);
+                    entry.push((field.name(), value));
                 }
                 Err((ja, en)) => problems.push(sheet.problem(r, c, ja, en)),
             }
         }
-        operations.push(serde_yaml::Value::Mapping(map));
+        // The id first, as the bundled catalog writes it (columns may come in any order).
+        entry.sort_by_key(|(name, _)| *name != Field::id.name());
+        operations.push(write_entry(entry));
     }
     if !problems.is_empty() {
         return Err(problems);
     }
     let count = operations.len();
-    let mut doc = serde_yaml::Mapping::new();
-    doc.insert("operations".into(), serde_yaml::Value::Sequence(operations));
-    let body = serde_yaml::to_string(&doc).map_err(|e| {
-        vec![SheetProblem {
-            place: sheet.file.clone(),
-            ja: format!("YAML を作れません: {e}"),
-            en: format!("cannot build the YAML: {e}"),
-        }]
-    })?;
+    // Laid out as the bundled catalog (two-space list items, one field a line), so that
+    // `itaku new --catalog` and people can go on editing it.
     let text = format!(
-        "# Imported by `itaku import` from {} (one operation per row).\n{body}",
-        sheet.file
+        "# Imported by `itaku import` from {} (one operation per row).\noperations:\n{}",
+        sheet.file,
+        operations.concat()
     );
     Ok((text, count))
 }
@@ -524,23 +521,20 @@ fn expected(ja: &str, en: &str, found: &str) -> Expected {
 }
 
 /// A cell's value as the YAML value of `field`, or what was expected.
-fn cell_value(field: Field, cell: &Cell) -> Result<serde_yaml::Value, Expected> {
-    use serde_yaml::Value;
+fn cell_value(field: Field, cell: &Cell) -> Result<EntryValue, Expected> {
     let shown = cell.csv_text(Lang::En);
     let text = shown.trim();
     match field.kind() {
-        FieldKind::Text => Ok(Value::String(match cell {
+        FieldKind::Text => Ok(EntryValue::Text(match cell {
             Cell::Text(s) => s.clone(),
             _ => shown.clone(),
         })),
-        FieldKind::List => Ok(Value::Sequence(
-            split_list(&shown).into_iter().map(Value::String).collect(),
-        )),
+        FieldKind::List => Ok(EntryValue::List(split_list(&shown))),
         FieldKind::Bool => match cell {
-            Cell::Bool(b) => Ok(Value::Bool(*b)),
+            Cell::Bool(b) => Ok(EntryValue::Bool(*b)),
             _ => match text.to_lowercase().as_str() {
-                "true" | "はい" | "yes" => Ok(Value::Bool(true)),
-                "false" | "いいえ" | "no" => Ok(Value::Bool(false)),
+                "true" | "はい" | "yes" => Ok(EntryValue::Bool(true)),
+                "false" | "いいえ" | "no" => Ok(EntryValue::Bool(false)),
                 _ => Err(expected(
                     "true・false・はい・いいえ のいずれか",
                     "one of true, false, はい, いいえ",
@@ -556,7 +550,7 @@ fn cell_value(field: Field, cell: &Cell) -> Result<serde_yaml::Value, Expected> 
             };
             match n {
                 Some(n) if n.fract() == 0.0 && n >= b.min && n <= b.max => {
-                    Ok(Value::Number((n as u64).into()))
+                    Ok(EntryValue::Int(n as i64))
                 }
                 _ => Err(expected(
                     &format!("{}〜{} の整数", number_text(b.min), bound_text(b.max)),
@@ -576,7 +570,7 @@ fn cell_value(field: Field, cell: &Cell) -> Result<serde_yaml::Value, Expected> 
                 _ => text.replace(',', "").parse::<f64>().ok(),
             };
             match n {
-                Some(n) if n.is_finite() && n >= b.min && n <= b.max => Ok(Value::Number(n.into())),
+                Some(n) if n.is_finite() && n >= b.min && n <= b.max => Ok(EntryValue::Num(n)),
                 _ => Err(expected(
                     &format!("{}〜{} の数値", number_text(b.min), bound_text(b.max)),
                     &format!(
@@ -590,7 +584,7 @@ fn cell_value(field: Field, cell: &Cell) -> Result<serde_yaml::Value, Expected> 
         }
         FieldKind::Enum(values) => {
             if values.contains(&text) {
-                Ok(Value::String(text.to_string()))
+                Ok(EntryValue::Text(text.to_string()))
             } else {
                 let hint = crate::suggest::did_you_mean(text, values.iter().copied());
                 let (mut ja, mut en) = expected(
@@ -616,9 +610,7 @@ fn cell_value(field: Field, cell: &Cell) -> Result<serde_yaml::Value, Expected> 
                 .map(|p| p.parse::<f64>().ok().filter(|n| n.is_finite() && *n >= 0.0))
                 .collect();
             match numbers {
-                Some(ns) if ns.len() == 12 => Ok(Value::Sequence(
-                    ns.into_iter().map(|n| Value::Number(n.into())).collect(),
-                )),
+                Some(ns) if ns.len() == 12 => Ok(EntryValue::Numbers(ns)),
                 _ => Err(expected(
                     "0以上の数値12個 (4月〜3月、「;」区切り)",
                     "12 numbers ≥ 0 (April..March, separated by `;`)",
