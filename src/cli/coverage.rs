@@ -23,8 +23,8 @@ pub struct Args {
     /// Count the rule cases only, not a catalog.
     #[arg(long)]
     no_catalog: bool,
-    /// Fail (exit 1) when fewer than this percentage of the checklist items are raised.
-    #[arg(long)]
+    /// Fail (exit 1) when fewer than this percentage (0–100) of the checklist items are raised.
+    #[arg(long, value_parser = super::parse_percent)]
     min: Option<f64>,
     #[arg(long, value_enum, default_value_t = CoverageFormat::Table)]
     format: CoverageFormat,

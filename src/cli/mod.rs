@@ -127,7 +127,7 @@ pub struct RuleArgs {
     /// has one, else the standard rules built into the binary (`itaku rules export DIR` writes a copy).
     #[arg(long)]
     pub rules: Option<PathBuf>,
-    /// Date whose parameter values apply (YYYY-MM-DD; default: today).
+    /// Date whose parameter values apply (YYYY-MM-DD, years 1900–2999; default: today).
     #[arg(long, value_parser = parse_date)]
     pub as_of: Option<jiff::civil::Date>,
     /// How rules run: `compiled` (default; a rule the compiler does not support, and any operation on
@@ -143,9 +143,37 @@ pub enum EngineArg {
     Interpreted,
 }
 
+/// The years a date option accepts: parameters are dated from the 20th century on, and a year such as
+/// 0000 or 9999 is a typing slip that would only give rule failures later.
+pub const DATE_YEARS: std::ops::RangeInclusive<i16> = 1900..=2999;
+
 pub fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
-    s.parse::<jiff::civil::Date>()
-        .map_err(|e| format!("expected a date as YYYY-MM-DD ({e})"))
+    let date = s
+        .parse::<jiff::civil::Date>()
+        .map_err(|e| format!("expected a date as YYYY-MM-DD ({e})"))?;
+    if !DATE_YEARS.contains(&date.year()) {
+        return Err(format!(
+            "expected a date between {}-01-01 and {}-12-31, got {date}",
+            DATE_YEARS.start(),
+            DATE_YEARS.end()
+        ));
+    }
+    Ok(date)
+}
+
+/// A percentage from 0 to 100 (`coverage --min`): NaN, infinities and values out of range are usage
+/// errors rather than a threshold that always passes or always fails.
+pub fn parse_percent(s: &str) -> Result<f64, String> {
+    let n: f64 = s
+        .trim()
+        .trim_end_matches('%')
+        .parse()
+        .map_err(|_| format!("expected a percentage from 0 to 100, got `{s}`"))?;
+    if n.is_finite() && (0.0..=100.0).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!("expected a percentage from 0 to 100, got `{s}`"))
+    }
 }
 
 /// The rules directory used when `--rules` is not given and it exists in the working directory.

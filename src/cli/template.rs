@@ -16,9 +16,26 @@ pub struct Args {
     /// The file to write (standard output for csv when not given).
     #[arg(long, short)]
     output: Option<PathBuf>,
+    /// Replace the output file if it exists (a template is filled in by hand: it is never replaced
+    /// silently).
+    #[arg(long)]
+    force: bool,
 }
 
 pub fn run(args: Args, ui: &Ui) -> Exit {
+    if let Some(output) = &args.output {
+        // symlink_metadata: a dangling link counts as existing (it would be replaced by a file).
+        if std::fs::symlink_metadata(output).is_ok() && !args.force {
+            let shown = output.display();
+            ui.say(
+                &format!(
+                    "エラー: `{shown}` は既にあります。上書きするには --force を指定してください"
+                ),
+                &format!("error: `{shown}` exists; pass --force to replace it"),
+            );
+            return Exit::Usage;
+        }
+    }
     write_table(
         &template_table(ui.lang),
         args.format,

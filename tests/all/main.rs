@@ -25,6 +25,7 @@ mod new_cli;
 mod output_formats;
 mod properties;
 mod reliability;
+mod reliability_2026_12;
 mod rule_cases;
 mod rule_lint;
 mod rule_tests_cli;

@@ -310,3 +310,58 @@ mod tests {
         assert!(foreign.exists(), "a file not named by us is kept");
     }
 }
+
+/// Why [`read_regular`] refused a file.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// A FIFO, socket, device or directory: never opened (a FIFO blocks, a device may never end).
+    #[error("not a regular file (a FIFO, socket, device or directory)")]
+    NotRegular,
+    /// Longer than the limit (checked before reading and again while reading).
+    #[error("the file is larger than the limit of {limit} bytes")]
+    TooLarge { limit: u64 },
+}
+
+impl ReadError {
+    /// The message in the user's language.
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (ReadError::Io(e), Lang::Ja) => format!("読めません: {e}"),
+            (ReadError::NotRegular, Lang::Ja) => {
+                "通常のファイルではありません (FIFO・デバイス・ディレクトリ等)".to_string()
+            }
+            (ReadError::TooLarge { limit }, Lang::Ja) => {
+                format!("ファイルが大きすぎます (上限 {limit} バイト)")
+            }
+            (e, Lang::En) => e.to_string(),
+        }
+    }
+}
+
+/// Reads a regular file of at most `limit` bytes as text: a link is followed to a regular file only, and
+/// a file that grows while it is read stops at the limit instead of exhausting memory.
+pub fn read_regular(path: &Path, limit: u64) -> Result<String, ReadError> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge { limit });
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge { limit });
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        ReadError::Io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+        ))
+    })
+}

@@ -144,6 +144,22 @@ fn unreadable(path: &Path, e: &std::io::Error) -> Diagnostic {
     .in_file(path.display().to_string())
 }
 
+/// Largest case or bases file read (the bundled ones are a few kilobytes; a link to `/dev/zero` or a FIFO
+/// must not exhaust memory or block).
+pub const MAX_CASE_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// A case or bases file's text, read with the catalog loader's guards (a regular file, bounded).
+fn read_case_file(path: &Path) -> Result<String, Diagnostic> {
+    crate::fsutil::read_regular(path, MAX_CASE_FILE_BYTES).map_err(|e| {
+        Diagnostic::error(
+            Code::TestUnreadable,
+            e.message(Lang::Ja),
+            e.message(Lang::En),
+        )
+        .in_file(path.display().to_string())
+    })
+}
+
 fn invalid_file(place: String, ja: String, en: String) -> Diagnostic {
     Diagnostic::error(
         Code::TestInvalidFile,
@@ -190,8 +206,7 @@ pub fn run_path(
     let (dir, files) = case_files(path)?;
     let bases_path = dir.join("bases.yaml");
     let bases = if bases_path.exists() {
-        let text = std::fs::read_to_string(&bases_path)
-            .map_err(|e| Diagnostics::from(unreadable(&bases_path, &e)))?;
+        let text = read_case_file(&bases_path).map_err(Diagnostics::from)?;
         yaml::from_str::<BasesFile>(&text)
             .map_err(|e| {
                 let place = match e.pos {
@@ -258,10 +273,10 @@ impl Runner<'_> {
         let shown = path
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        let text = match std::fs::read_to_string(path) {
+        let text = match read_case_file(path) {
             Ok(t) => t,
-            Err(e) => {
-                self.report.problems.push(unreadable(path, &e));
+            Err(problem) => {
+                self.report.problems.push(problem);
                 return Ok(());
             }
         };
@@ -1106,7 +1121,7 @@ pub fn case_operations(
 ) -> Result<Vec<(Date, Arc<crate::catalog::Operation>)>, Diagnostics> {
     let (dir, files) = case_files(dir)?;
     let bases_path = dir.join("bases.yaml");
-    let bases = match std::fs::read_to_string(&bases_path) {
+    let bases = match read_case_file(&bases_path) {
         Ok(text) => yaml::from_str::<BasesFile>(&text)
             .map(|b| b.bases)
             .unwrap_or_default(),

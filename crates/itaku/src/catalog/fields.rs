@@ -80,13 +80,50 @@ catalog_enum!(
 #[serde(transparent)]
 pub struct OperationId(String);
 
+/// Names Windows reserves for devices: a file `con.yaml` or `nul.yaml` cannot be opened on a Windows
+/// share, so such an id could never become a draft or split catalog file there.
+pub const RESERVED_IDS: &[&str] = &[
+    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
+    "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+];
+
 impl OperationId {
     pub fn parse(s: &str) -> Option<Self> {
-        let ok = !s.is_empty()
-            && s.len() <= 128
-            && s.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        ok.then(|| Self(s.to_string()))
+        Self::refusal(s).is_none().then(|| Self(s.to_string()))
+    }
+
+    /// Why `s` is not an operation id (Japanese, English), or `None` when it is one. Besides the
+    /// characters, an id never starts with `-` (a file `-rf.yaml` turns into an option in any shell loop
+    /// over files) and is never a Windows device name.
+    pub fn refusal(s: &str) -> Option<(&'static str, &'static str)> {
+        if s.is_empty() || s.len() > 128 {
+            return Some((
+                "1〜128文字で書いてください",
+                "must be 1 to 128 characters long",
+            ));
+        }
+        if !s
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Some((
+                "半角英小文字・数字・ハイフン ([a-z0-9-]+) だけで書いてください",
+                "must use only lowercase letters, digits and hyphens ([a-z0-9-]+)",
+            ));
+        }
+        if s.starts_with('-') {
+            return Some((
+                "ハイフンで始めないでください (ファイル名がコマンドのオプションと読まれます)",
+                "must not start with a hyphen (a file of that name reads as a command option)",
+            ));
+        }
+        if RESERVED_IDS.contains(&s) {
+            return Some((
+                "Windows の予約名 (con・nul 等) は使えません",
+                "must not be a name Windows reserves for devices (con, nul …)",
+            ));
+        }
+        None
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -100,9 +137,10 @@ impl schemars::JsonSchema for OperationId {
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
             "type": "string",
-            "pattern": "^[a-z0-9-]+$",
+            "pattern": "^[a-z0-9][a-z0-9-]*$",
             "minLength": 1,
-            "maxLength": 128
+            "maxLength": 128,
+            "not": { "enum": RESERVED_IDS }
         })
     }
 }

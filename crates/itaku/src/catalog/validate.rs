@@ -200,17 +200,21 @@ pub(crate) fn build_operation_keeping(
     let department = text_of(Field::department, &mut problems);
     let id = id.and_then(|(raw, pos, len)| {
         let parsed = OperationId::parse(&raw);
-        if parsed.is_none() {
-            let fixed: String = raw
+        if let Some((ja, en)) = OperationId::refusal(&raw) {
+            let mut fixed: String = raw
                 .to_lowercase()
                 .chars()
                 .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
                 .collect();
+            fixed = fixed.trim_start_matches('-').to_string();
+            if fixed.is_empty() || crate::catalog::fields::RESERVED_IDS.contains(&fixed.as_str()) {
+                fixed = format!("op-{fixed}").trim_end_matches('-').to_string();
+            }
             problems.push(
                 Diagnostic::error(
                     Code::CatalogInvalidId,
-                    format!("業務ID `{raw}` は半角英小文字・数字・ハイフン ([a-z0-9-]+) だけで書いてください"),
-                    format!("operation id `{raw}` must use only lowercase letters, digits and hyphens ([a-z0-9-]+)"),
+                    format!("業務ID `{raw}` は{ja}"),
+                    format!("operation id `{raw}` {en}"),
                 )
                 .at(Location::new(file, pos.line, pos.column, len))
                 .help(format!("例: `{fixed}`"), format!("for example `{fixed}`")),

@@ -54,6 +54,10 @@ impl RuleSource for EmbeddedSource {
 pub enum ExportError {
     #[error("{0} is not empty")]
     NotEmpty(PathBuf),
+    /// A file or folder inside the target is a symbolic link: writing through it would replace a file
+    /// outside the target.
+    #[error("{0} is a symbolic link")]
+    Link(PathBuf),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -73,6 +77,14 @@ impl ExportError {
                 "error: {} is not empty (use --force to overwrite)",
                 d.display()
             ),
+            (ExportError::Link(p), crate::Lang::Ja) => format!(
+                "エラー: {} はシンボリックリンクです。リンク先を上書きしないよう、書き出しを中止しました (リンクを消すか別のディレクトリを指定してください)",
+                p.display()
+            ),
+            (ExportError::Link(p), crate::Lang::En) => format!(
+                "error: {} is a symbolic link; nothing was written, so that the file it points to is not replaced (remove the link or choose another directory)",
+                p.display()
+            ),
             (ExportError::Io { path, source }, crate::Lang::Ja) => {
                 format!("エラー: {} に書き込めません: {source}", path.display())
             }
@@ -91,25 +103,69 @@ pub fn export_embedded(dir: &Path, force: bool) -> Result<Vec<PathBuf>, ExportEr
         let path = path.to_path_buf();
         move |source| ExportError::Io { path, source }
     };
-    match std::fs::read_dir(dir) {
+    let exists = match std::fs::read_dir(dir) {
         Ok(mut entries) => {
             if entries.next().is_some() && !force {
                 return Err(ExportError::NotEmpty(dir.to_path_buf()));
             }
+            true
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
         Err(e) => return Err(io(dir)(e)),
+    };
+    let files = EmbeddedSource::files();
+    if !exists {
+        // A new directory is filled beside its final place and renamed there whole: a full disk or a
+        // kill leaves no half-filled (or empty) directory behind.
+        let parent = dir
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
+        let staging = parent.join(format!(".itaku-{}-export.tmp", std::process::id()));
+        let _ = std::fs::remove_dir_all(&staging);
+        let filled = write_files(&staging, &files).and_then(|_| {
+            std::fs::rename(&staging, dir).map_err(io(dir))?;
+            if let Ok(d) = std::fs::File::open(parent) {
+                let _ = d.sync_all();
+            }
+            Ok(())
+        });
+        if let Err(e) = filled {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+        return Ok(files.iter().map(|(name, _)| dir.join(name)).collect());
     }
-    let mut written = Vec::new();
-    for (name, contents) in EmbeddedSource::files() {
-        let path = dir.join(&name);
+    // Forced over an existing directory: refuse before writing anything when a file or folder on the
+    // way is a link (it would be written through to a place outside the directory).
+    for (name, _) in &files {
+        let mut path = dir.to_path_buf();
+        for part in Path::new(name).components() {
+            path.push(part);
+            if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(ExportError::Link(path));
+            }
+        }
+    }
+    write_files(dir, &files)?;
+    Ok(files.iter().map(|(name, _)| dir.join(name)).collect())
+}
+
+/// Writes every file under `dir`, each whole (a temporary file renamed into place).
+fn write_files(dir: &Path, files: &[(String, &'static [u8])]) -> Result<(), ExportError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| ExportError::Io { path, source }
+    };
+    for (name, contents) in files {
+        let path = dir.join(name);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(io(parent))?;
         }
         crate::fsutil::write_atomic(&path, contents).map_err(io(&path))?;
-        written.push(path);
     }
-    Ok(written)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -135,7 +135,18 @@ impl RuleSource for GitSource {
                 "rule file names must stay inside the rules directory",
             ));
         }
-        git(&["show", &self.spec(name)], &self.root)
+        // The file limit applies to every source of rules: ask git for the size before reading.
+        let spec = self.spec(name);
+        let size: u64 = git(&["cat-file", "-s", &spec], &self.root)?
+            .trim()
+            .parse()
+            .map_err(|_| std::io::Error::other("git gave no size for the file"))?;
+        if size > MAX_RULE_FILE_BYTES {
+            return Err(std::io::Error::other(format!(
+                "the file is too large ({size} bytes, limit {MAX_RULE_FILE_BYTES})"
+            )));
+        }
+        git(&["show", &spec], &self.root)
     }
     fn display(&self, name: &str) -> String {
         self.spec(name)
