@@ -8,6 +8,7 @@ mod explain;
 mod export_catalog;
 mod help_ja;
 mod import;
+mod migrate;
 mod new;
 mod progress;
 mod rules;
@@ -118,6 +119,8 @@ enum Command {
     Serve(serve::Args),
     /// Describe a new operation from answers to the questionnaire (質問票の回答から業務を追加).
     New(new::Args),
+    /// Bring catalog files of an older format to the current one, listing what to check (カタログ形式の移行).
+    Migrate(migrate::Args),
 }
 
 /// Options shared by commands that use a rule set.
@@ -416,6 +419,7 @@ pub fn run() -> ExitCode {
         Command::Schema(args) => schema::run(args, &ui),
         Command::Serve(args) => serve::run(args, &ui),
         Command::New(args) => new::run(args, &ui),
+        Command::Migrate(args) => migrate::run(args, &ui),
     };
     exit.into()
 }

@@ -14,7 +14,9 @@ use std::sync::{Arc, OnceLock};
 
 use itaku::assess::assess_operation;
 use itaku::catalog::{load_path, operation_from_json, Operation};
-use itaku::rules::{CompiledRules, EngineKind, MemorySource, Outcome, RuleEngine, RuleSet};
+use itaku::rules::{
+    Budgets, CompiledRules, EngineKind, MemorySource, Outcome, RuleEngine, RuleSet,
+};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 
@@ -29,11 +31,24 @@ fn standard() -> &'static (CompiledRules, CompiledRules) {
     })
 }
 
+/// Budgets for comparing the engines: the time budget is a wall-clock limit, so on a loaded machine the
+/// slower interpreter could hit it where the compiled rules do not. The comparison is about results,
+/// so the clock is taken out (a minute per operation); the heap budget, which is deterministic, stays.
+fn no_clock() -> Budgets {
+    Budgets {
+        time: std::time::Duration::from_secs(60),
+        ..Budgets::default()
+    }
+}
+
 fn both(set: Arc<RuleSet>, as_of: jiff::civil::Date) -> (CompiledRules, CompiledRules) {
-    let compiled = CompiledRules::compile(Arc::clone(&set), as_of).expect("rules compile");
+    let compiled = CompiledRules::compile(Arc::clone(&set), as_of)
+        .expect("rules compile")
+        .with_budgets(no_clock());
     let interpreted = CompiledRules::compile(set, as_of)
         .expect("rules compile")
-        .with_engine(EngineKind::Interpreted);
+        .with_engine(EngineKind::Interpreted)
+        .with_budgets(no_clock());
     (compiled, interpreted)
 }
 
@@ -238,7 +253,7 @@ fn script_rules_with(
     };
     let as_of = AS_OF.parse().unwrap();
     let compiled = match CompiledRules::compile(Arc::clone(&set), as_of) {
-        Ok(c) => c,
+        Ok(c) => c.with_budgets(no_clock()),
         Err(d) => {
             if std::env::var_os("SHOW").is_some() {
                 eprintln!("{script}\n{d:?}");
@@ -248,7 +263,8 @@ fn script_rules_with(
     };
     let interpreted = CompiledRules::compile(set, as_of)
         .ok()?
-        .with_engine(EngineKind::Interpreted);
+        .with_engine(EngineKind::Interpreted)
+        .with_budgets(no_clock());
     Some((compiled, interpreted))
 }
 

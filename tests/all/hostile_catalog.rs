@@ -393,7 +393,7 @@ fn long_lists_make_the_rule_fail_not_the_engine() {
     // the list fail with a located error and the result is `study`; loading itself accepts the list.
     let hazards: Vec<String> = (0..2_000).map(|i| format!("h{i}")).collect();
     let text = format!(
-        "operations:\n  - id: many\n    name: n\n    department: d\n    hazards: [{}]\n    decision_steps: [\"{}\"]\n",
+        "format: 3\noperations:\n  - id: many\n    name: n\n    department: d\n    hazards: [{}]\n    decision_steps: [\"{}\"]\n",
         hazards.join(", "),
         "判断".repeat(3_000)
     );

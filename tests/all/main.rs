@@ -21,6 +21,7 @@ mod html_report;
 mod install;
 mod json_render;
 mod jsonl_fast;
+mod migrate;
 mod new_cli;
 mod output_formats;
 mod properties;

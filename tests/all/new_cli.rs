@@ -9,7 +9,7 @@ use assert_cmd::Command;
 
 const ANSWERS: &str = "# 回答\nname: 駐輪場利用申請の受付業務\n所管: 土木部 交通安全自転車課\nname_en: Bicycle parking permit intake\nstatutory_staff_only: いいえ\npublic_authority: 補助的な行為のみ (受付・確認など)\ndiscretion: rule_bound\ndecision_steps: [利用承認の決定]\nauxiliary_steps: [申請の受付, 入力]\nroutine_share: 90%\ndifficulty: 2\nannual_cases: 12000\nmanuals: わからない\nco_located: はい\nescalation_to_staff: はい\nstaff_fte: 3\n";
 
-const CATALOG: &str = "# 土木部のカタログ (コメントはそのまま残る)\noperations:\n  - id: existing   # 既存の業務\n    name: 既存の業務\n    department: 土木部\n\n    # 末尾のコメント";
+const CATALOG: &str = "# 土木部のカタログ (コメントはそのまま残る)\nformat: 3\noperations:\n  - id: existing   # 既存の業務\n    name: 既存の業務\n    department: 土木部\n\n    # 末尾のコメント";
 
 fn itaku() -> Command {
     let mut c = support::itaku();

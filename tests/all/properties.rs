@@ -547,7 +547,7 @@ fn catalog_of(ops: &[Map<String, Value>]) -> Catalog {
             Value::Object(m)
         })
         .collect();
-    let text = serde_json::to_string(&json!({ "operations": items })).unwrap();
+    let text = serde_json::to_string(&json!({ "format": 3, "operations": items })).unwrap();
     let loaded = parse_str("generated.yaml", &text);
     assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
     loaded.catalog

@@ -253,6 +253,8 @@ codes! {
     CatalogDuplicateKey => "catalog::duplicate-key", false, "同じキーが1件の業務に2回あります", "a key appears twice in one operation";
     CatalogEmpty => "catalog::empty", false, "カタログに業務が1件もありません", "the catalog has no operations";
     CatalogEmptyFile => "catalog::empty-file", false, "ファイルに業務がありません (警告)", "a file has no operations (warning)";
+    MigrateJudgementCall => "migrate::judgement-call", false, "形式の移行で人が判断すべき箇所 (警告)", "a place a person must decide when a file is brought to the current format (warning)";
+    CatalogOldFormat => "catalog::format", false, "カタログ形式の記載が正しくないか、意味の変わった項目を使う古い形式です (古い形式は警告)", "the catalog format is not a known version, or an older one whose entries use fields whose meaning changed (older: a warning)";
     CatalogEncoding => "catalog::encoding", false, "UTF-8 として読めないバイトがあります", "bytes that are not valid UTF-8";
     CatalogInvalidId => "catalog::invalid-id", false, "業務IDの形式が違います", "an operation id is not of the form [a-z0-9-]+";
     CatalogMissingRequired => "catalog::missing-required", false, "必須のフィールド (id, name, department) がありません", "a required field (id, name, department) is absent";

@@ -24,6 +24,9 @@ pub struct Explanation {
     pub department: String,
     pub rules: String,
     pub as_of: String,
+    /// The engine that ran the traced evaluation (`interpreted`: a trace is recorded by the interpreter,
+    /// the reference the compiled rules are tested against, whatever `--engine` says).
+    pub engine: &'static str,
     pub outcome: Outcome,
     /// Every rule, in the order it ran.
     pub steps: Vec<Step>,
@@ -171,6 +174,7 @@ fn explanation(
         department: op.department.clone(),
         rules: format!("{} {}", set.manifest.name, set.manifest.version),
         as_of: rules.as_of.to_string(),
+        engine: trace.engine.as_str(),
         outcome: outcome(a, set, lang),
         steps,
     }

@@ -353,11 +353,12 @@ impl Draft {
     /// A draft file's whole text: a catalog of this one operation.
     pub fn file_text(&self, lang: Lang) -> String {
         format!(
-            "# {}\noperations:\n{}",
+            "# {}\nformat: {}\noperations:\n{}",
             lang.pick(
                 "itaku の質問票で作成した下書き。政策経営部の確認後にカタログへ追加してください。",
                 "Draft written with the itaku questionnaire; policy staff review it before it joins the catalog."
             ),
+            crate::catalog::format::CURRENT_FORMAT,
             self.entry.text
         )
     }
@@ -456,7 +457,10 @@ pub fn appended_text(catalog: &str, entry: &Entry) -> String {
         text.push('\n');
     }
     if text.trim().is_empty() {
-        text.push_str("operations:\n");
+        text.push_str(&format!(
+            "format: {}\noperations:\n",
+            crate::catalog::format::CURRENT_FORMAT
+        ));
     }
     text.push_str(&entry.text);
     text

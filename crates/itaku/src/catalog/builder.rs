@@ -127,6 +127,9 @@ impl CatalogBuilder {
     /// entries left out for other problems are checked too.
     pub fn finish(self, rules: Option<&RuleSet>) -> LoadedCatalog {
         let mut loaded = self.loaded;
+        for warning in old_format_warnings(&loaded) {
+            loaded.diagnostics.push(warning);
+        }
         if let Some(rules) = rules {
             let before = loaded.catalog.len();
             let problems = super::vocabulary::check_loaded(&mut loaded, rules);
@@ -135,4 +138,31 @@ impl CatalogBuilder {
         }
         loaded
     }
+}
+
+/// One warning per file of an older format whose entries use a field whose meaning changed since.
+fn old_format_warnings(loaded: &LoadedCatalog) -> Vec<crate::diag::Diagnostic> {
+    use super::format::{judgement_calls, old_format_warning, CURRENT_FORMAT};
+    let mut out = Vec::new();
+    for format in loaded.formats.iter().filter(|f| f.version < CURRENT_FORMAT) {
+        let (mut entries, mut calls) = (0, 0);
+        for (op, origin) in loaded
+            .catalog
+            .operations
+            .iter()
+            .zip(&loaded.catalog.origins)
+        {
+            if origin.file == format.file.path {
+                let n = judgement_calls(op, format.version).len();
+                if n > 0 {
+                    entries += 1;
+                    calls += n;
+                }
+            }
+        }
+        if entries > 0 {
+            out.push(old_format_warning(format, entries, calls));
+        }
+    }
+    out
 }

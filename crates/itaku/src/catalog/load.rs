@@ -365,6 +365,8 @@ pub fn parse_str_split(path: &str, text: &str, chunk_bytes: Option<usize>) -> Lo
     out.finish(None)
 }
 
+use super::format::{bad_format, FileFormat, CURRENT_FORMAT, FORMAT_KEY, OLDEST_FORMAT};
+
 fn parse_yaml(file: &Arc<SourceFile>, out: &mut CatalogBuilder) {
     let split = (file.text.len() >= yaml_split::MIN_SPLIT_BYTES).then_some(yaml_split::CHUNK_BYTES);
     parse_yaml_split(file, out, split);
@@ -379,6 +381,13 @@ fn parse_yaml_split(file: &Arc<SourceFile>, out: &mut CatalogBuilder, split: Opt
         return;
     }
     if let Some(parsed) = split.and_then(|bytes| yaml_split::parse_split(file, bytes)) {
+        // The split is taken only when the prelude is comments and at most a valid `format: N` line.
+        let declared = yaml_split::prelude_format(&file.text);
+        out.formats.push(FileFormat {
+            file: file.clone(),
+            version: declared.map_or(OLDEST_FORMAT, |(v, ..)| v),
+            declared_at: declared.map(|(_, line, column)| (line, column)),
+        });
         yaml_split::add_parsed(file, parsed, out, |out| too_many_problems(file, out, first));
         return;
     }
@@ -424,11 +433,36 @@ fn parse_yaml_split(file: &Arc<SourceFile>, out: &mut CatalogBuilder, split: Opt
         }
     };
     let mut found = false;
+    let mut format = FileFormat {
+        file: file.clone(),
+        version: OLDEST_FORMAT,
+        declared_at: None,
+    };
     for (key, value) in entries {
         if too_many_problems(file, out, first) {
             return;
         }
         match &key.value {
+            Value::Str(k) if k == FORMAT_KEY => match value.value {
+                Value::Int(v) if (1..=i64::from(CURRENT_FORMAT)).contains(&v) => {
+                    format.version = v as u32;
+                    format.declared_at = Some((key.pos.line, key.pos.column));
+                }
+                other => {
+                    let found = match &other {
+                        Value::Int(v) => v.to_string(),
+                        Value::Float(v) => v.to_string(),
+                        Value::Str(v) => format!("\"{v}\""),
+                        v => v.kind().to_string(),
+                    };
+                    out.diagnostics.push(bad_format(
+                        file,
+                        value.pos.line,
+                        value.pos.column,
+                        &crate::diag::printable(&found),
+                    ));
+                }
+            },
             Value::Str(k) if k == "operations" => {
                 found = true;
                 match value.value {
@@ -475,20 +509,21 @@ fn parse_yaml_split(file: &Arc<SourceFile>, out: &mut CatalogBuilder, split: Opt
                     format!("unknown top-level key `{name}`"),
                 )
                 .at(Location::new(file, key.pos.line, key.pos.column, key.len));
-                d = match did_you_mean(&name, ["operations"]) {
+                d = match did_you_mean(&name, ["operations", FORMAT_KEY]) {
                     Some(s) => d.help(
                         format!("`{s}` の誤りではありませんか?"),
                         format!("did you mean `{s}`?"),
                     ),
                     None => d.help(
-                        "最上位に置けるキーは `operations` だけです",
-                        "the only top-level key is `operations`",
+                        "最上位に置けるキーは `operations` と `format` だけです",
+                        "the only top-level keys are `operations` and `format`",
                     ),
                 };
                 out.diagnostics.push(d);
             }
         }
     }
+    out.formats.push(format);
     if !found {
         out.diagnostics.push(
             Diagnostic::error(

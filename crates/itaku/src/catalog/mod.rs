@@ -11,6 +11,7 @@ use crate::diag::Diagnostics;
 mod builder;
 pub mod describe;
 mod fields;
+pub mod format;
 mod jsonl;
 mod load;
 pub mod locate;
@@ -50,6 +51,8 @@ pub struct LoadedCatalog {
     /// The hazard words of entries left out for other problems, so that an unknown hazard is reported
     /// with the entry's other problems rather than only after they are fixed (`check::check_rejected`).
     pub rejected: Vec<RejectedEntry>,
+    /// The format version of each YAML file read (JSON Lines files carry none).
+    pub formats: Vec<format::FileFormat>,
 }
 
 /// What is kept of an invalid entry: where it is, its id as written and its hazard words.

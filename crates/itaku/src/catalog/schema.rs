@@ -38,6 +38,12 @@ pub fn catalog_schema() -> Value {
         "description": "区の業務カタログ: `operations:` の下に業務を並べる。記載のないフィールドは「不明」(偽ではない)。\n\nA catalog of the ward's operations: a list under `operations:`. A field left out is unknown, never false.",
         "type": "object",
         "properties": {
+            "format": {
+                "description": "カタログ形式の版 (記載がなければ 1)。項目の意味が変わると上がる。`itaku migrate` で現在の版に書き換える\n\nthe catalog format version (1 when absent); it rises when a field's meaning changes. `itaku migrate` brings a file to the current version",
+                "type": "integer",
+                "minimum": 1,
+                "maximum": super::format::CURRENT_FORMAT
+            },
             "operations": {
                 "description": "業務のリスト\n\nthe operations",
                 "type": ["array", "null"],

@@ -87,7 +87,8 @@ pub fn template_table(lang: Lang) -> SheetTable {
     export_table(&example.catalog.operations, lang)
 }
 
-const TEMPLATE_EXAMPLE: &str = "operations:
+const TEMPLATE_EXAMPLE: &str = "format: 3
+operations:
   - id: example-reception
     name: 窓口受付業務（記入例）
     name_en: Counter reception (example)
@@ -492,8 +493,9 @@ pub fn sheet_to_yaml(sheet: &RawSheet) -> Result<(String, usize), Vec<SheetProbl
     // Laid out as the bundled catalog (two-space list items, one field a line), so that
     // `itaku new --catalog` and people can go on editing it.
     let text = format!(
-        "# Imported by `itaku import` from {} (one operation per row).\noperations:\n{}",
+        "# Imported by `itaku import` from {} (one operation per row).\nformat: {}\noperations:\n{}",
         sheet.file,
+        super::format::CURRENT_FORMAT,
         operations.concat()
     );
     Ok((text, count))

@@ -67,6 +67,7 @@ fn chunks(text: &str, chunk_bytes: usize) -> Option<Vec<Chunk>> {
     }
     let mut chunks: Vec<Chunk> = Vec::new();
     let mut header_seen = false;
+    let mut format_seen = false;
     let mut indent: Option<usize> = None;
     let mut offset = 0;
     for (index, raw) in text.split('\n').enumerate() {
@@ -80,7 +81,15 @@ fn chunks(text: &str, chunk_bytes: usize) -> Option<Vec<Chunk>> {
             continue; // blank (spaces only) or a comment
         }
         if !header_seen {
-            // Only comments and blank lines may come before `operations:` (no directive, no `---`).
+            // Only comments, blank lines and one valid `format: N` line may come before `operations:`
+            // (no directive, no `---`); anything else about `format` is the whole-file path's to report.
+            if n == 0 && rest.starts_with("format:") {
+                if format_seen || format_value(rest).is_none() {
+                    return None;
+                }
+                format_seen = true;
+                continue;
+            }
             let after = rest.strip_prefix("operations:")?;
             if n != 0 || !after.bytes().all(|b| b == b' ') {
                 return None;
@@ -123,6 +132,32 @@ fn chunks(text: &str, chunk_bytes: usize) -> Option<Vec<Chunk>> {
         chunk.end = end;
     }
     (!chunks.is_empty()).then_some(chunks)
+}
+
+/// The version of a prelude line `format: N` (N a valid version, nothing else on the line).
+fn format_value(line: &str) -> Option<u32> {
+    let v = line.strip_prefix("format:")?.trim_matches(' ');
+    if v.is_empty() || v.len() > 3 || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let v: u32 = v.parse().ok()?;
+    (1..=super::format::CURRENT_FORMAT)
+        .contains(&v)
+        .then_some(v)
+}
+
+/// The `format: N` declared in the prelude of a file the split accepted: (version, line, column).
+pub(super) fn prelude_format(text: &str) -> Option<(u32, usize, usize)> {
+    for (index, line) in text.split('\n').enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.starts_with("operations:") {
+            return None;
+        }
+        if let Some(v) = format_value(line) {
+            return Some((v, index + 1, 1));
+        }
+    }
+    None
 }
 
 /// Parses and validates one chunk; `None` on any problem (a syntax error, an invalid entry, a shape
@@ -189,6 +224,27 @@ mod tests {
 
     fn starts(text: &str, bytes: usize) -> Option<Vec<(usize, usize)>> {
         chunks(text, bytes).map(|c| c.iter().map(|c| (c.first_line, c.items)).collect())
+    }
+
+    #[test]
+    fn a_valid_format_line_may_come_before_operations() {
+        assert_eq!(
+            starts("# c\nformat: 3\noperations:\n  - a\n", 1000),
+            Some(vec![(4, 1)])
+        );
+        assert_eq!(
+            prelude_format("# c\nformat: 2\noperations:\n"),
+            Some((2, 2, 1))
+        );
+        for text in [
+            "format: 9\noperations:\n  - a\n",
+            "format: x\noperations:\n  - a\n",
+            "format: 3\nformat: 3\noperations:\n  - a\n",
+            "format: 3 # c\noperations:\n  - a\n",
+            "operations:\n  - a\nformat: 3\n",
+        ] {
+            assert_eq!(starts(text, 1000), None, "{text}");
+        }
     }
 
     #[test]

@@ -78,6 +78,18 @@ fn output_text(o: &Output, lang: Lang) -> String {
 }
 
 /// Plain text, for a terminal.
+/// Which engine ran the traced evaluation, for people.
+fn engine_text(engine: &str, lang: Lang) -> &'static str {
+    match (engine, lang) {
+        ("interpreted", Lang::Ja) => "インタプリタ (Rhai、コンパイル済みルールの検証基準)",
+        ("interpreted", Lang::En) => {
+            "the interpreter (Rhai, the reference the compiled rules are tested against)"
+        }
+        (_, Lang::Ja) => "コンパイル済みルール",
+        (_, Lang::En) => "the compiled rules",
+    }
+}
+
 pub fn explain_text(x: &Explanation, lang: Lang) -> String {
     let mut s = String::new();
     let o = &x.outcome;
@@ -90,8 +102,18 @@ pub fn explain_text(x: &Explanation, lang: Lang) -> String {
         s,
         "{}",
         lang.pick(
-            &format!("ルール {}、基準日 {}", x.rules, x.as_of),
-            &format!("rules {}, as of {}", x.rules, x.as_of)
+            &format!(
+                "ルール {}、基準日 {}、実行: {}",
+                x.rules,
+                x.as_of,
+                engine_text(x.engine, lang)
+            ),
+            &format!(
+                "rules {}, as of {}, run by {}",
+                x.rules,
+                x.as_of,
+                engine_text(x.engine, lang)
+            )
         )
     );
     let _ = writeln!(s);
@@ -221,8 +243,20 @@ pub fn explain_markdown(x: &Explanation, lang: Lang) -> String {
         s,
         "{}\n",
         lang.pick(
-            &format!("{}・ルール {}・基準日 {}", x.department, x.rules, x.as_of),
-            &format!("{} · rules {} · as of {}", x.department, x.rules, x.as_of)
+            &format!(
+                "{}・ルール {}・基準日 {}・実行: {}",
+                x.department,
+                x.rules,
+                x.as_of,
+                engine_text(x.engine, lang)
+            ),
+            &format!(
+                "{} · rules {} · as of {} · run by {}",
+                x.department,
+                x.rules,
+                x.as_of,
+                engine_text(x.engine, lang)
+            )
         )
     );
     let _ = writeln!(
