@@ -4,6 +4,7 @@ mod assess;
 mod check;
 mod coverage;
 mod diff;
+mod drafts;
 mod explain;
 mod export_catalog;
 mod help_ja;
@@ -118,6 +119,14 @@ enum Command {
     Serve(serve::Args),
     /// Describe a new operation from answers to the questionnaire (質問票の回答から業務を追加).
     New(new::Args),
+    /// List the self-assessment drafts and their status (下書きと審査状況の一覧).
+    Drafts(drafts::ListArgs),
+    /// Submit a draft to policy staff (下書きを提出する).
+    Submit(drafts::SubmitArgs),
+    /// Return a submitted draft to its department with a comment (コメントを付けて差し戻す).
+    Return(drafts::ReturnArgs),
+    /// Accept a submitted draft: write its operation into a catalog file (受理してカタログに書き込む).
+    Accept(drafts::AcceptArgs),
 }
 
 /// Options shared by commands that use a rule set.
@@ -388,6 +397,10 @@ pub fn run() -> ExitCode {
         Command::Schema(args) => schema::run(args, &ui),
         Command::Serve(args) => serve::run(args, &ui),
         Command::New(args) => new::run(args, &ui),
+        Command::Drafts(args) => drafts::list(args, &ui),
+        Command::Submit(args) => drafts::submit(args, &ui),
+        Command::Return(args) => drafts::return_draft(args, &ui),
+        Command::Accept(args) => drafts::accept(args, &ui),
     };
     exit.into()
 }

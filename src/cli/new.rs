@@ -24,6 +24,9 @@ pub struct Args {
     /// Catalog YAML file to append the new operation to (its existing text is kept byte for byte).
     #[arg(long, value_name = "FILE")]
     catalog: Option<PathBuf>,
+    /// Save the answers as a new draft in this drafts folder (its store), for `itaku submit`.
+    #[arg(long, value_name = "DIR", conflicts_with = "catalog")]
+    drafts: Option<PathBuf>,
     #[command(flatten)]
     rules: RuleArgs,
     /// Print the assessment as JSON (contract 2) instead of text.
@@ -115,6 +118,9 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     if let Err(e) = super::to_stdout(&out) {
         return ui.write_failed(&e);
     }
+    if let Some(dir) = &args.drafts {
+        return save_draft(dir, &answers, &compiled, ui);
+    }
     let Some(path) = &args.catalog else {
         // No catalog to append to: the entry goes to standard output, after the assessment.
         let text = format!("\n{}", draft.file_text(ui.lang));
@@ -128,7 +134,7 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
 
 /// The assessment as text: recommendation, reasons, decisive unknown facts, the checklist with its
 /// mitigations and the changes that would improve the result (what the browser shows).
-fn text_result(
+pub(super) fn text_result(
     a: &itaku::Assessment,
     advice: &itaku::whatif::WhatIf,
     compiled: &itaku::CompiledRules,
@@ -248,6 +254,42 @@ fn append(
             exit_for(&problems).max_with(Exit::Findings)
         }
     }
+}
+
+/// Saves the answers as a new draft in the store of `dir`.
+fn save_draft(
+    dir: &std::path::Path,
+    answers: &Answers,
+    compiled: &itaku::CompiledRules,
+    ui: &Ui,
+) -> Exit {
+    let mut store = match super::drafts::open_store(dir, None, ui) {
+        Ok(s) => s,
+        Err(e) => return e,
+    };
+    let catalog = load_path_for_default(compiled);
+    match store.save(None, answers, &super::drafts::who(), |id| {
+        catalog.as_ref().is_some_and(|c| c.find(id).is_some())
+    }) {
+        Ok((id, version)) => {
+            ui.say(
+                &format!("下書き `{id}` を保存しました (版 {version})。提出するには: itaku submit {id} --drafts {}", dir.display()),
+                &format!("saved the draft `{id}` (version {version}); to submit it: itaku submit {id} --drafts {}", dir.display()),
+            );
+            Exit::Success
+        }
+        Err(e) => {
+            ui.say(&format!("エラー: {}", e.ja), &format!("error: {}", e.en));
+            Exit::Findings
+        }
+    }
+}
+
+/// The default catalog, when there is one, whose ids a new draft's proposed id avoids.
+fn load_path_for_default(compiled: &itaku::CompiledRules) -> Option<itaku::Catalog> {
+    let path = super::default_catalog();
+    path.exists()
+        .then(|| itaku::catalog::load_path_for(&path, &compiled.rules).catalog)
 }
 
 fn read_answers(path: &std::path::Path, ui: &Ui) -> Result<Answers, Exit> {

@@ -12,7 +12,7 @@ pub struct Args {
     catalog: Option<PathBuf>,
     #[command(flatten)]
     rules: RuleArgs,
-    /// Where drafts are saved, one `ID.yaml` per operation.
+    /// The drafts folder (it holds the drafts store `itaku-drafts.sqlite3`).
     #[arg(long, default_value = "catalog/drafts")]
     drafts: PathBuf,
     /// Address to listen on (port 0 picks a free port).
