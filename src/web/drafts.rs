@@ -128,7 +128,13 @@ pub async fn list(State(state): State<Shared>, visitor: Visitor) -> Response {
 }
 
 /// A page saying what an action did, with a link on.
-fn done(visitor: &Visitor, status: StatusCode, title: &str, message: Markup, next: &str) -> Response {
+fn done(
+    visitor: &Visitor,
+    status: StatusCode,
+    title: &str,
+    message: Markup,
+    next: &str,
+) -> Response {
     let lang = visitor.lang;
     let body = html! {
         h1 { (title) }
@@ -169,14 +175,32 @@ pub async fn submit(
     .await;
     let title = lang.pick("提出", "Submit");
     match result {
-        Ok(Ok(Ok(d))) => done(&visitor, StatusCode::OK, title, html! {
-            p.notice role="status" #submitted { (lang.pick("提出しました: ", "Submitted: ")) code { (d.id) } }
-        }, "/drafts"),
-        Ok(Ok(Err(id))) => done(&visitor, StatusCode::UNPROCESSABLE_ENTITY, title, html! {
-            p.notice.bad role="alert" { (lang.pick("回答に確認が必要な点があるため提出できません: ", "The answers need fixing before submitting: ")) a href=(visitor.link(&format!("/new?from={id}"))) { (id) } }
-        }, "/drafts"),
+        Ok(Ok(Ok(d))) => done(
+            &visitor,
+            StatusCode::OK,
+            title,
+            html! {
+                p.notice role="status" #submitted { (lang.pick("提出しました: ", "Submitted: ")) code { (d.id) } }
+            },
+            "/drafts",
+        ),
+        Ok(Ok(Err(id))) => done(
+            &visitor,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            title,
+            html! {
+                p.notice.bad role="alert" { (lang.pick("回答に確認が必要な点があるため提出できません: ", "The answers need fixing before submitting: ")) a href=(visitor.link(&format!("/new?from={id}"))) { (id) } }
+            },
+            "/drafts",
+        ),
         Ok(Err(e)) if e.not_found => page::error(StatusCode::NOT_FOUND, lang, Message::NotFound),
-        Ok(Err(e)) => done(&visitor, StatusCode::CONFLICT, title, html! { p.notice.bad role="alert" { (e.message(lang)) } }, "/drafts"),
+        Ok(Err(e)) => done(
+            &visitor,
+            StatusCode::CONFLICT,
+            title,
+            html! { p.notice.bad role="alert" { (e.message(lang)) } },
+            "/drafts",
+        ),
         Err(e) => internal_error(lang, &format!("submit failed: {e}")),
     }
 }
@@ -283,11 +307,23 @@ pub async fn return_draft(
     .await;
     let title = lang.pick("差戻し", "Return");
     match result {
-        Ok(Ok(d)) => done(&visitor, StatusCode::OK, title, html! {
-            p.notice role="status" #returned { (lang.pick("差し戻しました: ", "Returned: ")) code { (d.id) } " (" (d.department) ")" }
-        }, "/queue"),
+        Ok(Ok(d)) => done(
+            &visitor,
+            StatusCode::OK,
+            title,
+            html! {
+                p.notice role="status" #returned { (lang.pick("差し戻しました: ", "Returned: ")) code { (d.id) } " (" (d.department) ")" }
+            },
+            "/queue",
+        ),
         Ok(Err(e)) if e.not_found => page::error(StatusCode::NOT_FOUND, lang, Message::NotFound),
-        Ok(Err(e)) => done(&visitor, StatusCode::CONFLICT, title, html! { p.notice.bad role="alert" { (e.message(lang)) } }, "/queue"),
+        Ok(Err(e)) => done(
+            &visitor,
+            StatusCode::CONFLICT,
+            title,
+            html! { p.notice.bad role="alert" { (e.message(lang)) } },
+            "/queue",
+        ),
         Err(e) => internal_error(lang, &format!("return failed: {e}")),
     }
 }
@@ -307,25 +343,37 @@ pub async fn accept(
         return page::error(StatusCode::NOT_FOUND, lang, Message::NotFound);
     }
     let worker = Arc::clone(&state);
-    let result = tokio::task::spawn_blocking(move || -> Result<(String, Change, String), String> {
-        let d = worker
-            .with_store(|s| s.get(&id))
-            .map_err(|e| e.message(lang).to_string())?
-            .ok_or_else(|| lang.pick("下書きがありません", "no such draft").to_string())?;
-        if d.status != Status::Submitted {
-            return Err(format!(
-                "{}: {}",
-                d.id,
-                lang.pick("提出済みの下書きだけを受理できます", "only a submitted draft can be accepted")
-            ));
-        }
-        let op_id = entry_id(&d);
-        let checked = validate(&d.answers, &op_id, &worker.compiled.rules);
-        if !checked.problems.is_empty() {
-            return Err(lang.pick("回答に確認が必要な点があります", "the answers need fixing").to_string());
-        }
-        let target = target_catalog(&worker);
-        let written = write_entry_into(&target, &op_id, &checked.entry.text, Mode::AppendOrReplace, &worker.compiled.rules)
+    let result =
+        tokio::task::spawn_blocking(move || -> Result<(String, Change, String), String> {
+            let d = worker
+                .with_store(|s| s.get(&id))
+                .map_err(|e| e.message(lang).to_string())?
+                .ok_or_else(|| lang.pick("下書きがありません", "no such draft").to_string())?;
+            if d.status != Status::Submitted {
+                return Err(format!(
+                    "{}: {}",
+                    d.id,
+                    lang.pick(
+                        "提出済みの下書きだけを受理できます",
+                        "only a submitted draft can be accepted"
+                    )
+                ));
+            }
+            let op_id = entry_id(&d);
+            let checked = validate(&d.answers, &op_id, &worker.compiled.rules);
+            if !checked.problems.is_empty() {
+                return Err(lang
+                    .pick("回答に確認が必要な点があります", "the answers need fixing")
+                    .to_string());
+            }
+            let target = target_catalog(&worker);
+            let written = write_entry_into(
+                &target,
+                &op_id,
+                &checked.entry.text,
+                Mode::AppendOrReplace,
+                &worker.compiled.rules,
+            )
             .map_err(|problems| {
                 problems
                     .iter()
@@ -333,28 +381,40 @@ pub async fn accept(
                     .collect::<Vec<_>>()
                     .join(" / ")
             })?;
-        let shown = target.display().to_string();
-        worker
-            .with_store(|s| s.mark_accepted(&d.id, LOCAL_USER, &shown))
-            .map_err(|e| e.message(lang).to_string())?;
-        eprintln!("itaku serve: accepted draft {} into {shown}", d.id);
-        Ok((op_id, written.change, shown))
-    })
-    .await;
+            let shown = target.display().to_string();
+            worker
+                .with_store(|s| s.mark_accepted(&d.id, LOCAL_USER, &shown))
+                .map_err(|e| e.message(lang).to_string())?;
+            eprintln!("itaku serve: accepted draft {} into {shown}", d.id);
+            Ok((op_id, written.change, shown))
+        })
+        .await;
     let title = lang.pick("受理", "Accept");
     match result {
-        Ok(Ok((op_id, change, shown))) => done(&visitor, StatusCode::OK, title, html! {
-            p.notice role="status" #accepted {
-                (lang.pick("受理しました。業務 ", "Accepted: the operation ")) code { (op_id) }
-                @match change {
-                    Change::Appended => (lang.pick(" を追加しました: ", " was appended to ")),
-                    Change::Replaced(_) => (lang.pick(" を置き換えました: ", " was replaced in ")),
+        Ok(Ok((op_id, change, shown))) => done(
+            &visitor,
+            StatusCode::OK,
+            title,
+            html! {
+                p.notice role="status" #accepted {
+                    (lang.pick("受理しました。業務 ", "Accepted: the operation ")) code { (op_id) }
+                    @match change {
+                        Change::Appended => (lang.pick(" を追加しました: ", " was appended to ")),
+                        Change::Replaced(_) => (lang.pick(" を置き換えました: ", " was replaced in ")),
+                    }
+                    code { (shown) }
                 }
-                code { (shown) }
-            }
-            p.muted { (lang.pick("サーバーの一覧・集計は再起動後に新しいカタログを読み込みます。", "The server's lists and summary read the new catalog at its next start.")) }
-        }, "/queue"),
-        Ok(Err(message)) => done(&visitor, StatusCode::CONFLICT, title, html! { p.notice.bad role="alert" { (message) } }, "/queue"),
+                p.muted { (lang.pick("サーバーの一覧・集計は再起動後に新しいカタログを読み込みます。", "The server's lists and summary read the new catalog at its next start.")) }
+            },
+            "/queue",
+        ),
+        Ok(Err(message)) => done(
+            &visitor,
+            StatusCode::CONFLICT,
+            title,
+            html! { p.notice.bad role="alert" { (message) } },
+            "/queue",
+        ),
         Err(e) => internal_error(lang, &format!("accept failed: {e}")),
     }
 }
