@@ -41,6 +41,13 @@ fn assess(state: &AppState, d: &DraftInfo) -> Option<itaku::Assessment> {
         .map(|op| assess_operation(&op, &state.compiled))
 }
 
+/// A stored time (RFC 3339, UTC) as `2026-04-01 09:30 UTC`.
+fn shown_time(at: &str) -> String {
+    at.parse::<jiff::Timestamp>()
+        .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|_| at.to_string())
+}
+
 fn status_badge(s: Status, lang: Lang) -> Markup {
     html! { span class=(format!("status status-{}", s.as_str())) data-status=(s.as_str()) { (s.label(lang)) } }
 }
@@ -50,7 +57,7 @@ pub fn draft_notice(d: &DraftInfo, lang: Lang) -> Markup {
     html! {
         div.notice #draft-status {
             (lang.pick("下書き ", "Draft ")) code { (d.id) } " — " (status_badge(d.status, lang))
-            " " (lang.pick("版 ", "version ")) (d.version) ", " (d.updated_at)
+            " " (lang.pick("版 ", "version ")) (d.version) ", " (shown_time(&d.updated_at))
             @if let (Status::Returned, Some(c)) = (d.status, &d.comment) {
                 p #return-comment { strong { (lang.pick("差戻しコメント: ", "Returned with: ")) } (c) }
             }
@@ -91,30 +98,35 @@ pub async fn list(State(state): State<Shared>, visitor: Visitor) -> Response {
         @if rows.is_empty() {
             p { (lang.pick("下書きはまだありません。", "No drafts yet.")) " " a href=(visitor.link("/new")) { (lang.pick("新しい業務を記入する", "Describe a new operation")) } }
         } @else {
-            div.table-wrap {
-                table #drafts {
-                    thead { tr {
-                        th { (lang.pick("業務名", "Name")) } th { (lang.pick("所管", "Department")) }
-                        th { (lang.pick("状態", "Status")) } th { (lang.pick("最終更新", "Last change")) }
-                        th { (lang.pick("現在の判定", "Current recommendation")) } th { (lang.pick("操作", "Action")) }
-                    } }
-                    tbody {
-                        @for (d, rec) in &rows {
-                            tr data-draft=(d.id) {
-                                td { a href=(visitor.link(&format!("/new?from={}", d.id))) { (if d.name.is_empty() { d.id.as_str() } else { d.name.as_str() }) } br; small.muted { code { (d.id) } } }
-                                td { (d.department) }
-                                td {
-                                    (status_badge(d.status, lang))
-                                    @if let (Status::Returned, Some(c)) = (d.status, &d.comment) { br; small.comment { (c) } }
-                                }
-                                td { (d.updated_at) br; small.muted { (d.updated_by) " ・ " (lang.pick("版 ", "v")) (d.version) } }
-                                td { @match rec { Some(r) => span.badge data-recommendation=(r.as_str()) { (r.label(lang)) }, None => span.muted { (lang.pick("回答に要確認の点あり", "answers to check")) } } }
-                                td {
-                                    @if matches!(d.status, Status::Draft | Status::Returned) && rec.is_some() {
-                                        form method="post" action=(visitor.link(&format!("/drafts/{}/submit", d.id))) {
-                                            input type="hidden" name="_token" value=(token);
-                                            button type="submit" { (lang.pick("提出する", "Submit")) }
-                                        }
+            div #drafts {
+                @for (d, rec) in &rows {
+                    section.queue-item data-draft=(d.id) {
+                        h2 {
+                            a href=(visitor.link(&format!("/new?from={}", d.id))) { (if d.name.is_empty() { d.id.as_str() } else { d.name.as_str() }) }
+                            " " small { code { (d.id) } }
+                        }
+                        p {
+                            (status_badge(d.status, lang)) " ・ "
+                            (lang.pick("現在の判定: ", "current recommendation: "))
+                            @match rec {
+                                Some(r) => strong data-recommendation=(r.as_str()) { (r.label(lang)) },
+                                None => span.muted { (lang.pick("回答に要確認の点あり", "answers to check")) },
+                            }
+                        }
+                        p.muted {
+                            (d.department) " ・ " (lang.pick("最終更新: ", "last change: ")) (shown_time(&d.updated_at))
+                            " (" (d.updated_by) ") ・ " (lang.pick("版 ", "version ")) (d.version)
+                        }
+                        @if let (Status::Returned, Some(c)) = (d.status, &d.comment) {
+                            p.notice.bad.comment { strong { (lang.pick("差戻しコメント: ", "Returned with: ")) } (c) }
+                        }
+                        @if matches!(d.status, Status::Draft | Status::Returned) {
+                            div.actions {
+                                a href=(visitor.link(&format!("/new?from={}", d.id))) { (lang.pick("開いて続きを書く", "Open and go on")) }
+                                @if rec.is_some() {
+                                    form method="post" action=(visitor.link(&format!("/drafts/{}/submit", d.id))) {
+                                        input type="hidden" name="_token" value=(token);
+                                        button type="submit" { (lang.pick("提出する", "Submit")) }
                                     }
                                 }
                             }
@@ -205,6 +217,31 @@ pub async fn submit(
     }
 }
 
+/// The facts a draft changes from the catalog's operation: (title, before, after).
+fn changed_facts(
+    before: &itaku::Operation,
+    after: &itaku::Operation,
+    lang: Lang,
+) -> Vec<(&'static str, String, String)> {
+    let old = itaku::questionnaire::Answers::from_operation(before);
+    let answers = &itaku::questionnaire::Answers::from_operation(after);
+    let none = lang.pick("(なし)", "(none)");
+    Field::ALL
+        .iter()
+        .filter(|f| **f != Field::id)
+        .filter_map(|f| {
+            let (a, b) = (old.get(*f), answers.get(*f));
+            (a.map(str::trim) != b.map(str::trim)).then(|| {
+                (
+                    itaku::catalog::titles::title(*f, lang),
+                    a.unwrap_or(none).replace('\n', "; "),
+                    b.unwrap_or(none).replace('\n', "; "),
+                )
+            })
+        })
+        .collect()
+}
+
 /// The catalog file accepted drafts are written into: the server's catalog when it is a file, else
 /// `accepted.yaml` in the catalog folder.
 fn target_catalog(state: &AppState) -> std::path::PathBuf {
@@ -255,9 +292,21 @@ pub async fn queue(State(state): State<Shared>, visitor: Visitor) -> Response {
         @for (d, a) in &rows {
             section.queue-item #(format!("queue-{}", d.id)) {
                 h2 { (d.name) " " small { code { (d.id) } } }
-                p.muted { (d.department) " ・ " (lang.pick("提出: ", "submitted: ")) (d.updated_at) " (" (d.updated_by) ") ・ " (lang.pick("版 ", "version ")) (d.version) }
-                @if state.catalog.find(&entry_id(d)).is_some() {
-                    p.notice { (lang.pick("この下書きはカタログの業務 ", "This draft replaces the catalog's operation ")) code { (entry_id(d)) } (lang.pick(" を置き換えます。", ".")) }
+                p.muted { (d.department) " ・ "  (lang.pick("提出: ", "submitted: ")) (shown_time(&d.updated_at)) " (" (d.updated_by) ") ・ " (lang.pick("版 ", "version ")) (d.version) }
+                @if let Some(before) = state.catalog.find(&entry_id(d)) {
+                    div.notice #(format!("replaces-{}", d.id)) {
+                        p { (lang.pick("この下書きはカタログの業務 ", "This draft replaces the catalog's operation ")) code { (entry_id(d)) } (lang.pick(" を置き換えます。変わる事実:", ". Facts that change:")) }
+                        @if let Some(a) = a {
+                            ul.tight {
+                                @for (title, old, new) in changed_facts(before, &a.operation, lang) {
+                                    li { (title) ": " (old) " → " strong { (new) } }
+                                }
+                            }
+                        }
+                        @if let (Some(a), Some(b)) = (a, state.report.assessments.iter().find(|x| x.operation.id.as_str() == entry_id(d))) {
+                            p { (lang.pick("判定: ", "Recommendation: ")) (b.recommendation.label(lang)) " → " strong { (a.recommendation.label(lang)) } }
+                        }
+                    }
                 }
                 @match a {
                     Some(a) => details {

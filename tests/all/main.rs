@@ -26,6 +26,7 @@ mod new_cli;
 mod output_formats;
 mod properties;
 mod reliability;
+mod review_cli;
 mod rule_cases;
 mod rule_lint;
 mod rule_tests_cli;

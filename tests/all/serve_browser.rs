@@ -342,7 +342,7 @@ async fn a_draft_goes_from_the_department_through_review_into_the_catalog() {
     // Leaves, comes back through the drafts page: every answer is there, わからない included.
     c.goto(&server.url("/")).await.unwrap();
     c.goto(&server.url("/drafts")).await.unwrap();
-    click(&c, &format!("tr[data-draft=\"{id}\"] a")).await;
+    click(&c, &format!("section[data-draft=\"{id}\"] h2 a")).await;
     wait_css(&c, "#draft-status").await;
     assert_eq!(value(&c, "#q-name").await, "自転車駐車場の定期利用受付");
     assert_eq!(value(&c, "#q-description").await, "わからない");
@@ -385,7 +385,7 @@ async fn a_draft_goes_from_the_department_through_review_into_the_catalog() {
 
     // The department sees the comment, fixes the answer and resubmits.
     c.goto(&server.url("/drafts")).await.unwrap();
-    let row = css(&c, &format!("tr[data-draft=\"{id}\"]"))
+    let row = css(&c, &format!("section[data-draft=\"{id}\"]"))
         .await
         .text()
         .await
