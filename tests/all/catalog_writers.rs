@@ -102,14 +102,13 @@ fn twenty_parallel_writers_lose_nothing() {
     let to_accept = submitted_drafts(dir.path(), &drafts, 10);
     let mut writers: Vec<(String, Child)> = Vec::new();
     let started = Instant::now();
-    for i in 0..10 {
+    for (i, id) in to_accept.iter().enumerate() {
         let a = support::write(
             dir.path(),
             &format!("new-{i}.yaml"),
             answers(&format!("appended {i}"), "総務部 総務課"),
         );
         writers.push((format!("appended-{i}"), new_writer(&a, &catalog)));
-        let id = &to_accept[i];
         writers.push((id.clone(), accept_writer(id, &catalog, &drafts)));
     }
     let mut succeeded = Vec::new();
