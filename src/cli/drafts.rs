@@ -82,6 +82,20 @@ fn entry_id(d: &DraftInfo) -> String {
 }
 
 pub fn list(args: ListArgs, ui: &Ui) -> Exit {
+    if !args.drafts.exists() {
+        // Nothing saved yet: listing does not create the folder.
+        ui.say(
+            &format!(
+                "下書きはありません ({} はまだありません)",
+                args.drafts.display()
+            ),
+            &format!("no drafts ({} does not exist yet)", args.drafts.display()),
+        );
+        return match super::to_stdout(if args.json { b"[]\n" } else { b"" }) {
+            Ok(()) => Exit::Success,
+            Err(e) => ui.write_failed(&e),
+        };
+    }
     let store = match open_store(&args.drafts, None, ui) {
         Ok(s) => s,
         Err(e) => return e,

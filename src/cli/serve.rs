@@ -46,6 +46,12 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         Ok(c) => c,
         Err(exit) => return exit,
     };
+    // The drafts store opens at start: a drafts folder that is the catalog's folder, or a link, is
+    // refused before anything is served.
+    if let Err(e) = itaku::drafts::Store::open(&args.drafts, Some(&catalog_path)) {
+        ui.say(&format!("エラー: {}", e.ja), &format!("error: {}", e.en));
+        return Exit::Usage;
+    }
     let state = match crate::web::AppState::new(
         compiled,
         catalog,

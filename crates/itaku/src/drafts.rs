@@ -890,6 +890,30 @@ mod tests {
     }
 
     #[test]
+    fn proposing_an_id_reads_one_row_whatever_the_number_of_drafts() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(dir.path(), None).unwrap();
+        let a = answers("x", "保育部 保育課");
+        s.save(None, &a, "a", |_| false).unwrap();
+        // 100,000 other drafts (finding 24.5: proposing an id used to look at each one in turn).
+        let tx = s.conn.transaction().unwrap();
+        {
+            let mut insert = tx
+                .prepare("INSERT INTO drafts (id, department, name, status, version, created_at, updated_at, updated_by) VALUES (?1, 'd', 'n', 'draft', 1, 't', 't', 'a')")
+                .unwrap();
+            for i in 0..100_000 {
+                insert.execute([format!("other-{i}")]).unwrap();
+            }
+        }
+        tx.commit().unwrap();
+        let started = std::time::Instant::now();
+        let id = s.propose_id(&a, |_| false).unwrap();
+        let took = started.elapsed();
+        assert_eq!(id, "hoiku-002");
+        eprintln!("propose_id with 100,001 drafts: {took:?}");
+    }
+
+    #[test]
     fn yaml_drafts_of_the_earlier_format_are_imported_once() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(

@@ -89,6 +89,13 @@ pub fn write_entry_into(
     rules: &RuleSet,
 ) -> Result<Written, Diagnostics> {
     let shown = path.display().to_string();
+    if !crate::drafts::id_is_safe(id) {
+        return Err(refused(
+            &shown,
+            format!("業務ID `{id}` は書き込めません (先頭がハイフンのID、con・nul などの装置名は、シェルや Windows の共有フォルダーで誤って扱われます)"),
+            format!("the operation id `{id}` cannot be written (an id starting with `-`, or a device name such as con or nul, is misread by shells and Windows shares)"),
+        ));
+    }
     let io = |e: std::io::Error, ja: &str, en: &str| -> Diagnostics {
         Diagnostic::error(
             Code::CatalogUnreadable,
@@ -582,6 +589,18 @@ mod tests {
         .is_err());
         let taken = "operations:\n  - id: new-one\n    name: A\n    department: D\n";
         assert!(write(taken, Mode::AppendOnly).is_err());
+        let dir = tempfile::tempdir().unwrap();
+        for bad in ["-rf", "con", "nul"] {
+            let e = write_entry_into(
+                &dir.path().join("c.yaml"),
+                bad,
+                ENTRY,
+                Mode::AppendOnly,
+                &rules(),
+            );
+            assert!(e.is_err(), "{bad}");
+        }
+        assert!(!dir.path().join("c.yaml").exists());
     }
 
     #[cfg(unix)]
