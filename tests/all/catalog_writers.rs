@@ -200,3 +200,81 @@ fn writers_killed_at_random_moments_leave_a_catalog_that_loads() {
     assert!(killed > 0, "no writer was killed: the delays are too long");
     check_passes(&catalog);
 }
+
+#[cfg(unix)]
+#[test]
+fn writers_refuse_links_and_files_that_are_not_catalogs() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = support::write(
+        dir.path(),
+        "a.yaml",
+        answers("refused one", "総務部 総務課"),
+    );
+    // A file that is not a catalog (the rule set's manifest) is refused, byte for byte untouched.
+    let manifest = dir.path().join("manifest.yaml");
+    std::fs::copy(support::root().join("rules/manifest.yaml"), &manifest).unwrap();
+    let before = std::fs::read(&manifest).unwrap();
+    let out = new_writer(&a, &manifest).wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a catalog"));
+    assert_eq!(std::fs::read(&manifest).unwrap(), before);
+    // A link to a catalog, and a dangling link, are refused; neither becomes a file.
+    let real = support::write(dir.path(), "real.yaml", CATALOG);
+    for (name, target) in [
+        ("link.yaml", real.clone()),
+        ("dangling.yaml", dir.path().join("gone.yaml")),
+    ] {
+        let link = dir.path().join(name);
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let out = new_writer(&a, &link).wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("symbolic link"),
+            "{name}"
+        );
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+    }
+    assert_eq!(std::fs::read_to_string(&real).unwrap(), CATALOG);
+    assert!(!dir.path().join("gone.yaml").exists());
+    // `itaku import` does not replace a dangling link with a file, with or without --force.
+    let csv = support::write(
+        dir.path(),
+        "ops.csv",
+        "id,name,department\nimported,取り込んだ業務,総務部\n",
+    );
+    let link = dir.path().join("out.yaml");
+    std::os::unix::fs::symlink(dir.path().join("nowhere.yaml"), &link).unwrap();
+    for force in [false, true] {
+        let mut c = support::itaku_std();
+        c.args(["--lang", "en", "import"])
+            .arg(&csv)
+            .arg("--output")
+            .arg(&link);
+        if force {
+            c.arg("--force");
+        }
+        let out = c.output().unwrap();
+        assert_ne!(out.status.code(), Some(0), "force {force}");
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert!(!dir.path().join("nowhere.yaml").exists());
+    }
+    // A drafts folder that is the catalog's folder is refused when the server starts.
+    let catalog_dir = dir.path().join("catalog");
+    std::fs::create_dir(&catalog_dir).unwrap();
+    support::write(&catalog_dir, "c.yaml", CATALOG);
+    let out = support::itaku_std()
+        .args(["--lang", "en", "serve", "--addr", "127.0.0.1:0"])
+        .arg(&catalog_dir)
+        .arg("--drafts")
+        .arg(&catalog_dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("catalog's folder"));
+}
