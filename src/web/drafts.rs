@@ -52,12 +52,19 @@ fn status_badge(s: Status, lang: Lang) -> Markup {
     html! { span class=(format!("status status-{}", s.as_str())) data-status=(s.as_str()) { (s.label(lang)) } }
 }
 
-/// Shown above a reopened draft: its status and, when returned, the staff's comment.
-pub fn draft_notice(d: &DraftInfo, lang: Lang) -> Markup {
+/// Shown above a reopened draft: its status, its versions (each can be reopened) and, when returned,
+/// the staff's comment.
+pub fn draft_notice(d: &DraftInfo, visitor: &Visitor, lang: Lang) -> Markup {
     html! {
         div.notice #draft-status {
             (lang.pick("下書き ", "Draft ")) code { (d.id) } " — " (status_badge(d.status, lang))
             " " (lang.pick("版 ", "version ")) (d.version) ", " (shown_time(&d.updated_at))
+            @if d.version > 1 {
+                " ・ " (lang.pick("以前の版を開く: ", "open an earlier version: "))
+                @for n in 1..d.version {
+                    a href=(visitor.link(&format!("/new?from={}&version={n}", d.id))) { (n) } " "
+                }
+            }
             @if let (Status::Returned, Some(c)) = (d.status, &d.comment) {
                 p #return-comment { strong { (lang.pick("差戻しコメント: ", "Returned with: ")) } (c) }
             }

@@ -110,6 +110,16 @@ pub async fn form(State(state): State<Shared>, visitor: Visitor) -> Response {
     };
     if let Some(d) = saved {
         answers = d.answers.clone();
+        // `&version=N` reopens an earlier version (saving it makes a new version of the draft).
+        if let Some(n) = visitor.get("version").and_then(|v| v.parse::<i64>().ok()) {
+            if let Some(v) = state
+                .with_store(|s| s.versions(&d.id))
+                .ok()
+                .and_then(|vs| vs.into_iter().find(|v| v.n == n))
+            {
+                answers = v.answers;
+            }
+        }
         draft = Some(d.id);
     } else if let Some(op) = state.catalog.find(from) {
         answers = Answers::from_operation(op);
@@ -319,7 +329,7 @@ pub fn questionnaire_page(
             ))
         }
         @if let Some(o) = &outcome { (outcome_notice(o, visitor, lang)) }
-        @if let Some(d) = &saved { (super::drafts::draft_notice(d, lang)) }
+        @if let Some(d) = &saved { (super::drafts::draft_notice(d, visitor, lang)) }
         p.to-result { a href="#result" { (lang.pick("判定結果へ移動 ↓", "Go to the result ↓")) } }
         div.layout {
             form #questionnaire method="post" action=(visitor.link("/new"))

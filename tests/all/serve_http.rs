@@ -240,6 +240,18 @@ fn drafts_are_saved_validated_and_versioned_in_the_store() {
         versions[1].answers.get(itaku::catalog::Field::name),
         Some("別の名前")
     );
+    // The first version can be reopened from the draft's page.
+    let r = s.get("/new?from=bicycle-parking-intake", Some(&cookie));
+    assert!(
+        r.body
+            .contains("/new?from=bicycle-parking-intake&amp;version=1"),
+        "{}",
+        r.body
+    );
+    let r = s.get("/new?from=bicycle-parking-intake&version=1", Some(&cookie));
+    assert!(r.body.contains("value=\"駐輪場利用申請の受付\""));
+    let r = s.get("/new?from=bicycle-parking-intake", Some(&cookie));
+    assert!(r.body.contains("value=\"別の名前\""));
 
     // An id of the catalog is refused.
     let mut taken = answers(&token, "x", "counter-back-office");
