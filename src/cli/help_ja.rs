@@ -222,7 +222,7 @@ const TEXTS: &[(&str, &str)] = &[
         "serve.catalog",
         "閲覧し、新しい ID の重複を確かめるカタログのファイルまたはディレクトリ (既定: catalog/)",
     ),
-    ("serve.drafts", "下書きの保存先 (業務ごとに `ID.yaml`)"),
+    ("serve.drafts", "下書きの保存先フォルダー (下書きの保存庫 `itaku-drafts.sqlite3` を置きます)"),
     ("serve.addr", "待ち受けるアドレス (ポート 0 で空いているポートを選びます)"),
     (
         "serve.allow_remote",
@@ -238,6 +238,35 @@ const TEXTS: &[(&str, &str)] = &[
         "新しい業務を追記するカタログの YAML ファイル (既存の内容はそのまま残します)",
     ),
     ("new.json", "判定をテキストではなく JSON (契約2) で出力します"),
+    (
+        "new.drafts",
+        "回答を新しい下書きとしてこのフォルダーの保存庫に保存します (`itaku submit` で提出できます)",
+    ),
+    ("drafts#about", "自己診断の下書きと審査の状況 (下書き・提出済み・差戻し・受理) を一覧します"),
+    (".drafts", "下書きの保存先フォルダー (保存庫 `itaku-drafts.sqlite3` を置きます。既定: catalog/drafts)"),
+    (
+        "drafts.status",
+        "この状態の下書きだけを表示します: draft, submitted, returned, accepted (下書き, 提出済み, 差戻し, 受理 でも可)",
+    ),
+    ("drafts.json", "一覧を JSON で出力します"),
+    ("submit#about", "下書きを政策経営部に提出します (回答が検証を通る下書きだけ)"),
+    ("submit.id", "下書きのID (`itaku drafts` で確認できます)"),
+    ("return#about", "提出された下書きを、コメントを付けて部署に差し戻します"),
+    ("return.id", "下書きのID (`itaku drafts --status submitted` で確認できます)"),
+    ("return.comment", "部署に直してほしい点 (必須)"),
+    (
+        "accept#about",
+        "提出された下書きを受理し、その業務をカタログのファイルに書き込みます (ロックし、検証してから全体を書き換えます)",
+    ),
+    ("accept.id", "下書きのID (`itaku drafts --status submitted` で確認できます)"),
+    (
+        "accept.catalog",
+        "業務を書き込むカタログの YAML ファイル (なければ作ります。同じIDの業務があれば置き換えます)",
+    ),
+    (
+        "accept.commit",
+        "カタログのファイルを git にコミットします (作成者は部署。git コマンドを使います)",
+    ),
 ];
 
 #[cfg(test)]

@@ -35,7 +35,7 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         ui.say(&e.message(itaku::Lang::Ja), &e.message(itaku::Lang::En));
         return Exit::Usage;
     }
-    if args.output.exists() && !args.force {
+    if (args.output.exists() || args.output.is_symlink()) && !args.force {
         let shown = args.output.display();
         ui.say(
             &format!("エラー: `{shown}` は既にあります。上書きするには --force を指定してください"),
@@ -77,8 +77,23 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         );
         return Exit::Findings;
     }
-    if let Err(e) = itaku::fsutil::write_atomic(&args.output, text.as_bytes()) {
-        return ui.write_failed(&e);
+    // Checked again when the file is put in place: a file created during the conversion is kept.
+    let written = if args.force {
+        itaku::catalog::writer::replace_file(&args.output, &text)
+    } else {
+        itaku::catalog::writer::create_file(&args.output, &text)
+    };
+    match written {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let shown = args.output.display();
+            ui.say(
+                &format!("エラー: `{shown}` は変換中に作られました。上書きするには --force を指定してください (何も書き出していません)"),
+                &format!("error: `{shown}` was created during the conversion; pass --force to replace it (nothing was written)"),
+            );
+            return Exit::Usage;
+        }
+        Err(e) => return ui.write_failed(&e),
     }
     ui.say(
         &format!("{count}件の業務を {shown} に書き出しました"),

@@ -4,6 +4,7 @@ mod assess;
 mod check;
 mod coverage;
 mod diff;
+mod drafts;
 mod explain;
 mod export_catalog;
 mod help_ja;
@@ -121,6 +122,14 @@ enum Command {
     New(new::Args),
     /// Bring catalog files of an older format to the current one, listing what to check (カタログ形式の移行).
     Migrate(migrate::Args),
+    /// List the self-assessment drafts and their status (下書きと審査状況の一覧).
+    Drafts(drafts::ListArgs),
+    /// Submit a draft to policy staff (下書きを提出する).
+    Submit(drafts::SubmitArgs),
+    /// Return a submitted draft to its department with a comment (コメントを付けて差し戻す).
+    Return(drafts::ReturnArgs),
+    /// Accept a submitted draft: write its operation into a catalog file (受理してカタログに書き込む).
+    Accept(drafts::AcceptArgs),
 }
 
 /// Options shared by commands that use a rule set.
@@ -420,6 +429,10 @@ pub fn run() -> ExitCode {
         Command::Serve(args) => serve::run(args, &ui),
         Command::New(args) => new::run(args, &ui),
         Command::Migrate(args) => migrate::run(args, &ui),
+        Command::Drafts(args) => drafts::list(args, &ui),
+        Command::Submit(args) => drafts::submit(args, &ui),
+        Command::Return(args) => drafts::return_draft(args, &ui),
+        Command::Accept(args) => drafts::accept(args, &ui),
     };
     exit.into()
 }

@@ -1,7 +1,7 @@
 //! `itaku new`: the questionnaire without a browser. Answers come from a YAML file (`--answers`), or are
 //! asked one by one on a terminal; the operation is assessed and, with `--catalog FILE`, appended to that
-//! catalog file as text (everything already in it kept byte for byte), re-validated from disk and
-//! restored exactly when the result is not a valid catalog.
+//! catalog file through the one catalog writer ([`itaku::catalog::writer`]: locked, built and validated
+//! in memory, written atomically; everything already in the file kept byte for byte).
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -10,9 +10,7 @@ use itaku::assess::{assess_operation, Report};
 use itaku::catalog::questions::{self, questions};
 use itaku::catalog::{load_path, Field, FieldKind};
 use itaku::diag::{Code, Diagnostic};
-use itaku::questionnaire::{
-    appended_text, check_appended, propose_id, validate, Answers, MAX_ANSWERS_BYTES,
-};
+use itaku::questionnaire::{propose_id, validate, Answers, MAX_ANSWERS_BYTES};
 use itaku::render::{render, Format};
 
 use super::{exit_for, Exit, RuleArgs, Ui};
@@ -26,6 +24,9 @@ pub struct Args {
     /// Catalog YAML file to append the new operation to (its existing text is kept byte for byte).
     #[arg(long, value_name = "FILE")]
     catalog: Option<PathBuf>,
+    /// Save the answers as a new draft in this drafts folder (its store), for `itaku submit`.
+    #[arg(long, value_name = "DIR", conflicts_with = "catalog")]
+    drafts: Option<PathBuf>,
     #[command(flatten)]
     rules: RuleArgs,
     /// Print the assessment as JSON (contract 2) instead of text.
@@ -57,7 +58,7 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         Ok(c) => c,
         Err(exit) => return exit,
     };
-    let (catalog_text, before) = match &args.catalog {
+    let before = match &args.catalog {
         Some(path) if path.is_dir() => {
             ui.say(
                 &format!("エラー: --catalog には YAML ファイルを指定してください ({} はディレクトリです)", path.display()),
@@ -65,33 +66,9 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
             );
             return Exit::Usage;
         }
-        Some(path) => match std::fs::read(path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => {
-                    let before = load_path(path);
-                    (Some(text), Some(before))
-                }
-                Err(_) => {
-                    ui.say(
-                        &format!(
-                            "エラー: {} は UTF-8 のテキストではありません",
-                            path.display()
-                        ),
-                        &format!("error: {} is not UTF-8 text", path.display()),
-                    );
-                    return Exit::Usage;
-                }
-            },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Some(String::new()), None),
-            Err(e) => {
-                ui.say(
-                    &format!("エラー: {} を読めません: {e}", path.display()),
-                    &format!("error: cannot read {}: {e}", path.display()),
-                );
-                return Exit::Usage;
-            }
-        },
-        None => (None, None),
+        // Read only to propose a free id; the writer reads the file again under its lock.
+        Some(path) if path.is_file() => Some(load_path(path)),
+        _ => None,
     };
     let taken = |id: &str| {
         before
@@ -141,7 +118,10 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     if let Err(e) = super::to_stdout(&out) {
         return ui.write_failed(&e);
     }
-    let (Some(path), Some(original)) = (&args.catalog, catalog_text) else {
+    if let Some(dir) = &args.drafts {
+        return save_draft(dir, &answers, &compiled, ui);
+    }
+    let Some(path) = &args.catalog else {
         // No catalog to append to: the entry goes to standard output, after the assessment.
         let text = format!("\n{}", draft.file_text(ui.lang));
         return match super::to_stdout(text.as_bytes()) {
@@ -149,12 +129,12 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
             Err(e) => ui.write_failed(&e),
         };
     };
-    append(path, &original, before, &draft.entry, &compiled, ui)
+    append(path, &draft.entry, &compiled, ui)
 }
 
 /// The assessment as text: recommendation, reasons, decisive unknown facts, the checklist with its
 /// mitigations and the changes that would improve the result (what the browser shows).
-fn text_result(
+pub(super) fn text_result(
     a: &itaku::Assessment,
     advice: &itaku::whatif::WhatIf,
     compiled: &itaku::CompiledRules,
@@ -242,25 +222,23 @@ fn text_result(
     t
 }
 
-/// Appends `entry` to the catalog file at `path`, re-validates it from disk, and writes `original`
-/// back when the result is not valid.
+/// Appends `entry` to the catalog file at `path` through the catalog writer.
 fn append(
     path: &std::path::Path,
-    original: &str,
-    before: Option<itaku::catalog::LoadedCatalog>,
     entry: &itaku::questionnaire::Entry,
     compiled: &itaku::CompiledRules,
     ui: &Ui,
 ) -> Exit {
     let shown = path.display().to_string();
-    let text = appended_text(original, entry);
-    if let Err(e) = itaku::fsutil::write_atomic(path, text.as_bytes()) {
-        return ui.write_failed(&e);
-    }
-    let before = before.unwrap_or_default();
-    let after = itaku::catalog::load_path_for(path, &compiled.rules);
-    match check_appended(&shown, &before, &after, &entry.id) {
-        Ok(()) => {
+    use itaku::catalog::writer::{write_entry_into, Mode};
+    match write_entry_into(
+        path,
+        &entry.id,
+        &entry.text,
+        Mode::AppendOnly,
+        &compiled.rules,
+    ) {
+        Ok(_) => {
             ui.say(
                 &format!("業務 `{}` を {shown} に追加しました", entry.id),
                 &format!("appended the operation `{}` to {shown}", entry.id),
@@ -269,34 +247,49 @@ fn append(
         }
         Err(problems) => {
             ui.report(&problems);
-            let restored =
-                if original.is_empty() && before.catalog.is_empty() && !path_had_file(&before) {
-                    std::fs::remove_file(path)
-                } else {
-                    itaku::fsutil::write_atomic(path, original.as_bytes())
-                };
-            match restored {
-                Ok(()) => ui.say(
-                    &format!("{shown} を元の内容に戻しました (何も追加していません)"),
-                    &format!("{shown} was restored to its previous content (nothing was appended)"),
-                ),
-                Err(e) => ui.say(
-                    &format!("エラー: {shown} を元に戻せませんでした: {e}"),
-                    &format!("error: could not restore {shown}: {e}"),
-                ),
-            }
+            ui.say(
+                &format!("{shown} には何も追加していません (ファイルは元のままです)"),
+                &format!("nothing was appended to {shown} (the file is unchanged)"),
+            );
             exit_for(&problems).max_with(Exit::Findings)
         }
     }
 }
 
-/// Whether the catalog existed before (a load of a missing file reports it unreadable).
-fn path_had_file(before: &itaku::catalog::LoadedCatalog) -> bool {
-    !before
-        .diagnostics
-        .iter()
-        .any(|d| d.code.is_unreadable() && d.code != itaku::diag::Code::CatalogNoFiles)
-        || !before.catalog.is_empty()
+/// Saves the answers as a new draft in the store of `dir`.
+fn save_draft(
+    dir: &std::path::Path,
+    answers: &Answers,
+    compiled: &itaku::CompiledRules,
+    ui: &Ui,
+) -> Exit {
+    let mut store = match super::drafts::open_store(dir, None, ui) {
+        Ok(s) => s,
+        Err(e) => return e,
+    };
+    let catalog = load_path_for_default(compiled);
+    match store.save(None, answers, &super::drafts::who(), |id| {
+        catalog.as_ref().is_some_and(|c| c.find(id).is_some())
+    }) {
+        Ok((id, version)) => {
+            ui.say(
+                &format!("下書き `{id}` を保存しました (版 {version})。提出するには: itaku submit {id} --drafts {}", dir.display()),
+                &format!("saved the draft `{id}` (version {version}); to submit it: itaku submit {id} --drafts {}", dir.display()),
+            );
+            Exit::Success
+        }
+        Err(e) => {
+            ui.say(&format!("エラー: {}", e.ja), &format!("error: {}", e.en));
+            Exit::Findings
+        }
+    }
+}
+
+/// The default catalog, when there is one, whose ids a new draft's proposed id avoids.
+fn load_path_for_default(compiled: &itaku::CompiledRules) -> Option<itaku::Catalog> {
+    let path = super::default_catalog();
+    path.exists()
+        .then(|| itaku::catalog::load_path_for(&path, &compiled.rules).catalog)
 }
 
 fn read_answers(path: &std::path::Path, ui: &Ui) -> Result<Answers, Exit> {

@@ -12,7 +12,7 @@ pub struct Args {
     catalog: Option<PathBuf>,
     #[command(flatten)]
     rules: RuleArgs,
-    /// Where drafts are saved, one `ID.yaml` per operation.
+    /// The drafts folder (it holds the drafts store `itaku-drafts.sqlite3`).
     #[arg(long, default_value = "catalog/drafts")]
     drafts: PathBuf,
     /// Address to listen on (port 0 picks a free port).
@@ -46,6 +46,12 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         Ok(c) => c,
         Err(exit) => return exit,
     };
+    // The drafts store opens at start: a drafts folder that is the catalog's folder, or a link, is
+    // refused before anything is served.
+    if let Err(e) = itaku::drafts::Store::open(&args.drafts, Some(&catalog_path)) {
+        ui.say(&format!("エラー: {}", e.ja), &format!("error: {}", e.en));
+        return Exit::Usage;
+    }
     let state = match crate::web::AppState::new(
         compiled,
         catalog,

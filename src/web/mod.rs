@@ -1,7 +1,8 @@
 //! `itaku serve`: a local web application over the same library the command line uses. The router is
 //! here; one file per page group: `questionnaire.rs` (describe an operation, live assessment, save and
 //! download a draft), `browse.rs` (the catalog's operations, one operation's assessment, the summary),
-//! `page.rs` (the layout, the polite error page and the embedded assets).
+//! `page.rs` (the layout, the polite error page and the embedded assets), `drafts.rs` (the department's
+//! drafts and the policy staff's review queue, over the drafts store [`itaku::drafts::Store`]).
 //!
 //! Security: maud escapes every text; request bodies are limited to [`BODY_LIMIT`]; every POST carries
 //! a token bound to the browser's session cookie (`SameSite=Strict`), so another site cannot post a form
@@ -9,6 +10,7 @@
 //! error and shown as a polite page.
 
 mod browse;
+mod drafts;
 mod page;
 mod questionnaire;
 
@@ -43,9 +45,14 @@ pub struct AppState {
     pub catalog_path: String,
     /// Secret the form tokens are derived from; new at every start.
     secret: [u8; 32],
-    /// Serialises saves, so that the check for an existing draft and the write cannot interleave.
-    save_lock: Mutex<()>,
+    /// The drafts store, opened at the first request that needs it (one connection, one user at a time;
+    /// the store itself also serialises writers across processes).
+    store: Mutex<Option<itaku::drafts::Store>>,
 }
+
+/// Who acts in a loopback, single-user server: recorded with every action (a deployment behind a login
+/// would record the user's name instead).
+pub const LOCAL_USER: &str = "local";
 
 impl AppState {
     pub fn new(
@@ -66,7 +73,7 @@ impl AppState {
                 let _ = SESSION_FALLBACK.set(random_bytes()?);
                 secret
             },
-            save_lock: Mutex::new(()),
+            store: Mutex::new(None),
         })
     }
 
@@ -78,14 +85,29 @@ impl AppState {
         hex(&h.finalize()[..16])
     }
 
-    /// True when `id` is used by the catalog or by a draft already saved.
+    /// True when `id` is used by the catalog or by a draft in the store (one query, no file looked at).
     fn id_taken(&self, id: &str) -> bool {
-        self.catalog.find(id).is_some() || self.draft_path(id).is_some_and(|p| p.exists())
+        self.catalog.find(id).is_some() || self.with_store(|s| s.contains(id)).unwrap_or(false)
     }
 
-    /// The draft file of a (valid) operation id; `None` for anything that is not an id.
-    fn draft_path(&self, id: &str) -> Option<PathBuf> {
-        itaku::catalog::OperationId::parse(id).map(|id| self.drafts.join(format!("{id}.yaml")))
+    /// Runs `f` on the drafts store, opening it first if needed.
+    pub fn with_store<T>(
+        &self,
+        f: impl FnOnce(&mut itaku::drafts::Store) -> Result<T, itaku::drafts::StoreError>,
+    ) -> Result<T, itaku::drafts::StoreError> {
+        let mut guard = self.store.lock().unwrap_or_else(|e| e.into_inner());
+        if guard.is_none() {
+            let catalog = std::path::Path::new(&self.catalog_path);
+            *guard = Some(itaku::drafts::Store::open(&self.drafts, Some(catalog))?);
+        }
+        match guard.as_mut() {
+            Some(store) => f(store),
+            None => Err(itaku::drafts::StoreError {
+                ja: "下書きの保存庫を開けません".into(),
+                en: "the drafts store is not open".into(),
+                not_found: false,
+            }),
+        }
     }
 }
 
@@ -133,6 +155,11 @@ pub fn router(state: Shared) -> Router {
         .route("/ops/{id}", get(browse::operation))
         .route("/new", get(questionnaire::form).post(questionnaire::submit))
         .route("/api/assess", post(questionnaire::live))
+        .route("/drafts", get(drafts::list))
+        .route("/drafts/{id}/submit", post(drafts::submit))
+        .route("/queue", get(drafts::queue))
+        .route("/queue/{id}/accept", post(drafts::accept))
+        .route("/queue/{id}/return", post(drafts::return_draft))
         .route("/assets/app.js", get(page::script))
         .route("/assets/app.css", get(page::stylesheet))
         .fallback(page::not_found)

@@ -84,6 +84,8 @@ fn layout(lang: Lang, title: &str, visitor: Option<&Visitor>, body: Markup) -> M
                         a href=(link("/")) { (lang.pick("業務一覧", "Operations")) }
                         a href=(link("/summary")) { (lang.pick("集計", "Summary")) }
                         a href=(link("/new")) { (lang.pick("新しい業務を記入", "Describe a new operation")) }
+                        a href=(link("/drafts")) { (lang.pick("下書き", "Drafts")) }
+                        a href=(link("/queue")) { (lang.pick("審査", "Review")) }
                         a.lang href=(other.0) lang=(lang.pick("en", "ja")) { (other.1) }
                     }
                 }

@@ -40,12 +40,25 @@ pub struct Evaluated {
 }
 
 /// Validates and assesses `answers`. A question answered wrongly (or the identity left empty) does not
-/// stop the assessment: it is assessed as unknown, and the problem is listed.
-pub fn evaluate(state: &AppState, answers: &Answers, lang: Lang) -> Evaluated {
+/// stop the assessment: it is assessed as unknown, and the problem is listed. `draft` is the store's
+/// draft being edited (whose id the operation keeps); for a new one the store proposes an id from the
+/// department (one query, no file looked at).
+pub fn evaluate_for(
+    state: &AppState,
+    answers: &Answers,
+    draft: Option<&str>,
+    lang: Lang,
+) -> Evaluated {
     let rules = &state.compiled.rules;
     let given = answers.get(Field::id).map(|s| s.trim().to_string());
     let id_given = given.is_some();
-    let id = given.unwrap_or_else(|| propose_id(answers, |c| state.id_taken(c)));
+    let id = given
+        .or_else(|| draft.map(str::to_string))
+        .unwrap_or_else(|| {
+            state
+                .with_store(|s| s.propose_id(answers, |c| state.catalog.find(c).is_some()))
+                .unwrap_or_else(|_| propose_id(answers, |c| state.id_taken(c)))
+        });
     let draft = validate(answers, &id, rules);
     let operation = match &draft.operation {
         Some(op) => Some(Arc::clone(op)),
@@ -84,21 +97,43 @@ fn answers_of(form: &PostedForm) -> Answers {
     Answers::from_pairs(form.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))).0
 }
 
-/// GET /new (`?from=ID` starts from a catalog operation).
+/// GET /new (`?from=ID` reopens the draft ID with every answer as saved, or starts from the catalog
+/// operation ID).
 pub async fn form(State(state): State<Shared>, visitor: Visitor) -> Response {
     let mut answers = Answers::default();
-    if let Some(op) = visitor.get("from").and_then(|id| state.catalog.find(id)) {
+    let mut draft = None;
+    let from = visitor.get("from").unwrap_or("");
+    let saved = if from.is_empty() {
+        None
+    } else {
+        state.with_store(|s| s.get(from)).ok().flatten()
+    };
+    if let Some(d) = saved {
+        answers = d.answers.clone();
+        // `&version=N` reopens an earlier version (saving it makes a new version of the draft).
+        if let Some(n) = visitor.get("version").and_then(|v| v.parse::<i64>().ok()) {
+            if let Some(v) = state
+                .with_store(|s| s.versions(&d.id))
+                .ok()
+                .and_then(|vs| vs.into_iter().find(|v| v.n == n))
+            {
+                answers = v.answers;
+            }
+        }
+        draft = Some(d.id);
+    } else if let Some(op) = state.catalog.find(from) {
         answers = Answers::from_operation(op);
         // A new draft needs a new id: the one of the original is taken.
         answers.0.remove(&Field::id);
     }
     let lang = visitor.lang;
-    let evaluated = evaluate(&state, &answers, lang);
+    let evaluated = evaluate_for(&state, &answers, draft.as_deref(), lang);
     questionnaire_page(
         &state,
         &visitor,
         &answers,
         &evaluated,
+        draft.as_deref(),
         None,
         StatusCode::OK,
         lang,
@@ -117,9 +152,10 @@ pub async fn live(
     };
     let lang = visitor.lang;
     let answers = answers_of(&form);
+    let draft = form.get("_draft").map(str::to_string);
     let worker = Arc::clone(&state);
     let done = tokio::task::spawn_blocking(move || {
-        let evaluated = evaluate(&worker, &answers, lang);
+        let evaluated = evaluate_for(&worker, &answers, draft.as_deref(), lang);
         result(&worker, &evaluated, lang).into_string()
     })
     .await;
@@ -131,11 +167,14 @@ pub async fn live(
 
 /// What happened to a save or download, shown above the form.
 pub enum Outcome {
-    Saved(String),
-    Exists(String),
+    /// Saved as version N of the draft.
+    Saved(String, i64),
+    /// Saved and submitted to policy staff.
+    Submitted(String),
     InCatalog(String),
     Invalid,
-    Failed,
+    /// The store refused (a submitted draft, an id taken, …) or failed: its message.
+    Refused(String),
 }
 
 /// POST /new: assess (the form without JavaScript), save the draft, or download it.
@@ -151,31 +190,58 @@ pub async fn submit(
     let lang = visitor.lang;
     let answers = answers_of(&form);
     let action = form.get("_action").unwrap_or("assess").to_string();
-    let confirmed = form.get("_confirm") == Some("yes");
+    let mut draft = form
+        .get("_draft")
+        .filter(|d| !d.is_empty())
+        .map(str::to_string);
     let worker = Arc::clone(&state);
     let job = tokio::task::spawn_blocking(move || {
-        let evaluated = evaluate(&worker, &answers, lang);
+        // A copy is a new draft: its id is proposed anew.
+        if action == "save_copy" {
+            draft = None;
+        }
+        let evaluated = evaluate_for(&worker, &answers, draft.as_deref(), lang);
         let outcome = match action.as_str() {
-            "save" => Some(save(&worker, &evaluated, confirmed, lang)),
+            "save" | "save_copy" | "submit" => {
+                let (outcome, id) = save(&worker, &evaluated, &answers, draft.as_deref(), lang);
+                if let Some(id) = id {
+                    draft = Some(id);
+                }
+                match (outcome, action.as_str()) {
+                    (Outcome::Saved(id, _), "submit") => Some(
+                        match worker.with_store(|s| s.submit(&id, super::LOCAL_USER)) {
+                            Ok(_) => Outcome::Submitted(id),
+                            Err(e) => Outcome::Refused(e.message(lang).to_string()),
+                        },
+                    ),
+                    (o, _) => Some(o),
+                }
+            }
             "download" if evaluated.draft.problems.is_empty() => {
                 return Err((evaluated.id.clone(), evaluated.draft.file_text(lang)));
             }
             "download" => Some(Outcome::Invalid),
             _ => None,
         };
-        Ok((answers, evaluated, outcome))
+        Ok((answers, evaluated, outcome, draft))
     })
     .await;
     match job {
-        Ok(Ok((answers, evaluated, outcome))) => {
+        Ok(Ok((answers, evaluated, outcome, draft))) => {
             let status = match &outcome {
-                Some(Outcome::Saved(_)) | None => StatusCode::OK,
-                Some(Outcome::Exists(_) | Outcome::InCatalog(_)) => StatusCode::CONFLICT,
+                Some(Outcome::Saved(..) | Outcome::Submitted(_)) | None => StatusCode::OK,
+                Some(Outcome::InCatalog(_) | Outcome::Refused(_)) => StatusCode::CONFLICT,
                 Some(Outcome::Invalid) => StatusCode::UNPROCESSABLE_ENTITY,
-                Some(Outcome::Failed) => StatusCode::INTERNAL_SERVER_ERROR,
             };
             questionnaire_page(
-                &state, &visitor, &answers, &evaluated, outcome, status, lang,
+                &state,
+                &visitor,
+                &answers,
+                &evaluated,
+                draft.as_deref(),
+                outcome,
+                status,
+                lang,
             )
         }
         Ok(Err((id, text))) => download(&id, text),
@@ -198,74 +264,48 @@ fn download(id: &str, text: String) -> Response {
     response
 }
 
-/// Writes the draft file `DRAFTS/ID.yaml`: never over an existing draft unless confirmed, never for an id
-/// of the catalog, and only after the answers validate. The file is written whole (temporary file, then
-/// renamed or linked into place), and read back with the catalog loader.
-fn save(state: &AppState, ev: &Evaluated, confirmed: bool, lang: Lang) -> Outcome {
+/// Saves the answers, exactly as given (「わからない」 included), in the drafts store: a new version of
+/// the draft `draft`, or a new draft. Only answers that validate are saved, never under an id of the
+/// catalog. Returns the outcome and the draft's id when saved.
+fn save(
+    state: &AppState,
+    ev: &Evaluated,
+    answers: &Answers,
+    draft: Option<&str>,
+    lang: Lang,
+) -> (Outcome, Option<String>) {
     if !ev.draft.problems.is_empty() || ev.draft.operation.is_none() {
-        return Outcome::Invalid;
+        return (Outcome::Invalid, None);
     }
-    let id = ev.id.clone();
-    if state.catalog.find(&id).is_some() {
-        return Outcome::InCatalog(id);
+    if state.catalog.find(&ev.id).is_some() {
+        return (Outcome::InCatalog(ev.id.clone()), None);
     }
-    let Some(path) = state.draft_path(&id) else {
-        return Outcome::Invalid;
-    };
-    let text = ev.draft.file_text(lang);
-    // One save at a time: the existence check and the write must not interleave with another save.
-    let _guard = state.save_lock.lock().unwrap_or_else(|e| e.into_inner());
-    if let Err(e) = std::fs::create_dir_all(&state.drafts) {
-        eprintln!(
-            "itaku serve: error: cannot create {}: {e}",
-            state.drafts.display()
-        );
-        return Outcome::Failed;
-    }
-    let written = if confirmed {
-        itaku::fsutil::write_atomic(&path, text.as_bytes())
-    } else {
-        write_new(&state.drafts, &path, text.as_bytes())
-    };
-    match written {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Outcome::Exists(id),
+    let saved = state.with_store(|s| {
+        s.save(draft, answers, super::LOCAL_USER, |c| {
+            state.catalog.find(c).is_some()
+        })
+    });
+    match saved {
+        Ok((id, version)) => {
+            eprintln!("itaku serve: saved draft {id} (version {version})");
+            (Outcome::Saved(id.clone(), version), Some(id))
+        }
+        Err(e) if e.not_found => (Outcome::Refused(e.message(lang).to_string()), None),
         Err(e) => {
-            eprintln!("itaku serve: error: cannot write {}: {e}", path.display());
-            return Outcome::Failed;
+            eprintln!("itaku serve: error: cannot save the draft: {e}");
+            (Outcome::Refused(e.message(lang).to_string()), None)
         }
     }
-    let reread = itaku::catalog::load_path(&path);
-    if reread.diagnostics.has_errors() || reread.catalog.find(&id).is_none() {
-        eprintln!(
-            "itaku serve: error: the draft {} does not read back",
-            path.display()
-        );
-        return Outcome::Failed;
-    }
-    eprintln!("itaku serve: saved {}", path.display());
-    Outcome::Saved(path.display().to_string())
-}
-
-/// Writes a new file: a temporary file in the same directory, then linked to `path` only if nothing is
-/// there (an existing file is an `AlreadyExists` error and is left untouched).
-fn write_new(dir: &std::path::Path, path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".itaku-draft-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist_noclobber(path).map(|_| ()).map_err(|e| e.error)
 }
 
 /// The questionnaire page with its result.
+#[allow(clippy::too_many_arguments)]
 pub fn questionnaire_page(
     state: &AppState,
     visitor: &Visitor,
     answers: &Answers,
     ev: &Evaluated,
+    draft: Option<&str>,
     outcome: Option<Outcome>,
     status: StatusCode,
     lang: Lang,
@@ -279,6 +319,7 @@ pub fn questionnaire_page(
         .collect();
     let title = lang.pick("業務の自己診断", "Self-assessment of an operation");
     let all = questions();
+    let saved = draft.and_then(|id| state.with_store(|s| s.get(id)).ok().flatten());
     let body = html! {
         h1 { (title) }
         p.muted {
@@ -287,12 +328,14 @@ pub fn questionnaire_page(
                 "Answer the questions about the operation: the recommendation, its reasons and the risks to secure appear beside the form (below it on a narrow screen). Leave a question as “don't know” when unsure.",
             ))
         }
-        @if let Some(o) = &outcome { (outcome_notice(o, lang)) }
+        @if let Some(o) = &outcome { (outcome_notice(o, visitor, lang)) }
+        @if let Some(d) = &saved { (super::drafts::draft_notice(d, visitor, lang)) }
         p.to-result { a href="#result" { (lang.pick("判定結果へ移動 ↓", "Go to the result ↓")) } }
         div.layout {
             form #questionnaire method="post" action=(visitor.link("/new"))
                 data-live=(visitor.link("/api/assess")) novalidate {
                 input type="hidden" name="_token" value=(token);
+                @if let Some(d) = draft { input type="hidden" name="_draft" value=(d); }
                 @for g in Group::ALL {
                     fieldset.group #(format!("group-{}", g.key())) {
                         legend { (g.title(lang)) }
@@ -301,21 +344,21 @@ pub fn questionnaire_page(
                         }
                     }
                 }
-                @if matches!(outcome, Some(Outcome::Exists(_))) {
-                    p {
-                        label {
-                            input type="checkbox" name="_confirm" value="yes";
-                            " " (lang.pick("既存の下書きを上書きする", "Overwrite the existing draft"))
-                        }
-                    }
-                }
                 div.actions {
                     button.primary type="submit" name="_action" value="assess" { (lang.pick("判定する", "Assess")) }
-                    button type="submit" name="_action" value="save" { (lang.pick("下書きを保存", "Save the draft")) }
+                    button type="submit" name="_action" value="save" {
+                        @if draft.is_some() { (lang.pick("下書きを保存 (新しい版)", "Save the draft (a new version)")) }
+                        @else { (lang.pick("下書きを保存", "Save the draft")) }
+                    }
+                    @if draft.is_some() {
+                        button type="submit" name="_action" value="save_copy" { (lang.pick("コピーとして保存", "Save as a copy")) }
+                    }
+                    button type="submit" name="_action" value="submit" { (lang.pick("保存して提出", "Save and submit")) }
                     button type="submit" name="_action" value="download" { (lang.pick("YAML をダウンロード", "Download the YAML")) }
                 }
                 p.help {
                     (lang.pick("下書きの保存先: ", "Drafts are saved in: ")) code { (state.drafts.display().to_string()) }
+                    " — " a href=(visitor.link("/drafts")) { (lang.pick("下書きの一覧", "Your drafts")) }
                 }
             }
             aside #result aria-live="polite" aria-label=(lang.pick("判定結果", "Result")) {
@@ -326,17 +369,18 @@ pub fn questionnaire_page(
     page::page(visitor, status, title, body)
 }
 
-fn outcome_notice(o: &Outcome, lang: Lang) -> Markup {
+fn outcome_notice(o: &Outcome, visitor: &Visitor, lang: Lang) -> Markup {
     html! {
         @match o {
-            Outcome::Saved(path) => div.notice role="status" #saved {
-                strong { (lang.pick("下書きを保存しました: ", "Draft saved: ")) } code { (path) }
-                " " (lang.pick("政策経営部に確認を依頼してください。", "Ask policy staff to review it."))
+            Outcome::Saved(id, version) => div.notice role="status" #saved {
+                strong { (lang.pick("下書きを保存しました: ", "Draft saved: ")) } code { (id) }
+                " (" (lang.pick("版 ", "version ")) (version) ") "
+                (lang.pick("内容が固まったら「保存して提出」で政策経営部に提出してください。", "When it is ready, use “Save and submit” to send it to policy staff."))
+                " " a href=(visitor.link("/drafts")) { (lang.pick("下書きの一覧へ", "Your drafts")) }
             },
-            Outcome::Exists(id) => div.notice.bad role="alert" {
-                (lang.pick("この業務IDの下書きは既にあります: ", "A draft with this id already exists: ")) code { (id) }
-                ". " (lang.pick("上書きする場合は、下の「既存の下書きを上書きする」にチェックを入れて、もう一度保存してください。",
-                    "To replace it, tick “Overwrite the existing draft” below and save again."))
+            Outcome::Submitted(id) => div.notice role="status" #submitted {
+                strong { (lang.pick("提出しました: ", "Submitted: ")) } code { (id) }
+                " " (lang.pick("政策経営部の確認をお待ちください。差戻しの場合はコメントが下書きの一覧に表示されます。", "Policy staff will review it; if they return it, their comment appears in your drafts."))
             },
             Outcome::InCatalog(id) => div.notice.bad role="alert" {
                 (lang.pick("この業務IDはカタログで使われています: ", "This id is used by the catalog: ")) code { (id) }
@@ -346,9 +390,7 @@ fn outcome_notice(o: &Outcome, lang: Lang) -> Markup {
                 (lang.pick("回答に確認が必要な点があるため、保存できません。赤字の質問を直してください。",
                     "The draft cannot be saved until the answers marked in red are corrected."))
             },
-            Outcome::Failed => div.notice.bad role="alert" {
-                (lang.pick("保存できませんでした。内容はサーバーの記録に残しました。", "The draft could not be saved; the details were logged by the server."))
-            },
+            Outcome::Refused(message) => div.notice.bad role="alert" #refused { (message) },
         }
     }
 }
@@ -487,7 +529,7 @@ pub fn result(state: &AppState, ev: &Evaluated, lang: Lang) -> Markup {
             @if ev.id_given && state.catalog.find(&ev.id).is_some() {
                 " — " strong.error { (lang.pick("カタログで使用済み", "used by the catalog")) }
             } @else if ev.id_given && state.id_taken(&ev.id) {
-                " — " strong { (lang.pick("同じIDの下書きあり (上書きには確認が必要)", "a draft with this id exists (overwriting needs a confirmation)")) }
+                " — " strong { (lang.pick("同じIDの下書きあり", "a draft with this id exists")) }
             }
         }
     }

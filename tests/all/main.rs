@@ -13,6 +13,7 @@ static GLOBAL: itaku::heap::Counting<std::alloc::System> =
 #[path = "../support/mod.rs"]
 mod support;
 
+mod catalog_writers;
 mod cli;
 mod cmd;
 mod compiled_vs_interpreted;
@@ -27,6 +28,7 @@ mod output_formats;
 mod properties;
 mod reliability;
 mod reliability_2026_12;
+mod review_cli;
 mod rule_cases;
 mod rule_lint;
 mod rule_tests_cli;

@@ -1,8 +1,14 @@
 //! `itaku serve` in a real browser: headless Chromium driven through chromedriver (WebDriver, with
 //! fantoccini) fills the questionnaire for a new operation, sees the recommendation and a checklist item
-//! appear live, saves the draft and checks that the file validates; then again with JavaScript switched
-//! off, where the form is submitted and the result page rendered by the server. Screenshots are left at
+//! appear live, saves the draft and checks that it validates; then again with JavaScript switched off,
+//! where the form is submitted and the result page rendered by the server. Screenshots are left at
 //! `target/serve-result.png` and `target/serve-result-nojs.png` for a person to look at.
+//!
+//! The review path, end to end: a department fills in, saves, leaves, reopens (every answer back,
+//! 「わからない」 included), changes and submits; policy staff return it with a comment; the department
+//! sees the comment, fixes and resubmits; staff accept it, and the catalog file holds the entry, passes
+//! `itaku check`, and keeps every other byte. Screenshots at 1280 and 390 px wide under
+//! `target/screenshots/`.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (and `fonts-noto-cjk` for Japanese), which `.ci/run`
 //! installs; without them the test fails rather than skips.
@@ -163,10 +169,13 @@ async fn checks_result_and_saves(c: &Client, server: &Server, id: &str, png: &st
         .for_element(Locator::Css("#saved"))
         .await
         .expect("the draft is saved");
-    let file = server.drafts.join(format!("{id}.yaml"));
-    let loaded = itaku::catalog::load_path(&file);
-    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
-    let op = &loaded.catalog.operations[0];
+    // The draft is in the store, and its answers make the entry a catalog would hold.
+    let store = itaku::drafts::Store::open(&server.drafts, None).unwrap();
+    let draft = store.get(id).unwrap().expect("the draft is in the store");
+    let rules = itaku::RuleSet::load_embedded().unwrap();
+    let checked = itaku::questionnaire::validate(&draft.answers, id, &rules);
+    assert!(checked.problems.is_empty(), "{:?}", checked.problems);
+    let op = checked.operation.unwrap();
     assert_eq!(op.department, "土木部 交通安全自転車課");
     assert_eq!(op.routine_share, Some(0.9));
     assert_eq!(op.escalation_to_staff, Some(true));
@@ -257,5 +266,189 @@ async fn a_department_fills_the_questionnaire_in_chromium() {
         "serve-result-nojs.png",
     )
     .await;
+    c.close().await.unwrap();
+}
+
+async fn click(c: &Client, selector: &str) {
+    css(c, selector).await.click().await.unwrap();
+}
+
+async fn wait_css(c: &Client, selector: &str) {
+    if let Err(e) = c
+        .wait()
+        .at_most(Duration::from_secs(60))
+        .for_element(Locator::Css(selector))
+        .await
+    {
+        let page = c.source().await.unwrap_or_default();
+        panic!("{selector} never appeared ({e}); the page:\n{page}");
+    }
+}
+
+async fn value(c: &Client, selector: &str) -> String {
+    css(c, selector)
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
+async fn replace_text(c: &Client, selector: &str, text: &str) {
+    let e = css(c, selector).await;
+    e.clear().await.unwrap();
+    e.send_keys(text).await.unwrap();
+}
+
+/// Screenshots of the page at `path` at 1280 and 390 CSS pixels wide.
+async fn shoot(c: &Client, server: &Server, path: &str, name: &str) {
+    let dir = target_dir().join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (width, height) in [(1280, 1400), (390, 1400)] {
+        c.set_window_size(width, height).await.unwrap();
+        c.goto(&server.url(path)).await.unwrap();
+        let shot = c.screenshot().await.unwrap();
+        assert!(shot.starts_with(b"\x89PNG"));
+        std::fs::write(dir.join(format!("{name}-{width}.png")), shot).unwrap();
+    }
+    c.set_window_size(1280, 1800).await.unwrap();
+}
+
+fn store(server: &Server) -> itaku::drafts::Store {
+    itaku::drafts::Store::open(&server.drafts, None).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_draft_goes_from_the_department_through_review_into_the_catalog() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = std::fs::read_to_string(root().join("catalog/10_toshi_doboku.yaml")).unwrap();
+    let catalog = dir.path().join("doboku.yaml");
+    std::fs::write(&catalog, &original).unwrap();
+    let server = Server::start(&[catalog.to_str().unwrap()]);
+    let driver = Driver::start();
+    let c = driver.browser(true).await;
+
+    // The department fills in and saves; the id comes from the department (土木部 → doboku).
+    c.goto(&server.url("/new")).await.unwrap();
+    fill(&c, "自転車駐車場の定期利用受付").await;
+    type_into(&c, "#q-description", "わからない").await;
+    wait_for_recommendation(&c, "partial").await;
+    click(&c, "button[value=save]").await;
+    wait_css(&c, "#saved").await;
+    let id = "doboku-001";
+    assert_eq!(store(&server).get(id).unwrap().unwrap().version, 1);
+    shoot(&c, &server, &format!("/new?from={id}"), "1-department-form").await;
+
+    // Leaves, comes back through the drafts page: every answer is there, わからない included.
+    c.goto(&server.url("/")).await.unwrap();
+    c.goto(&server.url("/drafts")).await.unwrap();
+    click(&c, &format!("section[data-draft=\"{id}\"] h2 a")).await;
+    wait_css(&c, "#draft-status").await;
+    assert_eq!(value(&c, "#q-name").await, "自転車駐車場の定期利用受付");
+    assert_eq!(value(&c, "#q-description").await, "わからない");
+    assert_eq!(value(&c, "#q-annual_cases").await, "12000");
+    let checked = css(&c, "input[name=statutory_staff_only][value=false]")
+        .await
+        .prop("checked")
+        .await
+        .unwrap();
+    assert_eq!(checked.as_deref(), Some("true"));
+    // Changes an answer and submits: a new version of the same draft.
+    replace_text(&c, "#q-annual_cases", "15000").await;
+    click(&c, "button[value=submit]").await;
+    wait_css(&c, "#submitted").await;
+    let d = store(&server).get(id).unwrap().unwrap();
+    assert_eq!((d.version, d.status), (2, itaku::drafts::Status::Submitted));
+    assert_eq!(
+        store(&server).list(None).unwrap().len(),
+        1,
+        "no copy was made"
+    );
+
+    // Policy staff see it in the queue with its assessment, and return it with a comment.
+    shoot(&c, &server, "/queue", "2-staff-queue").await;
+    c.goto(&server.url("/queue")).await.unwrap();
+    let item = css(&c, &format!("#queue-{id}")).await.text().await.unwrap();
+    assert!(item.contains("一部委託"), "{item}");
+    type_into(
+        &c,
+        &format!("#comment-{id}"),
+        "年間件数の根拠 (令和6年度実績) を確認してください",
+    )
+    .await;
+    click(&c, &format!("#queue-{id} form[action$=return] button")).await;
+    wait_css(&c, "#returned").await;
+    assert_eq!(
+        store(&server).get(id).unwrap().unwrap().status,
+        itaku::drafts::Status::Returned
+    );
+
+    // The department sees the comment, fixes the answer and resubmits.
+    c.goto(&server.url("/drafts")).await.unwrap();
+    let row = css(&c, &format!("section[data-draft=\"{id}\"]"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        row.contains("令和6年度実績") && row.contains("差戻し"),
+        "{row}"
+    );
+    shoot(&c, &server, "/drafts", "3-department-drafts-returned").await;
+    c.goto(&server.url(&format!("/new?from={id}")))
+        .await
+        .unwrap();
+    let comment = css(&c, "#return-comment").await.text().await.unwrap();
+    assert!(comment.contains("令和6年度実績"), "{comment}");
+    replace_text(&c, "#q-annual_cases", "16000").await;
+    click(&c, "button[value=submit]").await;
+    wait_css(&c, "#submitted").await;
+
+    // Staff accept it: the catalog file holds the entry, every other byte as it was.
+    c.goto(&server.url("/queue")).await.unwrap();
+    click(&c, &format!("#queue-{id} form[action$=accept] button")).await;
+    wait_css(&c, "#accepted").await;
+    shoot(&c, &server, "/drafts", "4-department-drafts-accepted").await;
+    let d = store(&server).get(id).unwrap().unwrap();
+    assert_eq!((d.version, d.status), (3, itaku::drafts::Status::Accepted));
+    let actions: Vec<String> = store(&server)
+        .events(id)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "saved",
+            "saved",
+            "submitted",
+            "returned",
+            "saved",
+            "submitted",
+            "accepted"
+        ]
+    );
+    let text = std::fs::read_to_string(&catalog).unwrap();
+    assert!(
+        text.starts_with(&original),
+        "the catalog's text before the entry is unchanged"
+    );
+    let loaded = itaku::catalog::load_path(&catalog);
+    assert!(!loaded.diagnostics.has_errors(), "{:?}", loaded.diagnostics);
+    let op = loaded.catalog.find(id).expect("the accepted entry");
+    assert_eq!(op.annual_cases, Some(16000));
+    assert_eq!(op.department, "土木部 交通安全自転車課");
+    let check = Command::new(env!("CARGO_BIN_EXE_itaku"))
+        .current_dir(root())
+        .arg("check")
+        .arg(&catalog)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
     c.close().await.unwrap();
 }

@@ -1,6 +1,6 @@
 //! `itaku serve` over HTTP: every route's status, escaping of catalog and user text, the body limit,
-//! the form token, traversal attempts in ids, drafts never overwritten without a confirmation, and
-//! concurrent saves.
+//! the form token, traversal attempts in ids, drafts saved in the store (a new draft never over
+//! another, a reopened one as a new version), and concurrent saves.
 
 use crate::support::server;
 
@@ -154,6 +154,7 @@ fn posts_need_the_session_token() {
         assert_eq!(r.status, 403);
     }
     assert!(!s.drafts.join("token-test.yaml").exists());
+    assert!(!s.drafts.exists() || !store(&s).contains("token-test").unwrap());
     // With both, the live answer is a fragment with the recommendation.
     let r = s.post(
         "/api/assess",
@@ -190,33 +191,67 @@ fn text_is_escaped_everywhere() {
     assert_eq!(page.body.matches("<script").count(), 1);
 }
 
+fn store(s: &Server) -> itaku::drafts::Store {
+    itaku::drafts::Store::open(&s.drafts, None).unwrap()
+}
+
 #[test]
-fn drafts_are_saved_validated_and_never_overwritten_without_confirmation() {
+fn drafts_are_saved_validated_and_versioned_in_the_store() {
     let s = Server::start(&[]);
     let (cookie, token) = s.session();
     let mut form = answers(&token, "駐輪場利用申請の受付", "bicycle-parking-intake");
+    form.push(("manuals", "わからない"));
     form.push(("_action", "save"));
     let r = s.post("/new", Some(&cookie), &form);
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.body.contains("下書きを保存しました"));
-    let file = s.drafts.join("bicycle-parking-intake.yaml");
-    let loaded = itaku::catalog::load_path(&file);
-    assert!(loaded.diagnostics.is_empty());
-    assert_eq!(loaded.catalog.operations[0].name, "駐輪場利用申請の受付");
-    let first = std::fs::read(&file).unwrap();
+    // The store holds the answers exactly as given, わからない included; no YAML file is written.
+    let d = store(&s).get("bicycle-parking-intake").unwrap().unwrap();
+    assert_eq!(d.name, "駐輪場利用申請の受付");
+    assert_eq!(
+        d.answers
+            .0
+            .get(&itaku::catalog::Field::manuals)
+            .map(String::as_str),
+        Some("わからない")
+    );
+    assert!(!s.drafts.join("bicycle-parking-intake.yaml").exists());
 
-    // Saving again under the same id asks for a confirmation and leaves the file alone.
+    // A new draft under the same id is refused and changes nothing.
     let mut again = answers(&token, "別の名前", "bicycle-parking-intake");
     again.push(("_action", "save"));
     let r = s.post("/new", Some(&cookie), &again);
     assert_eq!(r.status, 409);
-    assert!(r.body.contains("name=\"_confirm\""));
-    assert_eq!(std::fs::read(&file).unwrap(), first);
-    // With the confirmation it is replaced.
-    again.push(("_confirm", "yes"));
+    assert_eq!(
+        store(&s).versions("bicycle-parking-intake").unwrap().len(),
+        1
+    );
+    // Saved as that draft (reopened), it is a new version; the first stays recoverable.
+    again.push(("_draft", "bicycle-parking-intake"));
     let r = s.post("/new", Some(&cookie), &again);
-    assert_eq!(r.status, 200);
-    assert!(std::fs::read_to_string(&file).unwrap().contains("別の名前"));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let versions = store(&s).versions("bicycle-parking-intake").unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(
+        versions[0].answers.get(itaku::catalog::Field::name),
+        Some("駐輪場利用申請の受付")
+    );
+    assert_eq!(
+        versions[1].answers.get(itaku::catalog::Field::name),
+        Some("別の名前")
+    );
+    // The first version can be reopened from the draft's page.
+    let r = s.get("/new?from=bicycle-parking-intake", Some(&cookie));
+    assert!(
+        r.body
+            .contains("/new?from=bicycle-parking-intake&amp;version=1"),
+        "{}",
+        r.body
+    );
+    let r = s.get("/new?from=bicycle-parking-intake&version=1", Some(&cookie));
+    assert!(r.body.contains("value=\"駐輪場利用申請の受付\""));
+    let r = s.get("/new?from=bicycle-parking-intake", Some(&cookie));
+    assert!(r.body.contains("value=\"別の名前\""));
 
     // An id of the catalog is refused.
     let mut taken = answers(&token, "x", "counter-back-office");
@@ -231,7 +266,7 @@ fn drafts_are_saved_validated_and_never_overwritten_without_confirmation() {
     let r = s.post("/new", Some(&cookie), &bad);
     assert_eq!(r.status, 422);
     assert!(r.body.contains("href=\"#q-difficulty\""));
-    assert!(!s.drafts.join("bad-answers.yaml").exists());
+    assert!(!store(&s).contains("bad-answers").unwrap());
 }
 
 #[test]
@@ -266,7 +301,14 @@ fn ids_cannot_escape_the_drafts_directory() {
         .collect();
     entries.retain(|n| n != "drafts");
     assert!(entries.is_empty(), "{entries:?}");
-    assert!(!s.drafts.exists() || std::fs::read_dir(&s.drafts).unwrap().next().is_none());
+    // The drafts folder holds at most the store (its database files), and no draft.
+    if s.drafts.exists() {
+        for e in std::fs::read_dir(&s.drafts).unwrap() {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            assert!(name.starts_with(itaku::drafts::STORE_FILE), "{name}");
+        }
+        assert!(store(&s).list(None).unwrap().is_empty());
+    }
 }
 
 #[test]
@@ -324,20 +366,14 @@ fn concurrent_saves_of_different_operations_do_not_interfere() {
             });
         }
     });
+    let store = store(&s);
     for i in 0..8 {
-        let loaded = itaku::catalog::load_path(&s.drafts.join(format!("parallel-{i}.yaml")));
-        assert!(loaded.diagnostics.is_empty());
-        assert_eq!(
-            loaded.catalog.operations[0].name,
-            format!("並行保存の業務 {i}")
-        );
+        let d = store.get(&format!("parallel-{i}")).unwrap().unwrap();
+        assert_eq!(d.name, format!("並行保存の業務 {i}"));
+        assert_eq!(d.version, 1);
     }
-    // No temporary file is left behind.
-    let names: Vec<_> = std::fs::read_dir(&s.drafts)
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    assert_eq!(names.len(), 8, "{names:?}");
+    assert_eq!(store.list(None).unwrap().len(), 8);
+    assert_eq!(store.integrity().unwrap(), "ok");
 }
 
 #[test]

@@ -240,6 +240,7 @@ macro_rules! codes {
 
 codes! {
     AnswersUnreadable => "answers::unreadable", true, "回答ファイルを読めません", "the answers file cannot be read";
+    AnswersDuplicateField => "answers::duplicate-field", false, "回答ファイルで同じ質問に2回答えています", "the answers file answers one question twice";
     AnswersEmpty => "answers::empty", false, "回答ファイルに回答がありません", "the answers file has no answers";
     AnswersNotAppended => "answers::not-appended", false, "回答から作った業務をカタログに追加できませんでした (カタログは元のまま)", "the entry made from the answers could not be added to the catalog (the catalog is unchanged)";
     AnswersStructure => "answers::structure", false, "回答ファイルの形が違います (質問と回答の対応表が必要)", "the answers file is not a mapping of questions to answers";
@@ -270,6 +271,8 @@ codes! {
     CatalogUnknownValue => "catalog::unknown-value", false, "選択肢にない値です", "a value that is not one of the field's choices";
     CatalogUnreadable => "catalog::unreadable", true, "ファイルを読めません", "a file cannot be read";
     CatalogWrongLength => "catalog::wrong-length", false, "リストの長さが違います (月別業務量は12か月)", "a list has the wrong length (monthly load has 12 months)";
+    CatalogWriteChanged => "catalog::write-changed", false, "書き込み中にカタログのファイルが何度も変更されました (何も書き込んでいません)", "the catalog file kept changing while being written (nothing was written)";
+    CatalogWriteRefused => "catalog::write-refused", false, "このファイルには業務を書き込めません (シンボリックリンク、カタログでないファイルなど)", "this file cannot take an operation (a symbolic link, a file that is not a catalog, …)";
     CatalogWrongType => "catalog::wrong-type", false, "値の型が違います", "a value has the wrong type";
     SheetInvalid => "sheet::invalid", false, "表計算ファイルのセル・見出しが正しくありません", "a cell or header of a spreadsheet is invalid";
     RulesCompile => "rules::compile", false, "ルールのスクリプトを解釈できません", "a rule script does not compile";

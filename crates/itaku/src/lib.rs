@@ -13,6 +13,7 @@ pub mod check;
 pub mod coverage;
 pub mod diag;
 pub mod diff;
+pub mod drafts;
 pub mod explain;
 pub mod fsutil;
 pub mod heap;

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 
 use crate::catalog::questions::{question, Question};
-use crate::catalog::{parse_str, titles, Field, FieldKind, Operation};
+use crate::catalog::{titles, Field, FieldKind, Operation};
 use crate::diag::{Code, Diagnostic, Diagnostics, Location, SourceFile};
 use crate::lang::Lang;
 use crate::rules::RuleSet;
@@ -156,6 +156,8 @@ impl Answers {
         };
         let mut answers = Answers::default();
         let mut problems = Diagnostics::default();
+        // The line each field was first answered on: a second answer is an error, not a silent winner.
+        let mut seen: BTreeMap<Field, usize> = BTreeMap::new();
         for (key, value) in entries {
             let name = yaml::scalar_text(&key);
             let Some(field) = Field::from_name(&name).or_else(|| titles::field_for_header(&name))
@@ -175,6 +177,23 @@ impl Answers {
                 problems.push(d);
                 continue;
             };
+            if let Some(first) = seen.insert(field, key.pos.line) {
+                problems.push(
+                    Diagnostic::error(
+                        Code::AnswersDuplicateField,
+                        format!(
+                            "`{name}` ({}) には {first} 行目で既に答えています。どちらか一方にしてください",
+                            field.name()
+                        ),
+                        format!(
+                            "`{name}` ({}) was already answered on line {first}: keep one of them",
+                            field.name()
+                        ),
+                    )
+                    .at(at(key.pos.line, key.pos.column, key.len)),
+                );
+                continue;
+            }
             let text = match &value.value {
                 Value::Seq(items) => {
                     let sep = if field.kind() == FieldKind::Load {
@@ -449,78 +468,6 @@ pub fn propose_id(answers: &Answers, taken: impl Fn(&str) -> bool) -> String {
         .unwrap_or(base)
 }
 
-/// The text of `catalog` with `entry` appended, byte for byte after the existing text (a final newline
-/// is added first when missing; an empty file gets the `operations:` line).
-pub fn appended_text(catalog: &str, entry: &Entry) -> String {
-    let mut text = catalog.to_string();
-    if !text.is_empty() && !text.ends_with('\n') {
-        text.push('\n');
-    }
-    if text.trim().is_empty() {
-        text.push_str(&format!(
-            "format: {}\noperations:\n",
-            crate::catalog::format::CURRENT_FORMAT
-        ));
-    }
-    text.push_str(&entry.text);
-    text
-}
-
-/// Checks a catalog after an entry was appended: it must hold every operation it had before, plus the
-/// one with id `id`, and no error. Otherwise its problems (or why the entry is not there).
-pub fn check_appended(
-    path: &str,
-    before: &crate::catalog::LoadedCatalog,
-    after: &crate::catalog::LoadedCatalog,
-    id: &str,
-) -> Result<(), Diagnostics> {
-    let grew = after.catalog.len() == before.catalog.len() + 1 && after.catalog.find(id).is_some();
-    let errors_before = before
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == crate::diag::Severity::Error)
-        .count();
-    let errors_after = after
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == crate::diag::Severity::Error)
-        .count();
-    if grew && errors_after <= errors_before {
-        return Ok(());
-    }
-    let mut problems = Diagnostics::default();
-    for d in after
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == crate::diag::Severity::Error)
-    {
-        problems.push(d.clone());
-    }
-    if problems.is_empty() || !grew {
-        problems.push(
-            Diagnostic::error(
-                Code::AnswersNotAppended,
-                format!("業務 `{id}` をカタログに追加できません (`operations:` のリストがファイルの最後にない、または同じIDがある)"),
-                format!("the operation `{id}` cannot be appended (the `operations:` list is not last in the file, or the id is taken)"),
-            )
-            .in_file(path)
-            .help(
-                "`operations:` のリストがファイルの最後に来るようにし、使われていない業務IDにしてください",
-                "make the `operations:` list the last thing in the file and use an id not yet taken",
-            ),
-        );
-    }
-    Err(problems)
-}
-
-/// [`appended_text`] checked in memory with [`check_appended`].
-pub fn append_entry(path: &str, catalog: &str, entry: &Entry) -> Result<String, Diagnostics> {
-    let text = appended_text(catalog, entry);
-    let before = parse_str(path, catalog);
-    let after = parse_str(path, &text);
-    check_appended(path, &before, &after, &entry.id).map(|()| text)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -624,24 +571,13 @@ mod tests {
         assert_eq!(a.get(Field::department), Some("総務部"));
         assert_eq!(a.get(Field::legal_basis), Some("法A\n法B"));
         assert_eq!(a.get(Field::decision_steps), Some("なし"));
+        let twice = Answers::from_yaml("a.yaml", "name: A\nname: B\n").unwrap_err();
+        assert_eq!(twice.0[0].code, Code::AnswersDuplicateField);
+        let twice = Answers::from_yaml("a.yaml", "所管: A\ndepartment: B\n").unwrap_err();
+        assert_eq!(twice.0[0].location.as_ref().map(|l| l.line), Some(2));
         let bad = Answers::from_yaml("a.yaml", "nmae: x\n").unwrap_err();
         let d = &bad.0[0];
         assert_eq!(d.location.as_ref().map(|l| l.line), Some(1));
         assert_eq!(d.help_en.as_deref(), Some("did you mean `name`?"));
-    }
-
-    #[test]
-    fn appending_keeps_the_catalog_text_and_refuses_what_would_not_load() {
-        let catalog = "# comment kept\noperations:\n  - id: a   # trailing comment\n    name: A\n    department: D\n";
-        let d = validate(&basic(), "new-one", &rules());
-        let text = append_entry("c.yaml", catalog, &d.entry).unwrap();
-        assert!(text.starts_with(catalog));
-        assert_eq!(parse_str("c.yaml", &text).catalog.len(), 2);
-        // A duplicate id is refused.
-        let dup = validate(&basic(), "a", &rules());
-        assert!(append_entry("c.yaml", catalog, &dup.entry).is_err());
-        // A catalog whose list is not last cannot take an entry.
-        let other = "operations:\n  - {id: a, name: A, department: D}\nextra: 1\n";
-        assert!(append_entry("c.yaml", other, &d.entry).is_err());
     }
 }

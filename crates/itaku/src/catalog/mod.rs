@@ -21,6 +21,7 @@ pub mod sheet;
 pub mod titles;
 mod validate;
 pub mod vocabulary;
+pub mod writer;
 mod yaml_split;
 
 pub use builder::{CatalogBuilder, IdIndex};
