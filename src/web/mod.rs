@@ -3,14 +3,20 @@
 //! download a draft), `browse.rs` (the catalog's operations, one operation's assessment, the summary),
 //! `page.rs` (the layout, the polite error page and the embedded assets).
 //!
+//! Hardening (`guard.rs`, `server.rs`): the `Host` must name this server, a POST must come from this
+//! origin, the work in flight and the connections are bounded, and slow clients time out.
+//!
 //! Security: maud escapes every text; request bodies are limited to [`BODY_LIMIT`]; every POST carries
 //! a token bound to the browser's session cookie (`SameSite=Strict`), so another site cannot post a form
 //! here; ids are validated by the catalog loader before they name a file; errors are logged on standard
 //! error and shown as a polite page.
 
 mod browse;
+pub mod guard;
+mod memory;
 mod page;
 mod questionnaire;
+pub mod server;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

@@ -25,6 +25,10 @@ use itaku::Lang;
 use super::page::{self, fragment};
 use super::{check_post, internal_error, AppState, PostedForm, Shared, Visitor};
 
+/// Problems listed in the result; more are counted in one line (a live request with thousands of
+/// unknown hazards answers a few kilobytes, not a megabyte).
+const MAX_PROBLEMS: usize = 20;
+
 /// The placeholder identity that lets a half-filled questionnaire be assessed before it is named.
 const PLACEHOLDER_ID: &str = "draft";
 
@@ -466,12 +470,19 @@ pub fn result(state: &AppState, ev: &Evaluated, lang: Lang) -> Markup {
             div.notice.bad #problems {
                 strong { (lang.pick("確認が必要な回答", "Answers to check")) }
                 ul.tight {
-                    @for p in &ev.draft.problems {
+                    @for p in ev.draft.problems.iter().take(MAX_PROBLEMS) {
                         li {
                             @if let Some(f) = p.field {
                                 a href=(format!("#q-{}", f.name())) { (ask(f, lang)) } ": "
                             }
                             (p.diagnostic.message(lang))
+                        }
+                    }
+                    @if ev.draft.problems.len() > MAX_PROBLEMS {
+                        li #more-problems {
+                            @let more = ev.draft.problems.len() - MAX_PROBLEMS;
+                            (lang.pick(&format!("ほか {more} 件 (最初の {MAX_PROBLEMS} 件を直すと残りも表示されます)"),
+                                &format!("and {more} more (fix the first {MAX_PROBLEMS} to see the rest)")))
                         }
                     }
                 }

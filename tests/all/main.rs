@@ -31,6 +31,7 @@ mod rule_tests_cli;
 mod sandbox;
 mod schema;
 mod serve_browser;
+mod serve_guard;
 mod serve_http;
 mod snapshot;
 mod spreadsheets;
