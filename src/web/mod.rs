@@ -139,6 +139,7 @@ pub fn router(state: Shared) -> Router {
         .route("/ops/{id}", get(browse::operation))
         .route("/new", get(questionnaire::form).post(questionnaire::submit))
         .route("/api/assess", post(questionnaire::live))
+        .route("/api/token", get(questionnaire::token))
         .route("/assets/app.js", get(page::script))
         .route("/assets/app.css", get(page::stylesheet))
         .fallback(page::not_found)
