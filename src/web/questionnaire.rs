@@ -663,9 +663,10 @@ fn headline(state: &AppState, a: &Assessment, lang: Lang) -> Markup {
             span.badge.small { (rec.label(lang)) }
             " "
             span.fte { (lang.pick("削減見込み ", "freed ")) strong { (format!("{:.2}", a.freed_fte)) } " FTE" }
-            @if let Some(t) = &doc.top_risk {
-                " "
-                span.top-risk { (lang.pick("最大のリスク: ", "top risk: ")) (t.item) }
+            " "
+            @match &doc.top_risk {
+                Some(t) => span.top-risk { (lang.pick("最大のリスク: ", "top risk: ")) (t.item) },
+                None => span.top-risk { (lang.pick("重大度「高」のリスクはありません", "no high-severity risk")) },
             }
             " "
             a.to-details href="#result" { (lang.pick("詳細", "details")) }

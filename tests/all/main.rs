@@ -30,6 +30,7 @@ mod rule_lint;
 mod rule_tests_cli;
 mod sandbox;
 mod schema;
+mod serve_a11y;
 mod serve_browser;
 mod serve_guard;
 mod serve_http;
