@@ -167,6 +167,16 @@ async fn every_page_passes_axe_and_the_form_speaks_plainly() {
                     "{width} px: problems on a blank form"
                 );
             }
+            // Nothing to scroll sideways, at either width.
+            let wide = js(
+                &c,
+                "var w = document.documentElement.clientWidth; return Array.prototype.filter.call(document.querySelectorAll('body *'),                  function (e) { var r = e.getBoundingClientRect(); return r.right > w + 1 && getComputedStyle(e).position !== 'fixed'; })                  .slice(0, 5).map(function (e) { return e.tagName + '.' + e.className + ' ' + (e.textContent || '').slice(0, 40); });",
+            )
+            .await;
+            let fits = js(&c, "return document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1;").await;
+            if fits != json!(true) {
+                failures.push(format!("{path} at {width} px scrolls sideways: {wide}"));
+            }
             for v in serious_violations(&c, &axe).await {
                 failures.push(format!("{path} at {width} px: {v}"));
             }
