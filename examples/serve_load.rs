@@ -33,6 +33,9 @@ const ANSWERS: &[(&str, &str)] = &[
     ("staff_fte", "3"),
 ];
 
+/// A response: status, headers (lower-case names) and body.
+type Answer = (u16, Vec<(String, String)>, Vec<u8>);
+
 struct Conn {
     addr: String,
     reader: BufReader<TcpStream>,
@@ -52,7 +55,7 @@ impl Conn {
     }
 
     /// One request on the kept-alive connection: status, headers (lower-case names) and body.
-    fn send(&mut self, head: &str, body: &[u8]) -> std::io::Result<(u16, Vec<(String, String)>, Vec<u8>)> {
+    fn send(&mut self, head: &str, body: &[u8]) -> std::io::Result<Answer> {
         let mut req = format!(
             "{head}Host: {}\r\nContent-Length: {}\r\n\r\n",
             self.addr,
@@ -63,7 +66,11 @@ impl Conn {
         self.writer.write_all(&req)?;
         let mut line = String::new();
         self.reader.read_line(&mut line)?;
-        let status = line.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let status = line
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
         let mut headers = Vec::new();
         loop {
             line.clear();

@@ -76,7 +76,7 @@ impl Guard {
 
     fn host_allowed(&self, host: &str) -> bool {
         let host = host.trim().to_ascii_lowercase();
-        self.hosts.iter().any(|h| *h == host)
+        self.hosts.contains(&host)
     }
 
     /// True when a POST may come from where its headers say it comes from: `Origin`, when present, is
