@@ -228,6 +228,44 @@ mod tests {
         assert!(!g.host_allowed("proxy.local"));
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn work_beyond_the_bound_gets_503_with_retry_after() {
+        use tower::ServiceExt;
+        let slow = Router::new().route(
+            "/",
+            axum::routing::get(|| async {
+                tokio::time::sleep(QUEUE_WAIT + Duration::from_secs(1)).await;
+                "done"
+            }),
+        );
+        let app = apply(
+            slow,
+            Arc::new(Guard::new("127.0.0.1:8080".parse().unwrap(), &[])),
+        );
+        let ask = |app: Router| async move {
+            let request = Request::builder()
+                .uri("/")
+                .header(header::HOST, "127.0.0.1:8080")
+                .body(axum::body::Body::empty())
+                .unwrap();
+            app.oneshot(request).await.unwrap()
+        };
+        let held: Vec<_> = (0..IN_FLIGHT)
+            .map(|_| tokio::spawn(ask(app.clone())))
+            .collect();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let started = std::time::Instant::now();
+        let refused = ask(app.clone()).await;
+        assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(refused.headers()[header::RETRY_AFTER], "2");
+        assert!(started.elapsed() >= QUEUE_WAIT - Duration::from_millis(100));
+        for h in held {
+            assert_eq!(h.await.unwrap().status(), StatusCode::OK);
+        }
+        // Room again once they are done.
+        assert_eq!(ask(app).await.status(), StatusCode::OK);
+    }
+
     #[test]
     fn posts_from_another_origin_are_refused() {
         let g = Guard::new("127.0.0.1:8080".parse().unwrap(), &[]);
