@@ -21,6 +21,10 @@ pub struct Args {
     /// Allow an address other than loopback. There is no login: anyone who can reach it can use it.
     #[arg(long)]
     allow_remote: bool,
+    /// Also accept requests that name this host (repeatable; `NAME` or `NAME:PORT`). Without it only
+    /// the loopback names and the bound address are served (against DNS rebinding).
+    #[arg(long = "allow-host", value_name = "NAME")]
+    allow_host: Vec<String>,
 }
 
 pub fn run(args: Args, ui: &Ui) -> Exit {
@@ -33,8 +37,8 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
             return Exit::Usage;
         }
         ui.say(
-            &format!("警告: {} で待ち受けます。ログイン機能はありません。このネットワークの誰でも下書きを保存できます", args.addr),
-            &format!("warning: listening on {}: there is no login; anyone on this network can use it and save drafts", args.addr),
+            &format!("警告: {} で待ち受けます。ログイン機能はありません。このネットワークの誰でも下書きを保存できます。ほかのコンピューターから開く名前は --allow-host で指定してください", args.addr),
+            &format!("warning: listening on {}: there is no login; anyone on this network can use it and save drafts. Name the host other machines use with --allow-host", args.addr),
         );
     }
     let compiled = match args.rules.compile(ui) {
@@ -67,8 +71,13 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
             return Exit::Usage;
         }
     };
+    // The blocking pool (live assessments, saves) is bounded and lets idle threads go, so that a
+    // burst of clients neither starts hundreds of threads nor keeps their memory (`web/memory.rs`).
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .max_blocking_threads((cores * 2).max(2))
+        .thread_keep_alive(std::time::Duration::from_secs(2))
         .enable_all()
         .build()
     {
@@ -81,7 +90,8 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
             return Exit::Usage;
         }
     };
-    runtime.block_on(async move {
+    let allow_host = args.allow_host.clone();
+    let exit = runtime.block_on(async move {
         let listener = match tokio::net::TcpListener::bind(args.addr).await {
             Ok(l) => l,
             Err(e) => {
@@ -92,9 +102,8 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
                 return Exit::Usage;
             }
         };
-        let shown = listener
-            .local_addr()
-            .map_or_else(|_| args.addr.to_string(), |a| a.to_string());
+        let bound = listener.local_addr().unwrap_or(args.addr);
+        let shown = bound.to_string();
         // The signal handlers are in place before the address is printed: a script that reads the
         // address and sends SIGINT at once must stop the server, not kill it.
         let stop = shutdown();
@@ -106,10 +115,9 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
             &format!("itaku serve: http://{shown}/ で待ち受けています。下書きの保存先: {} (Ctrl-C で終了)", args.drafts.display()),
             &format!("itaku serve: listening on http://{shown}/; drafts go to {} (Ctrl-C stops)", args.drafts.display()),
         );
-        let app = crate::web::router(state);
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(stop)
-            .await;
+        let guard = Arc::new(crate::web::guard::Guard::new(bound, &allow_host));
+        let app = crate::web::guard::apply(crate::web::router(state), guard);
+        let served = crate::web::server::serve(listener, app, stop).await;
         match served {
             Ok(()) => {
                 ui.say("itaku serve: 終了しました", "itaku serve: stopped");
@@ -123,7 +131,11 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
                 Exit::Usage
             }
         }
-    })
+    });
+    // Connections still open (a client holding half a request) and work still running do not keep
+    // the process: whatever is left is dropped.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    exit
 }
 
 /// A future that resolves on Ctrl-C (SIGINT) or SIGTERM. The handlers are registered when this is

@@ -142,6 +142,7 @@ pub async fn operation(
                 (lang.pick("この業務をもとに新しい下書きを作る", "Start a new draft from this operation"))
             }
         }
+        h2 { (lang.pick("判定結果", "Result")) }
         (assessment_markup(&state, a, advice.as_ref(), &visitor.link(&format!("/new?from={}", op.id)), lang))
     };
     page::page(&visitor, StatusCode::OK, &op.name, body)

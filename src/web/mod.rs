@@ -4,6 +4,9 @@
 //! `page.rs` (the layout, the polite error page and the embedded assets), `drafts.rs` (the department's
 //! drafts and the policy staff's review queue, over the drafts store [`itaku::drafts::Store`]).
 //!
+//! Hardening (`guard.rs`, `server.rs`): the `Host` must name this server, a POST must come from this
+//! origin, the work in flight and the connections are bounded, and slow clients time out.
+//!
 //! Security: maud escapes every text; request bodies are limited to [`BODY_LIMIT`]; every POST carries
 //! a token bound to the browser's session cookie (`SameSite=Strict`), so another site cannot post a form
 //! here; ids are validated by the catalog loader before they name a file; errors are logged on standard
@@ -11,8 +14,11 @@
 
 mod browse;
 mod drafts;
+pub mod guard;
+mod memory;
 mod page;
 mod questionnaire;
+pub mod server;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -160,6 +166,7 @@ pub fn router(state: Shared) -> Router {
         .route("/queue", get(drafts::queue))
         .route("/queue/{id}/accept", post(drafts::accept))
         .route("/queue/{id}/return", post(drafts::return_draft))
+        .route("/api/token", get(questionnaire::token))
         .route("/assets/app.js", get(page::script))
         .route("/assets/app.css", get(page::stylesheet))
         .fallback(page::not_found)

@@ -103,6 +103,12 @@ pub enum Message {
     BadRequest,
     BadToken,
     Internal,
+    /// The `Host` of the request is not this server (421).
+    WrongHost,
+    /// A POST from another site (403).
+    CrossOrigin,
+    /// Too much work in flight (503).
+    Busy,
 }
 
 impl Message {
@@ -131,6 +137,24 @@ impl Message {
                 "The form could not be accepted",
                 "このページから送信されたことを確認できませんでした。ページを開き直してから、もう一度送信してください。",
                 "It could not be confirmed that the form came from this application. Reload the page and send it again.",
+            ),
+            Message::WrongHost => (
+                "このアドレスでは利用できません",
+                "This address is not served here",
+                "itaku serve を起動したときに表示されたアドレス (例: http://127.0.0.1:8080/) で開いてください。別の名前で開く必要がある場合は、起動時に --allow-host でその名前を指定してください。",
+                "Open the address itaku serve printed when it started (such as http://127.0.0.1:8080/). To use another name, start it with --allow-host NAME.",
+            ),
+            Message::CrossOrigin => (
+                "ほかのサイトからの送信は受け付けません",
+                "Requests from another site are refused",
+                "このアプリケーションのページから送信してください。",
+                "Send the form from this application's own pages.",
+            ),
+            Message::Busy => (
+                "ただいま混み合っています",
+                "The server is busy",
+                "少し待ってから、もう一度お試しください。入力した内容はこのページに残っています。",
+                "Please try again in a moment; what you entered is still on the page.",
             ),
             Message::Internal => (
                 "申し訳ありません。処理中に問題が起きました",

@@ -25,6 +25,10 @@ use itaku::Lang;
 use super::page::{self, fragment};
 use super::{check_post, internal_error, AppState, PostedForm, Shared, Visitor};
 
+/// Problems listed in the result; more are counted in one line (a live request with thousands of
+/// unknown hazards answers a few kilobytes, not a megabyte).
+const MAX_PROBLEMS: usize = 20;
+
 /// The placeholder identity that lets a half-filled questionnaire be assessed before it is named.
 const PLACEHOLDER_ID: &str = "draft";
 
@@ -37,6 +41,9 @@ pub struct Evaluated {
     pub id_given: bool,
     pub assessment: Option<Assessment>,
     pub whatif: Option<WhatIf>,
+    /// The questions left unanswered: their problems ("an answer is needed") are shown only once
+    /// the department tries to save, never on a blank or half-filled form.
+    pub blank: std::collections::BTreeSet<Field>,
 }
 
 /// Validates and assesses `answers`. A question answered wrongly (or the identity left empty) does not
@@ -65,7 +72,10 @@ pub fn evaluate_for(
         None => {
             let mut working = answers.clone();
             for p in &draft.problems {
-                if let Some(f) = p.field {
+                if let Some(f) = p
+                    .field
+                    .or_else(|| field_named_in(p.diagnostic.message(lang)))
+                {
                     working.0.remove(&f);
                 }
             }
@@ -84,12 +94,18 @@ pub fn evaluate_for(
     let whatif = operation
         .as_ref()
         .map(|op| what_if_within(op, &state.compiled, lang, itaku::whatif::LIVE_BUDGET));
+    let blank = Field::ALL
+        .iter()
+        .copied()
+        .filter(|f| answers.get(*f).is_none_or(|v| v.trim().is_empty()))
+        .collect();
     Evaluated {
         draft,
         id,
         id_given,
         assessment,
         whatif,
+        blank,
     }
 }
 
@@ -156,13 +172,31 @@ pub async fn live(
     let worker = Arc::clone(&state);
     let done = tokio::task::spawn_blocking(move || {
         let evaluated = evaluate_for(&worker, &answers, draft.as_deref(), lang);
-        result(&worker, &evaluated, lang).into_string()
+        let mut markup = result_with(&worker, &evaluated, &answers, false, lang).into_string();
+        markup.push_str(&field_messages(&evaluated, &answers, lang).into_string());
+        markup
     })
     .await;
     match done {
         Ok(markup) => fragment(maud::PreEscaped(markup)),
         Err(e) => internal_error(lang, &format!("live assessment failed: {e}")),
     }
+}
+
+/// GET /api/token: the form token of this browser's session (set anew when it has none). The page's
+/// script asks for it when a POST was refused because the server restarted (its secret changed); like
+/// the questionnaire page that carries the same token, it is readable only from this origin.
+pub async fn token(State(state): State<Shared>, visitor: Visitor) -> Response {
+    let token = state.token(&visitor.session);
+    let response = (
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        token,
+    )
+        .into_response();
+    visitor.finish(response)
 }
 
 /// What happened to a save or download, shown above the form.
@@ -311,12 +345,8 @@ pub fn questionnaire_page(
     lang: Lang,
 ) -> Response {
     let token = state.token(&visitor.session);
-    let errors: BTreeMap<Field, String> = ev
-        .draft
-        .problems
-        .iter()
-        .filter_map(|p| p.field.map(|f| (f, p.diagnostic.message(lang).to_string())))
-        .collect();
+    let strict = matches!(outcome, Some(Outcome::Invalid));
+    let errors = question_errors(ev, answers, strict, lang);
     let title = lang.pick("業務の自己診断", "Self-assessment of an operation");
     let all = questions();
     let saved = draft.and_then(|id| state.with_store(|s| s.get(id)).ok().flatten());
@@ -362,7 +392,7 @@ pub fn questionnaire_page(
                 }
             }
             aside #result aria-live="polite" aria-label=(lang.pick("判定結果", "Result")) {
-                (result(state, ev, lang))
+                (result_with(state, ev, answers, strict, lang))
             }
         }
     };
@@ -407,11 +437,8 @@ fn question_markup(
     let id = format!("q-{name}");
     let help_id = format!("h-{name}");
     let error_id = format!("e-{name}");
-    let described = if error.is_some() {
-        format!("{help_id} {error_id}")
-    } else {
-        help_id.clone()
-    };
+    let described = format!("{help_id} {error_id}");
+    let invalid = error.is_some().then_some("true");
     let value = answers.0.get(&q.field).cloned().unwrap_or_default();
     let required = q.field.is_required() && q.field != Field::id;
     let closed = questions::is_yes_no(q.field) || !q.choices.is_empty();
@@ -428,7 +455,7 @@ fn question_markup(
                         (lang.pick("当てはまるものをすべて選んでください。何も選ばなければ「わからない」です。",
                             "Tick every one that applies; leave all unticked for “don't know”."))
                     }
-                    @if let Some(e) = error { p.error #(error_id) { (e) } }
+                    p.error #(error_id) data-field=(name) { @if let Some(e) = error { (e) } }
                     div.choices {
                         @for h in hazards.iter() {
                             label {
@@ -446,7 +473,7 @@ fn question_markup(
                 fieldset aria-describedby=(described) {
                     legend #(id) { (q.text(lang)) }
                     p.help #(help_id) { (q.help(lang)) }
-                    @if let Some(e) = error { p.error #(error_id) { (e) } }
+                    p.error #(error_id) data-field=(name) { @if let Some(e) = error { (e) } }
                     div.choices {
                         @if questions::is_yes_no(q.field) {
                             (radio(name, "true", questions::yes(lang), is_yes(&value)))
@@ -464,16 +491,16 @@ fn question_markup(
                     @if required { span.required { (lang.pick("必須", "required")) } }
                 }
                 p.help #(help_id) { (q.help(lang)) }
-                @if let Some(e) = error { p.error #(error_id) { (e) } }
+                p.error #(error_id) data-field=(name) { @if let Some(e) = error { (e) } }
                 @match q.field.kind() {
-                    FieldKind::List => textarea #(id) name=(name) rows="3" aria-describedby=(described) { (value) },
-                    _ if q.field == Field::description => textarea #(id) name=(name) rows="3" aria-describedby=(described) { (value) },
+                    FieldKind::List => textarea #(id) name=(name) rows="3" aria-describedby=(described) aria-invalid=[invalid] { (value) },
+                    _ if q.field == Field::description => textarea #(id) name=(name) rows="3" aria-describedby=(described) aria-invalid=[invalid] { (value) },
                     FieldKind::Int | FieldKind::Num => input #(id) type="text" inputmode="decimal" name=(name)
-                        value=(value) aria-describedby=(described) placeholder=(questions::unknown(lang));,
+                        value=(value) aria-describedby=(described) aria-invalid=[invalid] placeholder=(questions::unknown(lang));,
                     _ if q.field == Field::id => input #(id) type="text" name=(name) value=(value)
-                        aria-describedby=(described) placeholder=(ev.id) autocomplete="off" spellcheck="false";,
+                        aria-describedby=(described) aria-invalid=[invalid] placeholder=(ev.id) autocomplete="off" spellcheck="false";,
                     _ => input #(id) type="text" name=(name) value=(value) aria-describedby=(described)
-                        required[required];,
+                        aria-invalid=[invalid] required[required];,
                 }
             }
         }
@@ -499,21 +526,154 @@ fn ask(field: Field, lang: Lang) -> &'static str {
     questions::question(field).text(lang)
 }
 
-/// The result: recommendation, reasons, decisive unknown facts, top risks, what-if advice, criteria and
-/// the full checklist with mitigations. Shared by the questionnaire and the catalog's operation pages.
-pub fn result(state: &AppState, ev: &Evaluated, lang: Lang) -> Markup {
+/// The problems a department should see now, each with the question it belongs to (when it has one)
+/// and its message in plain words: a wrong answer always; an unanswered required question only when
+/// `strict` (a save was tried).
+fn shown_problems(
+    ev: &Evaluated,
+    answers: &Answers,
+    strict: bool,
+    lang: Lang,
+) -> Vec<(Option<Field>, String)> {
+    ev.draft
+        .problems
+        .iter()
+        .filter_map(|p| {
+            let message = p.diagnostic.message(lang);
+            let field = p.field.or_else(|| field_named_in(message));
+            let blank = field.is_some_and(|f| ev.blank.contains(&f));
+            if blank && !strict {
+                return None;
+            }
+            let text = match field {
+                Some(_) if blank => lang
+                    .pick("回答が必要です。", "This question needs an answer.")
+                    .to_string(),
+                Some(f) => plain_message(f, message, answers, lang),
+                None => plain_text(message, lang),
+            };
+            Some((field, text))
+        })
+        .collect()
+}
+
+/// The message of each question that has one (the first, when a question has several).
+fn question_errors(
+    ev: &Evaluated,
+    answers: &Answers,
+    strict: bool,
+    lang: Lang,
+) -> BTreeMap<Field, String> {
+    let mut errors = BTreeMap::new();
+    for (f, text) in shown_problems(ev, answers, strict, lang) {
+        if let Some(f) = f {
+            errors.entry(f).or_insert(text);
+        }
+    }
+    errors
+}
+
+/// The per-question messages of a live answer: the page's script puts each under its question and
+/// clears the others (a hidden list, also harmless without the script).
+fn field_messages(ev: &Evaluated, answers: &Answers, lang: Lang) -> Markup {
+    let errors = question_errors(ev, answers, false, lang);
+    html! {
+        div #field-errors hidden {
+            @for (f, text) in &errors { p data-field=(f.name()) { (text) } }
+        }
+    }
+}
+
+/// The catalog field a loader message names in backticks (a problem reported for the whole entry).
+fn field_named_in(message: &str) -> Option<Field> {
+    message
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .find_map(Field::from_name)
+}
+
+/// A loader message in a department's words: field names become their titles (「定型度」), and the
+/// prefix naming the entry being validated (業務 `operation-…`:) goes.
+fn plain_text(message: &str, lang: Lang) -> String {
+    let message = match message.split_once("`: ") {
+        Some((head, rest)) if head.starts_with(lang.pick("業務 `", "operation `")) => rest,
+        _ => message,
+    };
+    let mut out = String::with_capacity(message.len());
+    for (i, part) in message.split('`').enumerate() {
+        if i % 2 == 1 {
+            match (Field::from_name(part), lang) {
+                (Some(f), Lang::Ja) => {
+                    // 「」 stand for the spaces around a code name.
+                    while out.ends_with(' ') {
+                        out.pop();
+                    }
+                    out.push('「');
+                    out.push_str(itaku::catalog::titles::title(f, lang));
+                    out.push('」');
+                }
+                _ => {
+                    out.push('`');
+                    out.push_str(part);
+                    out.push('`');
+                }
+            }
+        } else if i > 0 && lang == Lang::Ja && out.ends_with('」') {
+            out.push_str(part.trim_start_matches(' '));
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+/// The message of a wrong answer to `field`: a share out of range says so in percent with what was
+/// typed; anything else in the loader's words with titles for field names.
+fn plain_message(field: Field, message: &str, answers: &Answers, lang: Lang) -> String {
+    let is_share = matches!(field, Field::routine_share | Field::auxiliary_share);
+    if is_share && message.contains(lang.pick("範囲外", "out of range")) {
+        let typed = answers.get(field).unwrap_or_default().trim().to_string();
+        return match lang {
+            Lang::Ja => format!("0%から100%までの割合で答えてください (入力: {typed})。"),
+            Lang::En => format!("Answer with a share from 0% to 100% (you typed {typed})."),
+        };
+    }
+    plain_text(message, lang)
+}
+
+/// The result: its headline bar, the problems as the department should see them (see
+/// [`shown_problems`]), then recommendation, reasons, decisive unknown facts, top risks, what-if advice,
+/// criteria and the full checklist with mitigations ([`assessment_markup`], shared with the catalog's
+/// operation pages).
+pub fn result_with(
+    state: &AppState,
+    ev: &Evaluated,
+    answers: &Answers,
+    strict: bool,
+    lang: Lang,
+) -> Markup {
+    let problems = shown_problems(ev, answers, strict, lang);
     html! {
         h2 { (lang.pick("判定結果", "Result")) }
-        @if !ev.draft.problems.is_empty() {
+        @if let Some(a) = &ev.assessment { (headline(state, a, lang)) }
+        @if !problems.is_empty() {
             div.notice.bad #problems {
                 strong { (lang.pick("確認が必要な回答", "Answers to check")) }
                 ul.tight {
-                    @for p in &ev.draft.problems {
+                    @for (f, text) in problems.iter().take(MAX_PROBLEMS) {
                         li {
-                            @if let Some(f) = p.field {
-                                a href=(format!("#q-{}", f.name())) { (ask(f, lang)) } ": "
+                            @if let Some(f) = f {
+                                a href=(format!("#q-{}", f.name())) title=(f.name()) { (ask(*f, lang)) } ": "
                             }
-                            (p.diagnostic.message(lang))
+                            (text)
+                        }
+                    }
+                    @if problems.len() > MAX_PROBLEMS {
+                        li #more-problems {
+                            @let more = problems.len() - MAX_PROBLEMS;
+                            (lang.pick(&format!("ほか {more} 件 (最初の {MAX_PROBLEMS} 件を直すと残りも表示されます)"),
+                                &format!("and {more} more (fix the first {MAX_PROBLEMS} to see the rest)")))
                         }
                     }
                 }
@@ -531,6 +691,27 @@ pub fn result(state: &AppState, ev: &Evaluated, lang: Lang) -> Markup {
             } @else if ev.id_given && state.id_taken(&ev.id) {
                 " — " strong { (lang.pick("同じIDの下書きあり", "a draft with this id exists")) }
             }
+        }
+    }
+}
+
+/// The headline of a result (recommendation, top risk, freed FTE): at the top of the result panel,
+/// and on a narrow screen a bar fixed to the bottom of the window, visible while answering.
+fn headline(state: &AppState, a: &Assessment, lang: Lang) -> Markup {
+    let doc = assessment_doc(a, &state.compiled.rules, lang);
+    let rec = a.recommendation;
+    html! {
+        div #summary-bar class=(format!("summary-bar rec-{}", rec.as_str())) role="status" {
+            span.badge.small { (rec.label(lang)) }
+            " "
+            span.fte { (lang.pick("削減見込み ", "freed ")) strong { (format!("{:.2}", a.freed_fte)) } " FTE" }
+            " "
+            @match &doc.top_risk {
+                Some(t) => span.top-risk { (lang.pick("最大のリスク: ", "top risk: ")) (t.item) },
+                None => span.top-risk { (lang.pick("重大度「高」のリスクはありません", "no high-severity risk")) },
+            }
+            " "
+            a.to-details href="#result" { (lang.pick("詳細", "details")) }
         }
     }
 }
@@ -570,14 +751,14 @@ pub fn assessment_markup(
         @if !a.decisive.is_empty() {
             h3 { (lang.pick("判定を左右する、まだ不明な事実", "Decisive facts still unknown")) }
             ul.tight #decisive {
-                @for f in &a.decisive { li { a href=(format!("{questions_at}#q-{}", f.name())) { (ask(*f, lang)) } } }
+                @for f in &a.decisive { li { a href=(format!("{questions_at}#q-{}", f.name())) title=(f.name()) { (ask(*f, lang)) } } }
             }
         }
         @let other_missing: Vec<_> = a.missing.iter().filter(|f| !a.decisive.contains(f)).collect();
         @if !other_missing.is_empty() {
             details {
                 summary { (lang.pick("判定に影響しうる、ほかの不明な事実", "Other unknown facts that may matter")) " (" (other_missing.len()) ")" }
-                ul.tight { @for f in other_missing { li { (ask(*f, lang)) } } }
+                ul.tight { @for f in other_missing { li title=(f.name()) { (ask(*f, lang)) } } }
             }
         }
         @if !highs.is_empty() {

@@ -25,13 +25,13 @@ use serde_json::json;
 use server::{root, Server};
 
 /// chromedriver on a free loopback port; killed when dropped.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     url: String,
 }
 
 impl Driver {
-    fn start() -> Driver {
+    pub(crate) fn start() -> Driver {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -64,7 +64,7 @@ impl Driver {
         }
     }
 
-    async fn browser(&self, javascript: bool) -> Client {
+    pub(crate) async fn browser(&self, javascript: bool) -> Client {
         let mut options = json!({
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                      "--window-size=1280,1800", "--lang=ja"],
@@ -89,30 +89,39 @@ impl Drop for Driver {
     }
 }
 
-fn target_dir() -> PathBuf {
+pub(crate) fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root().join("target"))
 }
 
-async fn css(c: &Client, selector: &str) -> fantoccini::elements::Element {
+pub(crate) async fn css(c: &Client, selector: &str) -> fantoccini::elements::Element {
     c.find(Locator::Css(selector))
         .await
         .unwrap_or_else(|e| panic!("{selector}: {e}"))
 }
 
-async fn type_into(c: &Client, selector: &str, text: &str) {
+pub(crate) async fn type_into(c: &Client, selector: &str, text: &str) {
     css(c, selector).await.send_keys(text).await.unwrap();
 }
 
-async fn pick(c: &Client, field: &str, value: &str) {
+pub(crate) async fn pick(c: &Client, field: &str, value: &str) {
     let selector = format!("input[name={field}][value=\"{value}\"]");
     // Clicking the label is what a person does; it also works with the keyboard (tested by space).
-    css(c, &selector).await.click().await.unwrap();
+    // In the middle of the window first, as a person scrolls it: on a phone the result's headline bar
+    // covers the bottom of the window.
+    let input = css(c, &selector).await;
+    c.execute(
+        "arguments[0].scrollIntoView({block: 'center'});",
+        vec![serde_json::to_value(&input).unwrap()],
+    )
+    .await
+    .unwrap();
+    input.click().await.unwrap();
 }
 
 /// Answers a department would give for a bicycle-parking permit counter.
-async fn fill(c: &Client, name: &str) {
+pub(crate) async fn fill(c: &Client, name: &str) {
     type_into(c, "#q-name", name).await;
     type_into(c, "#q-department", "土木部 交通安全自転車課").await;
     pick(c, "statutory_staff_only", "false").await;
@@ -130,7 +139,7 @@ async fn fill(c: &Client, name: &str) {
 }
 
 /// Waits until the result shows `recommendation`.
-async fn wait_for_recommendation(c: &Client, recommendation: &str) {
+pub(crate) async fn wait_for_recommendation(c: &Client, recommendation: &str) {
     let selector = format!("#recommendation[data-recommendation={recommendation}]");
     if let Err(e) = c
         .wait()

@@ -24,9 +24,36 @@ pub struct Server {
 impl Server {
     /// Starts `itaku serve` on the bundled catalog and rules with a fresh drafts directory.
     pub fn start(extra: &[&str]) -> Server {
+        Server::spawn(extra, None)
+    }
+
+    /// Starts `itaku serve` as [`Server::start`] does, under an open-file limit (`ulimit -n`).
+    pub fn start_with_open_files(extra: &[&str], files: u64) -> Server {
+        Server::spawn(extra, Some(files))
+    }
+
+    fn spawn(extra: &[&str], files: Option<u64>) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let drafts = dir.path().join("drafts");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_itaku"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_itaku"));
+        if let Some(files) = files {
+            use std::os::unix::process::CommandExt;
+            // SAFETY: only setrlimit, which is async-signal-safe, runs between fork and exec.
+            unsafe {
+                command.pre_exec(move || {
+                    let limit = libc::rlimit {
+                        rlim_cur: files,
+                        rlim_max: files,
+                    };
+                    if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) == 0 {
+                        Ok(())
+                    } else {
+                        Err(std::io::Error::last_os_error())
+                    }
+                });
+            }
+        }
+        let mut child = command
             .current_dir(root())
             .args([
                 "serve",
@@ -117,6 +144,25 @@ impl Server {
             .to_string();
         let token = between(&r.body, "name=\"_token\" value=\"", "\"").to_string();
         (cookie, token)
+    }
+}
+
+impl Server {
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits up to `limit` for the server to exit; its status, or `None` when it still runs.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + limit;
+        while std::time::Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
     }
 }
 

@@ -143,7 +143,10 @@ pub fn explain_text(x: &Explanation, lang: Lang) -> String {
         if v.is_empty() {
             none.to_string()
         } else {
-            v.join(", ")
+            v.iter()
+                .map(|f| fact_name(f, lang))
+                .collect::<Vec<_>>()
+                .join(lang.pick("、", ", "))
         }
     };
     let _ = writeln!(
@@ -182,7 +185,13 @@ pub fn explain_text(x: &Explanation, lang: Lang) -> String {
             let facts: Vec<String> = step
                 .facts
                 .iter()
-                .map(|f| format!("{} = {}", f.field, value_text(&f.value, lang)))
+                .map(|f| {
+                    format!(
+                        "{} = {}",
+                        fact_name(f.field, lang),
+                        value_text(&f.value, lang)
+                    )
+                })
                 .collect();
             let _ = writeln!(
                 s,
@@ -286,7 +295,15 @@ pub fn explain_markdown(x: &Explanation, lang: Lang) -> String {
         let facts: Vec<String> = step
             .facts
             .iter()
-            .map(|f| format!("`{}` = {}", f.field, value_text(&f.value, lang)))
+            .map(|f| match lang {
+                Lang::Ja => format!(
+                    "{} (`{}`) = {}",
+                    title_of(f.field),
+                    f.field,
+                    value_text(&f.value, lang)
+                ),
+                Lang::En => format!("`{}` = {}", f.field, value_text(&f.value, lang)),
+            })
             .collect();
         let params: Vec<String> = step
             .parameters
@@ -307,4 +324,22 @@ pub fn explain_markdown(x: &Explanation, lang: Lang) -> String {
         );
     }
     s
+}
+
+/// A catalog field as a person reads it: its Japanese title with the field name after it
+/// (「定型度 (routine_share)」), the field name alone in English (the English titles are the names).
+fn fact_name(field: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Ja if crate::catalog::Field::from_name(field).is_some() => {
+            format!("{} ({field})", title_of(field))
+        }
+        _ => field.to_string(),
+    }
+}
+
+fn title_of(field: &str) -> String {
+    match crate::catalog::Field::from_name(field) {
+        Some(f) => crate::catalog::titles::title_ja(f).to_string(),
+        None => field.to_string(),
+    }
 }

@@ -545,6 +545,12 @@ impl LineParts {
             match piece {
                 Piece::Text(text) => out.extend_from_slice(text),
                 Piece::Arg { index, style, raw } => match reason.args.get(*index) {
+                    Some(arg @ Arg::Text(_)) if *style == crate::rules::template::Style::Facts => {
+                        // Field names become titles, which may need escaping like any text.
+                        let mut text = String::new();
+                        let _ = write_arg(&mut text, arg, *style, lang);
+                        escape_into(out, &text);
+                    }
                     Some(Arg::Text(s)) => escape_into(out, s),
                     Some(arg) => {
                         // A number needs no escaping; writing to memory cannot fail.

@@ -17,10 +17,13 @@ pub enum Style {
     Yen,
     /// `{0|num}`: a number with up to two decimals.
     Num,
+    /// `{0|facts}`: catalog field names (one, or several separated by `, `) as a person reads them:
+    /// each by its Japanese title in 「」 (`catalog/titles.rs`), the field name in English.
+    Facts,
 }
 
 impl Style {
-    pub const NAMES: [&'static str; 4] = ["pct", "count", "yen", "num"];
+    pub const NAMES: [&'static str; 5] = ["pct", "count", "yen", "num", "facts"];
 
     fn parse(s: &str) -> Option<Style> {
         Some(match s {
@@ -29,6 +32,7 @@ impl Style {
             "count" => Style::Count,
             "yen" => Style::Yen,
             "num" => Style::Num,
+            "facts" => Style::Facts,
             _ => return None,
         })
     }
@@ -164,6 +168,7 @@ pub(crate) fn write_arg<W: fmt::Write>(
     lang: Lang,
 ) -> fmt::Result {
     let value = match arg {
+        Arg::Text(s) if style == Style::Facts => return write_facts(out, s, lang),
         Arg::Text(s) => return out.write_str(s),
         Arg::Int(i) => *i as f64,
         Arg::Num(f) => *f,
@@ -190,6 +195,20 @@ pub(crate) fn write_arg<W: fmt::Write>(
         },
         _ => write_trimmed(out, value),
     }
+}
+
+/// Field names separated by `, ` by their titles (a name that is no field stands as written).
+fn write_facts<W: fmt::Write>(out: &mut W, names: &str, lang: Lang) -> fmt::Result {
+    for (i, name) in names.split(',').map(str::trim).enumerate() {
+        if i > 0 {
+            out.write_str(lang.pick("、", ", "))?;
+        }
+        match (crate::catalog::Field::from_name(name), lang) {
+            (Some(f), Lang::Ja) => write!(out, "「{}」", crate::catalog::titles::title(f, lang))?,
+            _ => out.write_str(name)?,
+        }
+    }
+    Ok(())
 }
 
 /// Japanese counts use 万 (10,000); English uses thousands separators.
