@@ -310,3 +310,51 @@ fn an_existing_output_is_replaced_only_with_force() {
         .success();
     assert_eq!(load_path(&out).catalog.len(), 2);
 }
+
+#[test]
+fn an_imported_catalog_starts_with_the_schema_modeline_and_takes_new_operations() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = crate::support::write(
+        dir.path(),
+        "dept.csv",
+        japanese_csv("payroll,給与事務,総務部 人事課,0.8,partial,,はい"),
+    );
+    let yaml = dir.path().join("dept.yaml");
+    itaku()
+        .arg("import")
+        .arg(&csv)
+        .arg("-o")
+        .arg(&yaml)
+        .assert()
+        .success();
+    let imported = std::fs::read_to_string(&yaml).unwrap();
+    let bundled = std::fs::read_to_string(root().join("catalog/01_seisaku.yaml")).unwrap();
+    assert_eq!(
+        imported.lines().next(),
+        bundled.lines().next(),
+        "the bundled catalog's modeline"
+    );
+    let answers = crate::support::write(
+        dir.path(),
+        "answers.yaml",
+        "name: 駐輪場利用申請の受付業務\n所管: 土木部 交通安全自転車課\nstaff_fte: 3\n",
+    );
+    let out = itaku()
+        .args(["new", "--as-of", "2026-04-01", "--answers"])
+        .arg(&answers)
+        .arg("--catalog")
+        .arg(&yaml)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = std::fs::read_to_string(&yaml).unwrap();
+    assert!(after.starts_with(&imported), "the imported text is kept");
+    let loaded = load_path(&yaml);
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    assert_eq!(loaded.catalog.len(), 3);
+}

@@ -491,13 +491,18 @@ pub fn sheet_to_yaml(sheet: &RawSheet) -> Result<(String, usize), Vec<SheetProbl
     let count = operations.len();
     // Laid out as the bundled catalog (two-space list items, one field a line), so that
     // `itaku new --catalog` and people can go on editing it.
+    // The schema modeline of the bundled catalog files (editor completion), whose path assumes the file
+    // sits in a directory beside `schema/` as `catalog/` does.
     let text = format!(
-        "# Imported by `itaku import` from {} (one operation per row).\noperations:\n{}",
+        "{SCHEMA_MODELINE}\n# Imported by `itaku import` from {} (one operation per row).\noperations:\n{}",
         sheet.file,
         operations.concat()
     );
     Ok((text, count))
 }
+
+/// The first line of every bundled catalog file: the JSON Schema for the YAML language server.
+pub const SCHEMA_MODELINE: &str = "# yaml-language-server: $schema=../schema/catalog.schema.json";
 
 /// The accepted header nearest to an unknown one: a close spelling, or for short Japanese titles one
 /// character off (定形度 → 定型度).
