@@ -358,3 +358,171 @@ fn an_imported_catalog_starts_with_the_schema_modeline_and_takes_new_operations(
     assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
     assert_eq!(loaded.catalog.len(), 3);
 }
+
+/// Texts a spreadsheet would read as a formula (OWASP "CSV Injection").
+const HOSTILE: [&str; 6] = [
+    "=HYPERLINK(\"http://example.com\",\"x\")",
+    "+1",
+    "-x",
+    "@a",
+    "\t=1",
+    "\r=1",
+];
+
+/// A catalog whose names, departments, legal bases and steps all start like formulas.
+fn hostile_catalog(dir: &Path) -> PathBuf {
+    let mut yaml = String::from("operations:\n");
+    for (i, h) in HOSTILE.iter().enumerate() {
+        let q = serde_json::to_string(h).unwrap();
+        yaml.push_str(&format!(
+            "  - id: op-{i}\n    name: {q}\n    department: {q}\n    legal_basis: [{q}, \"'=quoted\"]\n    decision_steps: [{q}]\n    auxiliary_steps: [{q}, \"b\"]\n    source: {q}\n    personal_data: sensitive\n    citizen_facing: true\n    work_location: ward_premises\n    co_located: true\n    escalation_to_staff: true\n    statutory_staff_only: false\n    public_authority: ancillary\n    contract_type: consignment\n"
+        ));
+    }
+    crate::support::write(dir, "hostile.yaml", yaml)
+}
+
+fn csv_cells(bytes: &[u8]) -> Vec<String> {
+    let text = std::str::from_utf8(bytes)
+        .unwrap()
+        .trim_start_matches('\u{feff}');
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    reader
+        .records()
+        .flat_map(|r| r.unwrap().iter().map(str::to_string).collect::<Vec<_>>())
+        .collect()
+}
+
+fn assert_no_formula(cells: &[String], what: &str) {
+    for cell in cells {
+        assert!(
+            !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+            "{what}: the cell {cell:?} starts a formula"
+        );
+    }
+}
+
+#[test]
+fn no_csv_the_tool_writes_starts_a_formula_and_import_reads_its_own_exports_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = hostile_catalog(dir.path());
+    let original = load_path(&catalog);
+    assert!(
+        original.diagnostics.is_empty(),
+        "{:?}",
+        original.diagnostics
+    );
+    assert_eq!(original.catalog.operations[4].name, "\t=1");
+    for args in [
+        &["assess", "--as-of", "2026-04-01", "--format", "csv"][..],
+        &[
+            "assess",
+            "--as-of",
+            "2026-04-01",
+            "--format",
+            "csv",
+            "--checklist",
+        ][..],
+        &["export-catalog", "--format", "csv"][..],
+    ] {
+        let out = itaku().args(args).arg(&catalog).output().unwrap();
+        assert!(
+            out.status.code() != Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let cells = csv_cells(&out.stdout);
+        assert!(
+            cells
+                .iter()
+                .any(|c| c == "'=HYPERLINK(\"http://example.com\",\"x\")"),
+            "{args:?}"
+        );
+        assert_no_formula(&cells, &args.join(" "));
+    }
+    let template = itaku()
+        .args(["template", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert_no_formula(&csv_cells(&template.stdout), "template");
+    // The exports come back as the identical catalog, in CSV and in xlsx.
+    for format in ["csv", "xlsx"] {
+        let sheet = dir.path().join(format!("hostile.{format}"));
+        itaku()
+            .args(["export-catalog", "--format", format, "--output"])
+            .arg(&sheet)
+            .arg(&catalog)
+            .assert()
+            .success();
+        let yaml = dir.path().join(format!("back-{format}.yaml"));
+        itaku()
+            .arg("import")
+            .arg(&sheet)
+            .arg("-o")
+            .arg(&yaml)
+            .assert()
+            .success();
+        let back = load_path(&yaml);
+        assert!(
+            back.diagnostics.is_empty(),
+            "{format}: {:?}",
+            back.diagnostics
+        );
+        assert_eq!(
+            back.catalog.operations, original.catalog.operations,
+            "{format}"
+        );
+    }
+}
+
+#[test]
+fn workbook_cells_are_strings_never_formulas() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = hostile_catalog(dir.path());
+    let catalog_book = dir.path().join("catalog.xlsx");
+    itaku()
+        .args(["export-catalog", "--format", "xlsx", "--output"])
+        .arg(&catalog_book)
+        .arg(&catalog)
+        .assert()
+        .success();
+    let assessment_book = dir.path().join("assessment.xlsx");
+    itaku()
+        .args([
+            "assess",
+            "--as-of",
+            "2026-04-01",
+            "--format",
+            "xlsx",
+            "--output",
+        ])
+        .arg(&assessment_book)
+        .arg(&catalog)
+        .assert()
+        .success();
+    for book in [&catalog_book, &assessment_book] {
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(book).unwrap()).unwrap();
+        for i in 0..zip.len() {
+            let mut entry = zip.by_index(i).unwrap();
+            if entry.name().starts_with("xl/worksheets/") {
+                let mut xml = String::new();
+                std::io::Read::read_to_string(&mut entry, &mut xml).unwrap();
+                assert!(
+                    !xml.contains("<f>") && !xml.contains("<f "),
+                    "{}: a formula",
+                    entry.name()
+                );
+            }
+        }
+        let mut wb = open_workbook_auto(book).unwrap();
+        let first = wb.sheet_names()[if book == &catalog_book { 0 } else { 1 }].clone();
+        let range = wb.worksheet_range(&first).unwrap();
+        let names: Vec<&Data> = range.rows().skip(1).map(|r| &r[1]).collect();
+        assert_eq!(names.len(), HOSTILE.len());
+        for (cell, h) in names.iter().zip(HOSTILE) {
+            assert_eq!(**cell, Data::String(h.to_string()), "{}", book.display());
+        }
+    }
+}

@@ -29,8 +29,17 @@ impl Cell {
         }
     }
 
-    /// The cell as CSV text (booleans in the output language).
+    /// The cell as CSV text (booleans in the output language; a text that would start a formula
+    /// guarded by [`formula_guard`]).
     pub fn csv_text(&self, lang: Lang) -> String {
+        match self {
+            Cell::Text(s) => formula_guard(s).into_owned(),
+            other => other.plain_text(lang),
+        }
+    }
+
+    /// The cell's text as it is (booleans in the output language).
+    fn plain_text(&self, lang: Lang) -> String {
         match self {
             Cell::Empty => String::new(),
             Cell::Text(s) => s.clone(),
@@ -46,6 +55,37 @@ impl Cell {
 /// A number as written in a cell: the shortest text that reads back as the same number.
 fn number_text(n: f64) -> String {
     n.to_string()
+}
+
+/// The characters that make a spreadsheet read a CSV cell as a formula when they come first (OWASP,
+/// "CSV Injection"): `=`, `+`, `-`, `@`, TAB and CR.
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Whether a text, after any leading apostrophes, starts with a formula character.
+fn starts_like_formula(s: &str) -> bool {
+    s.trim_start_matches('\'').starts_with(FORMULA_START)
+}
+
+/// A text cell as written in a CSV file: a text that would start a formula gets a leading `'`, as
+/// OWASP recommends, so that Excel and LibreOffice show it as text. So that the scheme can be undone
+/// exactly, a text already made of apostrophes before a formula character gets one more
+/// (`'=x` → `''=x`). Numbers written by the tool as numbers are not text cells and are left alone.
+/// [`formula_unguard`] reverses it; `itaku import` applies that to every CSV cell.
+pub fn formula_guard(s: &str) -> std::borrow::Cow<'_, str> {
+    if starts_like_formula(s) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// Undoes [`formula_guard`]: one leading `'` is dropped from a text of apostrophes before a formula
+/// character; every other text is kept as it is.
+pub fn formula_unguard(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if starts_like_formula(rest) => rest,
+        _ => s,
+    }
 }
 
 /// A catalog as a table of cells: the header titles, the field of each column and one row per operation.
@@ -157,12 +197,16 @@ fn export_row(op: &Operation, lang: Lang) -> Vec<Cell> {
         .collect()
 }
 
-/// A list cell: one item a line. A single item that would otherwise be split or read as the empty list
-/// gets a final line break (a cell with a line break is split at line breaks only).
+/// A list cell: one item a line. A single item that would otherwise be split, trimmed or read as the
+/// empty list gets a final line break (a cell with a line break is split at line breaks only).
 fn list_text(items: &[String], lang: Lang) -> String {
     match items {
         [] => lang.pick(EMPTY_LIST_JA, EMPTY_LIST).to_string(),
-        [one] if one.contains([';', '；', '、']) || is_empty_list_marker(one) => {
+        [one]
+            if one.contains([';', '；', '、'])
+                || is_empty_list_marker(one)
+                || one.trim() != one =>
+        {
             format!("{one}\n")
         }
         _ => items.join("\n"),
@@ -275,7 +319,8 @@ pub fn csv_sheet(file: &str, text: &str) -> Result<RawSheet, SheetProblem> {
                     if s.is_empty() {
                         Cell::Empty
                     } else {
-                        Cell::Text(s.to_string())
+                        // The tool's own exports guard formula-like texts with a leading `'`.
+                        Cell::Text(formula_unguard(s).to_string())
                     }
                 })
                 .collect(),
@@ -362,7 +407,7 @@ pub fn sheet_to_yaml(sheet: &RawSheet) -> Result<(String, usize), Vec<SheetProbl
     for (col, slot) in columns.iter_mut().enumerate() {
         let text = match header.get(col).unwrap_or(&Cell::Empty) {
             Cell::Empty => String::new(),
-            other => other.csv_text(Lang::En),
+            other => other.plain_text(Lang::En),
         };
         if text.trim().is_empty() {
             let used = sheet.rows[1..]
@@ -527,7 +572,7 @@ fn expected(ja: &str, en: &str, found: &str) -> Expected {
 
 /// A cell's value as the YAML value of `field`, or what was expected.
 fn cell_value(field: Field, cell: &Cell) -> Result<EntryValue, Expected> {
-    let shown = cell.csv_text(Lang::En);
+    let shown = cell.plain_text(Lang::En);
     let text = shown.trim();
     match field.kind() {
         FieldKind::Text => Ok(EntryValue::Text(match cell {
@@ -634,20 +679,25 @@ fn bound_text(max: f64) -> String {
     }
 }
 
-/// Splits a list cell: at line breaks when it has any, else at `;`, `；` or `、`. `なし` or `[]` is the
+/// Splits a list cell: at line breaks when it has any (each line kept as written), else at `;`, `；` or
+/// `、` (each item trimmed). `なし` or `[]` is the
 /// empty list.
 fn split_list(text: &str) -> Vec<String> {
     if is_empty_list_marker(text) {
         return Vec::new();
     }
-    let parts: Vec<&str> = if text.contains('\n') {
-        text.split('\n').collect()
-    } else {
-        text.split([';', '；', '、']).collect()
-    };
-    parts
-        .into_iter()
-        .map(|s| s.trim().trim_end_matches('\r').trim().to_string())
+    if text.contains('\n') {
+        // One item a line, kept as written (the tool's own exports round-trip exactly); a line ending
+        // of CR LF and blank lines are dropped.
+        return text
+            .split('\n')
+            .map(|s| s.strip_suffix('\r').unwrap_or(s))
+            .filter(|s| !s.trim().is_empty())
+            .map(str::to_string)
+            .collect();
+    }
+    text.split([';', '；', '、'])
+        .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
         .collect()
 }
@@ -672,6 +722,31 @@ mod tests {
         assert_eq!(split_list("なし"), Vec::<String>::new());
         let items = vec!["x、y".to_string()];
         assert_eq!(split_list(&list_text(&items, Lang::Ja)), items);
+    }
+
+    #[test]
+    fn the_formula_guard_is_undone_exactly() {
+        for s in [
+            "=HYPERLINK(\"http://x\")",
+            "+1",
+            "-x",
+            "@a",
+            "\t=1",
+            "\r=1",
+            "'=x",
+            "''-x",
+            "'",
+            "'a",
+            "a=b",
+            "",
+            "区民部",
+        ] {
+            let guarded = formula_guard(s);
+            assert!(!guarded.starts_with(FORMULA_START), "{s:?} → {guarded:?}");
+            assert_eq!(formula_unguard(&guarded), s, "{s:?}");
+        }
+        assert_eq!(formula_guard("=1+1"), "'=1+1");
+        assert_eq!(formula_guard("'a"), "'a");
     }
 
     #[test]

@@ -1,9 +1,12 @@
 //! `--format csv`: one row per operation (or, with `--checklist`, per checklist item) for spreadsheets;
 //! column titles in the output language. Built from the structured [`document`](super::document).
+//! Every text cell that would start a formula (`=`, `+`, `-`, `@`, TAB, CR) is written with a leading
+//! `'` ([`formula_guard`]); numbers are written as numbers.
 
 use std::io::Write;
 
 use super::document::{AssessmentDoc, Document};
+use crate::catalog::sheet::formula_guard;
 use crate::catalog::titles::title_ja;
 use crate::catalog::Field;
 use crate::lang::Lang;
@@ -126,7 +129,15 @@ pub fn assessments_csv(doc: &Document<'_>, lang: Lang, out: &mut dyn Write) -> s
     let mut w = csv::Writer::from_writer(out);
     w.write_record(assessment_header(lang)).map_err(io)?;
     for a in &doc.assessments {
-        w.write_record(assessment_row(a, lang)).map_err(io)?;
+        let row = assessment_row(a, lang);
+        w.write_record(row.iter().enumerate().map(|(c, cell)| {
+            if ASSESSMENT_NUMERIC.contains(&c) {
+                cell.clone()
+            } else {
+                formula_guard(cell).into_owned()
+            }
+        }))
+        .map_err(io)?;
     }
     w.flush()
 }
@@ -194,7 +205,8 @@ pub fn checklist_csv(doc: &Document<'_>, lang: Lang, out: &mut dyn Write) -> std
     let mut w = csv::Writer::from_writer(out);
     w.write_record(checklist_header(lang)).map_err(io)?;
     for row in checklist_rows(doc, lang) {
-        w.write_record(&row).map_err(io)?;
+        w.write_record(row.iter().map(|cell| formula_guard(cell).into_owned()))
+            .map_err(io)?;
     }
     w.flush()
 }
