@@ -17,6 +17,7 @@ mod cli;
 mod cmd;
 mod compiled_vs_interpreted;
 mod hostile_catalog;
+mod hostile_sheets;
 mod html_report;
 mod install;
 mod json_render;

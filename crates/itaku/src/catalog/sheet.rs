@@ -217,14 +217,159 @@ fn is_empty_list_marker(s: &str) -> bool {
     matches!(s.trim(), EMPTY_LIST_JA | EMPTY_LIST)
 }
 
-/// A sheet read from a file: its cells, row by row, the first row being the header.
+/// A sheet read from a file: the cells that hold something, row by row, the first row (row index 0)
+/// being the header. Only the cells that exist are stored: a workbook whose used range claims
+/// XFD1048576 costs what its cells cost, not its bounding box.
 #[derive(Debug, Clone)]
 pub struct RawSheet {
     /// The file as shown in messages.
     pub file: String,
     /// The sheet name (none for CSV).
     pub sheet: Option<String>,
-    pub rows: Vec<Vec<Cell>>,
+    /// The rows that hold a non-empty cell, in increasing row order.
+    pub rows: Vec<SheetRow>,
+}
+
+/// One row of a [`RawSheet`]: its 0-based index and its non-empty cells by increasing column.
+#[derive(Debug, Clone, Default)]
+pub struct SheetRow {
+    pub index: usize,
+    pub cells: Vec<(usize, Cell)>,
+}
+
+impl SheetRow {
+    /// The cell at 0-based `col` (empty when there is none).
+    pub fn get(&self, col: usize) -> &Cell {
+        self.cells
+            .binary_search_by_key(&col, |(c, _)| *c)
+            .map_or(&Cell::Empty, |i| &self.cells[i].1)
+    }
+}
+
+/// At most this many bytes of a CSV file are read (a larger file is refused).
+pub const MAX_CSV_BYTES: u64 = 64 << 20;
+/// A workbook (a zip archive) is refused when its parts would decompress to more than this many bytes
+/// in all, as declared by the archive and as counted while decompressing.
+pub const MAX_UNZIPPED_BYTES: u64 = 64 << 20;
+/// At most this many parts in a workbook archive.
+pub const MAX_ZIP_ENTRIES: usize = 10_000;
+/// At most this many non-empty cells are read from a sheet.
+pub const MAX_CELLS: usize = 1_000_000;
+/// The longest cell text accepted, in characters (Excel's own limit).
+pub const MAX_CELL_CHARS: usize = 32_767;
+/// Texts longer than this are not compared for a "did you mean".
+const MAX_HINT_CHARS: usize = 100;
+/// Longest part of a cell's text repeated in a message.
+const SHOWN_CELL_CHARS: usize = 40;
+
+/// A cell's text as shown in a message: control characters made visible and a long text cut to its
+/// first [`SHOWN_CELL_CHARS`] characters with its length.
+fn shown(text: &str) -> String {
+    let count = text.chars().count();
+    let visible = crate::diag::printable(text);
+    if count <= SHOWN_CELL_CHARS {
+        visible.into_owned()
+    } else {
+        let head: String = visible.chars().take(SHOWN_CELL_CHARS).collect();
+        format!("{head}…({count}文字 / {count} chars)")
+    }
+}
+
+/// Collects the cells of one sheet, refusing a NUL, an over-long text and too many cells.
+struct SheetBuilder {
+    file: String,
+    sheet: Option<String>,
+    rows: Vec<SheetRow>,
+    cells: usize,
+}
+
+impl SheetBuilder {
+    fn new(file: &str, sheet: Option<String>) -> Self {
+        SheetBuilder {
+            file: file.to_string(),
+            sheet,
+            rows: Vec::new(),
+            cells: 0,
+        }
+    }
+
+    fn problem(&self, row: usize, col: usize, ja: String, en: String) -> SheetProblem {
+        RawSheet {
+            file: self.file.clone(),
+            sheet: self.sheet.clone(),
+            rows: Vec::new(),
+        }
+        .problem(row, col, ja, en)
+    }
+
+    /// Adds a cell; cells come row by row (any column order within a row).
+    fn push(&mut self, row: usize, col: usize, cell: Cell) -> Result<(), SheetProblem> {
+        if cell.is_empty() {
+            return Ok(());
+        }
+        if let Cell::Text(s) = &cell {
+            if s.contains('\0') {
+                return Err(self.problem(
+                    row,
+                    col,
+                    "NUL 文字 (U+0000) を含むセルは読み込めません".into(),
+                    "a cell holding a NUL character (U+0000) is not accepted".into(),
+                ));
+            }
+            let chars = s.chars().count();
+            if chars > MAX_CELL_CHARS {
+                return Err(self.problem(
+                    row,
+                    col,
+                    format!(
+                        "セルの文字数が {chars} 文字で、上限の {MAX_CELL_CHARS} 文字を超えています"
+                    ),
+                    format!(
+                        "the cell holds {chars} characters, more than the {MAX_CELL_CHARS} allowed"
+                    ),
+                ));
+            }
+        }
+        self.cells += 1;
+        if self.cells > MAX_CELLS {
+            return Err(self.problem(
+                row,
+                col,
+                format!("空でないセルが {MAX_CELLS} 個を超えています"),
+                format!("more than {MAX_CELLS} non-empty cells"),
+            ));
+        }
+        match self.rows.last_mut() {
+            Some(last) if last.index == row => last.cells.push((col, cell)),
+            _ => self.rows.push(SheetRow {
+                index: row,
+                cells: vec![(col, cell)],
+            }),
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> RawSheet {
+        // A file may give its rows out of order: rows of the same index are merged.
+        self.rows.sort_by_key(|r| r.index);
+        let mut merged: Vec<SheetRow> = Vec::with_capacity(self.rows.len());
+        for row in self.rows.drain(..) {
+            match merged.last_mut() {
+                Some(last) if last.index == row.index => last.cells.extend(row.cells),
+                _ => merged.push(row),
+            }
+        }
+        self.rows = merged;
+        for row in &mut self.rows {
+            row.cells.sort_by_key(|(c, _)| *c);
+            row.cells.dedup_by_key(|(c, _)| *c);
+        }
+        RawSheet {
+            file: self.file,
+            sheet: self.sheet,
+            rows: self.rows,
+        }
+    }
 }
 
 /// A problem with the input, located to a cell (or to the file) and said in both languages.
@@ -280,22 +425,44 @@ impl RawSheet {
     }
 }
 
-/// CSV bytes that are neither UTF-8 nor Shift_JIS.
+/// CSV bytes that are neither UTF-8 nor Shift_JIS: where each reading stops (1-based line and byte
+/// offset of the first byte that does not decode).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UnknownEncoding;
+pub struct UnknownEncoding {
+    pub utf8: (usize, usize),
+    pub shift_jis: (usize, usize),
+}
 
-/// Decodes CSV bytes: UTF-8 (a BOM is dropped) when they are valid UTF-8, else Shift_JIS (Japanese
-/// Excel's default).
+/// The 1-based line and byte offset of `offset` in `bytes`.
+fn line_of(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let offset = offset.min(bytes.len());
+    (
+        memchr::memchr_iter(b'\n', &bytes[..offset]).count() + 1,
+        offset,
+    )
+}
+
+/// Decodes CSV bytes: UTF-8 (a BOM is dropped) when they are valid UTF-8, else Shift_JIS as Japanese
+/// Excel writes it (Windows code page 932, which `encoding_rs::SHIFT_JIS` is).
 pub fn decode_csv(bytes: &[u8]) -> Result<String, UnknownEncoding> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        return Ok(s.to_string());
-    }
-    let (text, _, had_errors) = encoding_rs::SHIFT_JIS.decode(bytes);
-    if had_errors {
-        Err(UnknownEncoding)
-    } else {
-        Ok(text.into_owned())
+    let utf8_error = match std::str::from_utf8(bytes) {
+        Ok(s) => return Ok(s.to_string()),
+        Err(e) => e.valid_up_to(),
+    };
+    let mut decoder = encoding_rs::SHIFT_JIS.new_decoder_without_bom_handling();
+    let mut text = String::with_capacity(bytes.len() * 3 / 2 + 16);
+    let (result, read) = decoder.decode_to_string_without_replacement(bytes, &mut text, true);
+    match result {
+        encoding_rs::DecoderResult::InputEmpty => Ok(text),
+        encoding_rs::DecoderResult::Malformed(bad, _) => Err(UnknownEncoding {
+            utf8: line_of(bytes, utf8_error),
+            shift_jis: line_of(bytes, read.saturating_sub(bad as usize)),
+        }),
+        encoding_rs::DecoderResult::OutputFull => Err(UnknownEncoding {
+            utf8: line_of(bytes, utf8_error),
+            shift_jis: line_of(bytes, read),
+        }),
     }
 }
 
@@ -305,36 +472,135 @@ pub fn csv_sheet(file: &str, text: &str) -> Result<RawSheet, SheetProblem> {
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| SheetProblem {
-            place: format!("{file}: R{}", i + 1),
-            ja: format!("CSV として読めません: {e}"),
-            en: format!("not readable as CSV: {e}"),
-        })?;
-        rows.push(
-            record
-                .iter()
-                .map(|s| {
-                    if s.is_empty() {
-                        Cell::Empty
-                    } else {
-                        // The tool's own exports guard formula-like texts with a leading `'`.
-                        Cell::Text(formula_unguard(s).to_string())
-                    }
-                })
-                .collect(),
-        );
+    let mut sheet = SheetBuilder::new(file, None);
+    let mut record = csv::StringRecord::new();
+    let mut row = 0;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(row + 1, |p| p.line() as usize);
+                return Err(SheetProblem {
+                    place: format!("{file}: {line}行目 (line {line})"),
+                    ja: format!("CSV として読めません: {e}"),
+                    en: format!("not readable as CSV: {e}"),
+                });
+            }
+        }
+        for (col, s) in record.iter().enumerate() {
+            if !s.is_empty() {
+                // The tool's own exports guard formula-like texts with a leading `'`.
+                sheet.push(row, col, Cell::Text(formula_unguard(s).to_string()))?;
+            }
+        }
+        row += 1;
     }
-    Ok(RawSheet {
-        file: file.to_string(),
-        sheet: None,
-        rows,
-    })
+    Ok(sheet.finish())
+}
+
+/// Checks a workbook archive before it is opened: at most [`MAX_ZIP_ENTRIES`] parts, decompressing to
+/// at most [`MAX_UNZIPPED_BYTES`] in all, as declared and as counted while decompressing (a part that
+/// lies about its size is caught too). Nothing is kept in memory.
+fn check_archive(path: &Path, file: &str) -> Result<(), SheetProblem> {
+    let refuse = |ja: String, en: String| SheetProblem {
+        place: file.to_string(),
+        ja,
+        en,
+    };
+    let f = std::fs::File::open(path).map_err(|e| {
+        refuse(
+            format!("ファイルを読めません: {e}"),
+            format!("cannot read the file: {e}"),
+        )
+    })?;
+    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(f)).map_err(|e| {
+        refuse(
+            format!("xlsx (zip) として読めません: {e}"),
+            format!("not readable as xlsx (zip): {e}"),
+        )
+    })?;
+    if zip.len() > MAX_ZIP_ENTRIES {
+        return Err(refuse(
+            format!(
+                "ブックの部品が {} 個あり、上限の {MAX_ZIP_ENTRIES} 個を超えています",
+                zip.len()
+            ),
+            format!(
+                "the workbook has {} parts, more than the {MAX_ZIP_ENTRIES} allowed",
+                zip.len()
+            ),
+        ));
+    }
+    let too_big = |name: &str| {
+        refuse(
+            format!(
+                "ブックを展開すると {} MB を超えます ({name})。大きすぎるか壊れたファイルです",
+                MAX_UNZIPPED_BYTES >> 20
+            ),
+            format!(
+                "the workbook decompresses to more than {} MB ({name}): too large or damaged",
+                MAX_UNZIPPED_BYTES >> 20
+            ),
+        )
+    };
+    let mut declared: u64 = 0;
+    for i in 0..zip.len() {
+        let entry = zip.by_index_raw(i).map_err(|e| {
+            refuse(
+                format!("xlsx (zip) として読めません: {e}"),
+                format!("not readable as xlsx (zip): {e}"),
+            )
+        })?;
+        declared = declared.saturating_add(entry.size());
+        if declared > MAX_UNZIPPED_BYTES {
+            return Err(too_big(entry.name()));
+        }
+    }
+    let mut counted: u64 = 0;
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).map_err(|e| {
+            refuse(
+                format!("xlsx (zip) として読めません: {e}"),
+                format!("not readable as xlsx (zip): {e}"),
+            )
+        })?;
+        let name = entry.name().to_string();
+        let left = MAX_UNZIPPED_BYTES - counted;
+        let n = std::io::copy(
+            &mut std::io::Read::take(&mut entry, left + 1),
+            &mut std::io::sink(),
+        )
+        .map_err(|e| {
+            refuse(
+                format!("ブックを展開できません ({name}): {e}"),
+                format!("cannot decompress the workbook ({name}): {e}"),
+            )
+        })?;
+        if n > left {
+            return Err(too_big(&name));
+        }
+        counted += n;
+    }
+    Ok(())
+}
+
+fn cell_of(d: &calamine::Data) -> Cell {
+    use calamine::Data;
+    match d {
+        Data::Empty => Cell::Empty,
+        Data::String(s) if s.is_empty() => Cell::Empty,
+        Data::String(s) => Cell::Text(s.clone()),
+        Data::Int(i) => Cell::Num(*i as f64),
+        Data::Float(f) => Cell::Num(*f),
+        Data::Bool(b) => Cell::Bool(*b),
+        other => Cell::Text(other.to_string()),
+    }
 }
 
 /// Reads a spreadsheet file: `.csv` as CSV, anything else as a workbook (xlsx, xlsm, xls, ods) whose
-/// first sheet holds the operations.
+/// first sheet holds the operations. xlsx and xlsm are read cell by cell (only the cells that exist
+/// are kept); every zip-based workbook is checked by [`check_archive`] first.
 pub fn read_sheet_file(path: &Path) -> Result<RawSheet, SheetProblem> {
     let file = path.display().to_string();
     let unreadable = |e: &dyn std::fmt::Display| SheetProblem {
@@ -342,78 +608,118 @@ pub fn read_sheet_file(path: &Path) -> Result<RawSheet, SheetProblem> {
         ja: format!("ファイルを読めません: {e}"),
         en: format!("cannot read the file: {e}"),
     };
-    let is_csv = path
+    let extension = path
         .extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    if is_csv {
-        let bytes = std::fs::read(path).map_err(|e| unreadable(&e))?;
-        let text = decode_csv(&bytes).map_err(|UnknownEncoding| SheetProblem {
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    if extension == "csv" {
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| {
+                std::io::Read::read_to_end(
+                    &mut std::io::Read::take(f, MAX_CSV_BYTES + 1),
+                    &mut bytes,
+                )
+            })
+            .map_err(|e| unreadable(&e))?;
+        if bytes.len() as u64 > MAX_CSV_BYTES {
+            return Err(SheetProblem {
+                place: file.clone(),
+                ja: format!("CSV ファイルが {} MB を超えています", MAX_CSV_BYTES >> 20),
+                en: format!("the CSV file is larger than {} MB", MAX_CSV_BYTES >> 20),
+            });
+        }
+        let text = decode_csv(&bytes).map_err(|e| SheetProblem {
             place: file.clone(),
-            ja: "文字コードが UTF-8 でも Shift_JIS でもありません".into(),
-            en: "the text is neither UTF-8 nor Shift_JIS".into(),
+            ja: format!(
+                "文字コードが UTF-8 でも Shift_JIS (cp932) でもありません: UTF-8 としては {}行目 (バイト {}) で、Shift_JIS としては {}行目 (バイト {}) で読めなくなります。文字コードの混在や破損がないか確かめてください",
+                e.utf8.0, e.utf8.1, e.shift_jis.0, e.shift_jis.1
+            ),
+            en: format!(
+                "the text is neither UTF-8 nor Shift_JIS (cp932): as UTF-8 it stops at line {} (byte {}), as Shift_JIS at line {} (byte {}); look for mixed or damaged encodings",
+                e.utf8.0, e.utf8.1, e.shift_jis.0, e.shift_jis.1
+            ),
         })?;
         return csv_sheet(&file, &text);
     }
-    use calamine::{open_workbook_auto, Data, Reader};
+    use calamine::{open_workbook_auto, Reader};
+    if matches!(extension.as_str(), "xlsx" | "xlsm" | "ods") {
+        check_archive(path, &file)?;
+    }
+    if matches!(extension.as_str(), "xlsx" | "xlsm") {
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook(path).map_err(|e| unreadable(&e))?;
+        let Some(name) = book.sheet_names().first().cloned() else {
+            return Err(no_sheet(&file));
+        };
+        let mut sheet = SheetBuilder::new(&file, Some(name.clone()));
+        let mut cells = book
+            .worksheet_cells_reader(&name)
+            .map_err(|e| unreadable(&e))?;
+        while let Some(cell) = cells.next_cell().map_err(|e| unreadable(&e))? {
+            let (row, col) = cell.get_position();
+            let value = cell_of(&cell.get_value().clone().into());
+            sheet.push(row as usize, col as usize, value)?;
+        }
+        return Ok(sheet.finish());
+    }
     let mut book = open_workbook_auto(path).map_err(|e| unreadable(&e))?;
     let Some(name) = book.sheet_names().first().cloned() else {
-        return Err(SheetProblem {
-            place: file.clone(),
-            ja: "シートがありません".into(),
-            en: "the workbook has no sheet".into(),
-        });
+        return Err(no_sheet(&file));
     };
     let range = book.worksheet_range(&name).map_err(|e| unreadable(&e))?;
-    // Rows and columns are counted from A1 even when the used range starts further in.
-    let (top, left) = range
-        .start()
-        .map_or((0, 0), |(r, c)| (r as usize, c as usize));
-    let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); top];
-    for row in range.rows() {
-        let mut cells = vec![Cell::Empty; left];
-        cells.extend(row.iter().map(|d| match d {
-            Data::Empty => Cell::Empty,
-            Data::String(s) if s.is_empty() => Cell::Empty,
-            Data::String(s) => Cell::Text(s.clone()),
-            Data::Int(i) => Cell::Num(*i as f64),
-            Data::Float(f) => Cell::Num(*f),
-            Data::Bool(b) => Cell::Bool(*b),
-            other => Cell::Text(other.to_string()),
-        }));
-        rows.push(cells);
+    let mut sheet = SheetBuilder::new(&file, Some(name));
+    for (row, col, d) in range.used_cells() {
+        let (top, left) = range.start().unwrap_or((0, 0));
+        sheet.push(row + top as usize, col + left as usize, cell_of(d))?;
     }
-    Ok(RawSheet {
-        file,
-        sheet: Some(name),
-        rows,
-    })
+    Ok(sheet.finish())
+}
+
+fn no_sheet(file: &str) -> SheetProblem {
+    SheetProblem {
+        place: file.to_string(),
+        ja: "シートがありません".into(),
+        en: "the workbook has no sheet".into(),
+    }
 }
 
 /// Converts a sheet to catalog YAML text. Every problem of every cell is returned; the text only when
 /// there are none.
 pub fn sheet_to_yaml(sheet: &RawSheet) -> Result<(String, usize), Vec<SheetProblem>> {
     let mut problems = Vec::new();
-    let Some(header) = sheet.rows.first() else {
+    if sheet.rows.is_empty() {
         return Err(vec![SheetProblem {
             place: sheet.file.clone(),
             ja: "見出し行がありません (空のファイル)".into(),
             en: "no header row (the file is empty)".into(),
         }]);
-    };
-    let width = sheet.rows.iter().map(Vec::len).max().unwrap_or(0);
-    let mut columns: Vec<Option<Field>> = vec![None; width];
+    }
+    let empty_row = SheetRow::default();
+    let header = sheet
+        .rows
+        .first()
+        .filter(|r| r.index == 0)
+        .unwrap_or(&empty_row);
+    let data = sheet.rows.iter().filter(|r| r.index > 0);
+    // The columns that hold a header or a value: only the cells that exist are visited.
+    let used: std::collections::BTreeSet<usize> = data
+        .clone()
+        .flat_map(|r| r.cells.iter().map(|(c, _)| *c))
+        .collect();
+    let mut columns: std::collections::BTreeMap<usize, Field> = std::collections::BTreeMap::new();
     let mut seen: HashMap<Field, usize> = HashMap::new();
-    for (col, slot) in columns.iter_mut().enumerate() {
-        let text = match header.get(col).unwrap_or(&Cell::Empty) {
-            Cell::Empty => String::new(),
-            other => other.plain_text(Lang::En),
-        };
+    let all_columns: std::collections::BTreeSet<usize> = header
+        .cells
+        .iter()
+        .map(|(c, _)| *c)
+        .chain(used.iter().copied())
+        .collect();
+    for col in all_columns {
+        let text = header.get(col).plain_text(Lang::En);
         if text.trim().is_empty() {
-            let used = sheet.rows[1..]
-                .iter()
-                .any(|r| r.get(col).is_some_and(|c| !c.is_empty()));
-            if used {
+            if used.contains(&col) {
                 problems.push(sheet.problem(
                     0,
                     col,
@@ -431,19 +737,19 @@ pub fn sheet_to_yaml(sheet: &RawSheet) -> Result<(String, usize), Vec<SheetProbl
                         col,
                         format!(
                             "列「{}」は {} 列と同じ項目 `{}` です",
-                            text.trim(),
+                            shown(text.trim()),
                             column_letter(first),
                             field.name()
                         ),
                         format!(
                             "column `{}` names the same field `{}` as column {}",
-                            text.trim(),
+                            shown(text.trim()),
                             field.name(),
                             column_letter(first)
                         ),
                     ));
                 }
-                *slot = Some(field);
+                columns.insert(col, field);
             }
             None => {
                 let hint = header_hint(text.trim());
@@ -456,8 +762,8 @@ pub fn sheet_to_yaml(sheet: &RawSheet) -> Result<(String, usize), Vec<SheetProbl
                 problems.push(sheet.problem(
                     0,
                     col,
-                    format!("不明な見出し「{}」です。{hint_ja}見出しは項目名 (routine_share など) または日本語の項目名 (定型度 など) です", text.trim()),
-                    format!("unknown header `{}`.{hint_en} A header is a field name (such as routine_share) or its Japanese title (such as 定型度)", text.trim()),
+                    format!("不明な見出し「{}」です。{hint_ja}見出しは項目名 (routine_share など) または日本語の項目名 (定型度 など) です", shown(text.trim())),
+                    format!("unknown header `{}`.{hint_en} A header is a field name (such as routine_share) or its Japanese title (such as 定型度)", shown(text.trim())),
                 ));
             }
         }
@@ -484,14 +790,14 @@ pub fn sheet_to_yaml(sheet: &RawSheet) -> Result<(String, usize), Vec<SheetProbl
     }
     let mut operations = Vec::new();
     let mut ids: HashMap<String, usize> = HashMap::new();
-    for (r, row) in sheet.rows.iter().enumerate().skip(1) {
-        if row.iter().all(Cell::is_empty) {
+    for row in data {
+        let r = row.index;
+        if row.cells.iter().all(|(_, c)| c.is_empty()) {
             continue;
         }
         let mut entry: Vec<(&str, EntryValue)> = Vec::new();
-        for (c, field) in columns.iter().enumerate() {
-            let Some(field) = field else { continue };
-            let cell = row.get(c).unwrap_or(&Cell::Empty);
+        for (&c, field) in &columns {
+            let cell = row.get(c);
             if cell.is_empty() {
                 if field.is_required() {
                     problems.push(sheet.problem(
@@ -509,8 +815,8 @@ pub fn sheet_to_yaml(sheet: &RawSheet) -> Result<(String, usize), Vec<SheetProbl
                         if let EntryValue::Text(id) = &value {
                             if OperationId::parse(id).is_none() {
                                 problems.push(sheet.problem(r, c,
-                                    format!("ID「{id}」は英小文字・数字・ハイフン ([a-z0-9-]+) で書いてください"),
-                                    format!("id `{id}` must be lowercase letters, digits and hyphens ([a-z0-9-]+)")));
+                                    format!("ID「{}」は英小文字・数字・ハイフン ([a-z0-9-]+) で書いてください", shown(id)),
+                                    format!("id `{}` must be lowercase letters, digits and hyphens ([a-z0-9-]+)", shown(id))));
                             } else if let Some(first) = ids.insert(id.clone(), r) {
                                 problems.push(sheet.problem(
                                     r,
@@ -552,6 +858,9 @@ pub const SCHEMA_MODELINE: &str = "# yaml-language-server: $schema=../schema/cat
 /// The accepted header nearest to an unknown one: a close spelling, or for short Japanese titles one
 /// character off (定形度 → 定型度).
 fn header_hint(header: &str) -> Option<&'static str> {
+    if header.chars().count() > MAX_HINT_CHARS {
+        return None;
+    }
     let accepted = accepted_headers();
     crate::suggest::did_you_mean(header, accepted.iter().copied()).or_else(|| {
         accepted
@@ -564,6 +873,7 @@ fn header_hint(header: &str) -> Option<&'static str> {
 type Expected = (String, String);
 
 fn expected(ja: &str, en: &str, found: &str) -> Expected {
+    let found = shown(found);
     (
         format!("{ja}が必要ですが「{found}」でした"),
         format!("expected {en}, found `{found}`"),
@@ -636,7 +946,9 @@ fn cell_value(field: Field, cell: &Cell) -> Result<EntryValue, Expected> {
             if values.contains(&text) {
                 Ok(EntryValue::Text(text.to_string()))
             } else {
-                let hint = crate::suggest::did_you_mean(text, values.iter().copied());
+                let hint = (text.chars().count() <= MAX_HINT_CHARS)
+                    .then(|| crate::suggest::did_you_mean(text, values.iter().copied()))
+                    .flatten();
                 let (mut ja, mut en) = expected(
                     &format!("次のいずれか ({})", values.join(", ")),
                     &format!("one of {}", values.join(", ")),
