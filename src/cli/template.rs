@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use itaku::catalog::sheet::template_table;
 
-use super::export_catalog::{write_table, SheetFormat};
+use super::export_catalog::{write_table, Encoding, SheetFormat};
 use super::{Exit, Ui};
 
 #[derive(clap::Args)]
@@ -16,12 +16,16 @@ pub struct Args {
     /// The file to write (standard output for csv when not given).
     #[arg(long, short)]
     output: Option<PathBuf>,
+    /// Encoding of a CSV file: utf-8 (with a BOM) or cp932 (Shift_JIS).
+    #[arg(long, value_enum, default_value = "utf-8")]
+    encoding: Encoding,
 }
 
 pub fn run(args: Args, ui: &Ui) -> Exit {
     write_table(
         &template_table(ui.lang),
         args.format,
+        args.encoding,
         args.output.as_deref(),
         ui,
     )

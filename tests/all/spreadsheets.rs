@@ -229,7 +229,7 @@ fn a_bad_enum_value_is_located_to_its_cell_and_nothing_is_written() {
     let file = dir.path().join("dept.csv");
     std::fs::write(
         &file,
-        japanese_csv("payroll,給与事務,総務部 人事課,1.5,complet,,はい"),
+        japanese_csv("payroll,給与事務,総務部 人事課,150,complet,,はい"),
     )
     .unwrap();
     let out = dir.path().join("dept.yaml");
@@ -524,5 +524,171 @@ fn workbook_cells_are_strings_never_formulas() {
         for (cell, h) in names.iter().zip(HOSTILE) {
             assert_eq!(**cell, Data::String(h.to_string()), "{}", book.display());
         }
+    }
+}
+
+/// `export-catalog --format csv --encoding cp932` of the bundled catalog.
+fn cp932_export(dir: &Path) -> (PathBuf, Vec<u8>) {
+    let sheet = dir.join("catalog-cp932.csv");
+    itaku()
+        .args([
+            "export-catalog",
+            "catalog",
+            "--format",
+            "csv",
+            "--encoding",
+            "cp932",
+            "--output",
+        ])
+        .arg(&sheet)
+        .assert()
+        .success();
+    let bytes = std::fs::read(&sheet).unwrap();
+    (sheet, bytes)
+}
+
+#[test]
+fn the_bundled_catalog_round_trips_through_cp932() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sheet, bytes) = cp932_export(dir.path());
+    assert!(
+        std::str::from_utf8(&bytes).is_err(),
+        "written in cp932, not UTF-8"
+    );
+    let (text, _, errors) = encoding_rs::SHIFT_JIS.decode(&bytes);
+    assert!(!errors);
+    // The header as cp932 holds it: ～ (U+FF5E) where the title has 〜 (U+301C).
+    assert!(text.contains("月別業務量（4月～3月）"), "{}", &text[..300]);
+    // Choices as the questionnaire words them.
+    assert!(text.contains("補助的な行為のみ (受付・確認など)"));
+    let yaml = dir.path().join("back.yaml");
+    itaku()
+        .arg("import")
+        .arg(&sheet)
+        .arg("-o")
+        .arg(&yaml)
+        .assert()
+        .success();
+    let original = load_path(&root().join("catalog"));
+    let back = load_path(&yaml);
+    assert!(back.diagnostics.is_empty(), "{:?}", back.diagnostics);
+    assert_eq!(back.catalog.operations, original.catalog.operations);
+}
+
+#[test]
+fn excel_cp932_csv_with_labels_percentages_and_full_width_digits_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    // As Japanese Excel saves it: cp932, ～ and － from the cp932 side, Japanese labels, shares as
+    // 85%, 85 or 0.85, full-width digits.
+    let csv = "ＩＤ,業務名,所管,定型度,切り出せる工程の業務量割合,マニュアル整備状況,公権力の行使,年間件数,月別業務量（4月～3月）\r\n\
+        a,窓口受付業務～受付－交付,区民部,85%,85,一部ある,補助的な行為のみ (受付・確認など),１２，０００,1;1;1;1;1;1;1;1;1;1;1;１\r\n\
+        b,給与事務,総務部,0.85,８５％,complete,\"ancillary acts only (intake, checks)\",12000,\r\n";
+    let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(csv);
+    assert!(!unmappable);
+    let file = crate::support::write(dir.path(), "excel.csv", &bytes);
+    let yaml = dir.path().join("excel.yaml");
+    let out = itaku()
+        .arg("import")
+        .arg(&file)
+        .arg("-o")
+        .arg(&yaml)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ops = load_path(&yaml).catalog.operations;
+    assert_eq!(ops.len(), 2);
+    // Free text keeps what was typed (the cp932 side).
+    assert_eq!(ops[0].name, "窓口受付業務～受付－交付");
+    for op in &ops {
+        assert_eq!(op.routine_share, Some(0.85), "{}", op.id);
+        assert_eq!(op.auxiliary_share, Some(0.85), "{}", op.id);
+        assert_eq!(op.annual_cases, Some(12000), "{}", op.id);
+        assert_eq!(
+            op.public_authority,
+            Some(itaku::catalog::PublicAuthority::Ancillary)
+        );
+    }
+    assert_eq!(ops[0].manuals, Some(itaku::catalog::Manuals::Partial));
+    assert_eq!(ops[1].manuals, Some(itaku::catalog::Manuals::Complete));
+    assert_eq!(ops[0].monthly_load.as_ref().map(|m| m.len()), Some(12));
+}
+
+#[test]
+fn a_did_you_mean_that_looks_like_the_input_names_the_differing_character() {
+    let dir = tempfile::tempdir().unwrap();
+    // 况 (U+51B5) for 況 (U+6CC1): looks the same on most screens.
+    let file = crate::support::write(
+        dir.path(),
+        "look.csv",
+        "ID,業務名,所管,マニュアル整備状况\nreception,窓口,区民部,complete\n",
+    );
+    let out = itaku()
+        .arg("import")
+        .arg(&file)
+        .arg("-o")
+        .arg(dir.path().join("x.yaml"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("もしかして「マニュアル整備状況」"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("U+51B5") && stderr.contains("U+6CC1"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_character_cp932_cannot_hold_is_reported_at_its_cell_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = crate::support::write(
+        dir.path(),
+        "c.yaml",
+        "operations:\n  - id: a\n    name: 𠮷野家の委託\n    department: 区民部\n",
+    );
+    let sheet = dir.path().join("c.csv");
+    let out = itaku()
+        .args([
+            "export-catalog",
+            "--format",
+            "csv",
+            "--encoding",
+            "cp932",
+            "--output",
+        ])
+        .arg(&sheet)
+        .arg(&catalog)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("R2C2 (B2)") && stderr.contains("U+20BB7"),
+        "{stderr}"
+    );
+    assert!(!sheet.exists(), "nothing is written");
+}
+
+#[test]
+fn exports_and_templates_write_the_questionnaires_japanese_labels() {
+    for args in [
+        &["export-catalog", "catalog", "--format", "csv"][..],
+        &["template", "--format", "csv"][..],
+    ] {
+        let out = itaku().args(args).output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        let q = itaku::catalog::questions::question(itaku::catalog::Field::public_authority);
+        assert!(
+            q.choices.iter().any(|c| text.contains(c.ja)),
+            "{args:?}: no Japanese label of public_authority"
+        );
+        assert!(!text.contains(",ancillary,"), "{args:?}: a code");
     }
 }

@@ -270,6 +270,7 @@ codes! {
     CatalogWrongLength => "catalog::wrong-length", false, "リストの長さが違います (月別業務量は12か月)", "a list has the wrong length (monthly load has 12 months)";
     CatalogWrongType => "catalog::wrong-type", false, "値の型が違います", "a value has the wrong type";
     SheetInvalid => "sheet::invalid", false, "表計算ファイルのセル・見出しが正しくありません", "a cell or header of a spreadsheet is invalid";
+    SheetUnencodable => "sheet::unencodable", false, "指定の文字コード (cp932) で表せない文字があります", "a character the chosen encoding (cp932) cannot hold";
     RulesCompile => "rules::compile", false, "ルールのスクリプトを解釈できません", "a rule script does not compile";
     RulesInvalidFile => "rules::invalid-file", false, "ルールのファイルの内容が正しくありません", "a file of the rule set is invalid";
     RulesInvalidParameter => "rules::invalid-parameter", false, "パラメータの値が正しくありません", "a parameter value is invalid";

@@ -88,6 +88,108 @@ pub fn formula_unguard(s: &str) -> &str {
     }
 }
 
+/// Pairs of characters that Unicode and Windows code page 932 (Excel's Shift_JIS) map differently:
+/// the first is what Unicode text usually holds, the second what cp932 holds (and what a cp932 file
+/// decodes to). 〜 WAVE DASH / ～ FULLWIDTH TILDE, − MINUS SIGN / － FULLWIDTH HYPHEN-MINUS, ‖ / ∥,
+/// ¢ / ￠, £ / ￡, ¬ / ￢, — EM DASH / ― HORIZONTAL BAR, ¦ / ￤.
+pub const CP932_PAIRS: [(char, char); 8] = [
+    ('\u{301C}', '\u{FF5E}'),
+    ('\u{2212}', '\u{FF0D}'),
+    ('\u{2016}', '\u{2225}'),
+    ('\u{00A2}', '\u{FFE0}'),
+    ('\u{00A3}', '\u{FFE1}'),
+    ('\u{00AC}', '\u{FFE2}'),
+    ('\u{2014}', '\u{2015}'),
+    ('\u{00A6}', '\u{FFE4}'),
+];
+
+/// The character cp932 holds in place of `c`, when `c` is the Unicode side of a [`CP932_PAIRS`] pair.
+pub fn cp932_form(c: char) -> Option<char> {
+    CP932_PAIRS.iter().find(|(u, _)| *u == c).map(|(_, w)| *w)
+}
+
+/// One character folded for matching headers and choices: both sides of a cp932 pair to one, full-width
+/// ASCII to ASCII, the ideographic space to a space.
+fn fold_char(c: char) -> char {
+    let c = CP932_PAIRS
+        .iter()
+        .find(|(_, w)| *w == c)
+        .map_or(c, |(u, _)| *u);
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        c => c,
+    }
+}
+
+/// The form of a header or choice that matching compares: trimmed, folded ([`fold_char`]) and in lower
+/// case. Free text is never folded: it keeps what the user typed.
+pub fn match_key(s: &str) -> String {
+    s.chars()
+        .map(fold_char)
+        .collect::<String>()
+        .trim()
+        .to_lowercase()
+}
+
+/// For a "did you mean" whose text could look like the input: the characters that differ, by code
+/// point (`「〜」(U+301C) ではなく「～」(U+FF5E)`), when the two have the same length and differ in at
+/// most three places; empty otherwise.
+fn differing_chars(input: &str, hint: &str) -> (String, String) {
+    let (a, b): (Vec<char>, Vec<char>) = (input.chars().collect(), hint.chars().collect());
+    if a.len() != b.len() {
+        return (String::new(), String::new());
+    }
+    let diffs: Vec<(char, char)> = a
+        .iter()
+        .zip(&b)
+        .filter(|(x, y)| x != y)
+        .map(|(x, y)| (*x, *y))
+        .collect();
+    if diffs.is_empty() || diffs.len() > 3 {
+        return (String::new(), String::new());
+    }
+    let ja = diffs
+        .iter()
+        .map(|(x, y)| {
+            format!(
+                "「{}」(U+{:04X}) ではなく「{}」(U+{:04X})",
+                crate::diag::printable(&x.to_string()),
+                *x as u32,
+                y,
+                *y as u32
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("、");
+    let en = diffs
+        .iter()
+        .map(|(x, y)| {
+            format!(
+                "`{}` (U+{:04X}) where `{}` (U+{:04X}) is expected",
+                crate::diag::printable(&x.to_string()),
+                *x as u32,
+                y,
+                *y as u32
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    (format!("違う文字: {ja}。"), format!(" (differs: {en})"))
+}
+
+/// The field a header names: as [`field_for_header`], then with both sides folded ([`match_key`]), so
+/// that a header saved through cp932 (～ for 〜) or typed in full-width letters still matches.
+fn header_field(header: &str) -> Option<Field> {
+    field_for_header(header).or_else(|| {
+        let key = match_key(header);
+        Field::ALL
+            .iter()
+            .copied()
+            .find(|f| match_key(f.name()) == key || match_key(title(*f, Lang::Ja)) == key)
+    })
+}
+
 /// A catalog as a table of cells: the header titles, the field of each column and one row per operation.
 #[derive(Debug, Clone)]
 pub struct SheetTable {
@@ -184,7 +286,7 @@ fn export_row(op: &Operation, lang: Lang) -> Vec<Cell> {
             FieldRef::Int(i) => Cell::Num(i as f64),
             FieldRef::Num(n) => Cell::Num(n),
             FieldRef::Text(s) => Cell::Text(s.to_string()),
-            FieldRef::Enum(s) => Cell::Text(s.to_string()),
+            FieldRef::Enum(s) => Cell::Text(choice_label(*f, s, lang).to_string()),
             FieldRef::List(items) => Cell::Text(list_text(items, lang)),
             FieldRef::Load(values) => Cell::Text(
                 values
@@ -195,6 +297,59 @@ fn export_row(op: &Operation, lang: Lang) -> Vec<Cell> {
             ),
         })
         .collect()
+}
+
+/// The text a choice cell holds: in Japanese the label the questionnaire shows (「補助的な行為のみ
+/// (受付・確認など)」), in English the catalog value (`ancillary`). `itaku import` reads either, and the
+/// English label.
+pub fn choice_label(field: Field, value: &str, lang: Lang) -> &'static str {
+    let q = super::questions::question(field);
+    match q.choices.iter().find(|c| c.value == value) {
+        Some(c) if lang == Lang::Ja => c.ja,
+        Some(c) => c.value,
+        None => enum_values(field)
+            .iter()
+            .copied()
+            .find(|v| *v == value)
+            .unwrap_or(""),
+    }
+}
+
+/// The allowed values of an enum field (none for the others).
+fn enum_values(field: Field) -> &'static [&'static str] {
+    match field.kind() {
+        FieldKind::Enum(values) => values,
+        _ => &[],
+    }
+}
+
+/// The labels a choice column offers (a drop-down list), in the order of the catalog's values.
+pub fn choice_labels(field: Field, lang: Lang) -> Vec<&'static str> {
+    enum_values(field)
+        .iter()
+        .map(|v| choice_label(field, v, lang))
+        .collect()
+}
+
+/// The catalog value a choice cell names: the value itself, the questionnaire's label in either
+/// language or the value's description label, compared folded ([`match_key`]).
+pub fn choice_value(field: Field, text: &str) -> Option<&'static str> {
+    let key = match_key(text);
+    let q = super::questions::question(field);
+    enum_values(field).iter().copied().find(|v| {
+        let choice = q.choices.iter().find(|c| c.value == *v);
+        let described = super::describe::value_label(field, v);
+        [
+            Some(*v),
+            choice.map(|c| c.ja),
+            choice.map(|c| c.en),
+            described.map(|d| d.ja),
+            described.map(|d| d.en),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|t| match_key(t) == key)
+    })
 }
 
 /// A list cell: one item a line. A single item that would otherwise be split, trimmed or read as the
@@ -729,7 +884,7 @@ pub fn sheet_to_yaml(sheet: &RawSheet) -> Result<(String, usize), Vec<SheetProbl
             }
             continue;
         }
-        match field_for_header(&text) {
+        match header_field(&text) {
             Some(field) => {
                 if let Some(first) = seen.insert(field, col) {
                     problems.push(sheet.problem(
@@ -754,9 +909,10 @@ pub fn sheet_to_yaml(sheet: &RawSheet) -> Result<(String, usize), Vec<SheetProbl
             None => {
                 let hint = header_hint(text.trim());
                 let (hint_ja, hint_en) = hint.map_or((String::new(), String::new()), |h| {
+                    let (diff_ja, diff_en) = differing_chars(text.trim(), h);
                     (
-                        format!("もしかして「{h}」? "),
-                        format!(" did you mean `{h}`?"),
+                        format!("もしかして「{h}」? {diff_ja}"),
+                        format!(" did you mean `{h}`?{diff_en}"),
                     )
                 });
                 problems.push(sheet.problem(
@@ -892,7 +1048,7 @@ fn cell_value(field: Field, cell: &Cell) -> Result<EntryValue, Expected> {
         FieldKind::List => Ok(EntryValue::List(split_list(&shown))),
         FieldKind::Bool => match cell {
             Cell::Bool(b) => Ok(EntryValue::Bool(*b)),
-            _ => match text.to_lowercase().as_str() {
+            _ => match match_key(text).as_str() {
                 "true" | "はい" | "yes" => Ok(EntryValue::Bool(true)),
                 "false" | "いいえ" | "no" => Ok(EntryValue::Bool(false)),
                 _ => Err(expected(
@@ -906,7 +1062,7 @@ fn cell_value(field: Field, cell: &Cell) -> Result<EntryValue, Expected> {
             let b = field.bounds();
             let n = match cell {
                 Cell::Num(n) => Some(*n),
-                _ => text.replace(',', "").parse::<f64>().ok(),
+                _ => parse_number(text, false),
             };
             match n {
                 Some(n) if n.fract() == 0.0 && n >= b.min && n <= b.max => {
@@ -925,10 +1081,19 @@ fn cell_value(field: Field, cell: &Cell) -> Result<EntryValue, Expected> {
         }
         FieldKind::Num => {
             let b = field.bounds();
+            let share = b.min == 0.0 && b.max == 1.0;
             let n = match cell {
                 Cell::Num(n) => Some(*n),
-                _ => text.replace(',', "").parse::<f64>().ok(),
+                _ => parse_number(text, share),
             };
+            // A share above 1 and at most 100 is a percentage (85 → 0.85), as people type it.
+            let n = n.map(|n| {
+                if share && n > 1.0 && n <= 100.0 {
+                    n / 100.0
+                } else {
+                    n
+                }
+            });
             match n {
                 Some(n) if n.is_finite() && n >= b.min && n <= b.max => Ok(EntryValue::Num(n)),
                 _ => Err(expected(
@@ -942,25 +1107,34 @@ fn cell_value(field: Field, cell: &Cell) -> Result<EntryValue, Expected> {
                 )),
             }
         }
-        FieldKind::Enum(values) => {
-            if values.contains(&text) {
-                Ok(EntryValue::Text(text.to_string()))
-            } else {
+        FieldKind::Enum(values) => match choice_value(field, text) {
+            Some(v) => Ok(EntryValue::Text(v.to_string())),
+            None => {
+                let labels = choice_labels(field, Lang::Ja);
+                let candidates: Vec<&str> = labels.iter().chain(values.iter()).copied().collect();
                 let hint = (text.chars().count() <= MAX_HINT_CHARS)
-                    .then(|| crate::suggest::did_you_mean(text, values.iter().copied()))
+                    .then(|| crate::suggest::did_you_mean(text, candidates.iter().copied()))
                     .flatten();
                 let (mut ja, mut en) = expected(
-                    &format!("次のいずれか ({})", values.join(", ")),
-                    &format!("one of {}", values.join(", ")),
+                    &format!(
+                        "次のいずれか ({}、または {})",
+                        labels
+                            .iter()
+                            .map(|l| format!("「{l}」"))
+                            .collect::<String>(),
+                        values.join(", ")
+                    ),
+                    &format!("one of {} (or the Japanese labels)", values.join(", ")),
                     text,
                 );
                 if let Some(h) = hint {
-                    ja.push_str(&format!("。もしかして「{h}」?"));
-                    en.push_str(&format!("; did you mean `{h}`?"));
+                    let (diff_ja, diff_en) = differing_chars(text, h);
+                    ja.push_str(&format!("。もしかして「{h}」? {diff_ja}"));
+                    en.push_str(&format!("; did you mean `{h}`?{diff_en}"));
                 }
                 Err((ja, en))
             }
-        }
+        },
         FieldKind::Load => {
             let parts: Vec<&str> = text
                 .split([';', '；', '、', ',', '\n'])
@@ -969,7 +1143,7 @@ fn cell_value(field: Field, cell: &Cell) -> Result<EntryValue, Expected> {
                 .collect();
             let numbers: Option<Vec<f64>> = parts
                 .iter()
-                .map(|p| p.parse::<f64>().ok().filter(|n| n.is_finite() && *n >= 0.0))
+                .map(|p| parse_number(p, false).filter(|n| n.is_finite() && *n >= 0.0))
                 .collect();
             match numbers {
                 Some(ns) if ns.len() == 12 => Ok(EntryValue::Numbers(ns)),
@@ -980,6 +1154,18 @@ fn cell_value(field: Field, cell: &Cell) -> Result<EntryValue, Expected> {
                 )),
             }
         }
+    }
+}
+
+/// A number as typed in a cell: full-width digits and signs folded, thousands separators (`,` `，`)
+/// dropped, and for a share a final `%` (`85%`, `８５％`) read as a percentage.
+fn parse_number(text: &str, share: bool) -> Option<f64> {
+    let folded: String = match_key(text).chars().filter(|c| *c != ',').collect();
+    let folded = folded.trim();
+    match folded.strip_suffix('%') {
+        Some(percent) if share => percent.trim().parse::<f64>().ok().map(|n| n / 100.0),
+        Some(_) => None,
+        None => folded.parse::<f64>().ok(),
     }
 }
 

@@ -228,3 +228,78 @@ pub fn catalog_csv(
     }
     w.flush()
 }
+
+/// A character of a catalog table that cp932 cannot hold: 0-based row (0 the header) and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unencodable {
+    pub row: usize,
+    pub col: usize,
+    pub ch: char,
+}
+
+fn cp932_holds(text: &str) -> bool {
+    !encoding_rs::SHIFT_JIS.encode(text).2
+}
+
+/// The catalog as CSV in Windows code page 932 (Excel's Shift_JIS), without a byte-order mark. The
+/// texts the tool writes itself (titles, choice labels) use the cp932 side of each
+/// [`CP932_PAIRS`](crate::catalog::sheet::CP932_PAIRS) pair (～ for 〜), which `itaku import` matches
+/// either way; a character of the catalog's own text that cp932 cannot hold is reported, never
+/// replaced, and nothing is returned then.
+pub fn catalog_csv_cp932(
+    table: &crate::catalog::SheetTable,
+    lang: Lang,
+) -> Result<Vec<u8>, Vec<Unencodable>> {
+    use crate::catalog::sheet::cp932_form;
+    use crate::catalog::{Cell, FieldKind};
+    let tool_text = |s: &str| -> String { s.chars().map(|c| cp932_form(c).unwrap_or(c)).collect() };
+    let mut problems = Vec::new();
+    let mut check = |row: usize, col: usize, text: &str| {
+        if !cp932_holds(text) {
+            let mut buf = [0u8; 4];
+            for ch in text.chars() {
+                if !cp932_holds(ch.encode_utf8(&mut buf)) {
+                    problems.push(Unencodable { row, col, ch });
+                }
+            }
+        }
+    };
+    let header: Vec<String> = table.header.iter().map(|h| tool_text(h)).collect();
+    for (c, h) in header.iter().enumerate() {
+        check(0, c, h);
+    }
+    let mut rows = Vec::with_capacity(table.rows.len());
+    for (r, row) in table.rows.iter().enumerate() {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&table.fields)
+            .map(|(cell, field)| match (cell, field.kind()) {
+                (Cell::Text(s), FieldKind::Enum(_)) => tool_text(&formula_guard(s)),
+                _ => cell.csv_text(lang),
+            })
+            .collect();
+        for (c, text) in cells.iter().enumerate() {
+            check(r + 1, c, text);
+        }
+        rows.push(cells);
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let written = (|| -> csv::Result<()> {
+        w.write_record(&header)?;
+        for row in &rows {
+            w.write_record(row)?;
+        }
+        w.flush()?;
+        Ok(())
+    })();
+    let written = written
+        .ok()
+        .and_then(|()| w.into_inner().ok())
+        .unwrap_or_default();
+    // Writing to memory cannot fail; the text was checked to be encodable.
+    let text = String::from_utf8(written).unwrap_or_default();
+    Ok(encoding_rs::SHIFT_JIS.encode(&text).0.into_owned())
+}

@@ -3,7 +3,8 @@
 //! header row and an autofilter; column titles are in the output language.
 
 use rust_xlsxwriter::{
-    DataValidation, DocProperties, ExcelDateTime, Format, Note, Workbook, Worksheet, XlsxError,
+    DataValidation, DocProperties, ExcelDateTime, Format, Formula, Note, Workbook, Worksheet,
+    XlsxError,
 };
 
 use super::csv::{
@@ -11,6 +12,7 @@ use super::csv::{
     ASSESSMENT_NUMERIC,
 };
 use super::document::Document;
+use crate::catalog::sheet::choice_labels;
 use crate::catalog::titles::cell_hint;
 use crate::catalog::{Cell, FieldKind, SheetTable};
 use crate::lang::Lang;
@@ -76,6 +78,7 @@ fn table(
         }
     }
     sheet.set_freeze_panes(1, 0)?;
+    print_setup(sheet)?;
     if !header.is_empty() {
         sheet.autofilter(0, 0, rows.len() as u32, header.len() as u16 - 1)?;
     }
@@ -152,6 +155,7 @@ fn build_assessments(doc: &Document<'_>, lang: Lang) -> Result<Vec<u8>, XlsxErro
         format!("{} {}", doc.rules.name, doc.rules.version),
     )?;
     summary.set_freeze_panes(1, 0)?;
+    print_setup(summary)?;
 
     let rows: Vec<Vec<String>> = doc
         .assessments
@@ -186,8 +190,16 @@ pub fn catalog_xlsx(table: &SheetTable, lang: Lang) -> std::io::Result<Vec<u8>> 
 
 fn build_catalog(t: &SheetTable, lang: Lang) -> Result<Vec<u8>, XlsxError> {
     let mut book = new_book()?;
-    let sheet = book.add_worksheet();
+    let mut sheet = Worksheet::new();
     sheet.set_name(&t.sheet)?;
+    // The allowed values of every choice column, one column each, on a hidden sheet that the
+    // drop-down lists refer to (a list written into the validation itself is limited to 255
+    // characters, which the Japanese labels exceed).
+    let mut lists = Worksheet::new();
+    let lists_name = lang.pick("選択肢", "choices");
+    lists.set_name(lists_name)?;
+    lists.set_hidden(true);
+    let mut list_col: u16 = 0;
     let head = bold();
     let wrap = Format::new().set_text_wrap();
     for (c, (title, field)) in t.header.iter().zip(&t.fields).enumerate() {
@@ -200,9 +212,19 @@ fn build_catalog(t: &SheetTable, lang: Lang) -> Result<Vec<u8>, XlsxError> {
         )?;
         let wide = matches!(field.kind(), FieldKind::Text | FieldKind::List);
         sheet.set_column_width(c, if wide { 30 } else { 14 })?;
-        if let FieldKind::Enum(values) = field.kind() {
-            let dv = DataValidation::new().allow_list_strings(values)?;
+        if let FieldKind::Enum(_) = field.kind() {
+            let labels = choice_labels(*field, lang);
+            lists.write_string(0, list_col, field.name())?;
+            for (i, label) in labels.iter().enumerate() {
+                lists.write_string(i as u32 + 1, list_col, *label)?;
+            }
+            let column = crate::catalog::sheet::column_letter(list_col as usize);
+            let dv = DataValidation::new().allow_list_formula(Formula::new(format!(
+                "='{lists_name}'!${column}$2:${column}${}",
+                labels.len() + 1
+            )));
             sheet.add_data_validation(1, c, 1_048_575, c, &dv)?;
+            list_col += 1;
         }
     }
     for (r, row) in t.rows.iter().enumerate() {
@@ -228,5 +250,19 @@ fn build_catalog(t: &SheetTable, lang: Lang) -> Result<Vec<u8>, XlsxError> {
     }
     sheet.set_freeze_panes(1, 0)?;
     sheet.autofilter(0, 0, t.rows.len() as u32, t.header.len() as u16 - 1)?;
+    print_setup(&mut sheet)?;
+    book.push_worksheet(sheet);
+    book.push_worksheet(lists);
     book.save_to_buffer()
+}
+
+/// Page setup of every sheet: A4 landscape, one page wide, the header row repeated on every page and
+/// the page number in the footer.
+fn print_setup(sheet: &mut Worksheet) -> Result<(), XlsxError> {
+    sheet.set_paper_size(9);
+    sheet.set_landscape();
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(0, 0)?;
+    sheet.set_footer("&P / &N");
+    Ok(())
 }
