@@ -24,6 +24,7 @@ mod json_render;
 mod jsonl_fast;
 mod new_cli;
 mod output_formats;
+mod print_pdf;
 mod properties;
 mod reliability;
 mod rule_cases;

@@ -97,6 +97,9 @@ pub(crate) fn assessment_header(lang: Lang) -> [&'static str; 17] {
 /// The columns of [`assessment_header`] that hold numbers (criteria points, risk counts, freed FTE).
 pub(crate) const ASSESSMENT_NUMERIC: [usize; 8] = [5, 6, 7, 8, 9, 10, 11, 13];
 
+/// The column of [`assessment_header`] that holds the freed FTE.
+pub(crate) const ASSESSMENT_FREED_FTE: usize = 13;
+
 /// One operation's cells, in the order of [`assessment_header`].
 pub(crate) fn assessment_row(a: &AssessmentDoc<'_>, lang: Lang) -> Vec<String> {
     let mut row: Vec<String> = vec![
@@ -116,7 +119,16 @@ pub(crate) fn assessment_row(a: &AssessmentDoc<'_>, lang: Lang) -> Vec<String> {
     );
     row.push(format!("{:.2}", a.freed_fte));
     row.push(yes_no(a.proposal_call, lang).to_string());
-    row.push(a.missing.join(" "));
+    // Missing facts by their titles in the output language (field names in English).
+    row.push(
+        a.missing
+            .iter()
+            .map(|name| {
+                Field::from_name(name).map_or(*name, |f| crate::catalog::titles::title(f, lang))
+            })
+            .collect::<Vec<_>>()
+            .join(lang.pick("、", " ")),
+    );
     row.push(a.notes.join("\n"));
     row
 }

@@ -3,13 +3,13 @@
 //! header row and an autofilter; column titles are in the output language.
 
 use rust_xlsxwriter::{
-    DataValidation, DocProperties, ExcelDateTime, Format, Formula, Note, Workbook, Worksheet,
-    XlsxError,
+    DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, Formula, Note, Workbook,
+    Worksheet, XlsxError,
 };
 
 use super::csv::{
     assessment_header, assessment_row, checklist_header, checklist_rows, recommendation_label,
-    ASSESSMENT_NUMERIC,
+    ASSESSMENT_FREED_FTE, ASSESSMENT_NUMERIC,
 };
 use super::document::Document;
 use crate::catalog::sheet::choice_labels;
@@ -53,8 +53,11 @@ fn table(
     header: &[&str],
     rows: &[Vec<String>],
     numeric: &[usize],
+    decimals: &[usize],
 ) -> Result<(), XlsxError> {
-    let head = bold();
+    let head = bold().set_text_wrap().set_align(FormatAlign::Top);
+    let fte = Format::new().set_num_format("0.00");
+    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
     for (c, title) in header.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *title, &head)?;
         sheet.set_column_width(c as u16, column_width(title, rows, c))?;
@@ -67,12 +70,15 @@ fn table(
                 .then(|| value.parse::<f64>().ok())
                 .flatten();
             match number {
+                Some(n) if decimals.contains(&c) => {
+                    sheet.write_number_with_format(r, c as u16, n, &fte)?;
+                }
                 Some(n) => {
                     sheet.write_number(r, c as u16, n)?;
                 }
                 None if value.is_empty() => {}
                 None => {
-                    sheet.write_string(r, c as u16, value)?;
+                    sheet.write_string_with_format(r, c as u16, value, &wrap)?;
                 }
             }
         }
@@ -112,6 +118,7 @@ fn build_assessments(doc: &Document<'_>, lang: Lang) -> Result<Vec<u8>, XlsxErro
     let names = assessment_sheet_names(lang);
     let mut book = new_book()?;
     let head = bold();
+    let fte_format = Format::new().set_num_format("0.00");
 
     let summary = book.add_worksheet();
     summary.set_name(names[0])?;
@@ -140,14 +147,34 @@ fn build_assessments(doc: &Document<'_>, lang: Lang) -> Result<Vec<u8>, XlsxErro
     for (dept, fte) in &doc.summary.freed_fte_by_department {
         r += 1;
         summary.write_string(r, 0, dept)?;
-        summary.write_number(r, 1, round2(*fte))?;
+        summary.write_number_with_format(r, 1, round2(*fte), &fte_format)?;
     }
     r += 1;
     summary.write_string_with_format(r, 0, lang.pick("合計", "total"), &head)?;
-    summary.write_number_with_format(r, 1, round2(doc.summary.freed_fte), &head)?;
+    summary.write_number_with_format(
+        r,
+        1,
+        round2(doc.summary.freed_fte),
+        &head.clone().set_num_format("0.00"),
+    )?;
     r += 2;
     summary.write_string(r, 0, lang.pick("判定基準日", "as of"))?;
-    summary.write_string(r, 1, &doc.as_of)?;
+    // The date as a date (shown as yyyy-mm-dd), or as text when it does not parse.
+    match ExcelDateTime::parse_from_str(&doc.as_of) {
+        Ok(date) => {
+            summary.write_datetime_with_format(
+                r,
+                1,
+                &date,
+                &Format::new()
+                    .set_num_format("yyyy-mm-dd")
+                    .set_align(FormatAlign::Left),
+            )?;
+        }
+        Err(_) => {
+            summary.write_string(r, 1, &doc.as_of)?;
+        }
+    }
     summary.write_string(r + 1, 0, lang.pick("ルール", "rules"))?;
     summary.write_string(
         r + 1,
@@ -164,7 +191,13 @@ fn build_assessments(doc: &Document<'_>, lang: Lang) -> Result<Vec<u8>, XlsxErro
         .collect();
     let sheet = book.add_worksheet();
     sheet.set_name(names[1])?;
-    table(sheet, &assessment_header(lang), &rows, &ASSESSMENT_NUMERIC)?;
+    table(
+        sheet,
+        &assessment_header(lang),
+        &rows,
+        &ASSESSMENT_NUMERIC,
+        &[ASSESSMENT_FREED_FTE],
+    )?;
 
     let rows: Vec<Vec<String>> = checklist_rows(doc, lang)
         .into_iter()
@@ -172,7 +205,7 @@ fn build_assessments(doc: &Document<'_>, lang: Lang) -> Result<Vec<u8>, XlsxErro
         .collect();
     let sheet = book.add_worksheet();
     sheet.set_name(names[2])?;
-    table(sheet, &checklist_header(lang), &rows, &[])?;
+    table(sheet, &checklist_header(lang), &rows, &[], &[])?;
 
     book.save_to_buffer()
 }
@@ -239,9 +272,14 @@ fn build_catalog(t: &SheetTable, lang: Lang) -> Result<Vec<u8>, XlsxError> {
                 Cell::Text(s) => {
                     sheet.write_string(r, c, s)?;
                 }
-                Cell::Num(n) => {
-                    sheet.write_number(r, c, *n)?;
-                }
+                Cell::Num(n) => match number_format(t.fields[c as usize]) {
+                    Some(f) => {
+                        sheet.write_number_with_format(r, c, *n, f)?;
+                    }
+                    None => {
+                        sheet.write_number(r, c, *n)?;
+                    }
+                },
                 Cell::Bool(b) => {
                     sheet.write_boolean(r, c, *b)?;
                 }
@@ -254,6 +292,31 @@ fn build_catalog(t: &SheetTable, lang: Lang) -> Result<Vec<u8>, XlsxError> {
     book.push_worksheet(sheet);
     book.push_worksheet(lists);
     book.save_to_buffer()
+}
+
+/// The display format of a catalog number: shares as percentages, yen with thousands separators,
+/// FTE with two decimals. The cell keeps the exact value.
+fn number_format(field: crate::catalog::Field) -> Option<&'static Format> {
+    use crate::catalog::Field;
+    use std::sync::OnceLock;
+    static FORMATS: OnceLock<[Format; 3]> = OnceLock::new();
+    let [share, yen, fte] = FORMATS.get_or_init(|| {
+        [
+            Format::new().set_num_format("0%"),
+            Format::new().set_num_format("#,##0"),
+            Format::new().set_num_format("0.00"),
+        ]
+    });
+    let b = field.bounds();
+    if b.min == 0.0 && b.max == 1.0 {
+        Some(share)
+    } else if field.name().ends_with("_yen") {
+        Some(yen)
+    } else if field == Field::staff_fte {
+        Some(fte)
+    } else {
+        None
+    }
 }
 
 /// Page setup of every sheet: A4 landscape, one page wide, the header row repeated on every page and
