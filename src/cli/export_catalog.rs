@@ -20,12 +20,12 @@ pub enum SheetFormat {
 /// The encoding of a CSV file.
 #[derive(Clone, Copy, ValueEnum, Default, PartialEq, Eq)]
 pub enum Encoding {
-    /// UTF-8 with a byte-order mark (Excel reads it correctly).
+    // UTF-8 with a byte-order mark (Excel reads it correctly).
     #[default]
     #[value(name = "utf-8")]
     Utf8,
-    /// Windows code page 932 (Shift_JIS as Japanese Excel saves it); characters it cannot hold are
-    /// reported, located to their cell, and nothing is written.
+    // Windows code page 932 (Shift_JIS as Japanese Excel saves it); characters it cannot hold are
+    // reported, located to their cell, and nothing is written.
     Cp932,
 }
 

@@ -176,11 +176,19 @@ const TEXTS: &[(&str, &str)] = &[
         "export-catalog.output",
         "書き出すファイル (csv で指定しなければ標準出力)",
     ),
+    (
+        "export-catalog.encoding",
+        "CSV の文字コード: utf-8 (BOM 付き) または cp932 (Shift_JIS)",
+    ),
     ("template#about", "新しいカタログの記入用のひな形を書き出します"),
     ("template.format", "ファイル形式"),
     (
         "template.output",
         "書き出すファイル (csv で指定しなければ標準出力)",
+    ),
+    (
+        "template.encoding",
+        "CSV の文字コード: utf-8 (BOM 付き) または cp932 (Shift_JIS)",
     ),
     (
         "schema#about",
