@@ -17,6 +17,18 @@ pub enum SheetFormat {
     Csv,
 }
 
+/// The encoding of a CSV file.
+#[derive(Clone, Copy, ValueEnum, Default, PartialEq, Eq)]
+pub enum Encoding {
+    // UTF-8 with a byte-order mark (Excel reads it correctly).
+    #[default]
+    #[value(name = "utf-8")]
+    Utf8,
+    // Windows code page 932 (Shift_JIS as Japanese Excel saves it); characters it cannot hold are
+    // reported, located to their cell, and nothing is written.
+    Cp932,
+}
+
 #[derive(clap::Args)]
 pub struct Args {
     /// Catalog file or directory (default: catalog/).
@@ -30,6 +42,9 @@ pub struct Args {
     /// The file to write (standard output for csv when not given).
     #[arg(long, short)]
     output: Option<PathBuf>,
+    /// Encoding of a CSV file: utf-8 (with a BOM) or cp932 (Shift_JIS).
+    #[arg(long, value_enum, default_value = "utf-8")]
+    encoding: Encoding,
 }
 
 pub fn run(args: Args, ui: &Ui) -> Exit {
@@ -56,17 +71,77 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         return exit_for(&loaded.diagnostics).max_with(Exit::Findings);
     }
     let table = export_table(&loaded.catalog.operations, ui.lang);
-    write_table(&table, args.format, args.output.as_deref(), ui)
+    write_table(
+        &table,
+        args.format,
+        args.encoding,
+        args.output.as_deref(),
+        ui,
+    )
 }
 
 /// Writes a catalog table as xlsx (to a file only) or CSV.
 pub fn write_table(
     table: &SheetTable,
     format: SheetFormat,
+    encoding: Encoding,
     output: Option<&Path>,
     ui: &Ui,
 ) -> Exit {
     let lang = ui.lang;
+    if encoding == Encoding::Cp932 {
+        if let SheetFormat::Xlsx = format {
+            ui.say(
+                "エラー: --encoding は --format csv のときだけ指定できます",
+                "error: --encoding applies to --format csv only",
+            );
+            return Exit::Usage;
+        }
+        let bytes = match itaku::render::catalog_csv_cp932(table, lang) {
+            Ok(b) => b,
+            Err(problems) => {
+                for p in &problems {
+                    let place = format!(
+                        "{}!R{}C{} ({}{})",
+                        table.sheet,
+                        p.row + 1,
+                        p.col + 1,
+                        itaku::catalog::sheet::column_letter(p.col),
+                        p.row + 1
+                    );
+                    let shown = itaku::diag::printable(&p.ch.to_string()).into_owned();
+                    let code = p.ch as u32;
+                    ui.report_one(
+                        &itaku::diag::Diagnostic::error(
+                            itaku::diag::Code::SheetUnencodable,
+                            format!("「{shown}」(U+{code:04X}) は cp932 (Shift_JIS) で表せません。カタログの文字を書き換えるか、UTF-8 で書き出してください"),
+                            format!("`{shown}` (U+{code:04X}) cannot be written in cp932 (Shift_JIS); change the catalog text or export as UTF-8"),
+                        )
+                        .in_file(place),
+                    );
+                }
+                ui.say(
+                    &format!(
+                        "cp932 で表せない文字が {}個あるため、書き出していません",
+                        problems.len()
+                    ),
+                    &format!(
+                        "{} characters cp932 cannot hold: nothing was written",
+                        problems.len()
+                    ),
+                );
+                return Exit::Findings;
+            }
+        };
+        let written = match output {
+            Some(file) => itaku::fsutil::write_atomic(file, &bytes),
+            None => super::to_stdout(&bytes),
+        };
+        return match written {
+            Ok(()) => Exit::Success,
+            Err(e) => ui.write_failed(&e),
+        };
+    }
     let written = match (format, output) {
         (SheetFormat::Xlsx, None) => {
             ui.say(

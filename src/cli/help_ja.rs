@@ -179,6 +179,10 @@ const TEXTS: &[(&str, &str)] = &[
         "export-catalog.output",
         "書き出すファイル (csv で指定しなければ標準出力)",
     ),
+    (
+        "export-catalog.encoding",
+        "CSV の文字コード: utf-8 (BOM 付き) または cp932 (Shift_JIS)",
+    ),
     ("template#about", "新しいカタログの記入用のひな形を書き出します"),
     (
         "migrate#about",
@@ -201,6 +205,10 @@ const TEXTS: &[(&str, &str)] = &[
     (
         "template.force",
         "出力ファイルがすでにあれば置き換えます (記入済みのひな形を黙って上書きしません)",
+    ),
+    (
+        "template.encoding",
+        "CSV の文字コード: utf-8 (BOM 付き) または cp932 (Shift_JIS)",
     ),
     (
         "schema#about",

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use itaku::catalog::sheet::template_table;
 
-use super::export_catalog::{write_table, SheetFormat};
+use super::export_catalog::{write_table, Encoding, SheetFormat};
 use super::{Exit, Ui};
 
 #[derive(clap::Args)]
@@ -20,6 +20,9 @@ pub struct Args {
     /// silently).
     #[arg(long)]
     force: bool,
+    /// Encoding of a CSV file: utf-8 (with a BOM) or cp932 (Shift_JIS).
+    #[arg(long, value_enum, default_value = "utf-8")]
+    encoding: Encoding,
 }
 
 pub fn run(args: Args, ui: &Ui) -> Exit {
@@ -39,6 +42,7 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     write_table(
         &template_table(ui.lang),
         args.format,
+        args.encoding,
         args.output.as_deref(),
         ui,
     )

@@ -228,3 +228,70 @@ fn chromium_opens_the_report() {
     let bytes = std::fs::read(&png).expect("chromium wrote the screenshot");
     assert!(bytes.starts_with(b"\x89PNG") && bytes.len() > 10_000);
 }
+
+#[test]
+fn the_report_reads_for_a_manager_and_prints_cleanly() {
+    let page = html(Lang::Ja);
+    // 分野 in the plan's order ① … ⑦, as far as they occur.
+    let areas = &page[page.find("重点取組み分野別の削減FTE").unwrap()..];
+    let areas = &areas[..areas.find("</table>").unwrap()];
+    let marks: Vec<usize> = ['①', '②', '③', '④', '⑤', '⑥', '⑦']
+        .iter()
+        .filter_map(|m| areas.find(*m))
+        .collect();
+    assert!(marks.len() >= 3, "{areas}");
+    assert!(
+        marks.windows(2).all(|w| w[0] < w[1]),
+        "not in seed order: {areas}"
+    );
+    // 所管 by freed FTE, largest first.
+    let depts = &page[page.find("所管別の削減FTE").unwrap()..];
+    let depts = &depts[..depts.find("</table>").unwrap()];
+    let values: Vec<f64> = depts
+        .split("<td class=\"num\">")
+        .skip(1)
+        .filter_map(|t| t.split('<').next()?.trim().parse().ok())
+        .collect();
+    assert!(values.len() > 3, "{depts}");
+    assert!(values.windows(2).all(|w| w[0] >= w[1]), "{values:?}");
+    // The hover hint is for the screen only; long words wrap; headings keep with what follows.
+    assert!(page.contains("screen-only"));
+    assert!(page.contains(".screen-only { display: none; }"));
+    assert!(page.contains("overflow-wrap: anywhere"));
+    assert!(page.contains("break-after: avoid"));
+    // Standard clauses are linked by their text, not their id; missing facts by their titles.
+    let link = "href=\"#clause-s2-performance-standards\">";
+    let at = page.find(link).expect("a clause link") + link.len();
+    assert!(!page[at..].starts_with("s2-"), "{}", &page[at..at + 80]);
+    let missing = &page[page.find("<ul class=\"missing\">").unwrap()..];
+    let first = &missing[missing.find("<li").unwrap()..missing.find("</li>").unwrap()];
+    assert!(
+        first
+            .chars()
+            .any(|c| ('\u{3040}'..='\u{9fff}').contains(&c)),
+        "{first}"
+    );
+}
+
+#[test]
+fn bidi_overrides_in_catalog_text_are_made_visible_in_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = crate::support::write(
+        dir.path(),
+        "bidi.yaml",
+        "operations:\n  - id: a\n    name: \"受付\u{202E}gnp.exe\"\n    department: \"区民部\u{2066}x\u{2069}\"\n    routine_share: 0.9\n    difficulty: 2\n",
+    );
+    let out = itaku()
+        .args(["assess", "--as-of", "2026-04-01", "--format", "html"])
+        .arg(&catalog)
+        .output()
+        .unwrap();
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.contains("受付"), "the name is there");
+    for c in [
+        '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}',
+        '\u{2068}', '\u{2069}',
+    ] {
+        assert!(!page.contains(c), "U+{:04X} passed raw", c as u32);
+    }
+}

@@ -229,7 +229,7 @@ fn a_bad_enum_value_is_located_to_its_cell_and_nothing_is_written() {
     let file = dir.path().join("dept.csv");
     std::fs::write(
         &file,
-        japanese_csv("payroll,給与事務,総務部 人事課,1.5,complet,,はい"),
+        japanese_csv("payroll,給与事務,総務部 人事課,150,complet,,はい"),
     )
     .unwrap();
     let out = dir.path().join("dept.yaml");
@@ -309,4 +309,386 @@ fn an_existing_output_is_replaced_only_with_force() {
         .assert()
         .success();
     assert_eq!(load_path(&out).catalog.len(), 2);
+}
+
+#[test]
+fn an_imported_catalog_starts_with_the_schema_modeline_and_takes_new_operations() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = crate::support::write(
+        dir.path(),
+        "dept.csv",
+        japanese_csv("payroll,給与事務,総務部 人事課,0.8,partial,,はい"),
+    );
+    let yaml = dir.path().join("dept.yaml");
+    itaku()
+        .arg("import")
+        .arg(&csv)
+        .arg("-o")
+        .arg(&yaml)
+        .assert()
+        .success();
+    let imported = std::fs::read_to_string(&yaml).unwrap();
+    let bundled = std::fs::read_to_string(root().join("catalog/01_seisaku.yaml")).unwrap();
+    assert_eq!(
+        imported.lines().next(),
+        bundled.lines().next(),
+        "the bundled catalog's modeline"
+    );
+    let answers = crate::support::write(
+        dir.path(),
+        "answers.yaml",
+        "name: 駐輪場利用申請の受付業務\n所管: 土木部 交通安全自転車課\nstaff_fte: 3\n",
+    );
+    let out = itaku()
+        .args(["new", "--as-of", "2026-04-01", "--answers"])
+        .arg(&answers)
+        .arg("--catalog")
+        .arg(&yaml)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = std::fs::read_to_string(&yaml).unwrap();
+    assert!(after.starts_with(&imported), "the imported text is kept");
+    let loaded = load_path(&yaml);
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    assert_eq!(loaded.catalog.len(), 3);
+}
+
+/// Texts a spreadsheet would read as a formula (OWASP "CSV Injection").
+const HOSTILE: [&str; 6] = [
+    "=HYPERLINK(\"http://example.com\",\"x\")",
+    "+1",
+    "-x",
+    "@a",
+    "\t=1",
+    "\r=1",
+];
+
+/// A catalog whose names, departments, legal bases and steps all start like formulas.
+fn hostile_catalog(dir: &Path) -> PathBuf {
+    let mut yaml = String::from("format: 3\noperations:\n");
+    for (i, h) in HOSTILE.iter().enumerate() {
+        let q = serde_json::to_string(h).unwrap();
+        yaml.push_str(&format!(
+            "  - id: op-{i}\n    name: {q}\n    department: {q}\n    legal_basis: [{q}, \"'=quoted\"]\n    decision_steps: [{q}]\n    auxiliary_steps: [{q}, \"b\"]\n    source: {q}\n    personal_data: sensitive\n    citizen_facing: true\n    work_location: ward_premises\n    co_located: true\n    escalation_to_staff: true\n    statutory_staff_only: false\n    public_authority: ancillary\n    contract_type: consignment\n"
+        ));
+    }
+    crate::support::write(dir, "hostile.yaml", yaml)
+}
+
+fn csv_cells(bytes: &[u8]) -> Vec<String> {
+    let text = std::str::from_utf8(bytes)
+        .unwrap()
+        .trim_start_matches('\u{feff}');
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    reader
+        .records()
+        .flat_map(|r| r.unwrap().iter().map(str::to_string).collect::<Vec<_>>())
+        .collect()
+}
+
+fn assert_no_formula(cells: &[String], what: &str) {
+    for cell in cells {
+        assert!(
+            !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+            "{what}: the cell {cell:?} starts a formula"
+        );
+    }
+}
+
+#[test]
+fn no_csv_the_tool_writes_starts_a_formula_and_import_reads_its_own_exports_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = hostile_catalog(dir.path());
+    let original = load_path(&catalog);
+    assert!(
+        original.diagnostics.is_empty(),
+        "{:?}",
+        original.diagnostics
+    );
+    assert_eq!(original.catalog.operations[4].name, "\t=1");
+    for args in [
+        &["assess", "--as-of", "2026-04-01", "--format", "csv"][..],
+        &[
+            "assess",
+            "--as-of",
+            "2026-04-01",
+            "--format",
+            "csv",
+            "--checklist",
+        ][..],
+        &["export-catalog", "--format", "csv"][..],
+    ] {
+        let out = itaku().args(args).arg(&catalog).output().unwrap();
+        assert!(
+            out.status.code() != Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let cells = csv_cells(&out.stdout);
+        assert!(
+            cells
+                .iter()
+                .any(|c| c == "'=HYPERLINK(\"http://example.com\",\"x\")"),
+            "{args:?}"
+        );
+        assert_no_formula(&cells, &args.join(" "));
+    }
+    let template = itaku()
+        .args(["template", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert_no_formula(&csv_cells(&template.stdout), "template");
+    // The exports come back as the identical catalog, in CSV and in xlsx.
+    for format in ["csv", "xlsx"] {
+        let sheet = dir.path().join(format!("hostile.{format}"));
+        itaku()
+            .args(["export-catalog", "--format", format, "--output"])
+            .arg(&sheet)
+            .arg(&catalog)
+            .assert()
+            .success();
+        let yaml = dir.path().join(format!("back-{format}.yaml"));
+        itaku()
+            .arg("import")
+            .arg(&sheet)
+            .arg("-o")
+            .arg(&yaml)
+            .assert()
+            .success();
+        let back = load_path(&yaml);
+        assert!(
+            back.diagnostics.is_empty(),
+            "{format}: {:?}",
+            back.diagnostics
+        );
+        assert_eq!(
+            back.catalog.operations, original.catalog.operations,
+            "{format}"
+        );
+    }
+}
+
+#[test]
+fn workbook_cells_are_strings_never_formulas() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = hostile_catalog(dir.path());
+    let catalog_book = dir.path().join("catalog.xlsx");
+    itaku()
+        .args(["export-catalog", "--format", "xlsx", "--output"])
+        .arg(&catalog_book)
+        .arg(&catalog)
+        .assert()
+        .success();
+    let assessment_book = dir.path().join("assessment.xlsx");
+    itaku()
+        .args([
+            "assess",
+            "--as-of",
+            "2026-04-01",
+            "--format",
+            "xlsx",
+            "--output",
+        ])
+        .arg(&assessment_book)
+        .arg(&catalog)
+        .assert()
+        .success();
+    for book in [&catalog_book, &assessment_book] {
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(book).unwrap()).unwrap();
+        for i in 0..zip.len() {
+            let mut entry = zip.by_index(i).unwrap();
+            if entry.name().starts_with("xl/worksheets/") {
+                let mut xml = String::new();
+                std::io::Read::read_to_string(&mut entry, &mut xml).unwrap();
+                assert!(
+                    !xml.contains("<f>") && !xml.contains("<f "),
+                    "{}: a formula",
+                    entry.name()
+                );
+            }
+        }
+        let mut wb = open_workbook_auto(book).unwrap();
+        let first = wb.sheet_names()[if book == &catalog_book { 0 } else { 1 }].clone();
+        let range = wb.worksheet_range(&first).unwrap();
+        let names: Vec<&Data> = range.rows().skip(1).map(|r| &r[1]).collect();
+        assert_eq!(names.len(), HOSTILE.len());
+        for (cell, h) in names.iter().zip(HOSTILE) {
+            assert_eq!(**cell, Data::String(h.to_string()), "{}", book.display());
+        }
+    }
+}
+
+/// `export-catalog --format csv --encoding cp932` of the bundled catalog.
+fn cp932_export(dir: &Path) -> (PathBuf, Vec<u8>) {
+    let sheet = dir.join("catalog-cp932.csv");
+    itaku()
+        .args([
+            "export-catalog",
+            "catalog",
+            "--format",
+            "csv",
+            "--encoding",
+            "cp932",
+            "--output",
+        ])
+        .arg(&sheet)
+        .assert()
+        .success();
+    let bytes = std::fs::read(&sheet).unwrap();
+    (sheet, bytes)
+}
+
+#[test]
+fn the_bundled_catalog_round_trips_through_cp932() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sheet, bytes) = cp932_export(dir.path());
+    assert!(
+        std::str::from_utf8(&bytes).is_err(),
+        "written in cp932, not UTF-8"
+    );
+    let (text, _, errors) = encoding_rs::SHIFT_JIS.decode(&bytes);
+    assert!(!errors);
+    // The header as cp932 holds it: ～ (U+FF5E) where the title has 〜 (U+301C).
+    assert!(text.contains("月別業務量（4月～3月）"), "{}", &text[..300]);
+    // Choices as the questionnaire words them.
+    assert!(text.contains("補助的な行為のみ (受付・確認など)"));
+    let yaml = dir.path().join("back.yaml");
+    itaku()
+        .arg("import")
+        .arg(&sheet)
+        .arg("-o")
+        .arg(&yaml)
+        .assert()
+        .success();
+    let original = load_path(&root().join("catalog"));
+    let back = load_path(&yaml);
+    assert!(back.diagnostics.is_empty(), "{:?}", back.diagnostics);
+    assert_eq!(back.catalog.operations, original.catalog.operations);
+}
+
+#[test]
+fn excel_cp932_csv_with_labels_percentages_and_full_width_digits_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    // As Japanese Excel saves it: cp932, ～ and － from the cp932 side, Japanese labels, shares as
+    // 85%, 85 or 0.85, full-width digits.
+    let csv = "ＩＤ,業務名,所管,定型度,切り出せる工程の業務量割合,マニュアル整備状況,公権力の行使,年間件数,月別業務量（4月～3月）\r\n\
+        a,窓口受付業務～受付－交付,区民部,85%,85,一部ある,補助的な行為のみ (受付・確認など),１２，０００,1;1;1;1;1;1;1;1;1;1;1;１\r\n\
+        b,給与事務,総務部,0.85,８５％,complete,\"ancillary acts only (intake, checks)\",12000,\r\n";
+    let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(csv);
+    assert!(!unmappable);
+    let file = crate::support::write(dir.path(), "excel.csv", &bytes);
+    let yaml = dir.path().join("excel.yaml");
+    let out = itaku()
+        .arg("import")
+        .arg(&file)
+        .arg("-o")
+        .arg(&yaml)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ops = load_path(&yaml).catalog.operations;
+    assert_eq!(ops.len(), 2);
+    // Free text keeps what was typed (the cp932 side).
+    assert_eq!(ops[0].name, "窓口受付業務～受付－交付");
+    for op in &ops {
+        assert_eq!(op.routine_share, Some(0.85), "{}", op.id);
+        assert_eq!(op.auxiliary_share, Some(0.85), "{}", op.id);
+        assert_eq!(op.annual_cases, Some(12000), "{}", op.id);
+        assert_eq!(
+            op.public_authority,
+            Some(itaku::catalog::PublicAuthority::Ancillary)
+        );
+    }
+    assert_eq!(ops[0].manuals, Some(itaku::catalog::Manuals::Partial));
+    assert_eq!(ops[1].manuals, Some(itaku::catalog::Manuals::Complete));
+    assert_eq!(ops[0].monthly_load.as_ref().map(|m| m.len()), Some(12));
+}
+
+#[test]
+fn a_did_you_mean_that_looks_like_the_input_names_the_differing_character() {
+    let dir = tempfile::tempdir().unwrap();
+    // 况 (U+51B5) for 況 (U+6CC1): looks the same on most screens.
+    let file = crate::support::write(
+        dir.path(),
+        "look.csv",
+        "ID,業務名,所管,マニュアル整備状况\nreception,窓口,区民部,complete\n",
+    );
+    let out = itaku()
+        .arg("import")
+        .arg(&file)
+        .arg("-o")
+        .arg(dir.path().join("x.yaml"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("もしかして「マニュアル整備状況」"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("U+51B5") && stderr.contains("U+6CC1"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_character_cp932_cannot_hold_is_reported_at_its_cell_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = crate::support::write(
+        dir.path(),
+        "c.yaml",
+        "operations:\n  - id: a\n    name: 𠮷野家の委託\n    department: 区民部\n",
+    );
+    let sheet = dir.path().join("c.csv");
+    let out = itaku()
+        .args([
+            "export-catalog",
+            "--format",
+            "csv",
+            "--encoding",
+            "cp932",
+            "--output",
+        ])
+        .arg(&sheet)
+        .arg(&catalog)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("R2C2 (B2)") && stderr.contains("U+20BB7"),
+        "{stderr}"
+    );
+    assert!(!sheet.exists(), "nothing is written");
+}
+
+#[test]
+fn exports_and_templates_write_the_questionnaires_japanese_labels() {
+    for args in [
+        &["export-catalog", "catalog", "--format", "csv"][..],
+        &["template", "--format", "csv"][..],
+    ] {
+        let out = itaku().args(args).output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        let q = itaku::catalog::questions::question(itaku::catalog::Field::public_authority);
+        assert!(
+            q.choices.iter().any(|c| text.contains(c.ja)),
+            "{args:?}: no Japanese label of public_authority"
+        );
+        assert!(!text.contains(",ancillary,"), "{args:?}: a code");
+    }
 }

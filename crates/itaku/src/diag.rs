@@ -275,6 +275,7 @@ codes! {
     CatalogWriteRefused => "catalog::write-refused", false, "このファイルには業務を書き込めません (シンボリックリンク、カタログでないファイルなど)", "this file cannot take an operation (a symbolic link, a file that is not a catalog, …)";
     CatalogWrongType => "catalog::wrong-type", false, "値の型が違います", "a value has the wrong type";
     SheetInvalid => "sheet::invalid", false, "表計算ファイルのセル・見出しが正しくありません", "a cell or header of a spreadsheet is invalid";
+    SheetUnencodable => "sheet::unencodable", false, "指定の文字コード (cp932) で表せない文字があります", "a character the chosen encoding (cp932) cannot hold";
     RulesCompile => "rules::compile", false, "ルールのスクリプトを解釈できません", "a rule script does not compile";
     RulesInvalidFile => "rules::invalid-file", false, "ルールのファイルの内容が正しくありません", "a file of the rule set is invalid";
     RulesInvalidParameter => "rules::invalid-parameter", false, "パラメータの値が正しくありません", "a parameter value is invalid";

@@ -29,8 +29,17 @@ impl Cell {
         }
     }
 
-    /// The cell as CSV text (booleans in the output language).
+    /// The cell as CSV text (booleans in the output language; a text that would start a formula
+    /// guarded by [`formula_guard`]).
     pub fn csv_text(&self, lang: Lang) -> String {
+        match self {
+            Cell::Text(s) => formula_guard(s).into_owned(),
+            other => other.plain_text(lang),
+        }
+    }
+
+    /// The cell's text as it is (booleans in the output language).
+    fn plain_text(&self, lang: Lang) -> String {
         match self {
             Cell::Empty => String::new(),
             Cell::Text(s) => s.clone(),
@@ -46,6 +55,139 @@ impl Cell {
 /// A number as written in a cell: the shortest text that reads back as the same number.
 fn number_text(n: f64) -> String {
     n.to_string()
+}
+
+/// The characters that make a spreadsheet read a CSV cell as a formula when they come first (OWASP,
+/// "CSV Injection"): `=`, `+`, `-`, `@`, TAB and CR.
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Whether a text, after any leading apostrophes, starts with a formula character.
+fn starts_like_formula(s: &str) -> bool {
+    s.trim_start_matches('\'').starts_with(FORMULA_START)
+}
+
+/// A text cell as written in a CSV file: a text that would start a formula gets a leading `'`, as
+/// OWASP recommends, so that Excel and LibreOffice show it as text. So that the scheme can be undone
+/// exactly, a text already made of apostrophes before a formula character gets one more
+/// (`'=x` → `''=x`). Numbers written by the tool as numbers are not text cells and are left alone.
+/// [`formula_unguard`] reverses it; `itaku import` applies that to every CSV cell.
+pub fn formula_guard(s: &str) -> std::borrow::Cow<'_, str> {
+    if starts_like_formula(s) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// Undoes [`formula_guard`]: one leading `'` is dropped from a text of apostrophes before a formula
+/// character; every other text is kept as it is.
+pub fn formula_unguard(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if starts_like_formula(rest) => rest,
+        _ => s,
+    }
+}
+
+/// Pairs of characters that Unicode and Windows code page 932 (Excel's Shift_JIS) map differently:
+/// the first is what Unicode text usually holds, the second what cp932 holds (and what a cp932 file
+/// decodes to). 〜 WAVE DASH / ～ FULLWIDTH TILDE, − MINUS SIGN / － FULLWIDTH HYPHEN-MINUS, ‖ / ∥,
+/// ¢ / ￠, £ / ￡, ¬ / ￢, — EM DASH / ― HORIZONTAL BAR, ¦ / ￤.
+pub const CP932_PAIRS: [(char, char); 8] = [
+    ('\u{301C}', '\u{FF5E}'),
+    ('\u{2212}', '\u{FF0D}'),
+    ('\u{2016}', '\u{2225}'),
+    ('\u{00A2}', '\u{FFE0}'),
+    ('\u{00A3}', '\u{FFE1}'),
+    ('\u{00AC}', '\u{FFE2}'),
+    ('\u{2014}', '\u{2015}'),
+    ('\u{00A6}', '\u{FFE4}'),
+];
+
+/// The character cp932 holds in place of `c`, when `c` is the Unicode side of a [`CP932_PAIRS`] pair.
+pub fn cp932_form(c: char) -> Option<char> {
+    CP932_PAIRS.iter().find(|(u, _)| *u == c).map(|(_, w)| *w)
+}
+
+/// One character folded for matching headers and choices: both sides of a cp932 pair to one, full-width
+/// ASCII to ASCII, the ideographic space to a space.
+fn fold_char(c: char) -> char {
+    let c = CP932_PAIRS
+        .iter()
+        .find(|(_, w)| *w == c)
+        .map_or(c, |(u, _)| *u);
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        c => c,
+    }
+}
+
+/// The form of a header or choice that matching compares: trimmed, folded ([`fold_char`]) and in lower
+/// case. Free text is never folded: it keeps what the user typed.
+pub fn match_key(s: &str) -> String {
+    s.chars()
+        .map(fold_char)
+        .collect::<String>()
+        .trim()
+        .to_lowercase()
+}
+
+/// For a "did you mean" whose text could look like the input: the characters that differ, by code
+/// point (`「〜」(U+301C) ではなく「～」(U+FF5E)`), when the two have the same length and differ in at
+/// most three places; empty otherwise.
+fn differing_chars(input: &str, hint: &str) -> (String, String) {
+    let (a, b): (Vec<char>, Vec<char>) = (input.chars().collect(), hint.chars().collect());
+    if a.len() != b.len() {
+        return (String::new(), String::new());
+    }
+    let diffs: Vec<(char, char)> = a
+        .iter()
+        .zip(&b)
+        .filter(|(x, y)| x != y)
+        .map(|(x, y)| (*x, *y))
+        .collect();
+    if diffs.is_empty() || diffs.len() > 3 {
+        return (String::new(), String::new());
+    }
+    let ja = diffs
+        .iter()
+        .map(|(x, y)| {
+            format!(
+                "「{}」(U+{:04X}) ではなく「{}」(U+{:04X})",
+                crate::diag::printable(&x.to_string()),
+                *x as u32,
+                y,
+                *y as u32
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("、");
+    let en = diffs
+        .iter()
+        .map(|(x, y)| {
+            format!(
+                "`{}` (U+{:04X}) where `{}` (U+{:04X}) is expected",
+                crate::diag::printable(&x.to_string()),
+                *x as u32,
+                y,
+                *y as u32
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    (format!("違う文字: {ja}。"), format!(" (differs: {en})"))
+}
+
+/// The field a header names: as [`field_for_header`], then with both sides folded ([`match_key`]), so
+/// that a header saved through cp932 (～ for 〜) or typed in full-width letters still matches.
+fn header_field(header: &str) -> Option<Field> {
+    field_for_header(header).or_else(|| {
+        let key = match_key(header);
+        Field::ALL
+            .iter()
+            .copied()
+            .find(|f| match_key(f.name()) == key || match_key(title(*f, Lang::Ja)) == key)
+    })
 }
 
 /// A catalog as a table of cells: the header titles, the field of each column and one row per operation.
@@ -145,7 +287,7 @@ fn export_row(op: &Operation, lang: Lang) -> Vec<Cell> {
             FieldRef::Int(i) => Cell::Num(i as f64),
             FieldRef::Num(n) => Cell::Num(n),
             FieldRef::Text(s) => Cell::Text(s.to_string()),
-            FieldRef::Enum(s) => Cell::Text(s.to_string()),
+            FieldRef::Enum(s) => Cell::Text(choice_label(*f, s, lang).to_string()),
             FieldRef::List(items) => Cell::Text(list_text(items, lang)),
             FieldRef::Load(values) => Cell::Text(
                 values
@@ -158,12 +300,69 @@ fn export_row(op: &Operation, lang: Lang) -> Vec<Cell> {
         .collect()
 }
 
-/// A list cell: one item a line. A single item that would otherwise be split or read as the empty list
-/// gets a final line break (a cell with a line break is split at line breaks only).
+/// The text a choice cell holds: in Japanese the label the questionnaire shows (「補助的な行為のみ
+/// (受付・確認など)」), in English the catalog value (`ancillary`). `itaku import` reads either, and the
+/// English label.
+pub fn choice_label(field: Field, value: &str, lang: Lang) -> &'static str {
+    let q = super::questions::question(field);
+    match q.choices.iter().find(|c| c.value == value) {
+        Some(c) if lang == Lang::Ja => c.ja,
+        Some(c) => c.value,
+        None => enum_values(field)
+            .iter()
+            .copied()
+            .find(|v| *v == value)
+            .unwrap_or(""),
+    }
+}
+
+/// The allowed values of an enum field (none for the others).
+fn enum_values(field: Field) -> &'static [&'static str] {
+    match field.kind() {
+        FieldKind::Enum(values) => values,
+        _ => &[],
+    }
+}
+
+/// The labels a choice column offers (a drop-down list), in the order of the catalog's values.
+pub fn choice_labels(field: Field, lang: Lang) -> Vec<&'static str> {
+    enum_values(field)
+        .iter()
+        .map(|v| choice_label(field, v, lang))
+        .collect()
+}
+
+/// The catalog value a choice cell names: the value itself, the questionnaire's label in either
+/// language or the value's description label, compared folded ([`match_key`]).
+pub fn choice_value(field: Field, text: &str) -> Option<&'static str> {
+    let key = match_key(text);
+    let q = super::questions::question(field);
+    enum_values(field).iter().copied().find(|v| {
+        let choice = q.choices.iter().find(|c| c.value == *v);
+        let described = super::describe::value_label(field, v);
+        [
+            Some(*v),
+            choice.map(|c| c.ja),
+            choice.map(|c| c.en),
+            described.map(|d| d.ja),
+            described.map(|d| d.en),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|t| match_key(t) == key)
+    })
+}
+
+/// A list cell: one item a line. A single item that would otherwise be split, trimmed or read as the
+/// empty list gets a final line break (a cell with a line break is split at line breaks only).
 fn list_text(items: &[String], lang: Lang) -> String {
     match items {
         [] => lang.pick(EMPTY_LIST_JA, EMPTY_LIST).to_string(),
-        [one] if one.contains([';', '；', '、']) || is_empty_list_marker(one) => {
+        [one]
+            if one.contains([';', '；', '、'])
+                || is_empty_list_marker(one)
+                || one.trim() != one =>
+        {
             format!("{one}\n")
         }
         _ => items.join("\n"),
@@ -174,14 +373,159 @@ fn is_empty_list_marker(s: &str) -> bool {
     matches!(s.trim(), EMPTY_LIST_JA | EMPTY_LIST)
 }
 
-/// A sheet read from a file: its cells, row by row, the first row being the header.
+/// A sheet read from a file: the cells that hold something, row by row, the first row (row index 0)
+/// being the header. Only the cells that exist are stored: a workbook whose used range claims
+/// XFD1048576 costs what its cells cost, not its bounding box.
 #[derive(Debug, Clone)]
 pub struct RawSheet {
     /// The file as shown in messages.
     pub file: String,
     /// The sheet name (none for CSV).
     pub sheet: Option<String>,
-    pub rows: Vec<Vec<Cell>>,
+    /// The rows that hold a non-empty cell, in increasing row order.
+    pub rows: Vec<SheetRow>,
+}
+
+/// One row of a [`RawSheet`]: its 0-based index and its non-empty cells by increasing column.
+#[derive(Debug, Clone, Default)]
+pub struct SheetRow {
+    pub index: usize,
+    pub cells: Vec<(usize, Cell)>,
+}
+
+impl SheetRow {
+    /// The cell at 0-based `col` (empty when there is none).
+    pub fn get(&self, col: usize) -> &Cell {
+        self.cells
+            .binary_search_by_key(&col, |(c, _)| *c)
+            .map_or(&Cell::Empty, |i| &self.cells[i].1)
+    }
+}
+
+/// At most this many bytes of a CSV file are read (a larger file is refused).
+pub const MAX_CSV_BYTES: u64 = 64 << 20;
+/// A workbook (a zip archive) is refused when its parts would decompress to more than this many bytes
+/// in all, as declared by the archive and as counted while decompressing.
+pub const MAX_UNZIPPED_BYTES: u64 = 64 << 20;
+/// At most this many parts in a workbook archive.
+pub const MAX_ZIP_ENTRIES: usize = 10_000;
+/// At most this many non-empty cells are read from a sheet.
+pub const MAX_CELLS: usize = 1_000_000;
+/// The longest cell text accepted, in characters (Excel's own limit).
+pub const MAX_CELL_CHARS: usize = 32_767;
+/// Texts longer than this are not compared for a "did you mean".
+const MAX_HINT_CHARS: usize = 100;
+/// Longest part of a cell's text repeated in a message.
+const SHOWN_CELL_CHARS: usize = 40;
+
+/// A cell's text as shown in a message: control characters made visible and a long text cut to its
+/// first [`SHOWN_CELL_CHARS`] characters with its length.
+fn shown(text: &str) -> String {
+    let count = text.chars().count();
+    let visible = crate::diag::printable(text);
+    if count <= SHOWN_CELL_CHARS {
+        visible.into_owned()
+    } else {
+        let head: String = visible.chars().take(SHOWN_CELL_CHARS).collect();
+        format!("{head}…({count}文字 / {count} chars)")
+    }
+}
+
+/// Collects the cells of one sheet, refusing a NUL, an over-long text and too many cells.
+struct SheetBuilder {
+    file: String,
+    sheet: Option<String>,
+    rows: Vec<SheetRow>,
+    cells: usize,
+}
+
+impl SheetBuilder {
+    fn new(file: &str, sheet: Option<String>) -> Self {
+        SheetBuilder {
+            file: file.to_string(),
+            sheet,
+            rows: Vec::new(),
+            cells: 0,
+        }
+    }
+
+    fn problem(&self, row: usize, col: usize, ja: String, en: String) -> SheetProblem {
+        RawSheet {
+            file: self.file.clone(),
+            sheet: self.sheet.clone(),
+            rows: Vec::new(),
+        }
+        .problem(row, col, ja, en)
+    }
+
+    /// Adds a cell; cells come row by row (any column order within a row).
+    fn push(&mut self, row: usize, col: usize, cell: Cell) -> Result<(), SheetProblem> {
+        if cell.is_empty() {
+            return Ok(());
+        }
+        if let Cell::Text(s) = &cell {
+            if s.contains('\0') {
+                return Err(self.problem(
+                    row,
+                    col,
+                    "NUL 文字 (U+0000) を含むセルは読み込めません".into(),
+                    "a cell holding a NUL character (U+0000) is not accepted".into(),
+                ));
+            }
+            let chars = s.chars().count();
+            if chars > MAX_CELL_CHARS {
+                return Err(self.problem(
+                    row,
+                    col,
+                    format!(
+                        "セルの文字数が {chars} 文字で、上限の {MAX_CELL_CHARS} 文字を超えています"
+                    ),
+                    format!(
+                        "the cell holds {chars} characters, more than the {MAX_CELL_CHARS} allowed"
+                    ),
+                ));
+            }
+        }
+        self.cells += 1;
+        if self.cells > MAX_CELLS {
+            return Err(self.problem(
+                row,
+                col,
+                format!("空でないセルが {MAX_CELLS} 個を超えています"),
+                format!("more than {MAX_CELLS} non-empty cells"),
+            ));
+        }
+        match self.rows.last_mut() {
+            Some(last) if last.index == row => last.cells.push((col, cell)),
+            _ => self.rows.push(SheetRow {
+                index: row,
+                cells: vec![(col, cell)],
+            }),
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> RawSheet {
+        // A file may give its rows out of order: rows of the same index are merged.
+        self.rows.sort_by_key(|r| r.index);
+        let mut merged: Vec<SheetRow> = Vec::with_capacity(self.rows.len());
+        for row in self.rows.drain(..) {
+            match merged.last_mut() {
+                Some(last) if last.index == row.index => last.cells.extend(row.cells),
+                _ => merged.push(row),
+            }
+        }
+        self.rows = merged;
+        for row in &mut self.rows {
+            row.cells.sort_by_key(|(c, _)| *c);
+            row.cells.dedup_by_key(|(c, _)| *c);
+        }
+        RawSheet {
+            file: self.file,
+            sheet: self.sheet,
+            rows: self.rows,
+        }
+    }
 }
 
 /// A problem with the input, located to a cell (or to the file) and said in both languages.
@@ -237,22 +581,44 @@ impl RawSheet {
     }
 }
 
-/// CSV bytes that are neither UTF-8 nor Shift_JIS.
+/// CSV bytes that are neither UTF-8 nor Shift_JIS: where each reading stops (1-based line and byte
+/// offset of the first byte that does not decode).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UnknownEncoding;
+pub struct UnknownEncoding {
+    pub utf8: (usize, usize),
+    pub shift_jis: (usize, usize),
+}
 
-/// Decodes CSV bytes: UTF-8 (a BOM is dropped) when they are valid UTF-8, else Shift_JIS (Japanese
-/// Excel's default).
+/// The 1-based line and byte offset of `offset` in `bytes`.
+fn line_of(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let offset = offset.min(bytes.len());
+    (
+        memchr::memchr_iter(b'\n', &bytes[..offset]).count() + 1,
+        offset,
+    )
+}
+
+/// Decodes CSV bytes: UTF-8 (a BOM is dropped) when they are valid UTF-8, else Shift_JIS as Japanese
+/// Excel writes it (Windows code page 932, which `encoding_rs::SHIFT_JIS` is).
 pub fn decode_csv(bytes: &[u8]) -> Result<String, UnknownEncoding> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        return Ok(s.to_string());
-    }
-    let (text, _, had_errors) = encoding_rs::SHIFT_JIS.decode(bytes);
-    if had_errors {
-        Err(UnknownEncoding)
-    } else {
-        Ok(text.into_owned())
+    let utf8_error = match std::str::from_utf8(bytes) {
+        Ok(s) => return Ok(s.to_string()),
+        Err(e) => e.valid_up_to(),
+    };
+    let mut decoder = encoding_rs::SHIFT_JIS.new_decoder_without_bom_handling();
+    let mut text = String::with_capacity(bytes.len() * 3 / 2 + 16);
+    let (result, read) = decoder.decode_to_string_without_replacement(bytes, &mut text, true);
+    match result {
+        encoding_rs::DecoderResult::InputEmpty => Ok(text),
+        encoding_rs::DecoderResult::Malformed(bad, _) => Err(UnknownEncoding {
+            utf8: line_of(bytes, utf8_error),
+            shift_jis: line_of(bytes, read.saturating_sub(bad as usize)),
+        }),
+        encoding_rs::DecoderResult::OutputFull => Err(UnknownEncoding {
+            utf8: line_of(bytes, utf8_error),
+            shift_jis: line_of(bytes, read),
+        }),
     }
 }
 
@@ -262,35 +628,135 @@ pub fn csv_sheet(file: &str, text: &str) -> Result<RawSheet, SheetProblem> {
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| SheetProblem {
-            place: format!("{file}: R{}", i + 1),
-            ja: format!("CSV として読めません: {e}"),
-            en: format!("not readable as CSV: {e}"),
-        })?;
-        rows.push(
-            record
-                .iter()
-                .map(|s| {
-                    if s.is_empty() {
-                        Cell::Empty
-                    } else {
-                        Cell::Text(s.to_string())
-                    }
-                })
-                .collect(),
-        );
+    let mut sheet = SheetBuilder::new(file, None);
+    let mut record = csv::StringRecord::new();
+    let mut row = 0;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(row + 1, |p| p.line() as usize);
+                return Err(SheetProblem {
+                    place: format!("{file}: {line}行目 (line {line})"),
+                    ja: format!("CSV として読めません: {e}"),
+                    en: format!("not readable as CSV: {e}"),
+                });
+            }
+        }
+        for (col, s) in record.iter().enumerate() {
+            if !s.is_empty() {
+                // The tool's own exports guard formula-like texts with a leading `'`.
+                sheet.push(row, col, Cell::Text(formula_unguard(s).to_string()))?;
+            }
+        }
+        row += 1;
     }
-    Ok(RawSheet {
-        file: file.to_string(),
-        sheet: None,
-        rows,
-    })
+    Ok(sheet.finish())
+}
+
+/// Checks a workbook archive before it is opened: at most [`MAX_ZIP_ENTRIES`] parts, decompressing to
+/// at most [`MAX_UNZIPPED_BYTES`] in all, as declared and as counted while decompressing (a part that
+/// lies about its size is caught too). Nothing is kept in memory.
+fn check_archive(path: &Path, file: &str) -> Result<(), SheetProblem> {
+    let refuse = |ja: String, en: String| SheetProblem {
+        place: file.to_string(),
+        ja,
+        en,
+    };
+    let f = std::fs::File::open(path).map_err(|e| {
+        refuse(
+            format!("ファイルを読めません: {e}"),
+            format!("cannot read the file: {e}"),
+        )
+    })?;
+    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(f)).map_err(|e| {
+        refuse(
+            format!("xlsx (zip) として読めません: {e}"),
+            format!("not readable as xlsx (zip): {e}"),
+        )
+    })?;
+    if zip.len() > MAX_ZIP_ENTRIES {
+        return Err(refuse(
+            format!(
+                "ブックの部品が {} 個あり、上限の {MAX_ZIP_ENTRIES} 個を超えています",
+                zip.len()
+            ),
+            format!(
+                "the workbook has {} parts, more than the {MAX_ZIP_ENTRIES} allowed",
+                zip.len()
+            ),
+        ));
+    }
+    let too_big = |name: &str| {
+        refuse(
+            format!(
+                "ブックを展開すると {} MB を超えます ({name})。大きすぎるか壊れたファイルです",
+                MAX_UNZIPPED_BYTES >> 20
+            ),
+            format!(
+                "the workbook decompresses to more than {} MB ({name}): too large or damaged",
+                MAX_UNZIPPED_BYTES >> 20
+            ),
+        )
+    };
+    let mut declared: u64 = 0;
+    for i in 0..zip.len() {
+        let entry = zip.by_index_raw(i).map_err(|e| {
+            refuse(
+                format!("xlsx (zip) として読めません: {e}"),
+                format!("not readable as xlsx (zip): {e}"),
+            )
+        })?;
+        declared = declared.saturating_add(entry.size());
+        if declared > MAX_UNZIPPED_BYTES {
+            return Err(too_big(entry.name()));
+        }
+    }
+    let mut counted: u64 = 0;
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).map_err(|e| {
+            refuse(
+                format!("xlsx (zip) として読めません: {e}"),
+                format!("not readable as xlsx (zip): {e}"),
+            )
+        })?;
+        let name = entry.name().to_string();
+        let left = MAX_UNZIPPED_BYTES - counted;
+        let n = std::io::copy(
+            &mut std::io::Read::take(&mut entry, left + 1),
+            &mut std::io::sink(),
+        )
+        .map_err(|e| {
+            refuse(
+                format!("ブックを展開できません ({name}): {e}"),
+                format!("cannot decompress the workbook ({name}): {e}"),
+            )
+        })?;
+        if n > left {
+            return Err(too_big(&name));
+        }
+        counted += n;
+    }
+    Ok(())
+}
+
+fn cell_of(d: &calamine::Data) -> Cell {
+    use calamine::Data;
+    match d {
+        Data::Empty => Cell::Empty,
+        Data::String(s) if s.is_empty() => Cell::Empty,
+        Data::String(s) => Cell::Text(s.clone()),
+        Data::Int(i) => Cell::Num(*i as f64),
+        Data::Float(f) => Cell::Num(*f),
+        Data::Bool(b) => Cell::Bool(*b),
+        other => Cell::Text(other.to_string()),
+    }
 }
 
 /// Reads a spreadsheet file: `.csv` as CSV, anything else as a workbook (xlsx, xlsm, xls, ods) whose
-/// first sheet holds the operations.
+/// first sheet holds the operations. xlsx and xlsm are read cell by cell (only the cells that exist
+/// are kept); every zip-based workbook is checked by [`check_archive`] first.
 pub fn read_sheet_file(path: &Path) -> Result<RawSheet, SheetProblem> {
     let file = path.display().to_string();
     let unreadable = |e: &dyn std::fmt::Display| SheetProblem {
@@ -298,78 +764,118 @@ pub fn read_sheet_file(path: &Path) -> Result<RawSheet, SheetProblem> {
         ja: format!("ファイルを読めません: {e}"),
         en: format!("cannot read the file: {e}"),
     };
-    let is_csv = path
+    let extension = path
         .extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    if is_csv {
-        let bytes = std::fs::read(path).map_err(|e| unreadable(&e))?;
-        let text = decode_csv(&bytes).map_err(|UnknownEncoding| SheetProblem {
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    if extension == "csv" {
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| {
+                std::io::Read::read_to_end(
+                    &mut std::io::Read::take(f, MAX_CSV_BYTES + 1),
+                    &mut bytes,
+                )
+            })
+            .map_err(|e| unreadable(&e))?;
+        if bytes.len() as u64 > MAX_CSV_BYTES {
+            return Err(SheetProblem {
+                place: file.clone(),
+                ja: format!("CSV ファイルが {} MB を超えています", MAX_CSV_BYTES >> 20),
+                en: format!("the CSV file is larger than {} MB", MAX_CSV_BYTES >> 20),
+            });
+        }
+        let text = decode_csv(&bytes).map_err(|e| SheetProblem {
             place: file.clone(),
-            ja: "文字コードが UTF-8 でも Shift_JIS でもありません".into(),
-            en: "the text is neither UTF-8 nor Shift_JIS".into(),
+            ja: format!(
+                "文字コードが UTF-8 でも Shift_JIS (cp932) でもありません: UTF-8 としては {}行目 (バイト {}) で、Shift_JIS としては {}行目 (バイト {}) で読めなくなります。文字コードの混在や破損がないか確かめてください",
+                e.utf8.0, e.utf8.1, e.shift_jis.0, e.shift_jis.1
+            ),
+            en: format!(
+                "the text is neither UTF-8 nor Shift_JIS (cp932): as UTF-8 it stops at line {} (byte {}), as Shift_JIS at line {} (byte {}); look for mixed or damaged encodings",
+                e.utf8.0, e.utf8.1, e.shift_jis.0, e.shift_jis.1
+            ),
         })?;
         return csv_sheet(&file, &text);
     }
-    use calamine::{open_workbook_auto, Data, Reader};
+    use calamine::{open_workbook_auto, Reader};
+    if matches!(extension.as_str(), "xlsx" | "xlsm" | "ods") {
+        check_archive(path, &file)?;
+    }
+    if matches!(extension.as_str(), "xlsx" | "xlsm") {
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook(path).map_err(|e| unreadable(&e))?;
+        let Some(name) = book.sheet_names().first().cloned() else {
+            return Err(no_sheet(&file));
+        };
+        let mut sheet = SheetBuilder::new(&file, Some(name.clone()));
+        let mut cells = book
+            .worksheet_cells_reader(&name)
+            .map_err(|e| unreadable(&e))?;
+        while let Some(cell) = cells.next_cell().map_err(|e| unreadable(&e))? {
+            let (row, col) = cell.get_position();
+            let value = cell_of(&cell.get_value().clone().into());
+            sheet.push(row as usize, col as usize, value)?;
+        }
+        return Ok(sheet.finish());
+    }
     let mut book = open_workbook_auto(path).map_err(|e| unreadable(&e))?;
     let Some(name) = book.sheet_names().first().cloned() else {
-        return Err(SheetProblem {
-            place: file.clone(),
-            ja: "シートがありません".into(),
-            en: "the workbook has no sheet".into(),
-        });
+        return Err(no_sheet(&file));
     };
     let range = book.worksheet_range(&name).map_err(|e| unreadable(&e))?;
-    // Rows and columns are counted from A1 even when the used range starts further in.
-    let (top, left) = range
-        .start()
-        .map_or((0, 0), |(r, c)| (r as usize, c as usize));
-    let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); top];
-    for row in range.rows() {
-        let mut cells = vec![Cell::Empty; left];
-        cells.extend(row.iter().map(|d| match d {
-            Data::Empty => Cell::Empty,
-            Data::String(s) if s.is_empty() => Cell::Empty,
-            Data::String(s) => Cell::Text(s.clone()),
-            Data::Int(i) => Cell::Num(*i as f64),
-            Data::Float(f) => Cell::Num(*f),
-            Data::Bool(b) => Cell::Bool(*b),
-            other => Cell::Text(other.to_string()),
-        }));
-        rows.push(cells);
+    let mut sheet = SheetBuilder::new(&file, Some(name));
+    for (row, col, d) in range.used_cells() {
+        let (top, left) = range.start().unwrap_or((0, 0));
+        sheet.push(row + top as usize, col + left as usize, cell_of(d))?;
     }
-    Ok(RawSheet {
-        file,
-        sheet: Some(name),
-        rows,
-    })
+    Ok(sheet.finish())
+}
+
+fn no_sheet(file: &str) -> SheetProblem {
+    SheetProblem {
+        place: file.to_string(),
+        ja: "シートがありません".into(),
+        en: "the workbook has no sheet".into(),
+    }
 }
 
 /// Converts a sheet to catalog YAML text. Every problem of every cell is returned; the text only when
 /// there are none.
 pub fn sheet_to_yaml(sheet: &RawSheet) -> Result<(String, usize), Vec<SheetProblem>> {
     let mut problems = Vec::new();
-    let Some(header) = sheet.rows.first() else {
+    if sheet.rows.is_empty() {
         return Err(vec![SheetProblem {
             place: sheet.file.clone(),
             ja: "見出し行がありません (空のファイル)".into(),
             en: "no header row (the file is empty)".into(),
         }]);
-    };
-    let width = sheet.rows.iter().map(Vec::len).max().unwrap_or(0);
-    let mut columns: Vec<Option<Field>> = vec![None; width];
+    }
+    let empty_row = SheetRow::default();
+    let header = sheet
+        .rows
+        .first()
+        .filter(|r| r.index == 0)
+        .unwrap_or(&empty_row);
+    let data = sheet.rows.iter().filter(|r| r.index > 0);
+    // The columns that hold a header or a value: only the cells that exist are visited.
+    let used: std::collections::BTreeSet<usize> = data
+        .clone()
+        .flat_map(|r| r.cells.iter().map(|(c, _)| *c))
+        .collect();
+    let mut columns: std::collections::BTreeMap<usize, Field> = std::collections::BTreeMap::new();
     let mut seen: HashMap<Field, usize> = HashMap::new();
-    for (col, slot) in columns.iter_mut().enumerate() {
-        let text = match header.get(col).unwrap_or(&Cell::Empty) {
-            Cell::Empty => String::new(),
-            other => other.csv_text(Lang::En),
-        };
+    let all_columns: std::collections::BTreeSet<usize> = header
+        .cells
+        .iter()
+        .map(|(c, _)| *c)
+        .chain(used.iter().copied())
+        .collect();
+    for col in all_columns {
+        let text = header.get(col).plain_text(Lang::En);
         if text.trim().is_empty() {
-            let used = sheet.rows[1..]
-                .iter()
-                .any(|r| r.get(col).is_some_and(|c| !c.is_empty()));
-            if used {
+            if used.contains(&col) {
                 problems.push(sheet.problem(
                     0,
                     col,
@@ -379,7 +885,7 @@ pub fn sheet_to_yaml(sheet: &RawSheet) -> Result<(String, usize), Vec<SheetProbl
             }
             continue;
         }
-        match field_for_header(&text) {
+        match header_field(&text) {
             Some(field) => {
                 if let Some(first) = seen.insert(field, col) {
                     problems.push(sheet.problem(
@@ -387,33 +893,34 @@ pub fn sheet_to_yaml(sheet: &RawSheet) -> Result<(String, usize), Vec<SheetProbl
                         col,
                         format!(
                             "列「{}」は {} 列と同じ項目 `{}` です",
-                            text.trim(),
+                            shown(text.trim()),
                             column_letter(first),
                             field.name()
                         ),
                         format!(
                             "column `{}` names the same field `{}` as column {}",
-                            text.trim(),
+                            shown(text.trim()),
                             field.name(),
                             column_letter(first)
                         ),
                     ));
                 }
-                *slot = Some(field);
+                columns.insert(col, field);
             }
             None => {
                 let hint = header_hint(text.trim());
                 let (hint_ja, hint_en) = hint.map_or((String::new(), String::new()), |h| {
+                    let (diff_ja, diff_en) = differing_chars(text.trim(), h);
                     (
-                        format!("もしかして「{h}」? "),
-                        format!(" did you mean `{h}`?"),
+                        format!("もしかして「{h}」? {diff_ja}"),
+                        format!(" did you mean `{h}`?{diff_en}"),
                     )
                 });
                 problems.push(sheet.problem(
                     0,
                     col,
-                    format!("不明な見出し「{}」です。{hint_ja}見出しは項目名 (routine_share など) または日本語の項目名 (定型度 など) です", text.trim()),
-                    format!("unknown header `{}`.{hint_en} A header is a field name (such as routine_share) or its Japanese title (such as 定型度)", text.trim()),
+                    format!("不明な見出し「{}」です。{hint_ja}見出しは項目名 (routine_share など) または日本語の項目名 (定型度 など) です", shown(text.trim())),
+                    format!("unknown header `{}`.{hint_en} A header is a field name (such as routine_share) or its Japanese title (such as 定型度)", shown(text.trim())),
                 ));
             }
         }
@@ -440,14 +947,14 @@ pub fn sheet_to_yaml(sheet: &RawSheet) -> Result<(String, usize), Vec<SheetProbl
     }
     let mut operations = Vec::new();
     let mut ids: HashMap<String, usize> = HashMap::new();
-    for (r, row) in sheet.rows.iter().enumerate().skip(1) {
-        if row.iter().all(Cell::is_empty) {
+    for row in data {
+        let r = row.index;
+        if row.cells.iter().all(|(_, c)| c.is_empty()) {
             continue;
         }
         let mut entry: Vec<(&str, EntryValue)> = Vec::new();
-        for (c, field) in columns.iter().enumerate() {
-            let Some(field) = field else { continue };
-            let cell = row.get(c).unwrap_or(&Cell::Empty);
+        for (&c, field) in &columns {
+            let cell = row.get(c);
             if cell.is_empty() {
                 if field.is_required() {
                     problems.push(sheet.problem(
@@ -465,8 +972,8 @@ pub fn sheet_to_yaml(sheet: &RawSheet) -> Result<(String, usize), Vec<SheetProbl
                         if let EntryValue::Text(id) = &value {
                             if OperationId::parse(id).is_none() {
                                 problems.push(sheet.problem(r, c,
-                                    format!("ID「{id}」は英小文字・数字・ハイフン ([a-z0-9-]+) で書いてください"),
-                                    format!("id `{id}` must be lowercase letters, digits and hyphens ([a-z0-9-]+)")));
+                                    format!("ID「{}」は英小文字・数字・ハイフン ([a-z0-9-]+) で書いてください", shown(id)),
+                                    format!("id `{}` must be lowercase letters, digits and hyphens ([a-z0-9-]+)", shown(id))));
                             } else if let Some(first) = ids.insert(id.clone(), r) {
                                 problems.push(sheet.problem(
                                     r,
@@ -492,8 +999,10 @@ pub fn sheet_to_yaml(sheet: &RawSheet) -> Result<(String, usize), Vec<SheetProbl
     let count = operations.len();
     // Laid out as the bundled catalog (two-space list items, one field a line), so that
     // `itaku new --catalog` and people can go on editing it.
+    // The schema modeline of the bundled catalog files (editor completion), whose path assumes the file
+    // sits in a directory beside `schema/` as `catalog/` does.
     let text = format!(
-        "# Imported by `itaku import` from {} (one operation per row).\nformat: {}\noperations:\n{}",
+        "{SCHEMA_MODELINE}\n# Imported by `itaku import` from {} (one operation per row).\nformat: {}\noperations:\n{}",
         sheet.file,
         super::format::CURRENT_FORMAT,
         operations.concat()
@@ -501,9 +1010,15 @@ pub fn sheet_to_yaml(sheet: &RawSheet) -> Result<(String, usize), Vec<SheetProbl
     Ok((text, count))
 }
 
+/// The first line of every bundled catalog file: the JSON Schema for the YAML language server.
+pub const SCHEMA_MODELINE: &str = "# yaml-language-server: $schema=../schema/catalog.schema.json";
+
 /// The accepted header nearest to an unknown one: a close spelling, or for short Japanese titles one
 /// character off (定形度 → 定型度).
 fn header_hint(header: &str) -> Option<&'static str> {
+    if header.chars().count() > MAX_HINT_CHARS {
+        return None;
+    }
     let accepted = accepted_headers();
     crate::suggest::did_you_mean(header, accepted.iter().copied()).or_else(|| {
         accepted
@@ -516,6 +1031,7 @@ fn header_hint(header: &str) -> Option<&'static str> {
 type Expected = (String, String);
 
 fn expected(ja: &str, en: &str, found: &str) -> Expected {
+    let found = shown(found);
     (
         format!("{ja}が必要ですが「{found}」でした"),
         format!("expected {en}, found `{found}`"),
@@ -524,7 +1040,7 @@ fn expected(ja: &str, en: &str, found: &str) -> Expected {
 
 /// A cell's value as the YAML value of `field`, or what was expected.
 fn cell_value(field: Field, cell: &Cell) -> Result<EntryValue, Expected> {
-    let shown = cell.csv_text(Lang::En);
+    let shown = cell.plain_text(Lang::En);
     let text = shown.trim();
     match field.kind() {
         FieldKind::Text => Ok(EntryValue::Text(match cell {
@@ -534,7 +1050,7 @@ fn cell_value(field: Field, cell: &Cell) -> Result<EntryValue, Expected> {
         FieldKind::List => Ok(EntryValue::List(split_list(&shown))),
         FieldKind::Bool => match cell {
             Cell::Bool(b) => Ok(EntryValue::Bool(*b)),
-            _ => match text.to_lowercase().as_str() {
+            _ => match match_key(text).as_str() {
                 "true" | "はい" | "yes" => Ok(EntryValue::Bool(true)),
                 "false" | "いいえ" | "no" => Ok(EntryValue::Bool(false)),
                 _ => Err(expected(
@@ -548,7 +1064,7 @@ fn cell_value(field: Field, cell: &Cell) -> Result<EntryValue, Expected> {
             let b = field.bounds();
             let n = match cell {
                 Cell::Num(n) => Some(*n),
-                _ => text.replace(',', "").parse::<f64>().ok(),
+                _ => parse_number(text, false),
             };
             match n {
                 Some(n) if n.fract() == 0.0 && n >= b.min && n <= b.max => {
@@ -567,10 +1083,19 @@ fn cell_value(field: Field, cell: &Cell) -> Result<EntryValue, Expected> {
         }
         FieldKind::Num => {
             let b = field.bounds();
+            let share = b.min == 0.0 && b.max == 1.0;
             let n = match cell {
                 Cell::Num(n) => Some(*n),
-                _ => text.replace(',', "").parse::<f64>().ok(),
+                _ => parse_number(text, share),
             };
+            // A share above 1 and at most 100 is a percentage (85 → 0.85), as people type it.
+            let n = n.map(|n| {
+                if share && n > 1.0 && n <= 100.0 {
+                    n / 100.0
+                } else {
+                    n
+                }
+            });
             match n {
                 Some(n) if n.is_finite() && n >= b.min && n <= b.max => Ok(EntryValue::Num(n)),
                 _ => Err(expected(
@@ -584,23 +1109,34 @@ fn cell_value(field: Field, cell: &Cell) -> Result<EntryValue, Expected> {
                 )),
             }
         }
-        FieldKind::Enum(values) => {
-            if values.contains(&text) {
-                Ok(EntryValue::Text(text.to_string()))
-            } else {
-                let hint = crate::suggest::did_you_mean(text, values.iter().copied());
+        FieldKind::Enum(values) => match choice_value(field, text) {
+            Some(v) => Ok(EntryValue::Text(v.to_string())),
+            None => {
+                let labels = choice_labels(field, Lang::Ja);
+                let candidates: Vec<&str> = labels.iter().chain(values.iter()).copied().collect();
+                let hint = (text.chars().count() <= MAX_HINT_CHARS)
+                    .then(|| crate::suggest::did_you_mean(text, candidates.iter().copied()))
+                    .flatten();
                 let (mut ja, mut en) = expected(
-                    &format!("次のいずれか ({})", values.join(", ")),
-                    &format!("one of {}", values.join(", ")),
+                    &format!(
+                        "次のいずれか ({}、または {})",
+                        labels
+                            .iter()
+                            .map(|l| format!("「{l}」"))
+                            .collect::<String>(),
+                        values.join(", ")
+                    ),
+                    &format!("one of {} (or the Japanese labels)", values.join(", ")),
                     text,
                 );
                 if let Some(h) = hint {
-                    ja.push_str(&format!("。もしかして「{h}」?"));
-                    en.push_str(&format!("; did you mean `{h}`?"));
+                    let (diff_ja, diff_en) = differing_chars(text, h);
+                    ja.push_str(&format!("。もしかして「{h}」? {diff_ja}"));
+                    en.push_str(&format!("; did you mean `{h}`?{diff_en}"));
                 }
                 Err((ja, en))
             }
-        }
+        },
         FieldKind::Load => {
             let parts: Vec<&str> = text
                 .split([';', '；', '、', ',', '\n'])
@@ -609,7 +1145,7 @@ fn cell_value(field: Field, cell: &Cell) -> Result<EntryValue, Expected> {
                 .collect();
             let numbers: Option<Vec<f64>> = parts
                 .iter()
-                .map(|p| p.parse::<f64>().ok().filter(|n| n.is_finite() && *n >= 0.0))
+                .map(|p| parse_number(p, false).filter(|n| n.is_finite() && *n >= 0.0))
                 .collect();
             match numbers {
                 Some(ns) if ns.len() == 12 => Ok(EntryValue::Numbers(ns)),
@@ -623,6 +1159,18 @@ fn cell_value(field: Field, cell: &Cell) -> Result<EntryValue, Expected> {
     }
 }
 
+/// A number as typed in a cell: full-width digits and signs folded, thousands separators (`,` `，`)
+/// dropped, and for a share a final `%` (`85%`, `８５％`) read as a percentage.
+fn parse_number(text: &str, share: bool) -> Option<f64> {
+    let folded: String = match_key(text).chars().filter(|c| *c != ',').collect();
+    let folded = folded.trim();
+    match folded.strip_suffix('%') {
+        Some(percent) if share => percent.trim().parse::<f64>().ok().map(|n| n / 100.0),
+        Some(_) => None,
+        None => folded.parse::<f64>().ok(),
+    }
+}
+
 fn bound_text(max: f64) -> String {
     if max >= 1e9 {
         "∞".into()
@@ -631,20 +1179,25 @@ fn bound_text(max: f64) -> String {
     }
 }
 
-/// Splits a list cell: at line breaks when it has any, else at `;`, `；` or `、`. `なし` or `[]` is the
+/// Splits a list cell: at line breaks when it has any (each line kept as written), else at `;`, `；` or
+/// `、` (each item trimmed). `なし` or `[]` is the
 /// empty list.
 fn split_list(text: &str) -> Vec<String> {
     if is_empty_list_marker(text) {
         return Vec::new();
     }
-    let parts: Vec<&str> = if text.contains('\n') {
-        text.split('\n').collect()
-    } else {
-        text.split([';', '；', '、']).collect()
-    };
-    parts
-        .into_iter()
-        .map(|s| s.trim().trim_end_matches('\r').trim().to_string())
+    if text.contains('\n') {
+        // One item a line, kept as written (the tool's own exports round-trip exactly); a line ending
+        // of CR LF and blank lines are dropped.
+        return text
+            .split('\n')
+            .map(|s| s.strip_suffix('\r').unwrap_or(s))
+            .filter(|s| !s.trim().is_empty())
+            .map(str::to_string)
+            .collect();
+    }
+    text.split([';', '；', '、'])
+        .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
         .collect()
 }
@@ -669,6 +1222,31 @@ mod tests {
         assert_eq!(split_list("なし"), Vec::<String>::new());
         let items = vec!["x、y".to_string()];
         assert_eq!(split_list(&list_text(&items, Lang::Ja)), items);
+    }
+
+    #[test]
+    fn the_formula_guard_is_undone_exactly() {
+        for s in [
+            "=HYPERLINK(\"http://x\")",
+            "+1",
+            "-x",
+            "@a",
+            "\t=1",
+            "\r=1",
+            "'=x",
+            "''-x",
+            "'",
+            "'a",
+            "a=b",
+            "",
+            "区民部",
+        ] {
+            let guarded = formula_guard(s);
+            assert!(!guarded.starts_with(FORMULA_START), "{s:?} → {guarded:?}");
+            assert_eq!(formula_unguard(&guarded), s, "{s:?}");
+        }
+        assert_eq!(formula_guard("=1+1"), "'=1+1");
+        assert_eq!(formula_guard("'a"), "'a");
     }
 
     #[test]

@@ -1,9 +1,12 @@
 //! `--format csv`: one row per operation (or, with `--checklist`, per checklist item) for spreadsheets;
 //! column titles in the output language. Built from the structured [`document`](super::document).
+//! Every text cell that would start a formula (`=`, `+`, `-`, `@`, TAB, CR) is written with a leading
+//! `'` ([`formula_guard`]); numbers are written as numbers.
 
 use std::io::Write;
 
 use super::document::{AssessmentDoc, Document};
+use crate::catalog::sheet::formula_guard;
 use crate::catalog::titles::title_ja;
 use crate::catalog::Field;
 use crate::lang::Lang;
@@ -94,6 +97,9 @@ pub(crate) fn assessment_header(lang: Lang) -> [&'static str; 17] {
 /// The columns of [`assessment_header`] that hold numbers (criteria points, risk counts, freed FTE).
 pub(crate) const ASSESSMENT_NUMERIC: [usize; 8] = [5, 6, 7, 8, 9, 10, 11, 13];
 
+/// The column of [`assessment_header`] that holds the freed FTE.
+pub(crate) const ASSESSMENT_FREED_FTE: usize = 13;
+
 /// One operation's cells, in the order of [`assessment_header`].
 pub(crate) fn assessment_row(a: &AssessmentDoc<'_>, lang: Lang) -> Vec<String> {
     let mut row: Vec<String> = vec![
@@ -113,7 +119,16 @@ pub(crate) fn assessment_row(a: &AssessmentDoc<'_>, lang: Lang) -> Vec<String> {
     );
     row.push(format!("{:.2}", a.freed_fte));
     row.push(yes_no(a.proposal_call, lang).to_string());
-    row.push(a.missing.join(" "));
+    // Missing facts by their titles in the output language (field names in English).
+    row.push(
+        a.missing
+            .iter()
+            .map(|name| {
+                Field::from_name(name).map_or(*name, |f| crate::catalog::titles::title(f, lang))
+            })
+            .collect::<Vec<_>>()
+            .join(lang.pick("、", " ")),
+    );
     row.push(a.notes.join("\n"));
     row
 }
@@ -126,7 +141,15 @@ pub fn assessments_csv(doc: &Document<'_>, lang: Lang, out: &mut dyn Write) -> s
     let mut w = csv::Writer::from_writer(out);
     w.write_record(assessment_header(lang)).map_err(io)?;
     for a in &doc.assessments {
-        w.write_record(assessment_row(a, lang)).map_err(io)?;
+        let row = assessment_row(a, lang);
+        w.write_record(row.iter().enumerate().map(|(c, cell)| {
+            if ASSESSMENT_NUMERIC.contains(&c) {
+                cell.clone()
+            } else {
+                formula_guard(cell).into_owned()
+            }
+        }))
+        .map_err(io)?;
     }
     w.flush()
 }
@@ -194,7 +217,8 @@ pub fn checklist_csv(doc: &Document<'_>, lang: Lang, out: &mut dyn Write) -> std
     let mut w = csv::Writer::from_writer(out);
     w.write_record(checklist_header(lang)).map_err(io)?;
     for row in checklist_rows(doc, lang) {
-        w.write_record(&row).map_err(io)?;
+        w.write_record(row.iter().map(|cell| formula_guard(cell).into_owned()))
+            .map_err(io)?;
     }
     w.flush()
 }
@@ -215,4 +239,79 @@ pub fn catalog_csv(
             .map_err(io)?;
     }
     w.flush()
+}
+
+/// A character of a catalog table that cp932 cannot hold: 0-based row (0 the header) and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unencodable {
+    pub row: usize,
+    pub col: usize,
+    pub ch: char,
+}
+
+fn cp932_holds(text: &str) -> bool {
+    !encoding_rs::SHIFT_JIS.encode(text).2
+}
+
+/// The catalog as CSV in Windows code page 932 (Excel's Shift_JIS), without a byte-order mark. The
+/// texts the tool writes itself (titles, choice labels) use the cp932 side of each
+/// [`CP932_PAIRS`](crate::catalog::sheet::CP932_PAIRS) pair (～ for 〜), which `itaku import` matches
+/// either way; a character of the catalog's own text that cp932 cannot hold is reported, never
+/// replaced, and nothing is returned then.
+pub fn catalog_csv_cp932(
+    table: &crate::catalog::SheetTable,
+    lang: Lang,
+) -> Result<Vec<u8>, Vec<Unencodable>> {
+    use crate::catalog::sheet::cp932_form;
+    use crate::catalog::{Cell, FieldKind};
+    let tool_text = |s: &str| -> String { s.chars().map(|c| cp932_form(c).unwrap_or(c)).collect() };
+    let mut problems = Vec::new();
+    let mut check = |row: usize, col: usize, text: &str| {
+        if !cp932_holds(text) {
+            let mut buf = [0u8; 4];
+            for ch in text.chars() {
+                if !cp932_holds(ch.encode_utf8(&mut buf)) {
+                    problems.push(Unencodable { row, col, ch });
+                }
+            }
+        }
+    };
+    let header: Vec<String> = table.header.iter().map(|h| tool_text(h)).collect();
+    for (c, h) in header.iter().enumerate() {
+        check(0, c, h);
+    }
+    let mut rows = Vec::with_capacity(table.rows.len());
+    for (r, row) in table.rows.iter().enumerate() {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&table.fields)
+            .map(|(cell, field)| match (cell, field.kind()) {
+                (Cell::Text(s), FieldKind::Enum(_)) => tool_text(&formula_guard(s)),
+                _ => cell.csv_text(lang),
+            })
+            .collect();
+        for (c, text) in cells.iter().enumerate() {
+            check(r + 1, c, text);
+        }
+        rows.push(cells);
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let written = (|| -> csv::Result<()> {
+        w.write_record(&header)?;
+        for row in &rows {
+            w.write_record(row)?;
+        }
+        w.flush()?;
+        Ok(())
+    })();
+    let written = written
+        .ok()
+        .and_then(|()| w.into_inner().ok())
+        .unwrap_or_default();
+    // Writing to memory cannot fail; the text was checked to be encodable.
+    let text = String::from_utf8(written).unwrap_or_default();
+    Ok(encoding_rs::SHIFT_JIS.encode(&text).0.into_owned())
 }

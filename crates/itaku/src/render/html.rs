@@ -59,7 +59,11 @@ dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px;
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; }
 .decisive { font-weight: bold; }
+/* A long word (an URL, a 200k-character name) wraps instead of running off the page. */
+body, td, th, dd, li, h2, p { overflow-wrap: anywhere; }
+h2, h3, caption { break-after: avoid; }
 @media print {
+  .screen-only { display: none; }
   @page { size: A4; margin: 14mm 12mm; }
   body { max-width: none; padding: 0; font-size: 10pt; background: #fff; color: #000; }
   h2 { break-after: avoid; }
@@ -139,7 +143,7 @@ fn page(doc: &Document<'_>, points: &[Point<'_>], lang: Lang) -> Markup {
                     (matrix(points, lang))
                     (heat_map(doc, lang))
                     @for a in &doc.assessments {
-                        (operation(a, lang))
+                        (operation(a, &doc.standard_clauses, lang))
                     }
                     (standard_clauses(&doc.standard_clauses, lang))
                 }
@@ -170,6 +174,31 @@ fn rec_colour(name: &str) -> &'static str {
         Some(Recommendation::InHouse) => "#cc79a7",
         None => "#888888",
     }
+}
+
+/// Catalog text as shown in the report: control characters and bidi overrides (U+202A–202E,
+/// U+2066–2069) replaced by a visible stand-in, as the terminal shows them, so that a name cannot
+/// reorder the page.
+fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::diag::printable(text)
+}
+
+/// Departments by freed FTE, largest first (then by name).
+fn by_freed_fte(map: &std::collections::BTreeMap<String, f64>) -> Vec<(&String, &f64)> {
+    let mut rows: Vec<(&String, &f64)> = map.iter().collect();
+    rows.sort_by(|a, b| b.1.total_cmp(a.1).then_with(|| a.0.cmp(b.0)));
+    rows
+}
+
+/// Priority areas in the order of the plan (① to ⑦), as the catalog's values list them.
+fn in_seed_order<'a>(
+    map: &'a std::collections::BTreeMap<&'static str, f64>,
+) -> Vec<(&'a &'static str, &'a f64)> {
+    use crate::catalog::CatalogEnum;
+    let order = crate::catalog::FocusArea::VALUES;
+    let mut rows: Vec<_> = map.iter().collect();
+    rows.sort_by_key(|(area, _)| order.iter().position(|v| v == *area).unwrap_or(usize::MAX));
+    rows
 }
 
 /// 重点取組み分野 in `lang` (the document holds the machine name), as the catalog reference names it.
@@ -216,8 +245,8 @@ fn summary(doc: &Document<'_>, lang: Lang) -> Markup {
                     caption { (lang.pick("所管別の削減FTE", "Freed FTE by department")) }
                     thead { tr { th { (lang.pick("所管", "department")) } th { "FTE" } } }
                     tbody {
-                        @for (dept, v) in &s.freed_fte_by_department {
-                            tr { td { (dept) } td.num { (fte(*v)) } }
+                        @for (dept, v) in by_freed_fte(&s.freed_fte_by_department) {
+                            tr { td { (shown(dept)) } td.num { (fte(*v)) } }
                         }
                     }
                 }
@@ -225,7 +254,7 @@ fn summary(doc: &Document<'_>, lang: Lang) -> Markup {
                     caption { (lang.pick("重点取組み分野別の削減FTE", "Freed FTE by priority area")) }
                     thead { tr { th { (lang.pick("分野", "priority area")) } th { "FTE" } } }
                     tbody {
-                        @for (area, v) in &s.freed_fte_by_focus_area {
+                        @for (area, v) in in_seed_order(&s.freed_fte_by_focus_area) {
                             tr { td { (focus_area_label(area, lang)) } td.num { (fte(*v)) } }
                         }
                     }
@@ -300,7 +329,7 @@ fn matrix(points: &[Point<'_>], lang: Lang) -> Markup {
                         @for (p, (x, y)) in points.iter().zip(&placed) {
                             circle cx=(format!("{x:.1}")) cy=(format!("{y:.1}")) r=(RADIUS)
                                 fill=(rec_colour(p.doc.recommendation)) data-id=(p.doc.id) {
-                                title { (point_label(p, lang)) }
+                                title { (shown(&point_label(p, lang))) }
                             }
                         }
                     }
@@ -312,7 +341,7 @@ fn matrix(points: &[Point<'_>], lang: Lang) -> Markup {
                         }
                     }
                 }
-                figcaption.muted {
+                figcaption.muted.screen-only {
                     (lang.pick("点にカーソルを合わせると業務名が表示されます。", "Hover over a point for the operation."))
                 }
             }
@@ -329,7 +358,7 @@ fn matrix(points: &[Point<'_>], lang: Lang) -> Markup {
                 tbody {
                     @for p in points {
                         tr class=(rec_class(p.doc.recommendation)) {
-                            td { (p.doc.name) }
+                            td { (shown(p.doc.name)) }
                             td.num { (pct(p.routine_share)) } td.num { (p.difficulty) }
                             td { span.swatch {} (recommendation_label(p.doc.recommendation, lang)) }
                         }
@@ -402,7 +431,7 @@ fn heat_map(doc: &Document<'_>, lang: Lang) -> Markup {
                 tbody {
                     @for a in &doc.assessments {
                         tr {
-                            th scope="row" { a href=(format!("#op-{}", a.id)) { (a.name) } }
+                            th scope="row" { a href=(format!("#op-{}", a.id)) { (shown(a.name)) } }
                             @for s in Safeguard::ALL {
                                 @match worst(a, s) {
                                     Some(sev) => td class=(format!("sev sev-{}", sev.as_str())) { (sev.label(lang)) },
@@ -456,15 +485,25 @@ fn standard_clauses(clauses: &[ClauseDoc<'_>], lang: Lang) -> Markup {
     }
 }
 
-fn operation(a: &AssessmentDoc<'_>, lang: Lang) -> Markup {
+fn operation(a: &AssessmentDoc<'_>, clauses: &[ClauseDoc<'_>], lang: Lang) -> Markup {
+    let clause_item = |id: &str| {
+        clauses
+            .iter()
+            .find(|c| c.id == id)
+            .map_or(id.to_string(), |c| c.item.to_string())
+    };
+    let field_title = |name: &'static str| -> &'static str {
+        crate::catalog::Field::from_name(name)
+            .map_or(name, |f| crate::catalog::titles::title(f, lang))
+    };
     let decisive = |f: &str| a.decisive_missing.contains(&f);
     let mut missing: Vec<&str> = a.missing.clone();
     missing.sort_by_key(|f| !decisive(f));
     html! {
         section.operation #(format!("op-{}", a.id)) {
-            h2 { (a.name) " " small.muted { "(" (a.id) ")" } }
+            h2 { (shown(a.name)) " " small.muted { "(" (a.id) ")" } }
             dl.facts {
-                dt { (lang.pick("所管", "department")) } dd { (a.department) }
+                dt { (lang.pick("所管", "department")) } dd { (shown(a.department)) }
                 dt { (lang.pick("判定", "recommendation")) }
                 dd {
                     span.badge class=(rec_class(a.recommendation)) { (recommendation_label(a.recommendation, lang)) }
@@ -478,7 +517,7 @@ fn operation(a: &AssessmentDoc<'_>, lang: Lang) -> Markup {
             }
             @if !a.notes.is_empty() {
                 h3 { (lang.pick("理由", "Notes")) }
-                ul { @for n in &a.notes { li { (n) } } }
+                ul { @for n in &a.notes { li { (shown(n)) } } }
             }
             @if !a.exclusions.is_empty() {
                 h3 { (lang.pick("除外", "Exclusions")) }
@@ -535,9 +574,10 @@ fn operation(a: &AssessmentDoc<'_>, lang: Lang) -> Markup {
                         "この種類の契約に共通の条項 (本文は末尾の「標準条項」): ",
                         "Clauses every contract of its kind needs (texts in \"Standard clauses\" at the end): ",
                     ))
-                    @for (i, id) in a.standard_clauses.iter().enumerate() {
-                        @if i > 0 { ", " }
-                        a href=(format!("#clause-{id}")) { (id) }
+                }
+                ul.clauses {
+                    @for id in &a.standard_clauses {
+                        li { a href=(format!("#clause-{id}")) { (clause_item(id)) } }
                     }
                 }
             }
@@ -546,9 +586,9 @@ fn operation(a: &AssessmentDoc<'_>, lang: Lang) -> Markup {
                 ul.missing {
                     @for f in &missing {
                         @if decisive(f) {
-                            li.decisive { code { (f) } " — " (lang.pick("判定を左右します", "decisive")) }
+                            li.decisive { (field_title(f)) " " span.muted { code { (f) } } " — " (lang.pick("判定を左右します", "decisive")) }
                         } @else {
-                            li { code { (f) } }
+                            li { (field_title(f)) " " span.muted { code { (f) } } }
                         }
                     }
                 }

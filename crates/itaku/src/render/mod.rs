@@ -11,8 +11,8 @@ mod rules_doc;
 mod whatif;
 mod xlsx;
 
-pub use csv::catalog_csv;
 pub use csv::{assessments_csv, checklist_csv};
+pub use csv::{catalog_csv, catalog_csv_cp932, Unencodable};
 pub use diff::{diff_markdown, diff_text};
 pub use document::{assessment_doc, document, AssessmentDoc, Document};
 pub use explain::{explain_markdown, explain_text};

@@ -3,14 +3,16 @@
 //! header row and an autofilter; column titles are in the output language.
 
 use rust_xlsxwriter::{
-    DataValidation, DocProperties, ExcelDateTime, Format, Note, Workbook, Worksheet, XlsxError,
+    DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, Formula, Note, Workbook,
+    Worksheet, XlsxError,
 };
 
 use super::csv::{
     assessment_header, assessment_row, checklist_header, checklist_rows, recommendation_label,
-    ASSESSMENT_NUMERIC,
+    ASSESSMENT_FREED_FTE, ASSESSMENT_NUMERIC,
 };
 use super::document::Document;
+use crate::catalog::sheet::choice_labels;
 use crate::catalog::titles::cell_hint;
 use crate::catalog::{Cell, FieldKind, SheetTable};
 use crate::lang::Lang;
@@ -51,8 +53,11 @@ fn table(
     header: &[&str],
     rows: &[Vec<String>],
     numeric: &[usize],
+    decimals: &[usize],
 ) -> Result<(), XlsxError> {
-    let head = bold();
+    let head = bold().set_text_wrap().set_align(FormatAlign::Top);
+    let fte = Format::new().set_num_format("0.00");
+    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
     for (c, title) in header.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *title, &head)?;
         sheet.set_column_width(c as u16, column_width(title, rows, c))?;
@@ -65,17 +70,21 @@ fn table(
                 .then(|| value.parse::<f64>().ok())
                 .flatten();
             match number {
+                Some(n) if decimals.contains(&c) => {
+                    sheet.write_number_with_format(r, c as u16, n, &fte)?;
+                }
                 Some(n) => {
                     sheet.write_number(r, c as u16, n)?;
                 }
                 None if value.is_empty() => {}
                 None => {
-                    sheet.write_string(r, c as u16, value)?;
+                    sheet.write_string_with_format(r, c as u16, value, &wrap)?;
                 }
             }
         }
     }
     sheet.set_freeze_panes(1, 0)?;
+    print_setup(sheet)?;
     if !header.is_empty() {
         sheet.autofilter(0, 0, rows.len() as u32, header.len() as u16 - 1)?;
     }
@@ -109,6 +118,7 @@ fn build_assessments(doc: &Document<'_>, lang: Lang) -> Result<Vec<u8>, XlsxErro
     let names = assessment_sheet_names(lang);
     let mut book = new_book()?;
     let head = bold();
+    let fte_format = Format::new().set_num_format("0.00");
 
     let summary = book.add_worksheet();
     summary.set_name(names[0])?;
@@ -137,14 +147,34 @@ fn build_assessments(doc: &Document<'_>, lang: Lang) -> Result<Vec<u8>, XlsxErro
     for (dept, fte) in &doc.summary.freed_fte_by_department {
         r += 1;
         summary.write_string(r, 0, dept)?;
-        summary.write_number(r, 1, round2(*fte))?;
+        summary.write_number_with_format(r, 1, round2(*fte), &fte_format)?;
     }
     r += 1;
     summary.write_string_with_format(r, 0, lang.pick("合計", "total"), &head)?;
-    summary.write_number_with_format(r, 1, round2(doc.summary.freed_fte), &head)?;
+    summary.write_number_with_format(
+        r,
+        1,
+        round2(doc.summary.freed_fte),
+        &head.clone().set_num_format("0.00"),
+    )?;
     r += 2;
     summary.write_string(r, 0, lang.pick("判定基準日", "as of"))?;
-    summary.write_string(r, 1, &doc.as_of)?;
+    // The date as a date (shown as yyyy-mm-dd), or as text when it does not parse.
+    match ExcelDateTime::parse_from_str(&doc.as_of) {
+        Ok(date) => {
+            summary.write_datetime_with_format(
+                r,
+                1,
+                &date,
+                &Format::new()
+                    .set_num_format("yyyy-mm-dd")
+                    .set_align(FormatAlign::Left),
+            )?;
+        }
+        Err(_) => {
+            summary.write_string(r, 1, &doc.as_of)?;
+        }
+    }
     summary.write_string(r + 1, 0, lang.pick("ルール", "rules"))?;
     summary.write_string(
         r + 1,
@@ -152,6 +182,7 @@ fn build_assessments(doc: &Document<'_>, lang: Lang) -> Result<Vec<u8>, XlsxErro
         format!("{} {}", doc.rules.name, doc.rules.version),
     )?;
     summary.set_freeze_panes(1, 0)?;
+    print_setup(summary)?;
 
     let rows: Vec<Vec<String>> = doc
         .assessments
@@ -160,7 +191,13 @@ fn build_assessments(doc: &Document<'_>, lang: Lang) -> Result<Vec<u8>, XlsxErro
         .collect();
     let sheet = book.add_worksheet();
     sheet.set_name(names[1])?;
-    table(sheet, &assessment_header(lang), &rows, &ASSESSMENT_NUMERIC)?;
+    table(
+        sheet,
+        &assessment_header(lang),
+        &rows,
+        &ASSESSMENT_NUMERIC,
+        &[ASSESSMENT_FREED_FTE],
+    )?;
 
     let rows: Vec<Vec<String>> = checklist_rows(doc, lang)
         .into_iter()
@@ -168,7 +205,7 @@ fn build_assessments(doc: &Document<'_>, lang: Lang) -> Result<Vec<u8>, XlsxErro
         .collect();
     let sheet = book.add_worksheet();
     sheet.set_name(names[2])?;
-    table(sheet, &checklist_header(lang), &rows, &[])?;
+    table(sheet, &checklist_header(lang), &rows, &[], &[])?;
 
     book.save_to_buffer()
 }
@@ -186,8 +223,16 @@ pub fn catalog_xlsx(table: &SheetTable, lang: Lang) -> std::io::Result<Vec<u8>> 
 
 fn build_catalog(t: &SheetTable, lang: Lang) -> Result<Vec<u8>, XlsxError> {
     let mut book = new_book()?;
-    let sheet = book.add_worksheet();
+    let mut sheet = Worksheet::new();
     sheet.set_name(&t.sheet)?;
+    // The allowed values of every choice column, one column each, on a hidden sheet that the
+    // drop-down lists refer to (a list written into the validation itself is limited to 255
+    // characters, which the Japanese labels exceed).
+    let mut lists = Worksheet::new();
+    let lists_name = lang.pick("選択肢", "choices");
+    lists.set_name(lists_name)?;
+    lists.set_hidden(true);
+    let mut list_col: u16 = 0;
     let head = bold();
     let wrap = Format::new().set_text_wrap();
     for (c, (title, field)) in t.header.iter().zip(&t.fields).enumerate() {
@@ -200,9 +245,19 @@ fn build_catalog(t: &SheetTable, lang: Lang) -> Result<Vec<u8>, XlsxError> {
         )?;
         let wide = matches!(field.kind(), FieldKind::Text | FieldKind::List);
         sheet.set_column_width(c, if wide { 30 } else { 14 })?;
-        if let FieldKind::Enum(values) = field.kind() {
-            let dv = DataValidation::new().allow_list_strings(values)?;
+        if let FieldKind::Enum(_) = field.kind() {
+            let labels = choice_labels(*field, lang);
+            lists.write_string(0, list_col, field.name())?;
+            for (i, label) in labels.iter().enumerate() {
+                lists.write_string(i as u32 + 1, list_col, *label)?;
+            }
+            let column = crate::catalog::sheet::column_letter(list_col as usize);
+            let dv = DataValidation::new().allow_list_formula(Formula::new(format!(
+                "='{lists_name}'!${column}$2:${column}${}",
+                labels.len() + 1
+            )));
             sheet.add_data_validation(1, c, 1_048_575, c, &dv)?;
+            list_col += 1;
         }
     }
     for (r, row) in t.rows.iter().enumerate() {
@@ -217,9 +272,14 @@ fn build_catalog(t: &SheetTable, lang: Lang) -> Result<Vec<u8>, XlsxError> {
                 Cell::Text(s) => {
                     sheet.write_string(r, c, s)?;
                 }
-                Cell::Num(n) => {
-                    sheet.write_number(r, c, *n)?;
-                }
+                Cell::Num(n) => match number_format(t.fields[c as usize]) {
+                    Some(f) => {
+                        sheet.write_number_with_format(r, c, *n, f)?;
+                    }
+                    None => {
+                        sheet.write_number(r, c, *n)?;
+                    }
+                },
                 Cell::Bool(b) => {
                     sheet.write_boolean(r, c, *b)?;
                 }
@@ -228,5 +288,44 @@ fn build_catalog(t: &SheetTable, lang: Lang) -> Result<Vec<u8>, XlsxError> {
     }
     sheet.set_freeze_panes(1, 0)?;
     sheet.autofilter(0, 0, t.rows.len() as u32, t.header.len() as u16 - 1)?;
+    print_setup(&mut sheet)?;
+    book.push_worksheet(sheet);
+    book.push_worksheet(lists);
     book.save_to_buffer()
+}
+
+/// The display format of a catalog number: shares as percentages, yen with thousands separators,
+/// FTE with two decimals. The cell keeps the exact value.
+fn number_format(field: crate::catalog::Field) -> Option<&'static Format> {
+    use crate::catalog::Field;
+    use std::sync::OnceLock;
+    static FORMATS: OnceLock<[Format; 3]> = OnceLock::new();
+    let [share, yen, fte] = FORMATS.get_or_init(|| {
+        [
+            Format::new().set_num_format("0%"),
+            Format::new().set_num_format("#,##0"),
+            Format::new().set_num_format("0.00"),
+        ]
+    });
+    let b = field.bounds();
+    if b.min == 0.0 && b.max == 1.0 {
+        Some(share)
+    } else if field.name().ends_with("_yen") {
+        Some(yen)
+    } else if field == Field::staff_fte {
+        Some(fte)
+    } else {
+        None
+    }
+}
+
+/// Page setup of every sheet: A4 landscape, one page wide, the header row repeated on every page and
+/// the page number in the footer.
+fn print_setup(sheet: &mut Worksheet) -> Result<(), XlsxError> {
+    sheet.set_paper_size(9);
+    sheet.set_landscape();
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(0, 0)?;
+    sheet.set_footer("&P / &N");
+    Ok(())
 }

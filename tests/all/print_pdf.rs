@@ -1,0 +1,121 @@
+//! The workbooks as they print: each converted to PDF with LibreOffice (`soffice --headless
+//! --convert-to pdf`, installed by .ci/run), every page A4 landscape and, one page wide, few pages.
+
+use crate::support::itaku;
+use std::path::Path;
+use std::time::Duration;
+
+/// The pages of a PDF LibreOffice wrote: their count and each MediaBox (width, height) in points.
+fn pages(pdf: &[u8]) -> Vec<(f64, f64)> {
+    let text = String::from_utf8_lossy(pdf);
+    let mut boxes = Vec::new();
+    // Each page object has `/Type/Page` (not `/Pages`) and a MediaBox.
+    for object in text.split("endobj") {
+        let compact: String = object.split_whitespace().collect::<Vec<_>>().join(" ");
+        let is_page = compact.contains("/Type /Page ")
+            || compact.contains("/Type/Page/")
+            || compact.contains("/Type/Page ")
+            || compact.contains("/Type /Page/")
+            || compact.ends_with("/Type/Page>>")
+            || compact.contains("/Type/Page>>");
+        if !is_page {
+            continue;
+        }
+        let Some(start) = compact.find("/MediaBox") else {
+            continue;
+        };
+        let rest = &compact[start + "/MediaBox".len()..];
+        let numbers: Vec<f64> = rest
+            .trim_start()
+            .trim_start_matches('[')
+            .split(']')
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        if numbers.len() == 4 {
+            boxes.push((numbers[2] - numbers[0], numbers[3] - numbers[1]));
+        }
+    }
+    boxes
+}
+
+fn to_pdf(book: &Path, dir: &Path) -> Vec<u8> {
+    let profile = dir.join("lo-profile");
+    let mut child = match std::process::Command::new("soffice")
+        .arg("--headless")
+        .arg(format!("-env:UserInstallation=file://{}", profile.display()))
+        .args(["--convert-to", "pdf", "--outdir"])
+        .arg(dir)
+        .arg(book)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!(
+            "LibreOffice is not installed: run .ci/run (it installs libreoffice-calc-nogui with apt) \
+             or `apt-get install --no-install-recommends libreoffice-calc-nogui`"
+        ),
+        Err(e) => panic!("cannot start soffice: {e}"),
+    };
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "soffice failed: {status}");
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(240) {
+            let _ = child.kill();
+            panic!("soffice did not finish within 240 s");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let pdf = dir.join(book.with_extension("pdf").file_name().unwrap());
+    std::fs::read(&pdf).unwrap()
+}
+
+#[test]
+fn workbooks_print_on_few_a4_landscape_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("catalog.xlsx");
+    itaku()
+        .args(["export-catalog", "catalog", "--format", "xlsx", "--output"])
+        .arg(&catalog)
+        .assert()
+        .success();
+    let assessment = dir.path().join("assessment.xlsx");
+    itaku()
+        .args([
+            "assess",
+            "--as-of",
+            "2026-04-01",
+            "--format",
+            "xlsx",
+            "--output",
+        ])
+        .arg(&assessment)
+        .assert()
+        .success();
+    // One page wide: before the page setup the catalog printed as 145 pages, a column or two a page.
+    for (book, most) in [(&catalog, 10), (&assessment, 30)] {
+        let pdf = to_pdf(book, dir.path());
+        let boxes = pages(&pdf);
+        eprintln!("{}: {} pages", book.display(), boxes.len());
+        assert!(!boxes.is_empty(), "{}: no page found", book.display());
+        assert!(
+            boxes.len() <= most,
+            "{}: {} pages",
+            book.display(),
+            boxes.len()
+        );
+        for (w, h) in &boxes {
+            // A4 landscape: 842 × 595 points.
+            assert!(
+                (w - 841.9).abs() < 2.0 && (h - 595.3).abs() < 2.0,
+                "{w} × {h}"
+            );
+        }
+    }
+}
