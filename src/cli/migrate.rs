@@ -32,7 +32,23 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     }
     let mut exit = Exit::Success;
     for file in &args.files {
-        let status = migrate_one(file, args.output.as_deref(), args.dry_run, ui);
+        if std::fs::symlink_metadata(file).is_ok_and(|m| m.file_type().is_symlink()) {
+            let shown = itaku::diag::printable(&file.display().to_string()).into_owned();
+            ui.say(
+                &format!("{shown}: シンボリックリンクには書き込みません。実際のファイルを指定してください"),
+                &format!("{shown}: a symbolic link is not written through; give the real file"),
+            );
+            exit = exit.max_with(Exit::Usage);
+            continue;
+        }
+        // Read, check and write under the catalog writers' lock: an entry another writer appends
+        // meanwhile (`itaku new --catalog`, `itaku accept`) is never lost.
+        let status = match itaku::catalog::writer::with_lock(file, || {
+            migrate_one(file, args.output.as_deref(), args.dry_run, ui)
+        }) {
+            Ok(status) => status,
+            Err(e) => ui.write_failed(&e),
+        };
         exit = exit.max_with(status);
     }
     exit

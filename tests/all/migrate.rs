@@ -119,8 +119,13 @@ fn dry_run_and_output_leave_the_file_alone() {
     assert!(std::fs::read_to_string(&target)
         .unwrap()
         .contains("\nformat: 3\noperations:\n"));
-    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-    assert_eq!(names.len(), 2, "no backup with --output or --dry-run");
+    // No backup with --output or --dry-run (the writers' lock file `.old.yaml.itaku-lock` aside).
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
 }
 
 #[test]
@@ -166,4 +171,21 @@ fn the_bundled_catalog_is_in_the_current_format() {
             path.display()
         );
     }
+}
+
+#[cfg(unix)]
+#[test]
+fn migrate_never_writes_through_a_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = write(dir.path(), "real.yaml", OLD);
+    let link = dir.path().join("link.yaml");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let out = itaku_en(&["migrate"]).arg(&link).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", both(&out));
+    assert!(both(&out).contains("symbolic link"));
+    assert_eq!(std::fs::read_to_string(&real).unwrap(), OLD);
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
 }

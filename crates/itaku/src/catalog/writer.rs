@@ -205,6 +205,19 @@ pub fn create_file(path: &Path, text: &str) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Runs `f` holding the writers' lock of the catalog file `path` (the lock every catalog writer takes):
+/// a command that reads a catalog, changes it and writes it back (`itaku migrate`) does all three inside
+/// `f`, so no other writer's entry can land between the read and the write and be lost.
+pub fn with_lock<T>(path: &Path, f: impl FnOnce() -> T) -> std::io::Result<T> {
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(lock_path(path))?;
+    fs4::FileExt::lock(&lock)?;
+    Ok(f())
+}
+
 /// Replaces a whole catalog file (`itaku import --force`): under the writers' lock, atomically; a
 /// symbolic link is refused (never written through, never replaced by a file).
 pub fn replace_file(path: &Path, text: &str) -> Result<(), std::io::Error> {
