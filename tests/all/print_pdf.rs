@@ -119,3 +119,36 @@ fn workbooks_print_on_few_a4_landscape_pages() {
         }
     }
 }
+
+/// The header row is repeated on the pages of the list sheets, not on the summary sheet, whose tables
+/// follow one another (the first table's header would otherwise title the next one's rows on page 2).
+#[test]
+fn the_header_row_repeats_on_list_sheets_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("a.xlsx");
+    itaku()
+        .args([
+            "assess",
+            "--as-of",
+            "2026-04-01",
+            "--format",
+            "xlsx",
+            "--output",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let mut workbook = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/workbook.xml").unwrap(), &mut workbook)
+        .unwrap();
+    // Print titles are defined per sheet by its index (0 = the summary sheet).
+    let titled: Vec<&str> = workbook
+        .split("<definedName ")
+        .skip(1)
+        .filter(|d| d.contains("_xlnm.Print_Titles"))
+        .filter_map(|d| d.split("localSheetId=\"").nth(1)?.split('"').next())
+        .collect();
+    assert!(!titled.contains(&"0"), "{workbook}");
+    assert!(titled.contains(&"1") && titled.contains(&"2"), "{workbook}");
+}

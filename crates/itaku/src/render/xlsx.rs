@@ -182,7 +182,7 @@ fn build_assessments(doc: &Document<'_>, lang: Lang) -> Result<Vec<u8>, XlsxErro
         format!("{} {}", doc.rules.name, doc.rules.version),
     )?;
     summary.set_freeze_panes(1, 0)?;
-    print_setup(summary)?;
+    page_setup(summary);
 
     let rows: Vec<Vec<String>> = doc
         .assessments
@@ -322,10 +322,16 @@ fn number_format(field: crate::catalog::Field) -> Option<&'static Format> {
 /// Page setup of every sheet: A4 landscape, one page wide, the header row repeated on every page and
 /// the page number in the footer.
 fn print_setup(sheet: &mut Worksheet) -> Result<(), XlsxError> {
+    page_setup(sheet);
+    sheet.set_repeat_rows(0, 0)?;
+    Ok(())
+}
+
+/// A4 landscape, one page wide, page numbers, and no repeated row: for the summary sheet, whose tables
+/// follow each other (the first table's header repeated would title the next one's rows).
+fn page_setup(sheet: &mut Worksheet) {
     sheet.set_paper_size(9);
     sheet.set_landscape();
     sheet.set_print_fit_to_pages(1, 0);
-    sheet.set_repeat_rows(0, 0)?;
     sheet.set_footer("&P / &N");
-    Ok(())
 }
