@@ -32,6 +32,23 @@ pub fn open_store(dir: &Path, catalog: Option<&Path>, ui: &Ui) -> Result<Store, 
     })
 }
 
+/// The draft `id`, or the exit status once the problem is reported (no such draft: a usage error).
+fn get_draft(store: &Store, id: &str, ui: &Ui) -> Result<DraftInfo, Exit> {
+    match store.get(id) {
+        Ok(Some(d)) => Ok(d),
+        Ok(None) => {
+            ui.say(
+                &format!(
+                    "エラー: 下書き `{id}` はありません (`itaku drafts` で一覧を確認してください)"
+                ),
+                &format!("error: there is no draft `{id}` (see `itaku drafts` for the list)"),
+            );
+            Err(Exit::Usage)
+        }
+        Err(e) => Err(failed(&e, ui)),
+    }
+}
+
 fn failed(e: &itaku::drafts::StoreError, ui: &Ui) -> Exit {
     ui.say(&format!("エラー: {}", e.ja), &format!("error: {}", e.en));
     if e.not_found {
@@ -210,22 +227,9 @@ pub fn submit(args: SubmitArgs, ui: &Ui) -> Exit {
         Ok(c) => c,
         Err(e) => return e,
     };
-    let draft = match store.get(&args.id) {
-        Ok(Some(d)) => d,
-        Ok(None) => {
-            ui.say(
-                &format!(
-                    "エラー: 下書き `{}` はありません (`itaku drafts` で一覧を確認してください)",
-                    args.id
-                ),
-                &format!(
-                    "error: there is no draft `{}` (see `itaku drafts` for the list)",
-                    args.id
-                ),
-            );
-            return Exit::Usage;
-        }
-        Err(e) => return failed(&e, ui),
+    let draft = match get_draft(&store, &args.id, ui) {
+        Ok(d) => d,
+        Err(e) => return e,
     };
     // Only answers that make a valid entry can be submitted.
     let checked = validate(&draft.answers, &entry_id(&draft), &compiled.rules);
@@ -332,22 +336,9 @@ pub fn accept(args: AcceptArgs, ui: &Ui) -> Exit {
         Ok(c) => c,
         Err(e) => return e,
     };
-    let draft = match store.get(&args.id) {
-        Ok(Some(d)) => d,
-        Ok(None) => {
-            ui.say(
-                &format!(
-                    "エラー: 下書き `{}` はありません (`itaku drafts` で一覧を確認してください)",
-                    args.id
-                ),
-                &format!(
-                    "error: there is no draft `{}` (see `itaku drafts` for the list)",
-                    args.id
-                ),
-            );
-            return Exit::Usage;
-        }
-        Err(e) => return failed(&e, ui),
+    let draft = match get_draft(&store, &args.id, ui) {
+        Ok(d) => d,
+        Err(e) => return e,
     };
     if draft.status != Status::Submitted {
         ui.say(

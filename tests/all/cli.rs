@@ -431,19 +431,7 @@ fn diff_reads_the_base_rules_from_a_git_revision_written_before_parameter_types(
         .map(|l| format!("{l}\n"))
         .collect();
     std::fs::write(&params, &untyped).unwrap();
-    let git = |args: &[&str]| {
-        let ok = std::process::Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
-            .args(args)
-            .current_dir(repo.path())
-            .output()
-            .unwrap();
-        assert!(
-            ok.status.success(),
-            "{}",
-            String::from_utf8_lossy(&ok.stderr)
-        );
-    };
+    let git = |args: &[&str]| crate::support::git(repo.path(), args);
     git(&["init", "-q"]);
     git(&["add", "."]);
     git(&["commit", "-q", "-m", "base"]);

@@ -2,7 +2,7 @@
 //! check, and `itaku migrate` writes the current version, keeping every other byte and a backup, and
 //! lists the judgement calls located at their fields.
 
-use crate::support::{itaku_en, write};
+use crate::support::{both, itaku_en, write};
 
 /// A 2026.1 file (no `format:`): a decision step that reads like oversight, an on-site headcount, tax
 /// data marked sensitive, and a second entry whose fields kept their meaning.
@@ -20,14 +20,6 @@ operations:
     name: 清掃
     department: 総務部
 ";
-
-fn both(out: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 #[test]
 fn an_older_file_is_read_with_one_located_warning() {

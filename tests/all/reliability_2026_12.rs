@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::support::{copy_dir, itaku, itaku_en, itaku_std, root, write};
+use crate::support::{both, copy_dir, git, itaku, itaku_en, itaku_std, root, write};
 
 /// Runs `cmd` and kills it after `limit`: a command that blocks on a FIFO must fail the test, not hang
 /// the suite.
@@ -33,15 +33,6 @@ fn run_bounded(mut cmd: std::process::Command, limit: Duration) -> (Option<i32>,
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-}
-
-/// Standard output and standard error of a finished command, together.
-fn both(out: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 // ---- Low 11: numbers and dates out of range are usage errors ---------------------------------------
@@ -157,28 +148,15 @@ fn a_huge_rule_file_at_the_base_revision_is_refused_before_it_is_read() {
     let repo = tempfile::tempdir().unwrap();
     let rules = repo.path().join("rules");
     copy_dir(&root().join("rules"), &rules);
-    let git = |args: &[&str]| {
-        let ok = std::process::Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
-            .args(args)
-            .current_dir(repo.path())
-            .output()
-            .unwrap();
-        assert!(
-            ok.status.success(),
-            "{}",
-            String::from_utf8_lossy(&ok.stderr)
-        );
-    };
     // The base revision's messages file is 5 MiB (over the 4 MiB limit); the working copy is normal.
     let messages = rules.join("messages.yaml");
     let normal = std::fs::read(&messages).unwrap();
     let mut huge = normal.clone();
     huge.extend(std::iter::repeat_n(b'#', 5 << 20));
     std::fs::write(&messages, &huge).unwrap();
-    git(&["init", "-q"]);
-    git(&["add", "."]);
-    git(&["commit", "-q", "-m", "base"]);
+    git(repo.path(), &["init", "-q"]);
+    git(repo.path(), &["add", "."]);
+    git(repo.path(), &["commit", "-q", "-m", "base"]);
     std::fs::write(&messages, &normal).unwrap();
     let out = itaku_en(&[
         "diff",

@@ -103,3 +103,28 @@ pub fn assessed_ids(json: &[u8]) -> Vec<String> {
         .map(|a| a["id"].as_str().unwrap().to_string())
         .collect()
 }
+
+/// Standard output and standard error of a finished command, together (for messages that may go to
+/// either).
+pub fn both(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Runs `git ARGS…` in `dir` as a fixed author, and asserts it succeeded.
+pub fn git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -319,9 +319,10 @@ pub enum ReadError {
     /// A FIFO, socket, device or directory: never opened (a FIFO blocks, a device may never end).
     #[error("not a regular file (a FIFO, socket, device or directory)")]
     NotRegular,
-    /// Longer than the limit (checked before reading and again while reading).
+    /// Longer than the limit: `size` as the file system gave it before reading, `None` when the file
+    /// grew past the limit while it was read.
     #[error("the file is larger than the limit of {limit} bytes")]
-    TooLarge { limit: u64 },
+    TooLarge { size: Option<u64>, limit: u64 },
 }
 
 impl ReadError {
@@ -332,7 +333,7 @@ impl ReadError {
             (ReadError::NotRegular, Lang::Ja) => {
                 "通常のファイルではありません (FIFO・デバイス・ディレクトリ等)".to_string()
             }
-            (ReadError::TooLarge { limit }, Lang::Ja) => {
+            (ReadError::TooLarge { limit, .. }, Lang::Ja) => {
                 format!("ファイルが大きすぎます (上限 {limit} バイト)")
             }
             (e, Lang::En) => e.to_string(),
@@ -343,25 +344,35 @@ impl ReadError {
 /// Reads a regular file of at most `limit` bytes as text: a link is followed to a regular file only, and
 /// a file that grows while it is read stops at the limit instead of exhausting memory.
 pub fn read_regular(path: &Path, limit: u64) -> Result<String, ReadError> {
-    use std::io::Read;
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_file() {
-        return Err(ReadError::NotRegular);
-    }
-    if meta.len() > limit {
-        return Err(ReadError::TooLarge { limit });
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(limit + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limit {
-        return Err(ReadError::TooLarge { limit });
-    }
+    let bytes = read_regular_bytes(path, limit)?;
     String::from_utf8(bytes).map_err(|e| {
         ReadError::Io(std::io::Error::new(
             std::io::ErrorKind::InvalidData,
             format!("not UTF-8 (byte {})", e.utf8_error().valid_up_to()),
         ))
     })
+}
+
+/// [`read_regular`] without decoding: a FIFO is never opened, a device never read, and at most
+/// `limit` bytes are read (the size is checked before reading and again while reading).
+pub fn read_regular_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge {
+            size: Some(meta.len()),
+            limit,
+        });
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge { size: None, limit });
+    }
+    Ok(bytes)
 }

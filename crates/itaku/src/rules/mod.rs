@@ -160,7 +160,7 @@ pub const MAX_RULE_FILE_BYTES: u64 = 4 * 1024 * 1024;
 /// opened, so it cannot block; a device is never read), inside the directory once symbolic links are
 /// resolved (a link cannot pull in a file from elsewhere), and at most [`MAX_RULE_FILE_BYTES`].
 fn read_rule_file(dir: &std::path::Path, name: &str) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
+    use crate::fsutil::ReadError;
     let root = std::fs::canonicalize(dir)?;
     let path = std::fs::canonicalize(dir.join(name))?;
     if !path.starts_with(&root) {
@@ -168,28 +168,20 @@ fn read_rule_file(dir: &std::path::Path, name: &str) -> std::io::Result<Vec<u8>>
             "the file is a link to a place outside the rules directory",
         ));
     }
-    let meta = std::fs::metadata(&path)?;
-    if !meta.is_file() {
-        return Err(std::io::Error::other(
-            "not a regular file (a FIFO, socket, device or directory)",
-        ));
-    }
-    if meta.len() > MAX_RULE_FILE_BYTES {
-        return Err(std::io::Error::other(format!(
-            "the file is too large ({} bytes, limit {MAX_RULE_FILE_BYTES})",
-            meta.len()
-        )));
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(&path)?
-        .take(MAX_RULE_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_RULE_FILE_BYTES {
-        return Err(std::io::Error::other(format!(
+    crate::fsutil::read_regular_bytes(&path, MAX_RULE_FILE_BYTES).map_err(|e| match e {
+        ReadError::Io(e) => e,
+        ReadError::NotRegular => {
+            std::io::Error::other("not a regular file (a FIFO, socket, device or directory)")
+        }
+        ReadError::TooLarge {
+            size: Some(size), ..
+        } => std::io::Error::other(format!(
+            "the file is too large ({size} bytes, limit {MAX_RULE_FILE_BYTES})"
+        )),
+        ReadError::TooLarge { size: None, .. } => std::io::Error::other(format!(
             "the file is too large (more than the limit of {MAX_RULE_FILE_BYTES} bytes)"
-        )));
-    }
-    Ok(bytes)
+        )),
+    })
 }
 
 /// Rule files held in memory (tests, fuzzing).
