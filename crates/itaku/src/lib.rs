@@ -18,6 +18,7 @@ pub mod explain;
 pub mod fsutil;
 pub mod heap;
 pub mod lang;
+pub mod method;
 pub mod model;
 pub mod questionnaire;
 pub mod render;
