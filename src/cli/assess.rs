@@ -5,7 +5,6 @@ use std::path::PathBuf;
 
 use crate::text::{render, Output};
 use clap::ValueEnum;
-use itaku::catalog::load_path_for;
 use itaku::diag::{Code, Diagnostic};
 use itaku::render::Format;
 use itaku::rules::RuleErrorGroups;
@@ -13,7 +12,7 @@ use itaku::rules::RuleErrorGroups;
 use itaku::fsutil::{refuse_inputs, Input};
 
 use super::progress::{Progress, Unit};
-use super::{capped_threads, default_catalog, exit_for, find_operation, Exit, RuleArgs, Ui};
+use super::{capped_threads, default_catalog, Exit, RuleArgs, Ui};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -63,66 +62,56 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         let mut inputs = vec![Input::Catalog(&path)];
         inputs.extend(rules_dir.as_deref().map(Input::Rules));
         if let Err(e) = refuse_inputs(output, &inputs) {
-            ui.say(&e.message(itaku::Lang::Ja), &e.message(itaku::Lang::En));
-            return Exit::Usage;
+            return ui.fail(Diagnostic::of(Code::OutputRefused, e.text()));
         }
     }
     if matches!(args.format, Some(FormatArg::Xlsx)) && args.output.is_none() {
-        ui.say(
-            "エラー: --format xlsx には --output FILE が必要です (端末にバイナリを書き出しません)",
-            "error: --format xlsx needs --output FILE (a workbook is not written to a terminal or pipe)",
-        );
-        return Exit::Usage;
+        return ui.fail(Diagnostic::error(
+            Code::UsageInvalid,
+            "--format xlsx には --output FILE が必要です (端末にバイナリを書き出しません)",
+            "--format xlsx needs --output FILE (a workbook is not written to a terminal or pipe)",
+        ));
     }
     if args.checklist && !matches!(args.format, Some(FormatArg::Csv)) {
-        ui.say(
-            "エラー: --checklist は --format csv と一緒に指定してください",
-            "error: --checklist goes with --format csv",
-        );
-        return Exit::Usage;
+        return ui.fail(Diagnostic::error(
+            Code::UsageInvalid,
+            "--checklist は --format csv と一緒に指定してください",
+            "--checklist goes with --format csv",
+        ));
     }
     let compiled = match args.rules.compile(ui) {
         Ok(c) => c,
         Err(exit) => return exit,
     };
-    let is_jsonl = path.as_os_str() == "-"
-        || (path.extension().is_some_and(|e| e == "jsonl") && path.is_file());
-    if is_jsonl && matches!(args.format, Some(FormatArg::Jsonl)) {
+    if itaku::pipeline::streams(&path, matches!(args.format, Some(FormatArg::Jsonl))) {
         if !args.only.is_empty() {
-            ui.say(
-                "エラー: JSON Lines の逐次処理では --only を使えません (--format json 等で指定してください)",
-                "error: --only does not apply to streamed JSON Lines (use another --format)",
-            );
-            return Exit::Usage;
+            return ui.fail(Diagnostic::error(
+                Code::UsageInvalid,
+                "JSON Lines の逐次処理では --only を使えません (--format json 等で指定してください)",
+                "--only does not apply to streamed JSON Lines (use another --format)",
+            ));
         }
         return stream(&path, args.output.as_deref(), &compiled, ui);
     }
-    let mut loaded = load_path_for(&path, &compiled.rules);
-    let skipped = loaded.skipped;
-    ui.report(&loaded.diagnostics);
-    if loaded.catalog.is_empty() {
-        say_skipped(skipped, 0, ui);
-        return exit_for(&loaded.diagnostics).max_with(Exit::Findings);
+    let options = itaku::pipeline::Options {
+        only: args.only.clone(),
+    };
+    let mut shown = Shown { ui, progress: None };
+    let assessed = itaku::pipeline::assess_path(&path, &compiled, &options, &mut shown);
+    if let Some(p) = &shown.progress {
+        p.finish();
     }
-    if !args.only.is_empty() {
-        let mut unknown = false;
-        for id in &args.only {
-            unknown |= find_operation(&loaded.catalog, id, ui).is_none();
+    for d in &assessed.unknown_ids {
+        ui.report_one(d);
+    }
+    ui.report(&assessed.rule_failures);
+    let skipped = assessed.loaded.skipped;
+    let Some(report) = &assessed.report else {
+        if assessed.unknown_ids.is_empty() {
+            say_skipped(skipped, 0, ui);
         }
-        if unknown {
-            return Exit::Usage;
-        }
-        let ids: Vec<&str> = args.only.iter().map(String::as_str).collect();
-        loaded.catalog.retain_ids(&ids);
-    }
-    let progress = Progress::new(Some(loaded.catalog.len() as u64), Unit::Operations, ui.lang);
-    let report = itaku::assess::assess_catalog_with(&loaded.catalog, &compiled, || progress.inc(1));
-    progress.finish();
-    let mut failures = RuleErrorGroups::default();
-    for a in &report.assessments {
-        failures.add(a.operation.id.as_str(), &a.errors);
-    }
-    ui.report(&failures.diagnostics(&compiled.rules));
+        return status_exit(assessed.status());
+    };
     let format = match args.format {
         Some(FormatArg::Table) if args.output.is_none() => table_format(),
         Some(FormatArg::Table) => Output::Table(None),
@@ -139,22 +128,62 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     };
     let written = match &args.output {
         Some(file) => itaku::fsutil::write_atomic_with(file, |w| {
-            render(&report, &compiled.rules, ui.lang, format, w)
+            render(report, &compiled.rules, ui.lang, format, w)
         }),
         None => {
             // Standard output is line-buffered: without a buffer, pretty JSON costs a system call per line.
             let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            render(&report, &compiled.rules, ui.lang, format, &mut out).and_then(|_| out.flush())
+            render(report, &compiled.rules, ui.lang, format, &mut out).and_then(|_| out.flush())
         }
     };
     if let Err(e) = written {
         return ui.write_failed(&e);
     }
     say_skipped(skipped, report.assessments.len(), ui);
-    if loaded.diagnostics.has_errors() || report.rule_errors() > 0 || skipped > 0 {
-        Exit::Findings
-    } else {
-        Exit::Success
+    status_exit(assessed.status())
+}
+
+/// The exit status of a pipeline outcome.
+fn status_exit(status: itaku::pipeline::Status) -> Exit {
+    match status {
+        itaku::pipeline::Status::Clean => Exit::Success,
+        itaku::pipeline::Status::Findings => Exit::Findings,
+        itaku::pipeline::Status::Unusable => Exit::Usage,
+    }
+}
+
+/// Shows the catalog's problems as soon as it is read (no progress bar).
+pub struct Reported<'a>(pub &'a Ui);
+
+impl itaku::pipeline::Events for Reported<'_> {
+    fn loaded(&mut self, diagnostics: &itaku::diag::Diagnostics) {
+        self.0.report(diagnostics);
+    }
+}
+
+/// Shows the pipeline's progress: the catalog's problems as soon as it is read, then a progress bar.
+struct Shown<'a> {
+    ui: &'a Ui,
+    progress: Option<Progress>,
+}
+
+impl itaku::pipeline::Events for Shown<'_> {
+    fn loaded(&mut self, diagnostics: &itaku::diag::Diagnostics) {
+        self.ui.report(diagnostics);
+    }
+
+    fn assessing(&mut self, operations: usize) {
+        self.progress = Some(Progress::new(
+            Some(operations as u64),
+            Unit::Operations,
+            self.ui.lang,
+        ));
+    }
+
+    fn assessed_one(&self) {
+        if let Some(p) = &self.progress {
+            p.inc(1);
+        }
     }
 }
 
@@ -254,11 +283,11 @@ fn stream(
         Ok(s) => s,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Exit::ClosedPipe,
         Err(e) => {
-            ui.say(
-                &format!("入出力エラー: {e}"),
-                &format!("input/output error: {e}"),
-            );
-            return Exit::Usage;
+            return ui.fail(Diagnostic::error(
+                Code::OutputFailed,
+                format!("入出力エラー: {e}"),
+                format!("input/output error: {e}"),
+            ));
         }
     };
     let counts = summary

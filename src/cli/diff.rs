@@ -1,5 +1,6 @@
 //! `itaku diff`: what a revision changes — the catalog's assessments under a base and a new setting.
 
+use itaku::diag::{Code, Diagnostic};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -46,11 +47,7 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         && args.base_as_of.is_none()
         && args.base_catalog.is_none()
     {
-        ui.say(
-            "エラー: 比較の基準を指定してください (--base-rules DIR、--base-rev REV、--base-as-of DATE、--base-catalog PATH のいずれか)",
-            "error: say what to compare with: --base-rules DIR, --base-rev REV, --base-as-of DATE or --base-catalog PATH",
-        );
-        return Exit::Usage;
+        return ui.fail(Diagnostic::error(Code::UsageInvalid, "比較の基準を指定してください (--base-rules DIR、--base-rev REV、--base-as-of DATE、--base-catalog PATH のいずれか)", "say what to compare with: --base-rules DIR, --base-rev REV, --base-as-of DATE or --base-catalog PATH"));
     }
     let new_rules = match args.rules.compile(ui) {
         Ok(c) => c,
@@ -62,11 +59,11 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         let source = match GitSource::new(&args.rules.dir_or_default(), rev) {
             Ok(s) => s,
             Err(e) => {
-                ui.say(
-                    &format!("エラー: git のリビジョン `{rev}` からルールを読めません: {e}"),
-                    &format!("error: cannot read the rules at git revision `{rev}`: {e}"),
-                );
-                return Exit::Usage;
+                return ui.fail(Diagnostic::error(
+                    Code::GitFailed,
+                    format!("git のリビジョン `{rev}` からルールを読めません: {e}"),
+                    format!("cannot read the rules at git revision `{rev}`: {e}"),
+                ));
             }
         };
         (

@@ -3,6 +3,7 @@
 //! [`itaku::drafts`]; accepting writes the entry through the one catalog writer
 //! ([`itaku::catalog::writer`]).
 
+use itaku::diag::{Code, Diagnostic};
 use std::path::{Path, PathBuf};
 
 use itaku::assess::{assess_operation, Report};
@@ -26,36 +27,24 @@ pub fn who() -> String {
 }
 
 pub fn open_store(dir: &Path, catalog: Option<&Path>, ui: &Ui) -> Result<Store, Exit> {
-    Store::open(dir, catalog).map_err(|e| {
-        ui.say(&format!("エラー: {}", e.ja), &format!("error: {}", e.en));
-        Exit::Usage
-    })
+    Store::open(dir, catalog).map_err(|e| ui.fail(Diagnostic::of(Code::DraftsUnreadable, e.text)))
 }
 
 /// The draft `id`, or the exit status once the problem is reported (no such draft: a usage error).
 fn get_draft(store: &Store, id: &str, ui: &Ui) -> Result<DraftInfo, Exit> {
     match store.get(id) {
         Ok(Some(d)) => Ok(d),
-        Ok(None) => {
-            ui.say(
-                &format!(
-                    "エラー: 下書き `{id}` はありません (`itaku drafts` で一覧を確認してください)"
-                ),
-                &format!("error: there is no draft `{id}` (see `itaku drafts` for the list)"),
-            );
-            Err(Exit::Usage)
-        }
+        Ok(None) => Err(ui.fail(Diagnostic::error(
+            Code::DraftsUnknown,
+            format!("下書き `{id}` はありません (`itaku drafts` で一覧を確認してください)"),
+            format!("there is no draft `{id}` (see `itaku drafts` for the list)"),
+        ))),
         Err(e) => Err(failed(&e, ui)),
     }
 }
 
 fn failed(e: &itaku::drafts::StoreError, ui: &Ui) -> Exit {
-    ui.say(&format!("エラー: {}", e.ja), &format!("error: {}", e.en));
-    if e.not_found {
-        Exit::Usage
-    } else {
-        Exit::Findings
-    }
+    ui.fail(e.diagnostic())
 }
 
 #[derive(clap::Args)]
@@ -235,13 +224,9 @@ pub fn submit(args: SubmitArgs, ui: &Ui) -> Exit {
     let checked = validate(&draft.answers, &entry_id(&draft), &compiled.rules);
     if !checked.problems.is_empty() {
         for p in &checked.problems {
-            let about = p.field.map_or(String::new(), |f| {
-                format!("{}: ", titles::title(f, ui.lang))
-            });
-            ui.say(
-                &format!("エラー: {about}{}", p.diagnostic.message(Lang::Ja)),
-                &format!("error: {about}{}", p.diagnostic.message(Lang::En)),
-            );
+            ui.report_one(&super::answer_problem(p, |f, lang| {
+                format!("{}: ", titles::title(f, lang))
+            }));
         }
         ui.say(
             "回答に確認が必要な点があるため提出できません",
@@ -316,17 +301,17 @@ pub struct AcceptArgs {
 pub fn accept(args: AcceptArgs, ui: &Ui) -> Exit {
     let lang = ui.lang;
     if args.catalog.is_dir() {
-        ui.say(
-            &format!(
-                "エラー: --catalog には YAML ファイルを指定してください ({} はディレクトリです)",
+        return ui.fail(Diagnostic::error(
+            Code::UsageInvalid,
+            format!(
+                "--catalog には YAML ファイルを指定してください ({} はディレクトリです)",
                 args.catalog.display()
             ),
-            &format!(
-                "error: --catalog takes a YAML file ({} is a directory)",
+            format!(
+                "--catalog takes a YAML file ({} is a directory)",
                 args.catalog.display()
             ),
-        );
-        return Exit::Usage;
+        ));
     }
     let mut store = match open_store(&args.drafts, Some(&args.catalog), ui) {
         Ok(s) => s,
@@ -341,28 +326,25 @@ pub fn accept(args: AcceptArgs, ui: &Ui) -> Exit {
         Err(e) => return e,
     };
     if draft.status != Status::Submitted {
-        ui.say(
-            &format!(
-                "エラー: 下書き `{}` は{}です。受理できるのは提出済みの下書きだけです",
+        return ui.fail(Diagnostic::error(
+            Code::DraftsWrongStatus,
+            format!(
+                "下書き `{}` は{}です。受理できるのは提出済みの下書きだけです",
                 draft.id,
                 draft.status.label(Lang::Ja)
             ),
-            &format!(
-                "error: the draft `{}` is {}: only a submitted draft can be accepted",
+            format!(
+                "the draft `{}` is {}: only a submitted draft can be accepted",
                 draft.id,
                 draft.status.as_str()
             ),
-        );
-        return Exit::Findings;
+        ));
     }
     let id = entry_id(&draft);
     let checked = validate(&draft.answers, &id, &compiled.rules);
     let Some(op) = checked.operation.clone() else {
         for p in &checked.problems {
-            ui.say(
-                &format!("エラー: {}", p.diagnostic.message(Lang::Ja)),
-                &format!("error: {}", p.diagnostic.message(Lang::En)),
-            );
+            ui.report_one(&p.diagnostic);
         }
         return Exit::Findings;
     };
@@ -404,11 +386,11 @@ pub fn accept(args: AcceptArgs, ui: &Ui) -> Exit {
     let by = who();
     if let Err(e) = store.mark_accepted(&draft.id, &by, &shown) {
         // The entry is in the catalog; accepting again replaces it with the same text.
-        ui.say(
-            &format!("警告: 業務は {shown} に書き込みましたが、下書きの状態を受理にできませんでした: {} (もう一度 accept すると同じ内容で置き換えます)", e.ja),
-            &format!("warning: the operation is in {shown}, but the draft could not be marked accepted: {} (accepting again writes the same entry)", e.en),
-        );
-        return Exit::Findings;
+        return ui.fail(Diagnostic::error(
+            Code::DraftsStore,
+            format!("業務は {shown} に書き込みましたが、下書きの状態を受理にできませんでした: {} (もう一度 accept すると同じ内容で置き換えます)", e.text.ja),
+            format!("the operation is in {shown}, but the draft could not be marked accepted: {} (accepting again writes the same entry)", e.text.en),
+        ));
     }
     let what = match written.change {
         Change::Appended => lang.pick("追加", "appended"),
@@ -549,25 +531,21 @@ fn commit(catalog: &Path, draft: &DraftInfo, id: &str, ui: &Ui) -> Exit {
             );
             Exit::Success
         }
-        Ok(o) => {
-            ui.say(
-                &format!(
-                    "エラー: git のコミットに失敗しました (業務はカタログに書き込み済みです): {}",
-                    String::from_utf8_lossy(&o.stderr).trim()
-                ),
-                &format!(
-                    "error: the git commit failed (the operation is already in the catalog): {}",
-                    String::from_utf8_lossy(&o.stderr).trim()
-                ),
-            );
-            Exit::Findings
-        }
-        Err(e) => {
-            ui.say(
-                &format!("エラー: git を実行できません (業務はカタログに書き込み済みです): {e}"),
-                &format!("error: cannot run git (the operation is already in the catalog): {e}"),
-            );
-            Exit::Usage
-        }
+        Ok(o) => ui.fail(Diagnostic::error(
+            Code::GitCommitFailed,
+            format!(
+                "git のコミットに失敗しました (業務はカタログに書き込み済みです): {}",
+                String::from_utf8_lossy(&o.stderr).trim()
+            ),
+            format!(
+                "the git commit failed (the operation is already in the catalog): {}",
+                String::from_utf8_lossy(&o.stderr).trim()
+            ),
+        )),
+        Err(e) => ui.fail(Diagnostic::error(
+            Code::GitFailed,
+            format!("git を実行できません (業務はカタログに書き込み済みです): {e}"),
+            format!("cannot run git (the operation is already in the catalog): {e}"),
+        )),
     }
 }

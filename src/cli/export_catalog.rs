@@ -1,6 +1,7 @@
 //! `itaku export-catalog`: the catalog itself as a spreadsheet, one row per operation, one column per
 //! field, which `itaku import` reads back into the same catalog.
 
+use itaku::diag::{Code, Diagnostic};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -51,8 +52,7 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     let path = args.catalog.clone().unwrap_or_else(default_catalog);
     if let Some(output) = &args.output {
         if let Err(e) = refuse_inputs(output, &[Input::Catalog(&path)]) {
-            ui.say(&e.message(itaku::Lang::Ja), &e.message(itaku::Lang::En));
-            return Exit::Usage;
+            return ui.fail(Diagnostic::of(Code::OutputRefused, e.text()));
         }
     }
     // The catalog as every other command reads it: an operation `check` refuses is not exported.
@@ -91,11 +91,11 @@ pub fn write_table(
     let lang = ui.lang;
     if encoding == Encoding::Cp932 {
         if let SheetFormat::Xlsx = format {
-            ui.say(
-                "エラー: --encoding は --format csv のときだけ指定できます",
-                "error: --encoding applies to --format csv only",
-            );
-            return Exit::Usage;
+            return ui.fail(Diagnostic::error(
+                Code::UsageInvalid,
+                "--encoding は --format csv のときだけ指定できます",
+                "--encoding applies to --format csv only",
+            ));
         }
         let bytes = match itaku::render::catalog_csv_cp932(table, lang) {
             Ok(b) => b,
@@ -144,11 +144,7 @@ pub fn write_table(
     }
     let written = match (format, output) {
         (SheetFormat::Xlsx, None) => {
-            ui.say(
-                "エラー: --format xlsx には --output FILE が必要です (端末にバイナリを書き出しません)",
-                "error: --format xlsx needs --output FILE (a workbook is not written to a terminal or pipe)",
-            );
-            return Exit::Usage;
+            return ui.fail(Diagnostic::error(Code::UsageInvalid, "--format xlsx には --output FILE が必要です (端末にバイナリを書き出しません)", "--format xlsx needs --output FILE (a workbook is not written to a terminal or pipe)"));
         }
         (SheetFormat::Xlsx, Some(file)) => itaku::render::catalog_xlsx(table, lang)
             .and_then(|bytes| itaku::fsutil::write_atomic(file, &bytes)),

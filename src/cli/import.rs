@@ -1,5 +1,6 @@
 //! `itaku import`: a spreadsheet (xlsx or CSV, one row per operation) to a validated catalog YAML file.
 
+use itaku::diag::{Code, Diagnostic};
 use std::path::PathBuf;
 
 use itaku::catalog::sheet::{read_sheet_file, sheet_to_yaml, SheetProblem};
@@ -23,8 +24,8 @@ fn say_problem(p: &SheetProblem, ui: &Ui) {
     ui.report_one(
         &itaku::diag::Diagnostic::error(
             itaku::diag::Code::SheetInvalid,
-            p.ja.clone(),
-            p.en.clone(),
+            p.text.ja.clone(),
+            p.text.en.clone(),
         )
         .in_file(p.place.clone()),
     );
@@ -32,16 +33,15 @@ fn say_problem(p: &SheetProblem, ui: &Ui) {
 
 pub fn run(args: Args, ui: &Ui) -> Exit {
     if let Err(e) = refuse_inputs(&args.output, &[Input::Catalog(&args.file)]) {
-        ui.say(&e.message(itaku::Lang::Ja), &e.message(itaku::Lang::En));
-        return Exit::Usage;
+        return ui.fail(Diagnostic::of(Code::OutputRefused, e.text()));
     }
     if (args.output.exists() || args.output.is_symlink()) && !args.force {
         let shown = args.output.display();
-        ui.say(
-            &format!("エラー: `{shown}` は既にあります。上書きするには --force を指定してください"),
-            &format!("error: `{shown}` exists; pass --force to replace it"),
-        );
-        return Exit::Usage;
+        return ui.fail(Diagnostic::error(
+            Code::OutputExists,
+            format!("`{shown}` は既にあります。上書きするには --force を指定してください"),
+            format!("`{shown}` exists; pass --force to replace it"),
+        ));
     }
     let sheet = match read_sheet_file(&args.file) {
         Ok(s) => s,
@@ -87,11 +87,7 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             let shown = args.output.display();
-            ui.say(
-                &format!("エラー: `{shown}` は変換中に作られました。上書きするには --force を指定してください (何も書き出していません)"),
-                &format!("error: `{shown}` was created during the conversion; pass --force to replace it (nothing was written)"),
-            );
-            return Exit::Usage;
+            return ui.fail(Diagnostic::error(Code::UsageInvalid, format!("`{shown}` は変換中に作られました。上書きするには --force を指定してください (何も書き出していません)"), format!("`{shown}` was created during the conversion; pass --force to replace it (nothing was written)")));
         }
         Err(e) => return ui.write_failed(&e),
     }

@@ -24,21 +24,22 @@ pub struct Args {
 
 pub fn run(args: Args, ui: &Ui) -> Exit {
     if args.output.is_some() && args.files.len() != 1 {
-        ui.say(
-            "エラー: --output は1ファイルの移行にだけ使えます",
-            "error: --output takes one file to migrate",
-        );
-        return Exit::Usage;
+        return ui.fail(Diagnostic::error(
+            Code::UsageInvalid,
+            "--output は1ファイルの移行にだけ使えます",
+            "--output takes one file to migrate",
+        ));
     }
     let mut exit = Exit::Success;
     for file in &args.files {
         if std::fs::symlink_metadata(file).is_ok_and(|m| m.file_type().is_symlink()) {
             let shown = itaku::diag::printable(&file.display().to_string()).into_owned();
-            ui.say(
-                &format!("{shown}: シンボリックリンクには書き込みません。実際のファイルを指定してください"),
-                &format!("{shown}: a symbolic link is not written through; give the real file"),
+            let refused = Diagnostic::error(
+                Code::OutputRefused,
+                "シンボリックリンクには書き込みません。実際のファイルを指定してください",
+                "a symbolic link is not written through; give the real file",
             );
-            exit = exit.max_with(Exit::Usage);
+            exit = exit.max_with(ui.fail(refused.in_file(shown)));
             continue;
         }
         // Read, check and write under the catalog writers' lock: an entry another writer appends
@@ -66,14 +67,7 @@ fn migrate_one(path: &Path, output: Option<&Path>, dry_run: bool, ui: &Ui) -> Ex
     let text = match itaku::fsutil::read_regular(path, itaku::catalog::MAX_YAML_BYTES) {
         Ok(t) => t,
         Err(e) => {
-            ui.report_one(
-                &Diagnostic::error(
-                    Code::CatalogUnreadable,
-                    e.message(itaku::Lang::Ja),
-                    e.message(itaku::Lang::En),
-                )
-                .in_file(shown),
-            );
+            ui.report_one(&Diagnostic::of(Code::CatalogUnreadable, e.text()).in_file(shown));
             return Exit::Usage;
         }
     };
@@ -111,8 +105,8 @@ fn migrate_one(path: &Path, output: Option<&Path>, dry_run: bool, ui: &Ui) -> Ex
         for c in judgement_calls(op, from) {
             let mut d = Diagnostic::error(
                 Code::MigrateJudgementCall,
-                format!("業務 `{}`: {}", op.id, c.ja),
-                format!("operation `{}`: {}", op.id, c.en),
+                format!("業務 `{}`: {}", op.id, c.text.ja),
+                format!("operation `{}`: {}", op.id, c.text.en),
             );
             d.severity = Severity::Warning;
             calls.push(locator.locate(d, origin, c.field, c.word.as_deref()));
@@ -126,13 +120,14 @@ fn migrate_one(path: &Path, output: Option<&Path>, dry_run: bool, ui: &Ui) -> Ex
         return Exit::Success;
     }
     let Some(migrated) = with_current_format(&text) else {
-        ui.say(
-            &format!(
-                "{shown}: 最上位の `operations:` 行が見つからないため、形式の版を書き込めません"
-            ),
-            &format!("{shown}: no top-level `operations:` line to write the format version before"),
+        return ui.fail(
+            Diagnostic::error(
+                Code::CatalogStructure,
+                "最上位の `operations:` 行が見つからないため、形式の版を書き込めません",
+                "no top-level `operations:` line to write the format version before",
+            )
+            .in_file(shown),
         );
-        return Exit::Findings;
     };
     // Nothing may be lost on the way: the new text must give the same operations, at the new version.
     let after = itaku::catalog::parse_str(&shown_path, &migrated);
@@ -149,11 +144,14 @@ fn migrate_one(path: &Path, output: Option<&Path>, dry_run: bool, ui: &Ui) -> Ex
             .all(|(a, b)| serde_json::to_value(&**a).ok() == serde_json::to_value(&**b).ok())
         && !after.diagnostics.has_errors();
     if !same {
-        ui.say(
-            &format!("{shown}: 移行後の内容が元と一致しないため、書き換えを中止しました (ファイルは元のまま)"),
-            &format!("{shown}: the migrated text does not read back as the same operations; nothing was written"),
+        return ui.fail(
+            Diagnostic::error(
+                Code::CatalogWriteRefused,
+                "移行後の内容が元と一致しないため、書き換えを中止しました (ファイルは元のまま)",
+                "the migrated text does not read back as the same operations; nothing was written",
+            )
+            .in_file(shown),
         );
-        return Exit::Findings;
     }
     ui.report(&calls);
     let n = calls.len();
@@ -173,11 +171,14 @@ fn migrate_one(path: &Path, output: Option<&Path>, dry_run: bool, ui: &Ui) -> Ex
             let backup = PathBuf::from(backup);
             if std::fs::symlink_metadata(&backup).is_ok() {
                 let b = itaku::diag::printable(&backup.display().to_string()).into_owned();
-                ui.say(
-                    &format!("{shown}: バックアップ {b} が既にあるため書き換えません (移して再実行するか --output を使ってください)"),
-                    &format!("{shown}: the backup {b} exists; nothing was written (move it away, or use --output)"),
+                return ui.fail(
+                    Diagnostic::error(
+                        Code::OutputExists,
+                        format!("バックアップ {b} が既にあるため書き換えません (移して再実行するか --output を使ってください)"),
+                        format!("the backup {b} exists; nothing was written (move it away, or use --output)"),
+                    )
+                    .in_file(shown),
                 );
-                return Exit::Usage;
             }
             itaku::fsutil::write_atomic(&backup, text.as_bytes())
                 .and_then(|()| itaku::fsutil::write_atomic(path, migrated.as_bytes()))

@@ -26,7 +26,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use itaku::diag::Diagnostics;
+use itaku::diag::{Code, Diagnostic, Diagnostics};
 use itaku::rules::{CompiledRules, RuleSet};
 use itaku::Lang;
 
@@ -210,6 +210,17 @@ impl Ui {
         to_stderr(&d.render(self.lang, self.color));
     }
 
+    /// Reports a problem that ends the command and gives its exit status: 2 when the input could not be
+    /// used at all (`Code::is_unreadable`), else 1.
+    pub fn fail(&self, d: itaku::diag::Diagnostic) -> Exit {
+        self.report_one(&d);
+        if d.code.is_unreadable() {
+            Exit::Usage
+        } else {
+            Exit::Findings
+        }
+    }
+
     /// Prints a line to standard error, with control characters made visible.
     pub fn say(&self, ja: &str, en: &str) {
         let mut line = itaku::diag::printable(self.lang.pick(ja, en)).into_owned();
@@ -223,11 +234,11 @@ impl Ui {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             return Exit::ClosedPipe;
         }
-        self.say(
-            &format!("出力を書き込めません: {e}"),
-            &format!("cannot write the output: {e}"),
-        );
-        Exit::Usage
+        self.fail(Diagnostic::error(
+            Code::OutputFailed,
+            format!("出力を書き込めません: {e}"),
+            format!("cannot write the output: {e}"),
+        ))
     }
 }
 
@@ -304,14 +315,9 @@ impl RuleArgs {
 
 /// Unreadable input is a usage problem (2); anything else found in the input is a finding (1).
 pub fn exit_for(d: &Diagnostics) -> Exit {
-    // Warnings never decide the status: only the errors do.
-    if d.iter()
-        .filter(|d| d.severity == itaku::diag::Severity::Error)
-        .all(|d| d.code.is_unreadable())
-    {
-        Exit::Usage
-    } else {
-        Exit::Findings
+    match itaku::pipeline::status_of(d) {
+        itaku::pipeline::Status::Unusable => Exit::Usage,
+        _ => Exit::Findings,
     }
 }
 
@@ -340,24 +346,23 @@ pub fn find_operation(
     if let Some(op) = catalog.find(id) {
         return Some(Arc::clone(op));
     }
-    let mut near: Vec<(usize, &str)> = catalog
-        .operations
-        .iter()
-        .map(|o| (strsim::levenshtein(id, o.id.as_str()), o.id.as_str()))
-        .collect();
-    near.sort();
-    let near: Vec<&str> = near.iter().take(3).map(|(_, s)| *s).collect();
-    ui.say(
-        &format!(
-            "エラー: 業務ID `{id}` はカタログにありません。近いID: {}",
-            near.join(", ")
-        ),
-        &format!(
-            "error: no operation `{id}` in the catalog; nearest ids: {}",
-            near.join(", ")
-        ),
-    );
+    ui.report_one(&itaku::pipeline::unknown_id(catalog, id));
     None
+}
+
+/// A problem with one answer, its message led by the question it is about (`about` words it).
+pub fn answer_problem(
+    p: &itaku::questionnaire::Problem,
+    about: impl Fn(itaku::catalog::Field, itaku::Lang) -> String,
+) -> Diagnostic {
+    let mut d = p.diagnostic.clone();
+    if let Some(f) = p.field {
+        d.message = itaku::lang::Text::new(
+            format!("{}{}", about(f, itaku::Lang::Ja), d.message.ja),
+            format!("{}{}", about(f, itaku::Lang::En), d.message.en),
+        );
+    }
+    d
 }
 
 /// The terminal's width in columns when standard output is a terminal; `None` on a pipe or a file,

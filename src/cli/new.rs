@@ -47,11 +47,7 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
             }
         }
         None => {
-            ui.say(
-                "エラー: 回答がありません。--answers FILE で回答の YAML を指定してください (端末からなら質問を1つずつ表示します)",
-                "error: no answers: give --answers FILE (a YAML file of answers); on a terminal the questions are asked one by one",
-            );
-            return Exit::Usage;
+            return ui.fail(Diagnostic::error(Code::UsageInvalid, "回答がありません。--answers FILE で回答の YAML を指定してください (端末からなら質問を1つずつ表示します)", "no answers: give --answers FILE (a YAML file of answers); on a terminal the questions are asked one by one"));
         }
     };
     let compiled = match args.rules.compile(ui) {
@@ -60,11 +56,17 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     };
     let before = match &args.catalog {
         Some(path) if path.is_dir() => {
-            ui.say(
-                &format!("エラー: --catalog には YAML ファイルを指定してください ({} はディレクトリです)", path.display()),
-                &format!("error: --catalog takes a YAML file ({} is a directory)", path.display()),
-            );
-            return Exit::Usage;
+            return ui.fail(Diagnostic::error(
+                Code::UsageInvalid,
+                format!(
+                    "--catalog には YAML ファイルを指定してください ({} はディレクトリです)",
+                    path.display()
+                ),
+                format!(
+                    "--catalog takes a YAML file ({} is a directory)",
+                    path.display()
+                ),
+            ));
         }
         // Read only to propose a free id; the writer reads the file again under its lock.
         Some(path) if path.is_file() => Some(load_path(path)),
@@ -82,13 +84,9 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     let draft = validate(&answers, &id, &compiled.rules);
     if !draft.problems.is_empty() {
         for p in &draft.problems {
-            let about = p.field.map_or(String::new(), |f| {
-                format!("{} ({}): ", f.name(), questions::question(f).text(ui.lang))
-            });
-            ui.say(
-                &format!("エラー: {about}{}", p.diagnostic.message(itaku::Lang::Ja)),
-                &format!("error: {about}{}", p.diagnostic.message(itaku::Lang::En)),
-            );
+            ui.report_one(&super::answer_problem(p, |f, lang| {
+                format!("{} ({}): ", f.name(), questions::question(f).text(lang))
+            }));
         }
         return Exit::Findings;
     }
@@ -278,10 +276,7 @@ fn save_draft(
             );
             Exit::Success
         }
-        Err(e) => {
-            ui.say(&format!("エラー: {}", e.ja), &format!("error: {}", e.en));
-            Exit::Findings
-        }
+        Err(e) => ui.fail(e.diagnostic()),
     }
 }
 

@@ -1,5 +1,6 @@
 //! `itaku rules`: list the rule set (id, kind, title, basis, parameters used), or generate docs/rules.md.
 
+use itaku::diag::{Code, Diagnostic};
 use std::path::PathBuf;
 
 use clap::ValueEnum;
@@ -43,8 +44,7 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         let rules_dir = args.rules.dir();
         let inputs: Vec<Input> = rules_dir.as_deref().map(Input::Rules).into_iter().collect();
         if let Err(e) = refuse_inputs(output, &inputs) {
-            ui.say(&e.message(itaku::Lang::Ja), &e.message(itaku::Lang::En));
-            return Exit::Usage;
+            return ui.fail(Diagnostic::of(Code::OutputRefused, e.text()));
         }
     }
     let compiled = match args.rules.compile(ui) {

@@ -29,9 +29,6 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
             );
             Exit::Success
         }
-        Err(e) => {
-            ui.say(&e.message(itaku::Lang::Ja), &e.message(itaku::Lang::En));
-            Exit::Usage
-        }
+        Err(e) => ui.fail(e.diagnostic()),
     }
 }

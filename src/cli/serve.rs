@@ -1,10 +1,11 @@
 //! `itaku serve`: the self-assessment web application (`src/web/`) on a local address.
 
+use itaku::diag::{Code, Diagnostic};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::{default_catalog, load_catalog, Exit, RuleArgs, Ui};
+use super::{default_catalog, Exit, RuleArgs, Ui};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -30,11 +31,7 @@ pub struct Args {
 pub fn run(args: Args, ui: &Ui) -> Exit {
     if !args.addr.ip().is_loopback() {
         if !args.allow_remote {
-            ui.say(
-                &format!("エラー: {} はこのコンピューターの外から接続できるアドレスです。ログイン機能がないため、--allow-remote を付けた場合だけ使えます", args.addr),
-                &format!("error: {} can be reached from other machines; there is no login, so it needs --allow-remote", args.addr),
-            );
-            return Exit::Usage;
+            return ui.fail(Diagnostic::error(Code::UsageInvalid, format!("{} はこのコンピューターの外から接続できるアドレスです。ログイン機能がないため、--allow-remote を付けた場合だけ使えます", args.addr), format!("{} can be reached from other machines; there is no login, so it needs --allow-remote", args.addr)));
         }
         ui.say(
             &format!("警告: {} で待ち受けます。ログイン機能はありません。このネットワークの誰でも下書きを保存できます。ほかのコンピューターから開く名前は --allow-host で指定してください", args.addr),
@@ -46,29 +43,37 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         Err(exit) => return exit,
     };
     let catalog_path = args.catalog.clone().unwrap_or_else(default_catalog);
-    let catalog = match load_catalog(Some(&catalog_path), &compiled, ui) {
-        Ok(c) => c,
-        Err(exit) => return exit,
+    // The same pipeline as `itaku assess`: problems shown, the catalog assessed once for the pages.
+    let assessed = itaku::pipeline::assess_path(
+        &catalog_path,
+        &compiled,
+        &itaku::pipeline::Options::default(),
+        &mut super::assess::Reported(ui),
+    );
+    ui.report(&assessed.rule_failures);
+    let Some(report) = assessed.report else {
+        return super::exit_for(&assessed.loaded.diagnostics).max_with(Exit::Findings);
     };
+    let catalog = assessed.loaded.catalog;
     // The drafts store opens at start: a drafts folder that is the catalog's folder, or a link, is
     // refused before anything is served.
     if let Err(e) = itaku::drafts::Store::open(&args.drafts, Some(&catalog_path)) {
-        ui.say(&format!("エラー: {}", e.ja), &format!("error: {}", e.en));
-        return Exit::Usage;
+        return ui.fail(Diagnostic::of(Code::DraftsUnreadable, e.text));
     }
     let state = match crate::web::AppState::new(
         compiled,
         catalog,
+        report,
         args.drafts.clone(),
         catalog_path.display().to_string(),
     ) {
         Ok(state) => Arc::new(state),
         Err(e) => {
-            ui.say(
-                &format!("エラー: セッションの秘密鍵に使う乱数を OS から得られません: {e}"),
-                &format!("error: no random numbers from the operating system for the session secret: {e}"),
-            );
-            return Exit::Usage;
+            return ui.fail(Diagnostic::error(
+                Code::ServeFailed,
+                format!("セッションの秘密鍵に使う乱数を OS から得られません: {e}"),
+                format!("no random numbers from the operating system for the session secret: {e}"),
+            ));
         }
     };
     // The blocking pool (live assessments, saves) is bounded and lets idle threads go, so that a
@@ -83,11 +88,11 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     {
         Ok(r) => r,
         Err(e) => {
-            ui.say(
-                &format!("エラー: サーバーを起動できません: {e}"),
-                &format!("error: cannot start the server: {e}"),
-            );
-            return Exit::Usage;
+            return ui.fail(Diagnostic::error(
+                Code::ServeFailed,
+                format!("サーバーを起動できません: {e}"),
+                format!("cannot start the server: {e}"),
+            ));
         }
     };
     let allow_host = args.allow_host.clone();
@@ -95,11 +100,8 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         let listener = match tokio::net::TcpListener::bind(args.addr).await {
             Ok(l) => l,
             Err(e) => {
-                ui.say(
-                    &format!("エラー: {} で待ち受けられません: {e}", args.addr),
-                    &format!("error: cannot listen on {}: {e}", args.addr),
-                );
-                return Exit::Usage;
+                return ui.fail(Diagnostic::error(Code::ServeFailed, format!("{} で待ち受けられません: {e}", args.addr), format!("cannot listen on {}: {e}", args.addr)));
+
             }
         };
         let bound = listener.local_addr().unwrap_or(args.addr);
@@ -124,11 +126,7 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
                 Exit::Success
             }
             Err(e) => {
-                ui.say(
-                    &format!("エラー: サーバーが停止しました: {e}"),
-                    &format!("error: the server stopped: {e}"),
-                );
-                Exit::Usage
+                ui.fail(Diagnostic::error(Code::ServeFailed, format!("サーバーが停止しました: {e}"), format!("the server stopped: {e}")))
             }
         }
     });

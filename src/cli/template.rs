@@ -1,6 +1,7 @@
 //! `itaku template`: an empty catalog spreadsheet to fill in (field titles, one example row, and in
 //! xlsx a drop-down list of the allowed values for every enum field).
 
+use itaku::diag::{Code, Diagnostic};
 use std::path::PathBuf;
 
 use itaku::catalog::sheet::template_table;
@@ -30,13 +31,11 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         // symlink_metadata: a dangling link counts as existing (it would be replaced by a file).
         if std::fs::symlink_metadata(output).is_ok() && !args.force {
             let shown = output.display();
-            ui.say(
-                &format!(
-                    "エラー: `{shown}` は既にあります。上書きするには --force を指定してください"
-                ),
-                &format!("error: `{shown}` exists; pass --force to replace it"),
-            );
-            return Exit::Usage;
+            return ui.fail(Diagnostic::error(
+                Code::OutputExists,
+                format!("`{shown}` は既にあります。上書きするには --force を指定してください"),
+                format!("`{shown}` exists; pass --force to replace it"),
+            ));
         }
     }
     write_table(

@@ -64,10 +64,10 @@ impl AppState {
     pub fn new(
         compiled: Arc<CompiledRules>,
         catalog: Catalog,
+        report: Report,
         drafts: PathBuf,
         catalog_path: String,
     ) -> Result<AppState, getrandom::Error> {
-        let report = itaku::assess_catalog(&catalog, &compiled);
         Ok(AppState {
             compiled,
             catalog,
@@ -109,8 +109,10 @@ impl AppState {
         match guard.as_mut() {
             Some(store) => f(store),
             None => Err(itaku::drafts::StoreError {
-                ja: "下書きの保存庫を開けません".into(),
-                en: "the drafts store is not open".into(),
+                text: itaku::lang::Text::new(
+                    "下書きの保存庫を開けません",
+                    "the drafts store is not open",
+                ),
                 not_found: false,
             }),
         }

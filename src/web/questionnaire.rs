@@ -13,13 +13,13 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 
-use itaku::assess::{assess_operation, Assessment};
+use itaku::assess::Assessment;
 use itaku::catalog::questions::{self, questions, Group, Question};
 use itaku::catalog::{Field, FieldKind};
 use itaku::model::{Recommendation, Severity};
-use itaku::questionnaire::{propose_id, validate, Answers, Draft};
+use itaku::questionnaire::{field_named_in, propose_id, Answers, Draft};
 use itaku::render::assessment_doc;
-use itaku::whatif::{what_if_within, WhatIf};
+use itaku::whatif::WhatIf;
 use itaku::Lang;
 
 use super::page::{self, fragment};
@@ -28,9 +28,6 @@ use super::{check_post, internal_error, AppState, PostedForm, Shared, Visitor};
 /// Problems listed in the result; more are counted in one line (a live request with thousands of
 /// unknown hazards answers a few kilobytes, not a megabyte).
 const MAX_PROBLEMS: usize = 20;
-
-/// The placeholder identity that lets a half-filled questionnaire be assessed before it is named.
-const PLACEHOLDER_ID: &str = "draft";
 
 /// Everything the result shows for one set of answers.
 pub struct Evaluated {
@@ -56,7 +53,6 @@ pub fn evaluate_for(
     draft: Option<&str>,
     lang: Lang,
 ) -> Evaluated {
-    let rules = &state.compiled.rules;
     let given = answers.get(Field::id).map(|s| s.trim().to_string());
     let id_given = given.is_some();
     let id = given
@@ -66,46 +62,20 @@ pub fn evaluate_for(
                 .with_store(|s| s.propose_id(answers, |c| state.catalog.find(c).is_some()))
                 .unwrap_or_else(|_| propose_id(answers, |c| state.id_taken(c)))
         });
-    let draft = validate(answers, &id, rules);
-    let operation = match &draft.operation {
-        Some(op) => Some(Arc::clone(op)),
-        None => {
-            let mut working = answers.clone();
-            for p in &draft.problems {
-                if let Some(f) = p
-                    .field
-                    .or_else(|| field_named_in(p.diagnostic.message(lang)))
-                {
-                    working.0.remove(&f);
-                }
-            }
-            for (f, placeholder) in [(Field::name, "—"), (Field::department, "—")] {
-                if working.get(f).is_none() {
-                    working.set(f, placeholder);
-                }
-            }
-            let id_ok = itaku::catalog::OperationId::parse(&id).is_some();
-            validate(&working, if id_ok { &id } else { PLACEHOLDER_ID }, rules).operation
-        }
-    };
-    let assessment = operation
-        .as_ref()
-        .map(|op| assess_operation(op, &state.compiled));
-    let whatif = operation
-        .as_ref()
-        .map(|op| what_if_within(op, &state.compiled, lang, itaku::whatif::LIVE_BUDGET));
-    let blank = Field::ALL
-        .iter()
-        .copied()
-        .filter(|f| answers.get(*f).is_none_or(|v| v.trim().is_empty()))
-        .collect();
+    let assessed = itaku::questionnaire::assess_answers(
+        answers,
+        &id,
+        &state.compiled,
+        lang,
+        itaku::whatif::LIVE_BUDGET,
+    );
     Evaluated {
-        draft,
+        draft: assessed.draft,
         id,
         id_given,
-        assessment,
-        whatif,
-        blank,
+        assessment: assessed.assessment,
+        whatif: assessed.whatif,
+        blank: assessed.blank,
     }
 }
 
@@ -582,15 +552,6 @@ fn field_messages(ev: &Evaluated, answers: &Answers, lang: Lang) -> Markup {
             @for (f, text) in &errors { p data-field=(f.name()) { (text) } }
         }
     }
-}
-
-/// The catalog field a loader message names in backticks (a problem reported for the whole entry).
-fn field_named_in(message: &str) -> Option<Field> {
-    message
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .find_map(Field::from_name)
 }
 
 /// A loader message in a department's words: field names become their titles (「定型度」), and the

@@ -59,7 +59,7 @@ fn first_error(loaded: &LoadedCatalog) -> (&'static str, String, String) {
     (
         d.code.as_str(),
         d.place().unwrap_or_default(),
-        d.message_en.clone(),
+        d.message.en.clone(),
     )
 }
 
@@ -300,7 +300,7 @@ fn nan_and_infinite_numbers_are_out_of_range() {
     let errors: Vec<_> = loaded
         .diagnostics
         .iter()
-        .map(|d| (d.code, d.place().unwrap_or_default(), d.message_en.clone()))
+        .map(|d| (d.code, d.place().unwrap_or_default(), d.message.en.clone()))
         .collect();
     assert_eq!(errors.len(), 5, "{errors:#?}");
     for (code, _, _) in &errors {
@@ -369,7 +369,7 @@ fn a_one_megabyte_name_is_accepted_and_a_long_id_refused() {
     assert!(
         loaded.diagnostics.is_empty(),
         "{:?}",
-        loaded.diagnostics.0.first().map(|d| &d.message_en)
+        loaded.diagnostics.0.first().map(|d| &d.message.en)
     );
     assert_eq!(loaded.catalog.operations[0].name.chars().count(), 1 << 20);
 
@@ -558,7 +558,7 @@ fn a_fifo_or_device_in_a_catalog_directory_never_blocks() {
     let codes: Vec<_> = loaded
         .diagnostics
         .iter()
-        .map(|d| (d.code, d.message_en.clone()))
+        .map(|d| (d.code, d.message.en.clone()))
         .collect();
     assert_eq!(codes.len(), 2, "{codes:?}");
     for (code, message) in &codes {

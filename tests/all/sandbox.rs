@@ -70,8 +70,8 @@ fn compile_error(hostile: &str) -> String {
                 format!(
                     "{} {} {}",
                     d.place().unwrap_or_default(),
-                    d.message_en,
-                    d.help_en.clone().unwrap_or_default()
+                    d.message.en,
+                    d.help.as_ref().map(|h| h.en.clone()).unwrap_or_default()
                 )
             })
             .collect::<Vec<_>>()

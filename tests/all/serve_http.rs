@@ -108,7 +108,7 @@ fn every_field_has_its_question_on_the_form() {
             page.contains(&format!("id=\"q-{}\"", f.name())),
             "no input for {f:?}"
         );
-        assert!(page.contains(q.ja), "no question for {f:?}");
+        assert!(page.contains(q.text.ja), "no question for {f:?}");
     }
     // わからない is always allowed: one per closed question.
     let closed = itaku::catalog::Field::ALL

@@ -686,7 +686,7 @@ fn exports_and_templates_write_the_questionnaires_japanese_labels() {
         let text = String::from_utf8(out.stdout).unwrap();
         let q = itaku::catalog::questions::question(itaku::catalog::Field::public_authority);
         assert!(
-            q.choices.iter().any(|c| text.contains(c.ja)),
+            q.choices.iter().any(|c| text.contains(c.label.ja)),
             "{args:?}: no Japanese label of public_authority"
         );
         assert!(!text.contains(",ancillary,"), "{args:?}: a code");

@@ -75,7 +75,7 @@ fn bad_lines_on_the_edges_of_batches_are_reported_as_the_whole_catalog_reports_t
     }
     let text = lines.join("\n") + "\n";
     let loaded = parse_jsonl_str("s.jsonl", &text);
-    let seen = |d: &itaku::diag::Diagnostic| (d.place().unwrap_or_default(), d.message_en.clone());
+    let seen = |d: &itaku::diag::Diagnostic| (d.place().unwrap_or_default(), d.message.en.clone());
     let expected: Vec<(String, String)> = loaded.diagnostics.iter().map(seen).collect();
     assert!(expected.len() >= 9, "{expected:?}");
     let report = itaku::assess_catalog(&loaded.catalog, &rules);

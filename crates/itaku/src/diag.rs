@@ -239,6 +239,18 @@ macro_rules! codes {
 }
 
 codes! {
+    UsageInvalid => "usage::invalid", true, "コマンドの指定が正しくありません", "the command's arguments do not fit together";
+    UsageUnknownOperation => "usage::unknown-operation", true, "指定した業務IDがカタログにありません", "an operation id given on the command line is not in the catalog";
+    OutputExists => "output::exists", true, "出力先のファイルが既にあります (上書きは --force)", "the output file exists already (replace it with --force)";
+    OutputRefused => "output::refused", true, "出力先に書き込めません (この実行の入力、シンボリックリンク、空でないディレクトリ)", "the output cannot be written there (an input of the run, a symbolic link, a directory that is not empty)";
+    OutputFailed => "output::failed", true, "出力を書き込めません (ディスクの空き、権限など)", "the output could not be written (disk space, permissions, …)";
+    DraftsUnknown => "drafts::unknown", true, "その下書きはありません", "there is no such draft";
+    DraftsUnreadable => "drafts::unreadable", true, "下書きの保存庫を開けません", "the drafts store cannot be opened";
+    DraftsStore => "drafts::store", false, "下書きの保存庫の操作に失敗しました", "an operation on the drafts store failed";
+    DraftsWrongStatus => "drafts::wrong-status", false, "下書きの状態がその操作に合いません (受理できるのは提出済みだけ、など)", "the draft's status does not allow that action (only a submitted draft can be accepted, …)";
+    GitFailed => "git::failed", true, "git を実行できないか、git が失敗しました", "git could not be run, or it failed";
+    GitCommitFailed => "git::commit-failed", false, "git のコミットに失敗しました (ファイルは書き込み済み)", "the git commit failed (the file is written)";
+    ServeFailed => "serve::failed", true, "サーバーを起動できないか、停止しました", "the server could not start, or it stopped";
     AnswersUnreadable => "answers::unreadable", true, "回答ファイルを読めません", "the answers file cannot be read";
     AnswersDuplicateField => "answers::duplicate-field", false, "回答ファイルで同じ質問に2回答えています", "the answers file answers one question twice";
     AnswersEmpty => "answers::empty", false, "回答ファイルに回答がありません", "the answers file has no answers";
@@ -351,10 +363,8 @@ pub struct Diagnostic {
     pub location: Option<Location>,
     /// A file path to name when there is no precise location.
     pub path: Option<String>,
-    pub message_ja: String,
-    pub message_en: String,
-    pub help_ja: Option<String>,
-    pub help_en: Option<String>,
+    pub message: Text,
+    pub help: Option<Text>,
 }
 
 impl Diagnostic {
@@ -364,11 +374,14 @@ impl Diagnostic {
             severity: Severity::Error,
             location: None,
             path: None,
-            message_ja: ja.into(),
-            message_en: en.into(),
-            help_ja: None,
-            help_en: None,
+            message: Text::new(ja, en),
+            help: None,
         }
+    }
+
+    /// An error whose text is already bilingual.
+    pub fn of(code: Code, text: Text) -> Self {
+        Self::error(code, text.ja, text.en)
     }
 
     pub fn at(mut self, location: Location) -> Self {
@@ -382,20 +395,16 @@ impl Diagnostic {
     }
 
     pub fn help(mut self, ja: impl Into<String>, en: impl Into<String>) -> Self {
-        self.help_ja = Some(ja.into());
-        self.help_en = Some(en.into());
+        self.help = Some(Text::new(ja, en));
         self
     }
 
     pub fn message(&self, lang: Lang) -> &str {
-        lang.pick(&self.message_ja, &self.message_en)
+        self.message.get(lang)
     }
 
     pub fn help_text(&self, lang: Lang) -> Option<&str> {
-        match lang {
-            Lang::Ja => self.help_ja.as_deref(),
-            Lang::En => self.help_en.as_deref(),
-        }
+        self.help.as_ref().map(|h| h.get(lang))
     }
 
     /// `file:line:column`, or the file alone, or nothing.
@@ -487,8 +496,8 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.place() {
-            Some(p) => write!(f, "{p}: {}", self.message_en),
-            None => write!(f, "{}", self.message_en),
+            Some(p) => write!(f, "{p}: {}", self.message.en),
+            None => write!(f, "{}", self.message.en),
         }
     }
 }

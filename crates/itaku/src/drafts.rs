@@ -20,6 +20,7 @@
 //! first created in it: each file becomes a draft (status 下書き, its answers read from the entry), and
 //! the files are left where they are.
 
+use crate::lang::Text;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -83,29 +84,38 @@ impl Status {
 /// Why a store operation failed, in both languages.
 #[derive(Debug, Clone)]
 pub struct StoreError {
-    pub ja: String,
-    pub en: String,
+    pub text: Text,
     /// The draft was not there (a usage error rather than a failure).
     pub not_found: bool,
 }
 
 impl StoreError {
+    /// The problem as a diagnostic: a missing draft, or a failed store operation.
+    pub fn diagnostic(&self) -> crate::diag::Diagnostic {
+        use crate::diag::Code;
+        let code = if self.not_found {
+            Code::DraftsUnknown
+        } else {
+            Code::DraftsStore
+        };
+        crate::diag::Diagnostic::of(code, self.text.clone())
+    }
+
     fn new(ja: impl Into<String>, en: impl Into<String>) -> StoreError {
         StoreError {
-            ja: ja.into(),
-            en: en.into(),
+            text: Text::new(ja, en),
             not_found: false,
         }
     }
 
     pub fn message(&self, lang: Lang) -> &str {
-        lang.pick(&self.ja, &self.en)
+        self.text.get(lang)
     }
 }
 
 impl std::fmt::Display for StoreError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.en)
+        f.write_str(&self.text.en)
     }
 }
 
@@ -255,8 +265,10 @@ pub fn id_is_safe(id: &str) -> bool {
 
 fn not_found(id: &str) -> StoreError {
     StoreError {
-        ja: format!("下書き `{id}` はありません (`itaku drafts` で一覧を確認してください)"),
-        en: format!("there is no draft `{id}` (see `itaku drafts` for the list)"),
+        text: Text::new(
+            format!("下書き `{id}` はありません (`itaku drafts` で一覧を確認してください)"),
+            format!("there is no draft `{id}` (see `itaku drafts` for the list)"),
+        ),
         not_found: true,
     }
 }

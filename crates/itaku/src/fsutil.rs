@@ -16,7 +16,7 @@ use std::fs::Permissions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::lang::Lang;
+use crate::lang::Text;
 
 /// Prefix of every temporary file; the process id follows, so that stale files can be told apart.
 const TEMP_PREFIX: &str = ".itaku-";
@@ -40,16 +40,17 @@ pub enum OutputError {
 }
 
 impl OutputError {
-    /// The message in the user's language.
-    pub fn message(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (OutputError::IsInput { output, input }, Lang::Ja) => format!(
+    /// What went wrong, in both languages.
+    pub fn text(&self) -> Text {
+        let OutputError::IsInput { output, input } = self;
+        Text::new(
+            format!(
                 "出力先 `{}` はこの実行の入力 (`{}`) です。入力を上書きしないよう、別のファイルを指定してください",
                 output.display(),
                 input.display()
             ),
-            (e, Lang::En) => format!("{e}: choose another file, so that the input is not overwritten"),
-        }
+            format!("{self}: choose another file, so that the input is not overwritten"),
+        )
     }
 }
 
@@ -326,18 +327,18 @@ pub enum ReadError {
 }
 
 impl ReadError {
-    /// The message in the user's language.
-    pub fn message(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (ReadError::Io(e), Lang::Ja) => format!("読めません: {e}"),
-            (ReadError::NotRegular, Lang::Ja) => {
+    /// What went wrong, in both languages.
+    pub fn text(&self) -> Text {
+        let ja = match self {
+            ReadError::Io(e) => format!("読めません: {e}"),
+            ReadError::NotRegular => {
                 "通常のファイルではありません (FIFO・デバイス・ディレクトリ等)".to_string()
             }
-            (ReadError::TooLarge { limit, .. }, Lang::Ja) => {
+            ReadError::TooLarge { limit, .. } => {
                 format!("ファイルが大きすぎます (上限 {limit} バイト)")
             }
-            (e, Lang::En) => e.to_string(),
-        }
+        };
+        Text::new(ja, self.to_string())
     }
 }
 

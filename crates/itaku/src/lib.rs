@@ -20,6 +20,7 @@ pub mod heap;
 pub mod lang;
 pub mod method;
 pub mod model;
+pub mod pipeline;
 pub mod questionnaire;
 pub mod render;
 pub mod rules;

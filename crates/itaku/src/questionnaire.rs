@@ -423,6 +423,83 @@ pub fn validate(answers: &Answers, id: &str, rules: &RuleSet) -> Draft {
     }
 }
 
+/// The identity that lets a half-filled questionnaire be assessed before it is named.
+pub const PLACEHOLDER_ID: &str = "draft";
+
+/// A questionnaire's answers assessed as far as they go (the live result of the self-assessment).
+pub struct Assessed {
+    /// The answers validated as they would be saved, under the id given.
+    pub draft: Draft,
+    /// The assessment: of the valid entry, or, while answers are wrong or missing, of the answers that
+    /// are right with the others taken as unknown.
+    pub assessment: Option<crate::assess::Assessment>,
+    /// The changes that would move the result, within `budget` variants.
+    pub whatif: Option<crate::whatif::WhatIf>,
+    /// The questions left unanswered (their "an answer is needed" problems are shown only on saving).
+    pub blank: std::collections::BTreeSet<Field>,
+}
+
+/// Validates and assesses `answers` under `id`. A question answered wrongly (or the identity left
+/// empty) does not stop the assessment: it is assessed as unknown, and the problem is kept in
+/// `draft.problems`.
+pub fn assess_answers(
+    answers: &Answers,
+    id: &str,
+    compiled: &crate::rules::CompiledRules,
+    lang: Lang,
+    budget: usize,
+) -> Assessed {
+    let rules = &compiled.rules;
+    let draft = validate(answers, id, rules);
+    let operation = match &draft.operation {
+        Some(op) => Some(Arc::clone(op)),
+        None => {
+            let mut working = answers.clone();
+            for p in &draft.problems {
+                if let Some(f) = p
+                    .field
+                    .or_else(|| field_named_in(p.diagnostic.message(lang)))
+                {
+                    working.0.remove(&f);
+                }
+            }
+            for (f, placeholder) in [(Field::name, "—"), (Field::department, "—")] {
+                if working.get(f).is_none() {
+                    working.set(f, placeholder);
+                }
+            }
+            let id_ok = crate::catalog::OperationId::parse(id).is_some();
+            validate(&working, if id_ok { id } else { PLACEHOLDER_ID }, rules).operation
+        }
+    };
+    let assessment = operation
+        .as_ref()
+        .map(|op| crate::assess::assess_operation(op, compiled));
+    let whatif = operation
+        .as_ref()
+        .map(|op| crate::whatif::what_if_within(op, compiled, lang, budget));
+    let blank = Field::ALL
+        .iter()
+        .copied()
+        .filter(|f| answers.get(*f).is_none_or(|v| v.trim().is_empty()))
+        .collect();
+    Assessed {
+        draft,
+        assessment,
+        whatif,
+        blank,
+    }
+}
+
+/// The catalog field a loader message names in backticks (a problem reported for the whole entry).
+pub fn field_named_in(message: &str) -> Option<Field> {
+    message
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .find_map(Field::from_name)
+}
+
 /// Proposes an operation id from the answers (the English name, else the ASCII letters of the name,
 /// else a short digest of the name) that `taken` does not already use.
 pub fn propose_id(answers: &Answers, taken: impl Fn(&str) -> bool) -> String {
@@ -578,6 +655,9 @@ mod tests {
         let bad = Answers::from_yaml("a.yaml", "nmae: x\n").unwrap_err();
         let d = &bad.0[0];
         assert_eq!(d.location.as_ref().map(|l| l.line), Some(1));
-        assert_eq!(d.help_en.as_deref(), Some("did you mean `name`?"));
+        assert_eq!(
+            d.help.as_ref().map(|h| h.en.as_str()),
+            Some("did you mean `name`?")
+        );
     }
 }

@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use crate::assess::{assess_operation, Assessment};
 use crate::catalog::{operation_from_json, Field};
-use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics, Location, SourceFile};
 use crate::lang::Lang;
 use crate::model::Recommendation;
 use crate::rules::template::reason_text;
@@ -151,22 +151,23 @@ pub const MAX_CASE_FILE_BYTES: u64 = 16 * 1024 * 1024;
 /// A case or bases file's text, read with the catalog loader's guards (a regular file, bounded).
 fn read_case_file(path: &Path) -> Result<String, Diagnostic> {
     crate::fsutil::read_regular(path, MAX_CASE_FILE_BYTES).map_err(|e| {
-        Diagnostic::error(
-            Code::TestUnreadable,
-            e.message(Lang::Ja),
-            e.message(Lang::En),
-        )
-        .in_file(path.display().to_string())
+        Diagnostic::of(Code::TestUnreadable, e.text()).in_file(path.display().to_string())
     })
 }
 
-fn invalid_file(place: String, ja: String, en: String) -> Diagnostic {
+/// A problem at one place of a case file: shown with the line and the place underlined.
+fn invalid_file(place: Location, ja: String, en: String) -> Diagnostic {
+    invalid_whole_file(place.file.path.clone(), ja, en).at(place)
+}
+
+/// A problem with a case file as a whole.
+fn invalid_whole_file(path: String, ja: String, en: String) -> Diagnostic {
     Diagnostic::error(
         Code::TestInvalidFile,
         format!("テストファイルの形式が正しくありません: {ja}"),
         format!("invalid test file: {en}"),
     )
-    .in_file(place)
+    .in_file(path)
     .help(
         "docs/rules.md の「ルールのテスト」を参照してください",
         "see \"Rule tests\" in docs/rules.md",
@@ -209,11 +210,18 @@ pub fn run_path(
         let text = read_case_file(&bases_path).map_err(Diagnostics::from)?;
         yaml::from_str::<BasesFile>(&text)
             .map_err(|e| {
-                let place = match e.pos {
-                    Some(p) => format!("{}:{}:{}", bases_path.display(), p.line, p.column),
-                    None => bases_path.display().to_string(),
-                };
-                Diagnostics::from(invalid_file(place, e.message.clone(), e.message))
+                let shown = bases_path.display().to_string();
+                Diagnostics::from(match e.pos {
+                    Some(p) => {
+                        let file = Arc::new(SourceFile::new(shown, text.clone()));
+                        invalid_file(
+                            Location::new(&file, p.line, p.column, 1),
+                            e.message.clone(),
+                            e.message,
+                        )
+                    }
+                    None => invalid_whole_file(shown, e.message.clone(), e.message),
+                })
             })?
             .bases
     } else {
@@ -283,7 +291,7 @@ impl Runner<'_> {
         let root = match yaml::parse_nodes(&text) {
             Ok(Some(root)) => root,
             Ok(None) => {
-                self.report.problems.push(invalid_file(
+                self.report.problems.push(invalid_whole_file(
                     path.display().to_string(),
                     "空のファイルです".into(),
                     "the file is empty".into(),
@@ -291,15 +299,17 @@ impl Runner<'_> {
                 return Ok(());
             }
             Err(e) => {
+                let file = Arc::new(SourceFile::new(path.display().to_string(), text.clone()));
                 self.report.problems.push(invalid_file(
-                    format!("{}:{}:{}", path.display(), e.pos.line, e.pos.column),
+                    Location::new(&file, e.pos.line, e.pos.column, 1),
                     e.message.clone(),
                     e.message,
                 ));
                 return Ok(());
             }
         };
-        let place = |n: &Node| format!("{}:{}:{}", path.display(), n.pos.line, n.pos.column);
+        let file = Arc::new(SourceFile::new(path.display().to_string(), text.clone()));
+        let place = |n: &Node| Location::new(&file, n.pos.line, n.pos.column, 1);
         let Value::Map(top) = &root.value else {
             self.report.problems.push(invalid_file(
                 place(&root),
@@ -332,7 +342,7 @@ impl Runner<'_> {
             }
         }
         let Some(cases) = cases else {
-            self.report.problems.push(invalid_file(
+            self.report.problems.push(invalid_whole_file(
                 path.display().to_string(),
                 "`cases:` がありません".into(),
                 "no `cases:`".into(),
@@ -401,7 +411,7 @@ impl Runner<'_> {
         &self,
         case: &Node,
         default_as_of: Date,
-        place: &dyn Fn(&Node) -> String,
+        place: &dyn Fn(&Node) -> Location,
     ) -> Result<ReadyCase, Vec<String>> {
         let lang = self.lang;
         let mut failures = Vec::new();
@@ -527,7 +537,7 @@ impl Runner<'_> {
     /// A name that is not one of `known`, with the nearest one.
     fn unknown<'k>(
         &self,
-        at: String,
+        at: Location,
         name: &str,
         (what_ja, what_en): (&str, &str),
         known: impl IntoIterator<Item = &'k str>,
@@ -551,7 +561,7 @@ impl Runner<'_> {
     fn read_expect(
         &self,
         node: &Node,
-        place: &dyn Fn(&Node) -> String,
+        place: &dyn Fn(&Node) -> Location,
         failures: &mut Vec<String>,
     ) -> Expect {
         let lang = self.lang;
@@ -659,7 +669,7 @@ impl Runner<'_> {
         what: (&str, &str),
         known: &[&str],
         nodes: Vec<&Node>,
-        place: &dyn Fn(&Node) -> String,
+        place: &dyn Fn(&Node) -> Location,
         failures: &mut Vec<String>,
     ) {
         for n in nodes {
@@ -679,7 +689,7 @@ impl Runner<'_> {
         key: &str,
         json: &serde_json::Value,
         node: &Node,
-        place: &dyn Fn(&Node) -> String,
+        place: &dyn Fn(&Node) -> Location,
         failures: &mut Vec<String>,
     ) -> Option<T> {
         match T::deserialize(json) {

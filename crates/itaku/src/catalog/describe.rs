@@ -4,27 +4,14 @@
 //! or value does not compile until it is described.
 
 use super::fields::*;
-use crate::lang::Lang;
+use crate::lang::StaticText;
 
-/// A text in both languages.
-#[derive(Debug, Clone, Copy)]
-pub struct Bilingual {
-    pub ja: &'static str,
-    pub en: &'static str,
-}
-
-impl Bilingual {
-    pub fn get(self, lang: Lang) -> &'static str {
-        lang.pick(self.ja, self.en)
-    }
-}
-
-const fn t(ja: &'static str, en: &'static str) -> Bilingual {
-    Bilingual { ja, en }
+const fn t(ja: &'static str, en: &'static str) -> StaticText {
+    StaticText::fixed(ja, en)
 }
 
 /// What `field` records.
-pub fn description(field: Field) -> Bilingual {
+pub fn description(field: Field) -> StaticText {
     match field {
         Field::id => t(
             "業務のID (英小文字・数字・ハイフン、カタログ内で一意)",
@@ -191,8 +178,8 @@ pub fn description(field: Field) -> Bilingual {
 
 /// What one allowed value of an enum field means, or `None` when `field` is not an enum field or
 /// `value` is not one of its values.
-pub fn value_label(field: Field, value: &str) -> Option<Bilingual> {
-    fn of<E: CatalogEnum>(value: &str, label: fn(E) -> Bilingual) -> Option<Bilingual> {
+pub fn value_label(field: Field, value: &str) -> Option<StaticText> {
+    fn of<E: CatalogEnum>(value: &str, label: fn(E) -> StaticText) -> Option<StaticText> {
         E::parse(value).map(label)
     }
     match field {

@@ -17,6 +17,7 @@
 //! judgement) and lists the judgement calls, each located at its field. JSON Lines files carry no
 //! version: they are written by programs and read as the current format.
 
+use crate::lang::Text;
 use std::sync::Arc;
 
 use super::fields::{Field, FieldRef, Operation};
@@ -71,16 +72,14 @@ pub struct JudgementCall {
     pub field: Field,
     /// A word to point at inside the field's value (a step), when there is one.
     pub word: Option<String>,
-    pub ja: String,
-    pub en: String,
+    pub text: Text,
 }
 
 fn call(field: Field, word: Option<&str>, ja: String, en: String) -> JudgementCall {
     JudgementCall {
         field,
         word: word.map(str::to_string),
-        ja,
-        en,
+        text: Text::new(ja, en),
     }
 }
 

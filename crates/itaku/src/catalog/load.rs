@@ -678,7 +678,7 @@ mod tests {
             Some((9, 5))
         );
         assert_eq!(
-            unknown.help_en.as_deref(),
+            unknown.help.as_ref().map(|h| h.en.as_str()),
             Some("did you mean `routine_share`?")
         );
     }
@@ -690,9 +690,9 @@ mod tests {
         assert_eq!(loaded.catalog.len(), 1);
         let d = &loaded.diagnostics.0[0];
         assert!(
-            d.message_en.contains("first defined at t.yaml:2"),
+            d.message.en.contains("first defined at t.yaml:2"),
             "{}",
-            d.message_en
+            d.message.en
         );
         assert_eq!(d.location.as_ref().unwrap().line, 3);
     }

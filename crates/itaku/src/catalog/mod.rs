@@ -93,6 +93,17 @@ impl Catalog {
         self.operations.iter().find(|op| op.id.as_str() == id)
     }
 
+    /// The `n` ids nearest to `id` (edit distance, then id order), for a "did you mean".
+    pub fn nearest_ids(&self, id: &str, n: usize) -> Vec<String> {
+        let mut near: Vec<(usize, &str)> = self
+            .operations
+            .iter()
+            .map(|o| (strsim::levenshtein(id, o.id.as_str()), o.id.as_str()))
+            .collect();
+        near.sort();
+        near.iter().take(n).map(|(_, s)| s.to_string()).collect()
+    }
+
     /// Keeps only the operations whose id is in `ids`, in catalog order (`assess --only`).
     pub fn retain_ids(&mut self, ids: &[&str]) {
         let keep: Vec<bool> = self

@@ -6,7 +6,7 @@
 //! `itaku new --answers` both read this bank: there is no second list of questions.
 
 use super::{Field, FieldKind};
-use crate::lang::Lang;
+use crate::lang::{Lang, StaticText};
 
 /// The groups of the questionnaire, in the order a department thinks about its work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -68,13 +68,12 @@ impl Group {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Choice {
     pub value: &'static str,
-    pub ja: &'static str,
-    pub en: &'static str,
+    pub label: StaticText,
 }
 
 impl Choice {
     pub fn label(&self, lang: Lang) -> &'static str {
-        lang.pick(self.ja, self.en)
+        self.label.pick(lang)
     }
 }
 
@@ -83,10 +82,8 @@ impl Choice {
 pub struct Question {
     pub field: Field,
     pub group: Group,
-    pub ja: &'static str,
-    pub en: &'static str,
-    pub help_ja: &'static str,
-    pub help_en: &'static str,
+    pub text: StaticText,
+    pub help: StaticText,
     /// The allowed answers of an enum field (every value, in catalog order) or of a 1..5 scale; empty
     /// for the others. A yes/no field is answered はい / いいえ; every question also allows わからない.
     pub choices: &'static [Choice],
@@ -94,11 +91,11 @@ pub struct Question {
 
 impl Question {
     pub fn text(&self, lang: Lang) -> &'static str {
-        lang.pick(self.ja, self.en)
+        self.text.pick(lang)
     }
 
     pub fn help(&self, lang: Lang) -> &'static str {
-        lang.pick(self.help_ja, self.help_en)
+        self.help.pick(lang)
     }
 
     /// The choice whose value or label (either language) is `answer`.
@@ -106,7 +103,7 @@ impl Question {
         let a = answer.trim();
         self.choices
             .iter()
-            .find(|c| c.value == a || c.ja == a || c.en.eq_ignore_ascii_case(a))
+            .find(|c| c.value == a || c.label.ja == a || c.label.en.eq_ignore_ascii_case(a))
     }
 }
 
@@ -130,7 +127,7 @@ pub fn questions() -> Vec<Question> {
 
 macro_rules! choices {
     ($($value:literal => $ja:literal, $en:literal);* $(;)?) => {
-        &[$(Choice { value: $value, ja: $ja, en: $en }),*]
+        &[$(Choice { value: $value, label: StaticText { ja: $ja, en: $en } }),*]
     };
 }
 
@@ -156,10 +153,8 @@ pub fn question(field: Field) -> Question {
     let q = |group, ja, en, help_ja, help_en, choices| Question {
         field,
         group,
-        ja,
-        en,
-        help_ja,
-        help_en,
+        text: StaticText::fixed(ja, en),
+        help: StaticText::fixed(help_ja, help_en),
         choices,
     };
     match field {
@@ -357,7 +352,7 @@ mod tests {
         for f in Field::ALL {
             let q = question(*f);
             assert_eq!(q.field, *f);
-            for text in [q.ja, q.en, q.help_ja, q.help_en] {
+            for text in [q.text.ja, q.text.en, q.help.ja, q.help.en] {
                 assert!(!text.trim().is_empty(), "{f:?} lacks a text");
             }
         }
@@ -391,10 +386,10 @@ mod tests {
             let mut seen = std::collections::HashSet::new();
             for c in q.choices {
                 assert!(
-                    seen.insert(c.ja) && seen.insert(c.en),
+                    seen.insert(c.label.ja) && seen.insert(c.label.en),
                     "{f:?}: duplicate label"
                 );
-                assert_eq!(q.choice(c.ja).map(|x| x.value), Some(c.value));
+                assert_eq!(q.choice(c.label.ja).map(|x| x.value), Some(c.value));
             }
         }
     }

@@ -2,6 +2,7 @@
 //! typed cells (`export-catalog`, `template`) and reads an xlsx or CSV file (UTF-8, with or without BOM,
 //! or Shift_JIS) back into catalog YAML (`import`), locating every problem to its sheet, row and column.
 
+use crate::lang::Text;
 use crate::yaml::{write_entry, EntryValue};
 use std::collections::HashMap;
 use std::path::Path;
@@ -306,7 +307,7 @@ fn export_row(op: &Operation, lang: Lang) -> Vec<Cell> {
 pub fn choice_label(field: Field, value: &str, lang: Lang) -> &'static str {
     let q = super::questions::question(field);
     match q.choices.iter().find(|c| c.value == value) {
-        Some(c) if lang == Lang::Ja => c.ja,
+        Some(c) if lang == Lang::Ja => c.label.ja,
         Some(c) => c.value,
         None => enum_values(field)
             .iter()
@@ -342,8 +343,8 @@ pub fn choice_value(field: Field, text: &str) -> Option<&'static str> {
         let described = super::describe::value_label(field, v);
         [
             Some(*v),
-            choice.map(|c| c.ja),
-            choice.map(|c| c.en),
+            choice.map(|c| c.label.ja),
+            choice.map(|c| c.label.en),
             described.map(|d| d.ja),
             described.map(|d| d.en),
         ]
@@ -532,13 +533,12 @@ impl SheetBuilder {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SheetProblem {
     pub place: String,
-    pub ja: String,
-    pub en: String,
+    pub text: Text,
 }
 
 impl SheetProblem {
     pub fn message(&self, lang: Lang) -> String {
-        format!("{}: {}", self.place, lang.pick(&self.ja, &self.en))
+        format!("{}: {}", self.place, self.text.get(lang))
     }
 }
 
@@ -575,8 +575,7 @@ impl RawSheet {
     fn problem(&self, row: usize, col: usize, ja: String, en: String) -> SheetProblem {
         SheetProblem {
             place: self.place(row, col),
-            ja,
-            en,
+            text: Text::new(ja, en),
         }
     }
 }
@@ -639,8 +638,10 @@ pub fn csv_sheet(file: &str, text: &str) -> Result<RawSheet, SheetProblem> {
                 let line = e.position().map_or(row + 1, |p| p.line() as usize);
                 return Err(SheetProblem {
                     place: format!("{file}: {line}行目 (line {line})"),
-                    ja: format!("CSV として読めません: {e}"),
-                    en: format!("not readable as CSV: {e}"),
+                    text: Text::new(
+                        format!("CSV として読めません: {e}"),
+                        format!("not readable as CSV: {e}"),
+                    ),
                 });
             }
         }
@@ -661,8 +662,7 @@ pub fn csv_sheet(file: &str, text: &str) -> Result<RawSheet, SheetProblem> {
 fn check_archive(path: &Path, file: &str) -> Result<(), SheetProblem> {
     let refuse = |ja: String, en: String| SheetProblem {
         place: file.to_string(),
-        ja,
-        en,
+        text: Text::new(ja, en),
     };
     let f = std::fs::File::open(path).map_err(|e| {
         refuse(
@@ -761,8 +761,10 @@ pub fn read_sheet_file(path: &Path) -> Result<RawSheet, SheetProblem> {
     let file = path.display().to_string();
     let unreadable = |e: &dyn std::fmt::Display| SheetProblem {
         place: file.clone(),
-        ja: format!("ファイルを読めません: {e}"),
-        en: format!("cannot read the file: {e}"),
+        text: Text::new(
+            format!("ファイルを読めません: {e}"),
+            format!("cannot read the file: {e}"),
+        ),
     };
     let extension = path
         .extension()
@@ -782,20 +784,22 @@ pub fn read_sheet_file(path: &Path) -> Result<RawSheet, SheetProblem> {
         if bytes.len() as u64 > MAX_CSV_BYTES {
             return Err(SheetProblem {
                 place: file.clone(),
-                ja: format!("CSV ファイルが {} MB を超えています", MAX_CSV_BYTES >> 20),
-                en: format!("the CSV file is larger than {} MB", MAX_CSV_BYTES >> 20),
+                text: Text::new(
+                    format!("CSV ファイルが {} MB を超えています", MAX_CSV_BYTES >> 20),
+                    format!("the CSV file is larger than {} MB", MAX_CSV_BYTES >> 20),
+                ),
             });
         }
         let text = decode_csv(&bytes).map_err(|e| SheetProblem {
             place: file.clone(),
-            ja: format!(
+            text: Text::new(format!(
                 "文字コードが UTF-8 でも Shift_JIS (cp932) でもありません: UTF-8 としては {}行目 (バイト {}) で、Shift_JIS としては {}行目 (バイト {}) で読めなくなります。文字コードの混在や破損がないか確かめてください",
                 e.utf8.0, e.utf8.1, e.shift_jis.0, e.shift_jis.1
             ),
-            en: format!(
+            format!(
                 "the text is neither UTF-8 nor Shift_JIS (cp932): as UTF-8 it stops at line {} (byte {}), as Shift_JIS at line {} (byte {}); look for mixed or damaged encodings",
                 e.utf8.0, e.utf8.1, e.shift_jis.0, e.shift_jis.1
-            ),
+            )),
         })?;
         return csv_sheet(&file, &text);
     }
@@ -836,8 +840,7 @@ pub fn read_sheet_file(path: &Path) -> Result<RawSheet, SheetProblem> {
 fn no_sheet(file: &str) -> SheetProblem {
     SheetProblem {
         place: file.to_string(),
-        ja: "シートがありません".into(),
-        en: "the workbook has no sheet".into(),
+        text: Text::new("シートがありません", "the workbook has no sheet"),
     }
 }
 
@@ -848,8 +851,10 @@ pub fn sheet_to_yaml(sheet: &RawSheet) -> Result<(String, usize), Vec<SheetProbl
     if sheet.rows.is_empty() {
         return Err(vec![SheetProblem {
             place: sheet.file.clone(),
-            ja: "見出し行がありません (空のファイル)".into(),
-            en: "no header row (the file is empty)".into(),
+            text: Text::new(
+                "見出し行がありません (空のファイル)",
+                "no header row (the file is empty)",
+            ),
         }]);
     }
     let empty_row = SheetRow::default();
@@ -936,12 +941,14 @@ pub fn sheet_to_yaml(sheet: &RawSheet) -> Result<(String, usize), Vec<SheetProbl
                         .as_deref()
                         .map_or(String::new(), |s| format!("{s}!"))
                 ),
-                ja: format!(
-                    "必須の列「{}」({}) がありません",
-                    title(required, Lang::Ja),
-                    required.name()
+                text: Text::new(
+                    format!(
+                        "必須の列「{}」({}) がありません",
+                        title(required, Lang::Ja),
+                        required.name()
+                    ),
+                    format!("the required column `{}` is missing", required.name()),
                 ),
-                en: format!("the required column `{}` is missing", required.name()),
             });
         }
     }

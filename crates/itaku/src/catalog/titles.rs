@@ -125,7 +125,7 @@ pub fn cell_hint(field: Field, lang: Lang) -> String {
     } else {
         lang.pick(" (空欄は不明)", " (empty = unknown)")
     };
-    let meaning = super::describe::description(field).get(lang);
+    let meaning = super::describe::description(field).pick(lang);
     format!("{}: {meaning}\n{kind}{required}", field.name())
 }
 

@@ -204,7 +204,7 @@ fn in_seed_order<'a>(
 /// 重点取組み分野 in `lang` (the document holds the machine name), as the catalog reference names it.
 fn focus_area_label(name: &str, lang: Lang) -> &str {
     match crate::catalog::describe::value_label(crate::catalog::Field::focus_area, name) {
-        Some(label) => label.get(lang),
+        Some(label) => label.pick(lang),
         None if name == "unassigned" => lang.pick("未設定", "unassigned"),
         None => name,
     }

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::RuleSource;
+use crate::lang::Text;
 
 /// The standard rule set (`rules/` of this repository), built into the binary so that `itaku` works
 /// from any directory after `cargo install`. `build.rs` makes a change under `rules/` rebuild it.
@@ -66,31 +67,38 @@ pub enum ExportError {
 }
 
 impl ExportError {
-    /// The message in `lang`.
-    pub fn message(&self, lang: crate::Lang) -> String {
-        match (self, lang) {
-            (ExportError::NotEmpty(d), crate::Lang::Ja) => format!(
-                "エラー: {} は空ではありません (上書きするには --force を指定してください)",
-                d.display()
+    /// The problem as a diagnostic: each kind has its code (all exit status 2).
+    pub fn diagnostic(&self) -> crate::diag::Diagnostic {
+        use crate::diag::{Code, Diagnostic};
+        let code = match self {
+            ExportError::NotEmpty(_) => Code::OutputExists,
+            ExportError::Link(_) => Code::OutputRefused,
+            ExportError::Io { .. } => Code::OutputFailed,
+        };
+        Diagnostic::of(code, self.text())
+    }
+
+    /// What went wrong, in both languages.
+    pub fn text(&self) -> Text {
+        match self {
+            ExportError::NotEmpty(d) => Text::new(
+                format!("{} は空ではありません (上書きするには --force を指定してください)", d.display()),
+                format!("{} is not empty (use --force to overwrite)", d.display()),
             ),
-            (ExportError::NotEmpty(d), crate::Lang::En) => format!(
-                "error: {} is not empty (use --force to overwrite)",
-                d.display()
+            ExportError::Link(p) => Text::new(
+                format!(
+                    "{} はシンボリックリンクです。リンク先を上書きしないよう、書き出しを中止しました (リンクを消すか別のディレクトリを指定してください)",
+                    p.display()
+                ),
+                format!(
+                    "{} is a symbolic link; nothing was written, so that the file it points to is not replaced (remove the link or choose another directory)",
+                    p.display()
+                ),
             ),
-            (ExportError::Link(p), crate::Lang::Ja) => format!(
-                "エラー: {} はシンボリックリンクです。リンク先を上書きしないよう、書き出しを中止しました (リンクを消すか別のディレクトリを指定してください)",
-                p.display()
+            ExportError::Io { path, source } => Text::new(
+                format!("{} に書き込めません: {source}", path.display()),
+                format!("cannot write {}: {source}", path.display()),
             ),
-            (ExportError::Link(p), crate::Lang::En) => format!(
-                "error: {} is a symbolic link; nothing was written, so that the file it points to is not replaced (remove the link or choose another directory)",
-                p.display()
-            ),
-            (ExportError::Io { path, source }, crate::Lang::Ja) => {
-                format!("エラー: {} に書き込めません: {source}", path.display())
-            }
-            (ExportError::Io { path, source }, crate::Lang::En) => {
-                format!("error: cannot write {}: {source}", path.display())
-            }
         }
     }
 }

@@ -657,7 +657,12 @@ fn parse_typed<T: serde::de::DeserializeOwned>(file: &Arc<SourceFile>) -> Result
 /// A problem with a parameter's value, located at the `nth` line giving its `from:` date after the line
 /// that names the parameter (or at the parameter, or the file, when that cannot be found).
 fn parameter_problem(file: &Arc<SourceFile>, p: &params::ValueProblem) -> Diagnostic {
-    let d = Diagnostic::error(Code::RulesInvalidParameter, p.ja.clone(), p.en.clone()).help(
+    let d = Diagnostic::error(
+        Code::RulesInvalidParameter,
+        p.text.ja.clone(),
+        p.text.en.clone(),
+    )
+    .help(
         "parameters.yaml の `type:` と値を確認してください",
         "check the value against the parameter's `type:` in parameters.yaml",
     );

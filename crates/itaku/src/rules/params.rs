@@ -104,8 +104,7 @@ pub struct ValueProblem {
     pub from: String,
     /// Which value with that date (0 for the first), to locate a duplicate.
     pub nth: usize,
-    pub ja: String,
-    pub en: String,
+    pub text: Text,
 }
 
 impl std::fmt::Display for ParamValue {
@@ -175,8 +174,7 @@ impl Parameters {
                     parameter: name.clone(),
                     from: v.from.clone(),
                     nth,
-                    ja,
-                    en,
+                    text: Text::new(ja, en),
                 };
                 if nth > 0 {
                     found.push(problem(
