@@ -42,5 +42,6 @@ mod serve_guard;
 mod serve_http;
 mod snapshot;
 mod spreadsheets;
+mod terminal;
 mod streaming;
 mod yaml_split;

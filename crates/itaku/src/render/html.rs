@@ -61,6 +61,8 @@ dl.facts dd { margin: 0; }
 .decisive { font-weight: bold; }
 /* A long word (an URL, a 200k-character name) wraps instead of running off the page. */
 body, td, th, dd, li, h2, p { overflow-wrap: anywhere; }
+/* Clause and rule ids stay whole ("s1-know-how-retention", never "s1-/know-how-retention"). */
+.id { white-space: nowrap; overflow-wrap: normal; }
 h2, h3, caption { break-after: avoid; }
 @media print {
   .screen-only { display: none; }
@@ -474,7 +476,7 @@ fn standard_clauses(clauses: &[ClauseDoc<'_>], lang: Lang) -> Markup {
                     @for c in clauses {
                         tr id=(format!("clause-{}", c.id)) {
                             td { (format!("{:?}", c.safeguard)) }
-                            td { (c.item) " " span.muted { "(" (c.id) ")" } }
+                            td { (c.item) " " span.muted.id { "(" (c.id) ")" } }
                             td { (c.mitigation) }
                             td { (c.basis) }
                         }
@@ -512,7 +514,7 @@ fn operation(a: &AssessmentDoc<'_>, clauses: &[ClauseDoc<'_>], lang: Lang) -> Ma
                 dt { (lang.pick("削減FTE", "freed FTE")) } dd { (fte(a.freed_fte)) }
                 @if let Some(top) = &a.top_risk {
                     dt { (lang.pick("最大のリスク", "top risk")) }
-                    dd { (format!("{:?}", top.safeguard)) " " (top.item) " (" (top.id) ")" }
+                    dd { (format!("{:?}", top.safeguard)) " " (top.item) " " span.id { "(" (top.id) ")" } }
                 }
             }
             @if !a.notes.is_empty() {
@@ -521,7 +523,7 @@ fn operation(a: &AssessmentDoc<'_>, clauses: &[ClauseDoc<'_>], lang: Lang) -> Ma
             }
             @if !a.exclusions.is_empty() {
                 h3 { (lang.pick("除外", "Exclusions")) }
-                ul { @for e in &a.exclusions { li { (e.reason) " " span.muted { "(" (e.rule) ")" } } } }
+                ul { @for e in &a.exclusions { li { (e.reason) " " span.muted.id { "(" (e.rule) ")" } } } }
             }
             @if !a.contradictions.is_empty() {
                 h3 { (lang.pick("矛盾する事実", "Contradicting facts")) }
@@ -559,7 +561,7 @@ fn operation(a: &AssessmentDoc<'_>, clauses: &[ClauseDoc<'_>], lang: Lang) -> Ma
                             tr {
                                 td { (format!("{:?}", c.safeguard)) }
                                 td class=(format!("sev sev-{}", c.severity)) { (sev.map_or(c.severity, |s| s.label(lang))) }
-                                td { (c.item) " " span.muted { "(" (c.id) ")" } }
+                                td { (c.item) " " span.muted.id { "(" (c.id) ")" } }
                                 td { (c.mitigation) }
                                 td { (c.basis) }
                             }
