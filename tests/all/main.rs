@@ -42,6 +42,6 @@ mod serve_guard;
 mod serve_http;
 mod snapshot;
 mod spreadsheets;
-mod terminal;
 mod streaming;
+mod terminal;
 mod yaml_split;

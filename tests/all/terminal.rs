@@ -20,7 +20,14 @@ fn rules_over_the_cap() -> tempfile::TempDir {
 
 fn explain(rules: &std::path::Path, lang: &str, format: &str) -> String {
     let out = itaku()
-        .args(["--lang", lang, "explain", "ward-call-centre", "--format", format])
+        .args([
+            "--lang",
+            lang,
+            "explain",
+            "ward-call-centre",
+            "--format",
+            format,
+        ])
         .arg("--rules")
         .arg(rules)
         .output()
@@ -45,7 +52,8 @@ fn explain_states_raw_and_counted_points_when_the_maximum_applies() {
     assert!(en.contains("- C1 +8 → 5 (max 5): "), "{en}");
     let md = explain(rules.path(), "ja", "md");
     assert!(md.contains("C1 +8 → 5 (上限5)"), "{md}");
-    let json: serde_json::Value = serde_json::from_str(&explain(rules.path(), "en", "json")).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&explain(rules.path(), "en", "json")).unwrap();
     let points: Vec<&serde_json::Value> = json["steps"]
         .as_array()
         .unwrap()

@@ -84,10 +84,18 @@ fn output_text(o: &Output, lang: Lang) -> String {
 /// A rule's points for a criterion as the table counts them: the raw points, and the counted points
 /// when the criterion's maximum (or its floor of 0) changed them — "C1 +6 → 5 (上限5)"; when several
 /// rules score the criterion, their total: "C1 +3 (計 +7 → 5、上限5)".
-fn points_text(criterion: &str, points: i64, total: i64, counted: u8, max: u8, lang: Lang) -> String {
+fn points_text(
+    criterion: &str,
+    points: i64,
+    total: i64,
+    counted: u8,
+    max: u8,
+    lang: Lang,
+) -> String {
     let counted_i = i64::from(counted);
     let bound = if total > counted_i {
-        lang.pick(&format!("上限{max}"), &format!("max {max}")).to_string()
+        lang.pick(&format!("上限{max}"), &format!("max {max}"))
+            .to_string()
     } else {
         lang.pick("下限0", "min 0").to_string()
     };
@@ -381,7 +389,10 @@ mod tests {
         assert_eq!(points_text("C1", 4, 4, 4, 5, Lang::Ja), "C1 +4");
         assert_eq!(points_text("C1", 6, 6, 5, 5, Lang::Ja), "C1 +6 → 5 (上限5)");
         assert_eq!(points_text("C1", 6, 6, 5, 5, Lang::En), "C1 +6 → 5 (max 5)");
-        assert_eq!(points_text("C2", -2, -2, 0, 5, Lang::Ja), "C2 -2 → 0 (下限0)");
+        assert_eq!(
+            points_text("C2", -2, -2, 0, 5, Lang::Ja),
+            "C2 -2 → 0 (下限0)"
+        );
         assert_eq!(
             points_text("C1", 3, 7, 5, 5, Lang::Ja),
             "C1 +3 (計 +7 → 5、上限5)"

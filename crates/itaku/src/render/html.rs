@@ -12,7 +12,7 @@ use crate::model::{Recommendation, Severity};
 use crate::rules::{RuleSet, Safeguard};
 
 /// The stylesheet, inline so the file opens anywhere (a shared drive, no network).
-const CSS: &str = r#"
+pub(super) const CSS: &str = r#"
 :root { --ink: #1f2328; --muted: #57606a; --line: #d0d7de; }
 * { box-sizing: border-box; }
 body { margin: 0 auto; max-width: 1100px; padding: 24px; color: var(--ink); background: #fff;
@@ -95,7 +95,7 @@ const TOP: f64 = 20.0;
 const BOTTOM: f64 = 360.0;
 
 /// One operation on the difficulty × routine matrix.
-struct Point<'a> {
+pub(super) struct Point<'a> {
     doc: &'a AssessmentDoc<'a>,
     routine_share: f64,
     difficulty: u64,
@@ -104,9 +104,14 @@ struct Point<'a> {
 /// Renders the report as one HTML document in `lang`.
 pub fn assessments_html(report: &Report, rules: &RuleSet, lang: Lang) -> String {
     let doc = super::document(report, rules, lang);
+    let points = matrix_points(&doc, report);
+    page(&doc, &points, lang).into_string()
+}
+
+/// The operations with both facts the matrix plots.
+pub(super) fn matrix_points<'a>(doc: &'a Document<'a>, report: &Report) -> Vec<Point<'a>> {
     // The document keeps the catalog order of the report, so its rows pair with the operations.
-    let points: Vec<Point<'_>> = doc
-        .assessments
+    doc.assessments
         .iter()
         .zip(&report.assessments)
         .filter_map(|(d, a)| {
@@ -116,8 +121,7 @@ pub fn assessments_html(report: &Report, rules: &RuleSet, lang: Lang) -> String 
                 difficulty: a.operation.difficulty?,
             })
         })
-        .collect();
-    page(&doc, &points, lang).into_string()
+        .collect()
 }
 
 fn page(doc: &Document<'_>, points: &[Point<'_>], lang: Lang) -> Markup {
@@ -143,7 +147,7 @@ fn page(doc: &Document<'_>, points: &[Point<'_>], lang: Lang) -> Markup {
                 main {
                     (summary(doc, lang))
                     (matrix(points, lang))
-                    (heat_map(doc, lang))
+                    (heat_map(doc, lang, true))
                     @for a in &doc.assessments {
                         (operation(a, &doc.standard_clauses, lang))
                     }
@@ -163,7 +167,7 @@ fn heat_title(lang: Lang) -> &'static str {
 }
 
 /// The CSS class carrying a recommendation's colour.
-fn rec_class(name: &str) -> String {
+pub(super) fn rec_class(name: &str) -> String {
     format!("rec-{name}")
 }
 
@@ -181,7 +185,7 @@ fn rec_colour(name: &str) -> &'static str {
 /// Catalog text as shown in the report: control characters and bidi overrides (U+202A–202E,
 /// U+2066–2069) replaced by a visible stand-in, as the terminal shows them, so that a name cannot
 /// reorder the page.
-fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+pub(super) fn shown(text: &str) -> std::borrow::Cow<'_, str> {
     crate::diag::printable(text)
 }
 
@@ -204,7 +208,7 @@ fn in_seed_order<'a>(
 }
 
 /// 重点取組み分野 in `lang` (the document holds the machine name), as the catalog reference names it.
-fn focus_area_label(name: &str, lang: Lang) -> &str {
+pub(super) fn focus_area_label(name: &str, lang: Lang) -> &str {
     match crate::catalog::describe::value_label(crate::catalog::Field::focus_area, name) {
         Some(label) => label.get(lang),
         None if name == "unassigned" => lang.pick("未設定", "unassigned"),
@@ -212,7 +216,7 @@ fn focus_area_label(name: &str, lang: Lang) -> &str {
     }
 }
 
-fn fte(v: f64) -> String {
+pub(super) fn fte(v: f64) -> String {
     format!("{v:.2}")
 }
 
@@ -275,7 +279,7 @@ fn y_of(difficulty: f64) -> f64 {
     BOTTOM - (difficulty.clamp(0.5, 5.5) - 0.5) / 5.0 * (BOTTOM - TOP)
 }
 
-fn matrix(points: &[Point<'_>], lang: Lang) -> Markup {
+pub(super) fn matrix(points: &[Point<'_>], lang: Lang) -> Markup {
     // Operations with close facts would hide each other: each point goes to the nearest free spot
     // around its place, up and down first (difficulty is a whole number, so the band between two
     // grid lines is free), then sideways.
@@ -411,7 +415,8 @@ fn worst(a: &AssessmentDoc<'_>, safeguard: Safeguard) -> Option<Severity> {
         .max()
 }
 
-fn heat_map(doc: &Document<'_>, lang: Lang) -> Markup {
+/// The heat map; with `link`, each operation's name links to its section (the full report has them).
+pub(super) fn heat_map(doc: &Document<'_>, lang: Lang, link: bool) -> Markup {
     html! {
         section #heatmap {
             h2 { (heat_title(lang)) }
@@ -433,7 +438,11 @@ fn heat_map(doc: &Document<'_>, lang: Lang) -> Markup {
                 tbody {
                     @for a in &doc.assessments {
                         tr {
-                            th scope="row" { a href=(format!("#op-{}", a.id)) { (shown(a.name)) } }
+                            @if link {
+                                th scope="row" { a href=(format!("#op-{}", a.id)) { (shown(a.name)) } }
+                            } @else {
+                                th scope="row" { (shown(a.name)) }
+                            }
                             @for s in Safeguard::ALL {
                                 @match worst(a, s) {
                                     Some(sev) => td class=(format!("sev sev-{}", sev.as_str())) { (sev.label(lang)) },
