@@ -444,8 +444,9 @@ fn chromium_prints_the_summary_report_on_at_most_ten_a4_pages() {
         (1..=10).contains(&summary),
         "the summary prints on {summary} pages"
     );
+    // The full report (135 pages when this was written) is what the summary shortens.
     assert!(
-        full > 10 * summary / 2,
-        "full report: {full} pages, summary: {summary}"
+        full > 10,
+        "the full report prints on {full} pages, the summary on {summary}"
     );
 }

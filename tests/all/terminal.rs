@@ -79,3 +79,112 @@ fn explain_states_only_the_points_when_the_maximum_does_not_apply() {
     assert!(ja.contains("- C1 +5: "), "{ja}");
     assert!(!ja.contains(" → 5 (上限5)"), "{ja}");
 }
+
+use unicode_width::UnicodeWidthStr;
+
+/// `itaku ARGS` with `COLUMNS=width` (unset: no wrapping); standard output.
+fn at_width(width: Option<usize>, args: &[&str]) -> String {
+    let mut cmd = itaku();
+    cmd.env_remove("COLUMNS").args(args);
+    if let Some(w) = width {
+        cmd.env("COLUMNS", w.to_string());
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Checks `wrapped` against the unwrapped `whole`: every line within `width`, no line starting with
+/// closing punctuation (禁則), and the same text apart from the line breaks and their indents.
+fn assert_wrapped(wrapped: &str, whole: &str, width: usize) {
+    for line in wrapped.lines() {
+        assert!(
+            line.width() <= width,
+            "{} > {width}: {line}\n{wrapped}",
+            line.width()
+        );
+        let first = line.trim_start().chars().next();
+        assert!(
+            !first.is_some_and(|c| "、。）」".contains(c)),
+            "a line starts with {first:?}:\n{wrapped}"
+        );
+    }
+    let squeeze = |t: &str| t.split_whitespace().collect::<String>();
+    assert_eq!(squeeze(wrapped), squeeze(whole));
+    assert!(
+        wrapped.lines().count() > whole.lines().count(),
+        "nothing was wrapped"
+    );
+}
+
+#[test]
+fn help_wraps_japanese_at_80_and_120_columns() {
+    for args in [
+        &["--help"][..],
+        &["assess", "--help"],
+        &["explain", "--help"],
+    ] {
+        let whole = at_width(None, args);
+        assert!(whole.lines().any(|l| l.width() > 120), "{whole}");
+        for width in [80, 120] {
+            let wrapped = at_width(Some(width), args);
+            assert_wrapped(&wrapped, &whole, width);
+        }
+    }
+    // A continued description stays in its column: under the text, not under the option.
+    let help = at_width(Some(80), &["assess", "--help"]);
+    let lines: Vec<&str> = help.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("--rules <RULES>"))
+        .unwrap();
+    let column = lines[at].find("ルール").unwrap();
+    assert!(lines[at + 1].starts_with(&" ".repeat(column)), "{help}");
+    assert!(!lines[at + 1][column..].starts_with(' '), "{help}");
+}
+
+#[test]
+fn explain_wraps_at_80_and_120_columns() {
+    let args = ["explain", "ward-call-centre", "--as-of", "2026-04-01"];
+    let whole = at_width(None, &args);
+    for width in [80, 120] {
+        assert_wrapped(&at_width(Some(width), &args), &whole, width);
+    }
+    // Markdown keeps its lines.
+    let md = [
+        "explain",
+        "ward-call-centre",
+        "--as-of",
+        "2026-04-01",
+        "--format",
+        "md",
+    ];
+    assert_eq!(at_width(Some(80), &md), at_width(None, &md));
+}
+
+#[test]
+fn the_table_gives_the_names_room_at_120_columns() {
+    let (report, rules) = crate::support::bundled_report();
+    for lang in [itaku::Lang::Ja, itaku::Lang::En] {
+        let text = itaku_cli::text::table_fitted(&report, &rules.rules, lang, Some(120));
+        assert!(text.lines().all(|l| l.width() <= 120), "{text}");
+        for a in &report.assessments {
+            assert!(text.contains(a.operation.id.as_str()), "{}", a.operation.id);
+        }
+        // The longest id is 41 columns: beside it a name would get 10; it gets 40 and more.
+        let name = report.assessments[0].operation.display_name(lang);
+        let start: String = name.chars().take(20).collect();
+        assert!(start.width() >= 20, "{start}");
+        assert!(text.contains(&start), "{start}\n{text}");
+    }
+    // Wide enough for everything side by side, the table stays one line per operation.
+    let wide = itaku_cli::text::table_fitted(&report, &rules.rules, itaku::Lang::Ja, Some(400));
+    assert_eq!(
+        wide,
+        itaku_cli::text::table(&report, &rules.rules, itaku::Lang::Ja)
+    );
+}

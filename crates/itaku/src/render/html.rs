@@ -517,7 +517,7 @@ fn operation(a: &AssessmentDoc<'_>, clauses: &[ClauseDoc<'_>], lang: Lang) -> Ma
                 dt { (lang.pick("所管", "department")) } dd { (shown(a.department)) }
                 dt { (lang.pick("判定", "recommendation")) }
                 dd {
-                    span.badge class=(rec_class(a.recommendation)) { (recommendation_label(a.recommendation, lang)) }
+                    span class=(format!("badge {}", rec_class(a.recommendation))) { (recommendation_label(a.recommendation, lang)) }
                     @if a.proposal_call { " ★" (lang.pick("公募の候補", "candidate for a call for proposals")) }
                 }
                 dt { (lang.pick("削減FTE", "freed FTE")) } dd { (fte(a.freed_fte)) }

@@ -203,7 +203,7 @@ fn tally_table(
                     th { (group) }
                     th.num { (lang.pick("業務数", "operations")) }
                     @for r in Recommendation::ALL {
-                        th.num class=(rec_class(r.as_str())) { span.swatch {} (r.label(lang)) }
+                        th class=(format!("num {}", rec_class(r.as_str()))) { span.swatch {} (r.label(lang)) }
                     }
                     th.num { (lang.pick("削減FTE", "freed FTE")) }
                 }
