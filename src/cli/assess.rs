@@ -29,12 +29,22 @@ pub struct Args {
     /// With `--format csv`: one row per checklist item instead of one per operation.
     #[arg(long)]
     checklist: bool,
+    /// With `--format html`: `full` (default: a section per operation) or `summary` (for managers, at most 10 A4 pages).
+    #[arg(long, value_enum, value_name = "KIND")]
+    report: Option<ReportArg>,
     /// Write to this file instead of standard output (written whole, then renamed into place).
     #[arg(long, short)]
     output: Option<PathBuf>,
     /// Worker threads (default: all cores). Results are identical whatever the number.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
+}
+
+/// Which HTML report `--format html` writes.
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportArg {
+    Full,
+    Summary,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -79,6 +89,13 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
             "--checklist goes with --format csv",
         ));
     }
+    if args.report.is_some() && !matches!(args.format, Some(FormatArg::Html)) {
+        ui.say(
+            "エラー: --report は --format html と一緒に指定してください",
+            "error: --report goes with --format html",
+        );
+        return Exit::Usage;
+    }
     let compiled = match args.rules.compile(ui) {
         Ok(c) => c,
         Err(exit) => return exit,
@@ -121,6 +138,9 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         Some(FormatArg::Csv) if args.checklist => Output::Format(Format::CsvChecklist),
         Some(FormatArg::Csv) => Output::Format(Format::Csv),
         Some(FormatArg::Md) => Output::Format(Format::Markdown),
+        Some(FormatArg::Html) if matches!(args.report, Some(ReportArg::Summary)) => {
+            Output::Format(Format::HtmlSummary)
+        }
         Some(FormatArg::Html) => Output::Format(Format::Html),
         Some(FormatArg::Xlsx) => Output::Format(Format::Xlsx),
         None if args.output.is_none() && std::io::stdout().is_terminal() => table_format(),

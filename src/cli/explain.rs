@@ -52,6 +52,13 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     } else {
         itaku::diag::printable(&text)
     };
+    // Text for a terminal is wrapped to its width (Markdown and JSON keep their lines).
+    let shown = match crate::text::text_width() {
+        Some(width) if matches!(args.format, ExplainFormat::Text) => {
+            std::borrow::Cow::Owned(crate::text::wrap_text(&shown, width))
+        }
+        _ => shown,
+    };
     if let Err(e) = super::to_stdout(shown.as_bytes()) {
         return ui.write_failed(&e);
     }

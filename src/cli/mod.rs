@@ -8,6 +8,7 @@ mod drafts;
 mod explain;
 mod export_catalog;
 mod help_ja;
+mod help_wrap;
 mod import;
 mod migrate;
 mod new;
@@ -403,7 +404,7 @@ pub fn run() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             // `print` writes to a possibly closed stream; its error is dropped like any diagnostic's.
-            let _ = e.print();
+            let _ = help_wrap::print(&e);
             return if e.use_stderr() {
                 Exit::Usage.into()
             } else {

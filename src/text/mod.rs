@@ -1,9 +1,12 @@
-//! Terminal tables (`tabled`, fitted to the terminal's width): the assessments and the rule list. The
-//! other formats, the explain/diff/what-if listings among them, are the core's (`itaku::render`).
+//! Terminal tables (`tabled`, fitted to the terminal's width): the assessments and the rule list; and
+//! paragraph text (help, explanations) wrapped to it. The other formats, the explain/diff/what-if
+//! listings among them, are the core's (`itaku::render`).
 
 mod table;
+mod wrap;
 
 pub use table::{cell, fitted, rules_table, table, table_fitted, wrap, MAX_CELL_CHARS};
+pub use wrap::{text_width, wrap_text};
 
 use std::io::Write;
 

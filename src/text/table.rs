@@ -62,8 +62,12 @@ pub fn table_fitted(report: &Report, _rules: &RuleSet, lang: Lang, width: Option
         row.push(format!("{:.2}", a.freed_fte));
         rows.push(row);
     }
+    // The columns share the width: side by side while the name keeps room enough to read, else each
+    // id on a line of its own so that the name gets the width the id column would take.
     let mut out = match width {
-        Some(w) if natural_width(&rows, &[1]) > w => stacked(rows, w, lang),
+        Some(w) if name_room(&rows, w) < MIN_NAME.min(column_widths(&rows)[1]) => {
+            stacked(rows, w, lang)
+        }
         _ => fitted(rows, width, &[1]),
     };
     out.push('\n');
@@ -139,21 +143,21 @@ pub fn rules_table(set: &RuleSet, lang: Lang, width: Option<usize>) -> String {
     )
 }
 
-/// The width of the table of `rows` once its `flexible` columns are as narrow as they become.
-fn natural_width(rows: &[Vec<String>], flexible: &[usize]) -> usize {
+/// The narrowest the name column of the side-by-side assessments table becomes before the table is
+/// stacked (each id on a line of its own): at 120 columns the longest bundled id (41 columns) would
+/// otherwise leave the names 10.
+const MIN_NAME: usize = 24;
+
+/// The columns the name (column 1) of the assessments table gets beside the others at `width`.
+fn name_room(rows: &[Vec<String>], width: usize) -> usize {
     let widths = column_widths(rows);
-    let sum: usize = widths
+    let others: usize = widths
         .iter()
         .enumerate()
-        .map(|(i, w)| {
-            if flexible.contains(&i) {
-                (*w).min(MIN_WRAPPED)
-            } else {
-                *w
-            }
-        })
+        .filter(|(i, _)| *i != 1)
+        .map(|(_, w)| *w)
         .sum();
-    sum + 3 * widths.len() + 1
+    width.saturating_sub(others + 3 * widths.len() + 1)
 }
 
 fn column_widths(rows: &[Vec<String>]) -> Vec<usize> {

@@ -295,3 +295,158 @@ fn bidi_overrides_in_catalog_text_are_made_visible_in_the_report() {
         assert!(!page.contains(c), "U+{:04X} passed raw", c as u32);
     }
 }
+
+/// The pages of a PDF Chromium wrote: its page objects (`/Type /Page`, not `/Pages`).
+fn pdf_pages(pdf: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(pdf);
+    text.match_indices("/Type /Page")
+        .filter(|(i, m)| !text[i + m.len()..].starts_with('s'))
+        .count()
+}
+
+fn report_file(dir: &std::path::Path, name: &str, extra: &[&str]) -> PathBuf {
+    let file = dir.join(name);
+    itaku()
+        .args(["assess", "--as-of", "2026-04-01", "--format", "html"])
+        .args(extra)
+        .arg("--output")
+        .arg(&file)
+        .assert()
+        .success();
+    file
+}
+
+#[test]
+fn the_summary_report_leaves_out_the_operations_and_the_full_one_stays_the_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = std::fs::read(report_file(dir.path(), "default.html", &[])).unwrap();
+    let named = std::fs::read(report_file(dir.path(), "full.html", &["--report", "full"])).unwrap();
+    assert!(full == named, "--report full differs from the default");
+    let summary =
+        std::fs::read_to_string(report_file(dir.path(), "s.html", &["--report", "summary"]))
+            .unwrap();
+    assert!(
+        summary.starts_with("<!DOCTYPE html><html lang=\"ja\">") && summary.ends_with("</html>")
+    );
+    assert!(!summary.contains("<section class=\"operation\""));
+    assert!(!summary.contains("id=\"standard-clauses\""));
+    for part in [
+        "<h1>委託判定レポート (要約)</h1>",
+        "<h2>集計</h2>",
+        "<h2>所管別・重点取組み分野別</h2>",
+        "<h2>難易度 × 定型度マトリクス</h2>",
+        "<h2>安全対策ヒートマップ</h2>",
+        "<h2>主なリスク</h2>",
+        "<h2>判断が必要な事項</h2>",
+    ] {
+        assert!(summary.contains(part), "the summary lacks {part}");
+    }
+    // No link into sections that are not there.
+    assert!(!summary.contains("href=\"#op-"));
+    // The top risks: one row per operation with a high-severity item, as many as the report has.
+    let (report, _) = bundled_report();
+    let risky = report
+        .assessments
+        .iter()
+        .filter(|a| a.count(itaku::model::Severity::High) > 0)
+        .count();
+    assert!(risky > 0);
+    let risks = &summary[summary.find("<table class=\"risks\">").unwrap()..];
+    let risks = &risks[risks.find("<tbody>").unwrap()..risks.find("</tbody>").unwrap()];
+    assert_eq!(risks.matches("<tr>").count(), risky);
+    // Operations and freed FTE by department, largest first, and by area in the plan's order.
+    let depts = &summary[summary.find("所管別 (削減FTEの大きい順)").unwrap()..];
+    let depts = &depts[..depts.find("</tbody>").unwrap()];
+    let freed: Vec<f64> = depts
+        .split("</td></tr>")
+        .filter_map(|row| row.rsplit("<td class=\"num\">").next()?.parse().ok())
+        .collect();
+    assert!(
+        freed.len() > 3 && freed.windows(2).all(|w| w[0] >= w[1]),
+        "{freed:?}"
+    );
+    let areas = &summary[summary.find("重点取組み分野別 (①〜⑦)").unwrap()..];
+    let areas = &areas[areas.find("<tbody>").unwrap()..areas.find("</tbody>").unwrap()];
+    let marks: Vec<usize> = ['①', '②', '③', '④', '⑤', '⑥', '⑦']
+        .iter()
+        .filter_map(|m| areas.find(*m))
+        .collect();
+    assert!(
+        marks.len() >= 3 && marks.windows(2).all(|w| w[0] < w[1]),
+        "{areas}"
+    );
+    // English too.
+    let en = itaku()
+        .args([
+            "--lang",
+            "en",
+            "assess",
+            "--as-of",
+            "2026-04-01",
+            "--format",
+            "html",
+            "--report",
+            "summary",
+        ])
+        .output()
+        .unwrap();
+    let en = String::from_utf8(en.stdout).unwrap();
+    assert!(en.contains("<h2>What to decide</h2>") && en.contains("<h2>Top risks</h2>"));
+    // --report is for the HTML report only.
+    let out = itaku()
+        .args(["assess", "--format", "json", "--report", "summary"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--report は --format html"));
+}
+
+#[test]
+fn chromium_prints_the_summary_report_on_at_most_ten_a4_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = target_dir();
+    std::fs::create_dir_all(&target).unwrap();
+    let mut counts = Vec::new();
+    for (name, extra) in [("summary", &["--report", "summary"][..]), ("full", &[][..])] {
+        let html = report_file(dir.path(), &format!("{name}.html"), extra);
+        let pdf = dir.path().join(format!("{name}.pdf"));
+        chromium(
+            &format!("file://{}", html.display()),
+            &[
+                format!("--print-to-pdf={}", pdf.display()),
+                "--no-pdf-header-footer".to_string(),
+            ],
+        );
+        let bytes = std::fs::read(&pdf).expect("chromium wrote the PDF");
+        let pages = pdf_pages(&bytes);
+        eprintln!("{name}: {pages} A4 pages");
+        counts.push(pages);
+        if name == "summary" {
+            // A screenshot for a person to look at, and page 1 as printed where poppler is installed.
+            let png = target.join("html-summary.png");
+            chromium(
+                &format!("file://{}", html.display()),
+                &[
+                    format!("--screenshot={}", png.display()),
+                    "--window-size=1100,1500".to_string(),
+                ],
+            );
+            assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
+            let _ = Process::new("pdftoppm")
+                .args(["-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile"])
+                .arg(&pdf)
+                .arg(target.join("html-summary-page1"))
+                .status();
+        }
+    }
+    let (summary, full) = (counts[0], counts[1]);
+    assert!(
+        (1..=10).contains(&summary),
+        "the summary prints on {summary} pages"
+    );
+    // The full report (135 pages when this was written) is what the summary shortens.
+    assert!(
+        full > 10,
+        "the full report prints on {full} pages, the summary on {summary}"
+    );
+}

@@ -43,4 +43,5 @@ mod serve_http;
 mod snapshot;
 mod spreadsheets;
 mod streaming;
+mod terminal;
 mod yaml_split;

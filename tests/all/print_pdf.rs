@@ -152,3 +152,76 @@ fn the_header_row_repeats_on_list_sheets_only() {
     assert!(!titled.contains(&"0"), "{workbook}");
     assert!(titled.contains(&"1") && titled.contains(&"2"), "{workbook}");
 }
+
+/// The operations sheet (業務別, 17 columns) printed one page wide came out unreadably small: it
+/// prints two pages wide, the id and name columns repeated on each page, its text columns narrow
+/// enough to wrap and each row as high as its text.
+#[test]
+fn the_operations_sheet_prints_two_pages_wide_with_id_and_name_repeated() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("a.xlsx");
+    itaku()
+        .args([
+            "assess",
+            "--as-of",
+            "2026-04-01",
+            "--format",
+            "xlsx",
+            "--output",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let mut read = |name: &str| {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut text).unwrap();
+        text
+    };
+    let workbook = read("xl/workbook.xml");
+    let sheet = read("xl/worksheets/sheet2.xml");
+    assert!(
+        workbook.contains("<sheet name=\"業務別\" sheetId=\"2\""),
+        "{workbook}"
+    );
+    let setup = &sheet[sheet.find("<pageSetup ").unwrap()..];
+    let setup = &setup[..setup.find("/>").unwrap()];
+    assert!(
+        setup.contains("fitToWidth=\"2\"") && setup.contains("fitToHeight=\"0\""),
+        "{setup}"
+    );
+    assert!(setup.contains("paperSize=\"9\"") && setup.contains("orientation=\"landscape\""));
+    // Print titles: columns A:B (id, name) and row 1 on every page.
+    let titles = workbook
+        .split("<definedName ")
+        .find(|d| d.contains("_xlnm.Print_Titles") && d.contains("localSheetId=\"1\""))
+        .unwrap();
+    assert!(titles.contains("業務別!$A:$B,業務別!$1:$1"), "{titles}");
+    // Text columns at most 34 characters wide (35.7 with Excel's padding), the id kept whole.
+    let widths: Vec<f64> = sheet
+        .split("<col ")
+        .skip(1)
+        .filter_map(|c| c.split("width=\"").nth(1)?.split('"').next()?.parse().ok())
+        .collect();
+    assert!(widths.len() > 5, "{sheet}");
+    assert!(widths[0] >= 41.0, "the id column: {}", widths[0]);
+    assert!(widths[1..].iter().all(|w| *w <= 35.8), "{widths:?}");
+    // Every row has a height set (its text wraps to it): 48 operations and the header.
+    let rows: Vec<&str> = sheet.split("<row ").skip(1).collect();
+    assert_eq!(rows.len(), 49);
+    let tall = rows
+        .iter()
+        .filter(|r| {
+            let head = &r[..r.find('>').unwrap()];
+            assert!(head.contains("customHeight=\"1\""), "{head}");
+            head.split("ht=\"")
+                .nth(1)
+                .and_then(|h| h.split('"').next()?.parse::<f64>().ok())
+                .is_some_and(|h| h > 17.0 * 2.0)
+        })
+        .count();
+    assert!(tall > 10, "{tall} rows of several lines");
+    // And it prints: A4 landscape, within the workbook's page budget.
+    let boxes = pages(&to_pdf(&out, dir.path()));
+    assert!(boxes.len() <= 30, "{} pages", boxes.len());
+}

@@ -86,8 +86,15 @@ pub struct Print {
 pub enum Output {
     Points {
         criterion: &'static str,
+        /// The points this rule gave (raw: before the criterion's maximum is applied).
         points: i64,
         reasons: Vec<String>,
+        /// The criterion's maximum ([`Criterion::MAX_POINTS`]).
+        max: u8,
+        /// The criterion's raw points from every rule together (equal to `points` when one rule scores it).
+        total: i64,
+        /// The criterion's points as counted: `total` within 0 to `max` (the table's and the JSON report's).
+        counted: u8,
     },
     Exclusion {
         reason: String,
@@ -195,6 +202,10 @@ fn step(t: &RuleTrace, e: &Evaluation, op: &Operation, rules: &CompiledRules, la
                     .iter()
                     .map(|r| reason_text(set, r, lang))
                     .collect(),
+                max: Criterion::MAX_POINTS,
+                total: e.points[i],
+                // The same cap as the assessment's criterion points (assess.rs).
+                counted: e.points[i].clamp(0, i64::from(Criterion::MAX_POINTS)) as u8,
             });
         }
     }

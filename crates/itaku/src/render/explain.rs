@@ -28,10 +28,14 @@ fn output_text(o: &Output, lang: Lang) -> String {
                 criterion,
                 points,
                 reasons,
+                max,
+                total,
+                counted,
             },
             _,
         ) => {
-            format!("{criterion} {points:+}: {}", reasons.join(" / "))
+            let scored = points_text(criterion, *points, *total, *counted, *max, lang);
+            format!("{scored}: {}", reasons.join(" / "))
         }
         (Output::Exclusion { reason }, Lang::Ja) => format!("除外: {reason}"),
         (Output::Exclusion { reason }, Lang::En) => format!("excluded: {reason}"),
@@ -74,6 +78,38 @@ fn output_text(o: &Output, lang: Lang) -> String {
         (Output::ProposalCall, Lang::En) => "candidate for a proposal call".to_string(),
         (Output::Error { line, message }, Lang::Ja) => format!("エラー ({line}行目): {message}"),
         (Output::Error { line, message }, Lang::En) => format!("error (line {line}): {message}"),
+    }
+}
+
+/// A rule's points for a criterion as the table counts them: the raw points, and the counted points
+/// when the criterion's maximum (or its floor of 0) changed them — "C1 +6 → 5 (上限5)"; when several
+/// rules score the criterion, their total: "C1 +3 (計 +7 → 5、上限5)".
+fn points_text(
+    criterion: &str,
+    points: i64,
+    total: i64,
+    counted: u8,
+    max: u8,
+    lang: Lang,
+) -> String {
+    let counted_i = i64::from(counted);
+    let bound = if total > counted_i {
+        lang.pick(&format!("上限{max}"), &format!("max {max}"))
+            .to_string()
+    } else {
+        lang.pick("下限0", "min 0").to_string()
+    };
+    match (total == points, total == counted_i) {
+        (_, true) if total == points => format!("{criterion} {points:+}"),
+        (true, _) => format!("{criterion} {points:+} → {counted} ({bound})"),
+        (false, true) => match lang {
+            Lang::Ja => format!("{criterion} {points:+} (計 {total:+})"),
+            Lang::En => format!("{criterion} {points:+} (total {total:+})"),
+        },
+        (false, false) => match lang {
+            Lang::Ja => format!("{criterion} {points:+} (計 {total:+} → {counted}、{bound})"),
+            Lang::En => format!("{criterion} {points:+} (total {total:+} → {counted}, {bound})"),
+        },
     }
 }
 
@@ -341,5 +377,26 @@ fn title_of(field: &str) -> String {
     match crate::catalog::Field::from_name(field) {
         Some(f) => crate::catalog::titles::title_ja(f).to_string(),
         None => field.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn points_show_the_cap_when_it_changes_them() {
+        assert_eq!(points_text("C1", 4, 4, 4, 5, Lang::Ja), "C1 +4");
+        assert_eq!(points_text("C1", 6, 6, 5, 5, Lang::Ja), "C1 +6 → 5 (上限5)");
+        assert_eq!(points_text("C1", 6, 6, 5, 5, Lang::En), "C1 +6 → 5 (max 5)");
+        assert_eq!(
+            points_text("C2", -2, -2, 0, 5, Lang::Ja),
+            "C2 -2 → 0 (下限0)"
+        );
+        assert_eq!(
+            points_text("C1", 3, 7, 5, 5, Lang::Ja),
+            "C1 +3 (計 +7 → 5、上限5)"
+        );
+        assert_eq!(points_text("C1", 3, 4, 4, 5, Lang::En), "C1 +3 (total +4)");
     }
 }

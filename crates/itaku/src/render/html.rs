@@ -12,7 +12,7 @@ use crate::model::{Recommendation, Severity};
 use crate::rules::{RuleSet, Safeguard};
 
 /// The stylesheet, inline so the file opens anywhere (a shared drive, no network).
-const CSS: &str = r#"
+pub(super) const CSS: &str = r#"
 :root { --ink: #1f2328; --muted: #57606a; --line: #d0d7de; }
 * { box-sizing: border-box; }
 body { margin: 0 auto; max-width: 1100px; padding: 24px; color: var(--ink); background: #fff;
@@ -61,6 +61,8 @@ dl.facts dd { margin: 0; }
 .decisive { font-weight: bold; }
 /* A long word (an URL, a 200k-character name) wraps instead of running off the page. */
 body, td, th, dd, li, h2, p { overflow-wrap: anywhere; }
+/* Clause and rule ids stay whole ("s1-know-how-retention", never "s1-/know-how-retention"). */
+.id { white-space: nowrap; overflow-wrap: normal; }
 h2, h3, caption { break-after: avoid; }
 @media print {
   .screen-only { display: none; }
@@ -93,7 +95,7 @@ const TOP: f64 = 20.0;
 const BOTTOM: f64 = 360.0;
 
 /// One operation on the difficulty × routine matrix.
-struct Point<'a> {
+pub(super) struct Point<'a> {
     doc: &'a AssessmentDoc<'a>,
     routine_share: f64,
     difficulty: u64,
@@ -102,9 +104,14 @@ struct Point<'a> {
 /// Renders the report as one HTML document in `lang`.
 pub fn assessments_html(report: &Report, rules: &RuleSet, lang: Lang) -> String {
     let doc = super::document(report, rules, lang);
+    let points = matrix_points(&doc, report);
+    page(&doc, &points, lang).into_string()
+}
+
+/// The operations with both facts the matrix plots.
+pub(super) fn matrix_points<'a>(doc: &'a Document<'a>, report: &Report) -> Vec<Point<'a>> {
     // The document keeps the catalog order of the report, so its rows pair with the operations.
-    let points: Vec<Point<'_>> = doc
-        .assessments
+    doc.assessments
         .iter()
         .zip(&report.assessments)
         .filter_map(|(d, a)| {
@@ -114,8 +121,7 @@ pub fn assessments_html(report: &Report, rules: &RuleSet, lang: Lang) -> String 
                 difficulty: a.operation.difficulty?,
             })
         })
-        .collect();
-    page(&doc, &points, lang).into_string()
+        .collect()
 }
 
 fn page(doc: &Document<'_>, points: &[Point<'_>], lang: Lang) -> Markup {
@@ -141,7 +147,7 @@ fn page(doc: &Document<'_>, points: &[Point<'_>], lang: Lang) -> Markup {
                 main {
                     (summary(doc, lang))
                     (matrix(points, lang))
-                    (heat_map(doc, lang))
+                    (heat_map(doc, lang, true))
                     @for a in &doc.assessments {
                         (operation(a, &doc.standard_clauses, lang))
                     }
@@ -161,7 +167,7 @@ fn heat_title(lang: Lang) -> &'static str {
 }
 
 /// The CSS class carrying a recommendation's colour.
-fn rec_class(name: &str) -> String {
+pub(super) fn rec_class(name: &str) -> String {
     format!("rec-{name}")
 }
 
@@ -179,7 +185,7 @@ fn rec_colour(name: &str) -> &'static str {
 /// Catalog text as shown in the report: control characters and bidi overrides (U+202A–202E,
 /// U+2066–2069) replaced by a visible stand-in, as the terminal shows them, so that a name cannot
 /// reorder the page.
-fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+pub(super) fn shown(text: &str) -> std::borrow::Cow<'_, str> {
     crate::diag::printable(text)
 }
 
@@ -202,7 +208,7 @@ fn in_seed_order<'a>(
 }
 
 /// 重点取組み分野 in `lang` (the document holds the machine name), as the catalog reference names it.
-fn focus_area_label(name: &str, lang: Lang) -> &str {
+pub(super) fn focus_area_label(name: &str, lang: Lang) -> &str {
     match crate::catalog::describe::value_label(crate::catalog::Field::focus_area, name) {
         Some(label) => label.pick(lang),
         None if name == "unassigned" => lang.pick("未設定", "unassigned"),
@@ -210,7 +216,7 @@ fn focus_area_label(name: &str, lang: Lang) -> &str {
     }
 }
 
-fn fte(v: f64) -> String {
+pub(super) fn fte(v: f64) -> String {
     format!("{v:.2}")
 }
 
@@ -273,7 +279,7 @@ fn y_of(difficulty: f64) -> f64 {
     BOTTOM - (difficulty.clamp(0.5, 5.5) - 0.5) / 5.0 * (BOTTOM - TOP)
 }
 
-fn matrix(points: &[Point<'_>], lang: Lang) -> Markup {
+pub(super) fn matrix(points: &[Point<'_>], lang: Lang) -> Markup {
     // Operations with close facts would hide each other: each point goes to the nearest free spot
     // around its place, up and down first (difficulty is a whole number, so the band between two
     // grid lines is free), then sideways.
@@ -409,7 +415,8 @@ fn worst(a: &AssessmentDoc<'_>, safeguard: Safeguard) -> Option<Severity> {
         .max()
 }
 
-fn heat_map(doc: &Document<'_>, lang: Lang) -> Markup {
+/// The heat map; with `link`, each operation's name links to its section (the full report has them).
+pub(super) fn heat_map(doc: &Document<'_>, lang: Lang, link: bool) -> Markup {
     html! {
         section #heatmap {
             h2 { (heat_title(lang)) }
@@ -431,7 +438,11 @@ fn heat_map(doc: &Document<'_>, lang: Lang) -> Markup {
                 tbody {
                     @for a in &doc.assessments {
                         tr {
-                            th scope="row" { a href=(format!("#op-{}", a.id)) { (shown(a.name)) } }
+                            @if link {
+                                th scope="row" { a href=(format!("#op-{}", a.id)) { (shown(a.name)) } }
+                            } @else {
+                                th scope="row" { (shown(a.name)) }
+                            }
                             @for s in Safeguard::ALL {
                                 @match worst(a, s) {
                                     Some(sev) => td class=(format!("sev sev-{}", sev.as_str())) { (sev.label(lang)) },
@@ -474,7 +485,7 @@ fn standard_clauses(clauses: &[ClauseDoc<'_>], lang: Lang) -> Markup {
                     @for c in clauses {
                         tr id=(format!("clause-{}", c.id)) {
                             td { (format!("{:?}", c.safeguard)) }
-                            td { (c.item) " " span.muted { "(" (c.id) ")" } }
+                            td { (c.item) " " span.muted.id { "(" (c.id) ")" } }
                             td { (c.mitigation) }
                             td { (c.basis) }
                         }
@@ -506,13 +517,13 @@ fn operation(a: &AssessmentDoc<'_>, clauses: &[ClauseDoc<'_>], lang: Lang) -> Ma
                 dt { (lang.pick("所管", "department")) } dd { (shown(a.department)) }
                 dt { (lang.pick("判定", "recommendation")) }
                 dd {
-                    span.badge class=(rec_class(a.recommendation)) { (recommendation_label(a.recommendation, lang)) }
+                    span class=(format!("badge {}", rec_class(a.recommendation))) { (recommendation_label(a.recommendation, lang)) }
                     @if a.proposal_call { " ★" (lang.pick("公募の候補", "candidate for a call for proposals")) }
                 }
                 dt { (lang.pick("削減FTE", "freed FTE")) } dd { (fte(a.freed_fte)) }
                 @if let Some(top) = &a.top_risk {
                     dt { (lang.pick("最大のリスク", "top risk")) }
-                    dd { (format!("{:?}", top.safeguard)) " " (top.item) " (" (top.id) ")" }
+                    dd { (format!("{:?}", top.safeguard)) " " (top.item) " " span.id { "(" (top.id) ")" } }
                 }
             }
             @if !a.notes.is_empty() {
@@ -521,7 +532,7 @@ fn operation(a: &AssessmentDoc<'_>, clauses: &[ClauseDoc<'_>], lang: Lang) -> Ma
             }
             @if !a.exclusions.is_empty() {
                 h3 { (lang.pick("除外", "Exclusions")) }
-                ul { @for e in &a.exclusions { li { (e.reason) " " span.muted { "(" (e.rule) ")" } } } }
+                ul { @for e in &a.exclusions { li { (e.reason) " " span.muted.id { "(" (e.rule) ")" } } } }
             }
             @if !a.contradictions.is_empty() {
                 h3 { (lang.pick("矛盾する事実", "Contradicting facts")) }
@@ -559,7 +570,7 @@ fn operation(a: &AssessmentDoc<'_>, clauses: &[ClauseDoc<'_>], lang: Lang) -> Ma
                             tr {
                                 td { (format!("{:?}", c.safeguard)) }
                                 td class=(format!("sev sev-{}", c.severity)) { (sev.map_or(c.severity, |s| s.label(lang))) }
-                                td { (c.item) " " span.muted { "(" (c.id) ")" } }
+                                td { (c.item) " " span.muted.id { "(" (c.id) ")" } }
                                 td { (c.mitigation) }
                                 td { (c.basis) }
                             }

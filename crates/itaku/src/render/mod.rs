@@ -8,6 +8,7 @@ mod html;
 mod json;
 mod markdown;
 mod rules_doc;
+mod summary;
 mod whatif;
 mod xlsx;
 
@@ -20,6 +21,7 @@ pub use html::assessments_html;
 pub use json::{write_json_document, write_jsonl_line, JsonItems};
 pub use markdown::assessments_markdown;
 pub use rules_doc::rules_markdown;
+pub use summary::summary_html;
 pub use whatif::whatif_text;
 pub use xlsx::{assessment_sheet_names, assessments_xlsx, catalog_xlsx};
 
@@ -45,6 +47,8 @@ pub enum Format {
     Markdown,
     /// One self-contained HTML report (summary, matrix, heat map, a section per operation).
     Html,
+    /// The manager's summary of the HTML report (at most 10 A4 pages): no section per operation.
+    HtmlSummary,
     /// An xlsx workbook: summary, one row per operation, checklist (binary: to a file only).
     Xlsx,
 }
@@ -84,6 +88,7 @@ pub fn render(
             out.write_all(assessments_markdown(&document(report, rules, lang), lang).as_bytes())
         }
         Format::Html => out.write_all(assessments_html(report, rules, lang).as_bytes()),
+        Format::HtmlSummary => out.write_all(summary_html(report, rules, lang).as_bytes()),
         Format::Xlsx => out.write_all(&assessments_xlsx(&document(report, rules, lang), lang)?),
         Format::Yaml => {
             let text = crate::yaml::to_string(&document(report, rules, lang))

@@ -56,7 +56,11 @@ fn table(
     decimals: &[usize],
 ) -> Result<(), XlsxError> {
     let head = bold().set_text_wrap().set_align(FormatAlign::Top);
-    let fte = Format::new().set_num_format("0.00");
+    // Numbers at the top of their cell, level with the first line of the wrapped texts beside them.
+    let fte = Format::new()
+        .set_num_format("0.00")
+        .set_align(FormatAlign::Top);
+    let top = Format::new().set_align(FormatAlign::Top);
     let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
     for (c, title) in header.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *title, &head)?;
@@ -74,7 +78,7 @@ fn table(
                     sheet.write_number_with_format(r, c as u16, n, &fte)?;
                 }
                 Some(n) => {
-                    sheet.write_number(r, c as u16, n)?;
+                    sheet.write_number_with_format(r, c as u16, n, &top)?;
                 }
                 None if value.is_empty() => {}
                 None => {
@@ -198,6 +202,7 @@ fn build_assessments(doc: &Document<'_>, lang: Lang) -> Result<Vec<u8>, XlsxErro
         &ASSESSMENT_NUMERIC,
         &[ASSESSMENT_FREED_FTE],
     )?;
+    operations_print_layout(sheet, &assessment_header(lang), &rows)?;
 
     let rows: Vec<Vec<String>> = checklist_rows(doc, lang)
         .into_iter()
@@ -317,6 +322,63 @@ fn number_format(field: crate::catalog::Field) -> Option<&'static Format> {
     } else {
         None
     }
+}
+
+/// The widest a text column of the operations sheet is on paper (character units): longer texts wrap.
+const PRINT_TEXT_WIDTH: usize = 34;
+
+/// The operations sheet as it prints (17 columns one page wide came out at about a third of their
+/// size): two pages wide, the id and name columns repeated on each, text columns at most
+/// [`PRINT_TEXT_WIDTH`] wide with their text wrapped, each row as high as its longest cell.
+fn operations_print_layout(
+    sheet: &mut Worksheet,
+    header: &[&str],
+    rows: &[Vec<String>],
+) -> Result<(), XlsxError> {
+    let widths: Vec<usize> = (0..header.len())
+        .map(|c| {
+            let natural = column_width(header[c], rows, c) as usize;
+            // The id stays on one line (ids are copied from the sheet); other text wraps.
+            if c == 0 {
+                natural
+            } else {
+                natural.min(PRINT_TEXT_WIDTH)
+            }
+        })
+        .collect();
+    for (c, w) in widths.iter().enumerate() {
+        sheet.set_column_width(c as u16, *w as f64)?;
+    }
+    // Rows as high as their longest wrapped cell (a line of 11-point text is 15 points high; CJK
+    // text counts two units a character).
+    let lines = |text: &str, width: usize| -> usize {
+        let room = width.saturating_sub(1).max(1);
+        text.lines()
+            .map(|l| {
+                unicode_width::UnicodeWidthStr::width(l)
+                    .div_ceil(room)
+                    .max(1)
+            })
+            .sum()
+    };
+    let title_lines = (0..header.len())
+        .map(|c| lines(header[c], widths[c]))
+        .max()
+        .unwrap_or(1);
+    sheet.set_row_height(0, 15.0 * title_lines as f64 + 2.0)?;
+    for (r, row) in rows.iter().enumerate() {
+        let most = row
+            .iter()
+            .zip(&widths)
+            .map(|(text, w)| lines(text, *w))
+            .max()
+            .unwrap_or(1);
+        sheet.set_row_height(r as u32 + 1, 15.0 * most as f64 + 2.0)?;
+    }
+    // Two pages wide, the id and name repeated on each: the spreadsheet program computes the scale.
+    sheet.set_print_fit_to_pages(2, 0);
+    sheet.set_repeat_columns(0, 1)?;
+    Ok(())
 }
 
 /// Page setup of every sheet: A4 landscape, one page wide, the header row repeated on every page and
