@@ -240,6 +240,18 @@ const TEXTS: &[(&str, &str)] = &[
         "serve.allow_host",
         "この名前で届いた要求も受け付けます (繰り返し指定可。`NAME` または `NAME:PORT`)。指定しなければ、ループバックの名前と待ち受けアドレス以外は断ります (DNS リバインディング対策)",
     ),
+    (
+        "serve.trust_user_header",
+        "区のリバースプロキシがログインした利用者名を入れるヘッダー (例: X-Remote-User)。--trusted-proxy のアドレスからの接続でだけ信用し、ほかのアドレスからこのヘッダーが届いたら断ります。--users が必要です",
+    ),
+    (
+        "serve.trusted_proxy",
+        "利用者名のヘッダーを信用するリバースプロキシのアドレス (繰り返し指定可。既定: 127.0.0.1 と ::1)",
+    ),
+    (
+        "serve.users",
+        "利用者と所属部署、政策担当の役割を定める YAML ファイル (--trust-user-header と一緒に使います。docs/self-assessment.md)",
+    ),
     ("new#about", "質問票への回答から新しい業務を記述し、判定します"),
     (
         "new.answers",

@@ -16,6 +16,7 @@ mod rules;
 mod rules_export;
 mod schema;
 mod serve;
+mod serve_users;
 mod template;
 mod test;
 mod whatif;

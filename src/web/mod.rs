@@ -15,6 +15,7 @@
 mod browse;
 mod drafts;
 pub mod guard;
+pub mod identity;
 mod memory;
 mod page;
 mod questionnaire;
@@ -183,6 +184,8 @@ pub struct Visitor {
     pub new_session: bool,
     /// The query string's pairs.
     pub query: Vec<(String, String)>,
+    /// Who is asking (set by [`identity`]; the loopback server's one user when absent).
+    pub actor: identity::Actor,
 }
 
 impl Visitor {
@@ -236,6 +239,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Visitor {
             new_session: session.is_none(),
             session: session.unwrap_or_else(new_session_id),
             query,
+            actor: parts
+                .extensions
+                .get::<identity::Actor>()
+                .cloned()
+                .unwrap_or(identity::Actor::Local),
         })
     }
 }
