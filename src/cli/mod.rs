@@ -5,6 +5,7 @@ mod check;
 mod coverage;
 mod diff;
 mod drafts;
+mod drafts_history;
 mod explain;
 mod export_catalog;
 mod help_ja;

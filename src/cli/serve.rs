@@ -32,7 +32,11 @@ pub struct Args {
     trust_user_header: Option<String>,
     /// Address of the reverse proxy whose user header is believed (repeatable; default 127.0.0.1 and
     /// ::1).
-    #[arg(long = "trusted-proxy", value_name = "ADDR", requires = "trust_user_header")]
+    #[arg(
+        long = "trusted-proxy",
+        value_name = "ADDR",
+        requires = "trust_user_header"
+    )]
     trusted_proxy: Vec<std::net::IpAddr>,
     /// The users file: users, their departments and the policy-staff role (with
     /// --trust-user-header; see docs/self-assessment.md).

@@ -27,7 +27,10 @@ pub fn identity(
             return Err(Exit::Usage);
         }
     };
-    if matches!(name.as_str(), "host" | "cookie" | "origin" | "content-type" | "content-length") {
+    if matches!(
+        name.as_str(),
+        "host" | "cookie" | "origin" | "content-type" | "content-length"
+    ) {
         ui.say(
             &format!("エラー: --trust-user-header に {name} は使えません (プロキシが利用者名を入れる専用のヘッダーを指定してください。例: X-Remote-User)"),
             &format!("error: --trust-user-header cannot be {name} (name the header the proxy puts the user in, e.g. X-Remote-User)"),

@@ -197,9 +197,7 @@ pub async fn submit(
                 return Ok(Err(Some(d.id.clone())));
             }
         }
-        worker
-            .with_store(|s| s.submit(&id, actor.name()))
-            .map(Ok)
+        worker.with_store(|s| s.submit(&id, actor.name())).map(Ok)
     })
     .await;
     let title = lang.pick("提出", "Submit");
@@ -213,9 +211,7 @@ pub async fn submit(
             },
             "/drafts",
         ),
-        Ok(Ok(Err(None))) => {
-            page::error(StatusCode::FORBIDDEN, lang, Message::OtherDepartment)
-        }
+        Ok(Ok(Err(None))) => page::error(StatusCode::FORBIDDEN, lang, Message::OtherDepartment),
         Ok(Ok(Err(Some(id)))) => done(
             &visitor,
             StatusCode::UNPROCESSABLE_ENTITY,

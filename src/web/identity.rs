@@ -106,7 +106,11 @@ fn lang_of(request: &Request) -> Lang {
     }
 }
 
-async fn check(State(identity): State<Arc<Identity>>, mut request: Request, next: Next) -> Response {
+async fn check(
+    State(identity): State<Arc<Identity>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let Some(trusted) = &identity.trusted else {
         request.extensions_mut().insert(Actor::Local);
         return next.run(request).await;
@@ -128,7 +132,9 @@ async fn check(State(identity): State<Arc<Identity>>, mut request: Request, next
             );
             return page::error(StatusCode::FORBIDDEN, lang, Message::ForgedUser);
         }
-        eprintln!("itaku serve: refused: a request from {shown}, not through the trusted proxy ({path})");
+        eprintln!(
+            "itaku serve: refused: a request from {shown}, not through the trusted proxy ({path})"
+        );
         return page::error(StatusCode::FORBIDDEN, lang, Message::NoUser);
     }
     // The stylesheet and the script are the same for everybody.
@@ -158,9 +164,7 @@ async fn check(State(identity): State<Arc<Identity>>, mut request: Request, next
 /// An IPv4 address seen as IPv6 (`::ffff:127.0.0.2`, on a dual-stack listener) as the IPv4 address.
 pub fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
-        IpAddr::V6(v6) => v6
-            .to_ipv4_mapped()
-            .map_or(IpAddr::V6(v6), IpAddr::V4),
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
         v4 => v4,
     }
 }

@@ -132,7 +132,11 @@ pub async fn form(State(state): State<Shared>, visitor: Visitor) -> Response {
                 visitor.actor.name(),
                 d.id
             );
-            return page::error(StatusCode::FORBIDDEN, visitor.lang, page::Message::OtherDepartment);
+            return page::error(
+                StatusCode::FORBIDDEN,
+                visitor.lang,
+                page::Message::OtherDepartment,
+            );
         }
         answers = d.answers.clone();
         // `&version=N` reopens an earlier version (saving it makes a new version of the draft).
@@ -153,7 +157,10 @@ pub async fn form(State(state): State<Shared>, visitor: Visitor) -> Response {
     }
     // A department user's new form starts with its department.
     if let Some(own) = visitor.actor.department() {
-        if answers.get(Field::department).is_none_or(|v| v.trim().is_empty()) {
+        if answers
+            .get(Field::department)
+            .is_none_or(|v| v.trim().is_empty())
+        {
             answers.0.insert(Field::department, own.to_string());
         }
     }
@@ -268,18 +275,24 @@ pub async fn submit(
         let evaluated = evaluate_for(&worker, &answers, draft.as_deref(), lang);
         let outcome = match action.as_str() {
             "save" | "save_copy" | "submit" => {
-                let (outcome, id) =
-                    save(&worker, &evaluated, &answers, draft.as_deref(), &actor, lang);
+                let (outcome, id) = save(
+                    &worker,
+                    &evaluated,
+                    &answers,
+                    draft.as_deref(),
+                    &actor,
+                    lang,
+                );
                 if let Some(id) = id {
                     draft = Some(id);
                 }
                 match (outcome, action.as_str()) {
-                    (Outcome::Saved(id, _), "submit") => Some(
-                        match worker.with_store(|s| s.submit(&id, actor.name())) {
+                    (Outcome::Saved(id, _), "submit") => {
+                        Some(match worker.with_store(|s| s.submit(&id, actor.name())) {
                             Ok(_) => Outcome::Submitted(id),
                             Err(e) => Outcome::Refused(e.message(lang).to_string()),
-                        },
-                    ),
+                        })
+                    }
                     (o, _) => Some(o),
                 }
             }

@@ -64,7 +64,10 @@ pub fn load(path: &Path) -> Result<Users, Diagnostics> {
         Diagnostics::from(
             Diagnostic::error(
                 Code::UsersUnreadable,
-                format!("利用者の設定ファイルを読めません: {}", e.message(crate::Lang::Ja)),
+                format!(
+                    "利用者の設定ファイルを読めません: {}",
+                    e.message(crate::Lang::Ja)
+                ),
                 format!("cannot read the users file: {}", e.message(crate::Lang::En)),
             )
             .in_file(shown.clone()),
@@ -312,7 +315,10 @@ fn unknown_key(location: &Location, key: &str, known: &[&'static str]) -> Diagno
     )
     .at(location.clone());
     match did_you_mean(key, known.iter().copied()) {
-        Some(s) => d.help(format!("`{s}` のことですか?"), format!("did you mean `{s}`?")),
+        Some(s) => d.help(
+            format!("`{s}` のことですか?"),
+            format!("did you mean `{s}`?"),
+        ),
         None => d,
     }
 }
@@ -357,7 +363,12 @@ mod tests {
     #[test]
     fn a_file_that_is_not_a_mapping_is_refused() {
         let e = parse("u.yaml", "- a\n").unwrap_err();
-        assert!(e.iter().next().unwrap().message(Lang::En).contains("mapping"));
+        assert!(e
+            .iter()
+            .next()
+            .unwrap()
+            .message(Lang::En)
+            .contains("mapping"));
         let e = parse("u.yaml", "users: [\n").unwrap_err();
         assert!(e.iter().next().unwrap().place().is_some());
     }
