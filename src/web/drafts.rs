@@ -296,6 +296,7 @@ pub async fn queue(State(state): State<Shared>, visitor: Visitor) -> Response {
     };
     let token = state.token(&visitor.session);
     let target = target_catalog(&state).display().to_string();
+    let view = state.view();
     let title = lang.pick("提出された下書き (審査)", "Submitted drafts (review)");
     let body = html! {
         h1 { (title) }
@@ -312,7 +313,7 @@ pub async fn queue(State(state): State<Shared>, visitor: Visitor) -> Response {
             section.queue-item #(format!("queue-{}", d.id)) {
                 h2 { (d.name) " " small { code { (d.id) } } }
                 p.muted { (d.department) " ・ "  (lang.pick("提出: ", "submitted: ")) (shown_time(&d.updated_at)) " (" (d.updated_by) ") ・ " (lang.pick("版 ", "version ")) (d.version) }
-                @if let Some(before) = state.catalog.find(&entry_id(d)) {
+                @if let Some(before) = view.catalog.find(&entry_id(d)) {
                     div.notice #(format!("replaces-{}", d.id)) {
                         p { (lang.pick("この下書きはカタログの業務 ", "This draft replaces the catalog's operation ")) code { (entry_id(d)) } (lang.pick(" を置き換えます。変わる事実:", ". Facts that change:")) }
                         @if let Some(a) = a {
@@ -322,7 +323,7 @@ pub async fn queue(State(state): State<Shared>, visitor: Visitor) -> Response {
                                 }
                             }
                         }
-                        @if let (Some(a), Some(b)) = (a, state.report.assessments.iter().find(|x| x.operation.id.as_str() == entry_id(d))) {
+                        @if let (Some(a), Some(b)) = (a, view.report.assessments.iter().find(|x| x.operation.id.as_str() == entry_id(d))) {
                             p { (lang.pick("判定: ", "Recommendation: ")) (b.recommendation.label(lang)) " → " strong { (a.recommendation.label(lang)) } }
                         }
                     }
@@ -462,6 +463,8 @@ pub async fn accept(
                 .with_store(|s| s.mark_accepted(&d.id, &who, &shown))
                 .map_err(|e| e.message(lang).to_string())?;
             eprintln!("itaku serve: {who} accepted draft {} into {shown}", d.id);
+            // The lists, the summary and the operation pages show the accepted entry at once.
+            worker.reload();
             Ok((op_id, written.change, shown))
         })
         .await;
@@ -480,7 +483,7 @@ pub async fn accept(
                     }
                     code { (shown) }
                 }
-                p.muted { (lang.pick("サーバーの一覧・集計は再起動後に新しいカタログを読み込みます。", "The server's lists and summary read the new catalog at its next start.")) }
+                p { a href=(visitor.link(&format!("/ops/{op_id}"))) { (lang.pick("カタログに入った業務の判定を見る", "See the operation's assessment in the catalog")) } }
             },
             "/queue",
         ),

@@ -42,11 +42,17 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// Name of the session cookie the form token is bound to.
 const SESSION_COOKIE: &str = "itaku_session";
 
+/// The catalog as the pages show it, with its assessment: replaced whole when an accepted draft
+/// changes the catalog file ([`AppState::reload`]).
+pub struct View {
+    pub catalog: Catalog,
+    pub report: Report,
+}
+
 /// What every handler shares: the rules compiled once, the catalog and its assessment, where drafts go.
 pub struct AppState {
     pub compiled: Arc<CompiledRules>,
-    pub catalog: Catalog,
-    pub report: Report,
+    view: std::sync::RwLock<Arc<View>>,
     pub drafts: PathBuf,
     /// Where the catalog was read from (shown on the pages).
     pub catalog_path: String,
@@ -71,8 +77,7 @@ impl AppState {
         let report = itaku::assess_catalog(&catalog, &compiled);
         Ok(AppState {
             compiled,
-            catalog,
-            report,
+            view: std::sync::RwLock::new(Arc::new(View { catalog, report })),
             drafts,
             catalog_path,
             secret: {
@@ -82,6 +87,31 @@ impl AppState {
             },
             store: Mutex::new(None),
         })
+    }
+
+    /// The catalog and its assessment now (a request keeps the one it started with).
+    pub fn view(&self) -> Arc<View> {
+        Arc::clone(&self.view.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Reads the catalog again and assesses it (after an accept wrote into it). A catalog that no
+    /// longer loads keeps the pages on the one they had; the problem is logged.
+    pub fn reload(&self) {
+        let path = std::path::Path::new(&self.catalog_path);
+        let loaded = itaku::catalog::load_path_for(path, &self.compiled.rules);
+        if loaded.catalog.is_empty() {
+            eprintln!(
+                "itaku serve: error: the catalog {} did not load again; the pages keep the catalog they had",
+                self.catalog_path
+            );
+            return;
+        }
+        let report = itaku::assess_catalog(&loaded.catalog, &self.compiled);
+        let view = Arc::new(View {
+            catalog: loaded.catalog,
+            report,
+        });
+        *self.view.write().unwrap_or_else(|e| e.into_inner()) = view;
     }
 
     /// The form token of a session.
@@ -94,7 +124,7 @@ impl AppState {
 
     /// True when `id` is used by the catalog or by a draft in the store (one query, no file looked at).
     fn id_taken(&self, id: &str) -> bool {
-        self.catalog.find(id).is_some() || self.with_store(|s| s.contains(id)).unwrap_or(false)
+        self.view().catalog.find(id).is_some() || self.with_store(|s| s.contains(id)).unwrap_or(false)
     }
 
     /// Runs `f` on the drafts store, opening it first if needed.

@@ -63,7 +63,7 @@ pub fn evaluate_for(
         .or_else(|| draft.map(str::to_string))
         .unwrap_or_else(|| {
             state
-                .with_store(|s| s.propose_id(answers, |c| state.catalog.find(c).is_some()))
+                .with_store(|s| s.propose_id(answers, |c| state.view().catalog.find(c).is_some()))
                 .unwrap_or_else(|_| propose_id(answers, |c| state.id_taken(c)))
         });
     let draft = validate(answers, &id, rules);
@@ -150,7 +150,7 @@ pub async fn form(State(state): State<Shared>, visitor: Visitor) -> Response {
             }
         }
         draft = Some(d.id);
-    } else if let Some(op) = state.catalog.find(from) {
+    } else if let Some(op) = state.view().catalog.find(from) {
         answers = Answers::from_operation(op);
         // A new draft needs a new id: the one of the original is taken.
         answers.0.remove(&Field::id);
@@ -368,12 +368,12 @@ fn save(
             );
         }
     }
-    if state.catalog.find(&ev.id).is_some() {
+    if state.view().catalog.find(&ev.id).is_some() {
         return (Outcome::InCatalog(ev.id.clone()), None);
     }
     let saved = state.with_store(|s| {
         s.save(draft, answers, actor.name(), |c| {
-            state.catalog.find(c).is_some()
+            state.view().catalog.find(c).is_some()
         })
     });
     match saved {
@@ -743,7 +743,7 @@ pub fn result_with(
         p.muted #draft-id {
             (lang.pick("業務ID", "Operation id")) ": " code { (ev.id) }
             @if !ev.id_given { " " (lang.pick("(業務名から提案)", "(proposed from the name)")) }
-            @if ev.id_given && state.catalog.find(&ev.id).is_some() {
+            @if ev.id_given && state.view().catalog.find(&ev.id).is_some() {
                 " — " strong.error { (lang.pick("カタログで使用済み", "used by the catalog")) }
             } @else if ev.id_given && state.id_taken(&ev.id) {
                 " — " strong { (lang.pick("同じIDの下書きあり", "a draft with this id exists")) }

@@ -398,6 +398,12 @@ fn behind_nginx_departments_see_their_own_drafts_and_policy_staff_review() {
     assert!(r.body.contains("id=\"accepted\""), "{}", r.body);
     let written = std::fs::read_to_string(&catalog).unwrap();
     assert!(written.contains("id: \"hoiku-proxy-test\""), "{written}");
+    // The server's catalog is read again at once: the browse pages show the accepted entry.
+    let r = a.get("/ops/hoiku-proxy-test");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("保育料の口座振替受付"), "{}", r.body);
+    let r = staff.get("/");
+    assert!(r.body.contains("/ops/hoiku-proxy-test"), "{}", r.body);
 
     // Every action records the user who did it.
     let out = crate::support::itaku_en(&[
