@@ -82,12 +82,13 @@ pub fn run(dir: &Path, id: &str, version: Option<i64>, json: bool, ui: &Ui) -> E
             );
             for f in Field::ALL {
                 if let Some(a) = v.answers.get(*f) {
-                    t.push_str(&format!(
-                        "{}: {}  # {}\n",
-                        f.name(),
-                        serde_json::Value::String(a.to_string()),
-                        titles::title(*f, lang)
-                    ));
+                    let value = serde_json::Value::String(a.to_string());
+                    let title = titles::title(*f, lang);
+                    if title == f.name() {
+                        t.push_str(&format!("{}: {value}\n", f.name()));
+                    } else {
+                        t.push_str(&format!("{}: {value}  # {title}\n", f.name()));
+                    }
                 }
             }
             t
