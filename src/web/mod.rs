@@ -124,7 +124,8 @@ impl AppState {
 
     /// True when `id` is used by the catalog or by a draft in the store (one query, no file looked at).
     fn id_taken(&self, id: &str) -> bool {
-        self.view().catalog.find(id).is_some() || self.with_store(|s| s.contains(id)).unwrap_or(false)
+        self.view().catalog.find(id).is_some()
+            || self.with_store(|s| s.contains(id)).unwrap_or(false)
     }
 
     /// Runs `f` on the drafts store, opening it first if needed.

@@ -28,7 +28,7 @@ users:
 ";
 
 /// Every login of the htpasswd file (the outsider can log in but is not in the users file).
-const LOGINS: [(&str, &str); 4] = [
+pub(crate) const LOGINS: [(&str, &str); 4] = [
     ("tanaka", "hoiku-pass"),
     ("suzuki", "kazei-pass"),
     ("sato", "seisaku-pass"),
@@ -36,9 +36,9 @@ const LOGINS: [(&str, &str); 4] = [
 ];
 
 /// nginx in the foreground, killed when dropped.
-struct Nginx {
+pub(crate) struct Nginx {
     child: Child,
-    addr: String,
+    pub(crate) addr: String,
     dir: tempfile::TempDir,
 }
 
@@ -74,7 +74,7 @@ fn htpasswd(dir: &Path) -> std::path::PathBuf {
     path
 }
 
-fn start_nginx(upstream: &str) -> Nginx {
+pub(crate) fn start_nginx(upstream: &str) -> Nginx {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::create_dir_all(d.join("tmp")).unwrap();
@@ -172,7 +172,7 @@ fn send(addr: &str, request: &str) -> Response {
 }
 
 /// A user of the ward's login, talking to nginx.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     nginx: &'a Nginx,
     auth: String,
     cookie: String,
@@ -180,7 +180,7 @@ struct Browser<'a> {
 }
 
 impl<'a> Browser<'a> {
-    fn login(nginx: &'a Nginx, user: &str) -> Browser<'a> {
+    pub(crate) fn login(nginx: &'a Nginx, user: &str) -> Browser<'a> {
         let password = LOGINS.iter().find(|(u, _)| *u == user).unwrap().1;
         let mut b = Browser {
             nginx,
@@ -220,7 +220,7 @@ impl<'a> Browser<'a> {
         self.get_with(path, "")
     }
 
-    fn post(&self, path: &str, pairs: &[(&str, &str)]) -> Response {
+    pub(crate) fn post(&self, path: &str, pairs: &[(&str, &str)]) -> Response {
         let mut pairs = pairs.to_vec();
         pairs.push(("_token", &self.token));
         let body = serde_urlencoded::to_string(&pairs).unwrap();
@@ -234,7 +234,7 @@ impl<'a> Browser<'a> {
     }
 
     /// Saves a new draft; its id.
-    fn save(&self, id: &str, name: &str, department: &str) -> Response {
+    pub(crate) fn save(&self, id: &str, name: &str, department: &str) -> Response {
         self.post(
             "/new",
             &[
@@ -259,7 +259,7 @@ impl<'a> Browser<'a> {
     }
 }
 
-fn users_file(dir: &Path) -> String {
+pub(crate) fn users_file(dir: &Path) -> String {
     let path = dir.join("users.yaml");
     std::fs::write(&path, USERS).unwrap();
     path.display().to_string()

@@ -574,7 +574,9 @@ mod tests {
                 n += 1;
                 if n <= 2 {
                     let mut t = std::fs::read_to_string(p).unwrap();
-                    t.push_str(&format!("  - id: other-{n}\n    name: 別の業務\n    department: D\n"));
+                    t.push_str(&format!(
+                        "  - id: other-{n}\n    name: 別の業務\n    department: D\n"
+                    ));
                     std::fs::write(p, t).unwrap();
                 }
             }));
@@ -588,7 +590,10 @@ mod tests {
         for id in ["id: a", "id: other-1", "id: other-2", "id: new-one"] {
             assert!(after.contains(id), "{id} lost:\n{after}");
         }
-        assert!(after.ends_with("  - id: new-one\n    name: 新しい業務\n    department: 総務部\n"), "{after}");
+        assert!(
+            after.ends_with("  - id: new-one\n    name: 新しい業務\n    department: 総務部\n"),
+            "{after}"
+        );
         let loaded = parse_str_for("c.yaml", &after, &rules());
         assert_eq!(loaded.catalog.len(), 4);
     }
@@ -597,25 +602,32 @@ mod tests {
     fn a_file_that_keeps_changing_is_refused_and_left_as_the_other_writer_left_it() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.yaml");
-        std::fs::write(&path, "operations:\n  - id: a\n    name: A\n    department: D\n").unwrap();
+        std::fs::write(
+            &path,
+            "operations:\n  - id: a\n    name: A\n    department: D\n",
+        )
+        .unwrap();
         let mut n = 0;
         BETWEEN.with(|h| {
             *h.borrow_mut() = Some(Box::new(move |p: &Path| {
                 n += 1;
                 let mut t = std::fs::read_to_string(p).unwrap();
-                t.push_str(&format!("  - id: busy-{n}\n    name: B\n    department: D\n"));
+                t.push_str(&format!(
+                    "  - id: busy-{n}\n    name: B\n    department: D\n"
+                ));
                 std::fs::write(p, t).unwrap();
             }));
         });
         let w = write_entry_into(&path, "new-one", ENTRY, Mode::AppendOnly, &rules());
         BETWEEN.with(|h| h.borrow_mut().take());
         let problems = w.unwrap_err();
-        assert!(problems
-            .iter()
-            .any(|d| d.code == Code::CatalogWriteChanged));
+        assert!(problems.iter().any(|d| d.code == Code::CatalogWriteChanged));
         let after = std::fs::read_to_string(&path).unwrap();
         assert!(!after.contains("new-one"));
-        assert!(after.contains(&format!("busy-{}", MAX_RETRIES + 1)), "{after}");
+        assert!(
+            after.contains(&format!("busy-{}", MAX_RETRIES + 1)),
+            "{after}"
+        );
     }
 
     fn rules() -> RuleSet {
