@@ -540,11 +540,15 @@ fn check(
     Err(problems)
 }
 
+/// A test's hook into a write (see [`between_build_and_check`]).
+#[cfg(test)]
+type Hook = Box<dyn FnMut(&Path)>;
+
 #[cfg(test)]
 thread_local! {
     /// Called by a write on this thread between building the new text and reading the file again: a
     /// test changes the file there, as a writer that takes no lock would.
-    static BETWEEN: std::cell::RefCell<Option<Box<dyn FnMut(&Path)>>> =
+    static BETWEEN: std::cell::RefCell<Option<Hook>> =
         const { std::cell::RefCell::new(None) };
 }
 
