@@ -7,6 +7,10 @@
 //! Hardening (`guard.rs`, `server.rs`): the `Host` must name this server, a POST must come from this
 //! origin, the work in flight and the connections are bounded, and slow clients time out.
 //!
+//! Identity (`identity.rs`): one local user by default; behind the ward's reverse proxy, the user the
+//! proxy names in the trusted header (believed only from the proxy's address), limited to its own
+//! department's drafts unless it is policy staff.
+//!
 //! Security: maud escapes every text; request bodies are limited to [`BODY_LIMIT`]; every POST carries
 //! a token bound to the browser's session cookie (`SameSite=Strict`), so another site cannot post a form
 //! here; ids are validated by the catalog loader before they name a file; errors are logged on standard
