@@ -90,11 +90,11 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         ));
     }
     if args.report.is_some() && !matches!(args.format, Some(FormatArg::Html)) {
-        ui.say(
-            "エラー: --report は --format html と一緒に指定してください",
-            "error: --report goes with --format html",
-        );
-        return Exit::Usage;
+        return ui.fail(Diagnostic::error(
+            Code::UsageInvalid,
+            "--report は --format html と一緒に指定してください",
+            "--report goes with --format html",
+        ));
     }
     let compiled = match args.rules.compile(ui) {
         Ok(c) => c,

@@ -49,6 +49,16 @@ fn failed(e: &itaku::drafts::StoreError, ui: &Ui) -> Exit {
 
 #[derive(clap::Args)]
 pub struct ListArgs {
+    /// One draft: its versions and actions (who, when, what), or with --version N that version's
+    /// answers.
+    #[arg(value_name = "ID")]
+    id: Option<String>,
+    /// Show the draft's history (the default when ID is given).
+    #[arg(long, requires = "id")]
+    history: bool,
+    /// Print the answers of this version of the draft ID.
+    #[arg(long, value_name = "N", requires = "id", conflicts_with = "history")]
+    version: Option<i64>,
     /// The drafts folder (its store is `itaku-drafts.sqlite3`).
     #[arg(long, value_name = "DIR", default_value = DEFAULT_DRAFTS)]
     drafts: PathBuf,
@@ -88,6 +98,9 @@ fn entry_id(d: &DraftInfo) -> String {
 }
 
 pub fn list(args: ListArgs, ui: &Ui) -> Exit {
+    if let Some(id) = &args.id {
+        return super::drafts_history::run(&args.drafts, id, args.version, args.json, ui);
+    }
     if !args.drafts.exists() {
         // Nothing saved yet: listing does not create the folder.
         ui.say(

@@ -244,6 +244,18 @@ const TEXTS: &[(&str, &str)] = &[
         "serve.allow_host",
         "この名前で届いた要求も受け付けます (繰り返し指定可。`NAME` または `NAME:PORT`)。指定しなければ、ループバックの名前と待ち受けアドレス以外は断ります (DNS リバインディング対策)",
     ),
+    (
+        "serve.trust_user_header",
+        "区のリバースプロキシがログインした利用者名を入れるヘッダー (例: X-Remote-User)。--trusted-proxy のアドレスからの接続でだけ信用し、ほかのアドレスからこのヘッダーが届いたら断ります。--users が必要です",
+    ),
+    (
+        "serve.trusted_proxy",
+        "利用者名のヘッダーを信用するリバースプロキシのアドレス (繰り返し指定可。既定: 127.0.0.1 と ::1)",
+    ),
+    (
+        "serve.users",
+        "利用者と所属部署、政策担当の役割を定める YAML ファイル (--trust-user-header と一緒に使います。docs/self-assessment.md)",
+    ),
     ("new#about", "質問票への回答から新しい業務を記述し、判定します"),
     (
         "new.answers",
@@ -265,6 +277,9 @@ const TEXTS: &[(&str, &str)] = &[
         "この状態の下書きだけを表示します: draft, submitted, returned, accepted (下書き, 提出済み, 差戻し, 受理 でも可)",
     ),
     ("drafts.json", "一覧を JSON で出力します"),
+    ("drafts.id", "この下書きの版と操作の履歴 (誰が・いつ・何を) を表示します。--version N でその版の回答を表示します"),
+    ("drafts.history", "下書きの履歴を表示します (ID を指定したときの既定)"),
+    ("drafts.version", "下書き ID のこの版の回答を、itaku new が読める回答ファイルの形で表示します"),
     ("submit#about", "下書きを政策経営部に提出します (回答が検証を通る下書きだけ)"),
     ("submit.id", "下書きのID (`itaku drafts` で確認できます)"),
     ("return#about", "提出された下書きを、コメントを付けて部署に差し戻します"),

@@ -26,6 +26,23 @@ pub struct Args {
     /// the loopback names and the bound address are served (against DNS rebinding).
     #[arg(long = "allow-host", value_name = "NAME")]
     allow_host: Vec<String>,
+    /// The header in which the ward's reverse proxy names the logged-in user (e.g. X-Remote-User).
+    /// Believed only on connections from a --trusted-proxy address; the header from any other address
+    /// is refused. Needs --users.
+    #[arg(long, value_name = "NAME", requires = "users")]
+    trust_user_header: Option<String>,
+    /// Address of the reverse proxy whose user header is believed (repeatable; default 127.0.0.1 and
+    /// ::1).
+    #[arg(
+        long = "trusted-proxy",
+        value_name = "ADDR",
+        requires = "trust_user_header"
+    )]
+    trusted_proxy: Vec<std::net::IpAddr>,
+    /// The users file: users, their departments and the policy-staff role (with
+    /// --trust-user-header; see docs/self-assessment.md).
+    #[arg(long, value_name = "FILE", requires = "trust_user_header")]
+    users: Option<PathBuf>,
 }
 
 pub fn run(args: Args, ui: &Ui) -> Exit {
@@ -38,6 +55,15 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
             &format!("warning: listening on {}: there is no login; anyone on this network can use it and save drafts. Name the host other machines use with --allow-host", args.addr),
         );
     }
+    let identity = match super::serve_users::identity(
+        args.trust_user_header.as_deref(),
+        &args.trusted_proxy,
+        args.users.as_deref(),
+        ui,
+    ) {
+        Ok(i) => Arc::new(i),
+        Err(exit) => return exit,
+    };
     let compiled = match args.rules.compile(ui) {
         Ok(c) => Arc::new(c),
         Err(exit) => return exit,
@@ -118,7 +144,8 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
             &format!("itaku serve: listening on http://{shown}/; drafts go to {} (Ctrl-C stops)", args.drafts.display()),
         );
         let guard = Arc::new(crate::web::guard::Guard::new(bound, &allow_host));
-        let app = crate::web::guard::apply(crate::web::router(state), guard);
+        let app = crate::web::identity::apply(crate::web::router(state), identity);
+        let app = crate::web::guard::apply(app, guard);
         let served = crate::web::server::serve(listener, app, stop).await;
         match served {
             Ok(()) => {

@@ -33,7 +33,8 @@ pub async fn list(State(state): State<Shared>, visitor: Visitor) -> Response {
         want("recommendation"),
         want("focus_area"),
     );
-    let rows: Vec<_> = state
+    let view = state.view();
+    let rows: Vec<_> = view
         .report
         .assessments
         .iter()
@@ -41,7 +42,7 @@ pub async fn list(State(state): State<Shared>, visitor: Visitor) -> Response {
         .filter(|a| rec.is_none_or(|r| a.recommendation.as_str() == r))
         .filter(|a| area.is_none_or(|f| a.operation.focus_area.map(|x| x.as_str()) == Some(f)))
         .collect();
-    let departments: std::collections::BTreeSet<&str> = state
+    let departments: std::collections::BTreeSet<&str> = view
         .catalog
         .operations
         .iter()
@@ -52,7 +53,7 @@ pub async fn list(State(state): State<Shared>, visitor: Visitor) -> Response {
         h1 { (title) }
         p.muted {
             (lang.pick("カタログ: ", "Catalog: ")) code { (state.catalog_path) } " — "
-            (state.catalog.len()) (lang.pick("件の業務。業務名を選ぶと判定を表示します。", " operations. Choose one to see its assessment."))
+            (view.catalog.len()) (lang.pick("件の業務。業務名を選ぶと判定を表示します。", " operations. Choose one to see its assessment."))
         }
         form.filters method="get" action="/" {
             @if lang == Lang::En { input type="hidden" name="lang" value="en"; }
@@ -119,7 +120,8 @@ pub async fn operation(
     Path(id): Path<String>,
 ) -> Response {
     let lang = visitor.lang;
-    let Some(a) = state
+    let view = state.view();
+    let Some(a) = view
         .report
         .assessments
         .iter()
@@ -151,7 +153,8 @@ pub async fn operation(
 /// GET /summary: counts by recommendation and freed FTE by department.
 pub async fn summary(State(state): State<Shared>, visitor: Visitor) -> Response {
     let lang = visitor.lang;
-    let report = &state.report;
+    let view = state.view();
+    let report = &view.report;
     let mut by_dept: BTreeMap<&str, ([usize; 4], f64)> = BTreeMap::new();
     for a in &report.assessments {
         let e = by_dept.entry(a.operation.department.as_str()).or_default();

@@ -3,7 +3,9 @@
 //! see the submitted drafts with their assessment, and return one with a comment or accept it into the
 //! catalog (through the one catalog writer, [`itaku::catalog::writer`]). Every POST carries the form
 //! token ([`super::check_post`]); every action records who did it ([`super::LOCAL_USER`] on a loopback
-//! server) and the draft's department.
+//! server, the user the trusted proxy named in a ward deployment) and the draft's department. A
+//! department user sees and submits only its own department's drafts; only policy staff see the queue
+//! and accept or return ([`super::identity::Actor`]).
 
 use std::sync::Arc;
 
@@ -23,7 +25,7 @@ use itaku::Lang;
 
 use super::page::{self, Message};
 use super::questionnaire::assessment_markup;
-use super::{check_post, internal_error, AppState, Shared, Visitor, LOCAL_USER};
+use super::{check_post, internal_error, AppState, Shared, Visitor};
 
 /// The operation id a draft is written under: its `id` answer, else the draft's id.
 fn entry_id(d: &DraftInfo) -> String {
@@ -76,11 +78,13 @@ pub fn draft_notice(d: &DraftInfo, visitor: &Visitor, lang: Lang) -> Markup {
 pub async fn list(State(state): State<Shared>, visitor: Visitor) -> Response {
     let lang = visitor.lang;
     let worker = Arc::clone(&state);
+    let actor = visitor.actor.clone();
     let rows = tokio::task::spawn_blocking(move || {
         let drafts = worker.with_store(|s| s.list(None))?;
         Ok::<_, itaku::drafts::StoreError>(
             drafts
                 .into_iter()
+                .filter(|d| actor.may_open(&d.department))
                 .map(|d| {
                     let rec = assess(&worker, &d).map(|a| a.recommendation);
                     (d, rec)
@@ -182,14 +186,18 @@ pub async fn submit(
         return page::error(StatusCode::NOT_FOUND, lang, Message::NotFound);
     }
     let worker = Arc::clone(&state);
+    let actor = visitor.actor.clone();
     let result = tokio::task::spawn_blocking(move || {
         let d = worker.with_store(|s| s.get(&id))?;
         if let Some(d) = &d {
+            if !actor.may_open(&d.department) {
+                return Ok(Err(None));
+            }
             if assess(&worker, d).is_none() {
-                return Ok(Err(d.id.clone()));
+                return Ok(Err(Some(d.id.clone())));
             }
         }
-        worker.with_store(|s| s.submit(&id, LOCAL_USER)).map(Ok)
+        worker.with_store(|s| s.submit(&id, actor.name())).map(Ok)
     })
     .await;
     let title = lang.pick("提出", "Submit");
@@ -203,7 +211,8 @@ pub async fn submit(
             },
             "/drafts",
         ),
-        Ok(Ok(Err(id))) => done(
+        Ok(Ok(Err(None))) => page::error(StatusCode::FORBIDDEN, lang, Message::OtherDepartment),
+        Ok(Ok(Err(Some(id)))) => done(
             &visitor,
             StatusCode::UNPROCESSABLE_ENTITY,
             title,
@@ -263,6 +272,9 @@ fn target_catalog(state: &AppState) -> std::path::PathBuf {
 /// GET /queue: the submitted drafts, each with its assessment and the accept and return forms.
 pub async fn queue(State(state): State<Shared>, visitor: Visitor) -> Response {
     let lang = visitor.lang;
+    if !visitor.actor.is_policy() {
+        return page::error(StatusCode::FORBIDDEN, lang, Message::StaffOnly);
+    }
     let worker = Arc::clone(&state);
     let rows = tokio::task::spawn_blocking(move || {
         let drafts = worker.with_store(|s| s.list(Some(Status::Submitted)))?;
@@ -284,6 +296,7 @@ pub async fn queue(State(state): State<Shared>, visitor: Visitor) -> Response {
     };
     let token = state.token(&visitor.session);
     let target = target_catalog(&state).display().to_string();
+    let view = state.view();
     let title = lang.pick("提出された下書き (審査)", "Submitted drafts (review)");
     let body = html! {
         h1 { (title) }
@@ -300,7 +313,7 @@ pub async fn queue(State(state): State<Shared>, visitor: Visitor) -> Response {
             section.queue-item #(format!("queue-{}", d.id)) {
                 h2 { (d.name) " " small { code { (d.id) } } }
                 p.muted { (d.department) " ・ "  (lang.pick("提出: ", "submitted: ")) (shown_time(&d.updated_at)) " (" (d.updated_by) ") ・ " (lang.pick("版 ", "version ")) (d.version) }
-                @if let Some(before) = state.catalog.find(&entry_id(d)) {
+                @if let Some(before) = view.catalog.find(&entry_id(d)) {
                     div.notice #(format!("replaces-{}", d.id)) {
                         p { (lang.pick("この下書きはカタログの業務 ", "This draft replaces the catalog's operation ")) code { (entry_id(d)) } (lang.pick(" を置き換えます。変わる事実:", ". Facts that change:")) }
                         @if let Some(a) = a {
@@ -310,7 +323,7 @@ pub async fn queue(State(state): State<Shared>, visitor: Visitor) -> Response {
                                 }
                             }
                         }
-                        @if let (Some(a), Some(b)) = (a, state.report.assessments.iter().find(|x| x.operation.id.as_str() == entry_id(d))) {
+                        @if let (Some(a), Some(b)) = (a, view.report.assessments.iter().find(|x| x.operation.id.as_str() == entry_id(d))) {
                             p { (lang.pick("判定: ", "Recommendation: ")) (b.recommendation.label(lang)) " → " strong { (a.recommendation.label(lang)) } }
                         }
                     }
@@ -352,13 +365,17 @@ pub async fn return_draft(
         Err(r) => return r,
     };
     let lang = visitor.lang;
+    if !visitor.actor.is_policy() {
+        return page::error(StatusCode::FORBIDDEN, lang, Message::StaffOnly);
+    }
     if !valid_id(&id) {
         return page::error(StatusCode::NOT_FOUND, lang, Message::NotFound);
     }
     let comment = form.get("comment").unwrap_or("").to_string();
     let worker = Arc::clone(&state);
+    let who = visitor.actor.name().to_string();
     let result = tokio::task::spawn_blocking(move || {
-        worker.with_store(|s| s.return_draft(&id, LOCAL_USER, &comment))
+        worker.with_store(|s| s.return_draft(&id, &who, &comment))
     })
     .await;
     let title = lang.pick("差戻し", "Return");
@@ -395,10 +412,14 @@ pub async fn accept(
         return r;
     }
     let lang = visitor.lang;
+    if !visitor.actor.is_policy() {
+        return page::error(StatusCode::FORBIDDEN, lang, Message::StaffOnly);
+    }
     if !valid_id(&id) {
         return page::error(StatusCode::NOT_FOUND, lang, Message::NotFound);
     }
     let worker = Arc::clone(&state);
+    let who = visitor.actor.name().to_string();
     let result =
         tokio::task::spawn_blocking(move || -> Result<(String, Change, String), String> {
             let d = worker
@@ -439,9 +460,11 @@ pub async fn accept(
             })?;
             let shown = target.display().to_string();
             worker
-                .with_store(|s| s.mark_accepted(&d.id, LOCAL_USER, &shown))
+                .with_store(|s| s.mark_accepted(&d.id, &who, &shown))
                 .map_err(|e| e.message(lang).to_string())?;
-            eprintln!("itaku serve: accepted draft {} into {shown}", d.id);
+            eprintln!("itaku serve: {who} accepted draft {} into {shown}", d.id);
+            // The lists, the summary and the operation pages show the accepted entry at once.
+            worker.reload();
             Ok((op_id, written.change, shown))
         })
         .await;
@@ -460,7 +483,7 @@ pub async fn accept(
                     }
                     code { (shown) }
                 }
-                p.muted { (lang.pick("サーバーの一覧・集計は再起動後に新しいカタログを読み込みます。", "The server's lists and summary read the new catalog at its next start.")) }
+                p { a href=(visitor.link(&format!("/ops/{op_id}"))) { (lang.pick("カタログに入った業務の判定を見る", "See the operation's assessment in the catalog")) } }
             },
             "/queue",
         ),

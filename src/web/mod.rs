@@ -7,6 +7,10 @@
 //! Hardening (`guard.rs`, `server.rs`): the `Host` must name this server, a POST must come from this
 //! origin, the work in flight and the connections are bounded, and slow clients time out.
 //!
+//! Identity (`identity.rs`): one local user by default; behind the ward's reverse proxy, the user the
+//! proxy names in the trusted header (believed only from the proxy's address), limited to its own
+//! department's drafts unless it is policy staff.
+//!
 //! Security: maud escapes every text; request bodies are limited to [`BODY_LIMIT`]; every POST carries
 //! a token bound to the browser's session cookie (`SameSite=Strict`), so another site cannot post a form
 //! here; ids are validated by the catalog loader before they name a file; errors are logged on standard
@@ -15,6 +19,7 @@
 mod browse;
 mod drafts;
 pub mod guard;
+pub mod identity;
 mod memory;
 mod page;
 mod questionnaire;
@@ -41,11 +46,17 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// Name of the session cookie the form token is bound to.
 const SESSION_COOKIE: &str = "itaku_session";
 
+/// The catalog as the pages show it, with its assessment: replaced whole when an accepted draft
+/// changes the catalog file ([`AppState::reload`]).
+pub struct View {
+    pub catalog: Catalog,
+    pub report: Report,
+}
+
 /// What every handler shares: the rules compiled once, the catalog and its assessment, where drafts go.
 pub struct AppState {
     pub compiled: Arc<CompiledRules>,
-    pub catalog: Catalog,
-    pub report: Report,
+    view: std::sync::RwLock<Arc<View>>,
     pub drafts: PathBuf,
     /// Where the catalog was read from (shown on the pages).
     pub catalog_path: String,
@@ -70,8 +81,7 @@ impl AppState {
     ) -> Result<AppState, getrandom::Error> {
         Ok(AppState {
             compiled,
-            catalog,
-            report,
+            view: std::sync::RwLock::new(Arc::new(View { catalog, report })),
             drafts,
             catalog_path,
             secret: {
@@ -81,6 +91,31 @@ impl AppState {
             },
             store: Mutex::new(None),
         })
+    }
+
+    /// The catalog and its assessment now (a request keeps the one it started with).
+    pub fn view(&self) -> Arc<View> {
+        Arc::clone(&self.view.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Reads the catalog again and assesses it (after an accept wrote into it). A catalog that no
+    /// longer loads keeps the pages on the one they had; the problem is logged.
+    pub fn reload(&self) {
+        let path = std::path::Path::new(&self.catalog_path);
+        let loaded = itaku::catalog::load_path_for(path, &self.compiled.rules);
+        if loaded.catalog.is_empty() {
+            eprintln!(
+                "itaku serve: error: the catalog {} did not load again; the pages keep the catalog they had",
+                self.catalog_path
+            );
+            return;
+        }
+        let report = itaku::assess_catalog(&loaded.catalog, &self.compiled);
+        let view = Arc::new(View {
+            catalog: loaded.catalog,
+            report,
+        });
+        *self.view.write().unwrap_or_else(|e| e.into_inner()) = view;
     }
 
     /// The form token of a session.
@@ -93,7 +128,8 @@ impl AppState {
 
     /// True when `id` is used by the catalog or by a draft in the store (one query, no file looked at).
     fn id_taken(&self, id: &str) -> bool {
-        self.catalog.find(id).is_some() || self.with_store(|s| s.contains(id)).unwrap_or(false)
+        self.view().catalog.find(id).is_some()
+            || self.with_store(|s| s.contains(id)).unwrap_or(false)
     }
 
     /// Runs `f` on the drafts store, opening it first if needed.
@@ -185,6 +221,8 @@ pub struct Visitor {
     pub new_session: bool,
     /// The query string's pairs.
     pub query: Vec<(String, String)>,
+    /// Who is asking (set by [`identity`]; the loopback server's one user when absent).
+    pub actor: identity::Actor,
 }
 
 impl Visitor {
@@ -238,6 +276,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Visitor {
             new_session: session.is_none(),
             session: session.unwrap_or_else(new_session_id),
             query,
+            actor: parts
+                .extensions
+                .get::<identity::Actor>()
+                .cloned()
+                .unwrap_or(identity::Actor::Local),
         })
     }
 }

@@ -85,7 +85,12 @@ fn layout(lang: Lang, title: &str, visitor: Option<&Visitor>, body: Markup) -> M
                         a href=(link("/summary")) { (lang.pick("集計", "Summary")) }
                         a href=(link("/new")) { (lang.pick("新しい業務を記入", "Describe a new operation")) }
                         a href=(link("/drafts")) { (lang.pick("下書き", "Drafts")) }
-                        a href=(link("/queue")) { (lang.pick("審査", "Review")) }
+                        @if visitor.is_none_or(|v| v.actor.is_policy()) {
+                            a href=(link("/queue")) { (lang.pick("審査", "Review")) }
+                        }
+                        @if let Some(who) = visitor.and_then(|v| v.actor.shown()) {
+                            span.who { (who) }
+                        }
                         a.lang href=(other.0) lang=(lang.pick("en", "ja")) { (other.1) }
                     }
                 }
@@ -109,6 +114,16 @@ pub enum Message {
     CrossOrigin,
     /// Too much work in flight (503).
     Busy,
+    /// A user header from an address that is not the trusted proxy (403).
+    ForgedUser,
+    /// No user named by the trusted proxy (403).
+    NoUser,
+    /// A user the users file does not list (403).
+    UnknownUser,
+    /// A page or action for policy staff, asked by a department user (403).
+    StaffOnly,
+    /// Another department's draft (403).
+    OtherDepartment,
 }
 
 impl Message {
@@ -155,6 +170,36 @@ impl Message {
                 "The server is busy",
                 "少し待ってから、もう一度お試しください。入力した内容はこのページに残っています。",
                 "Please try again in a moment; what you entered is still on the page.",
+            ),
+            Message::ForgedUser => (
+                "このアクセスは受け付けられません",
+                "This request is refused",
+                "利用者名は区のログイン (リバースプロキシ) を通したアクセスでだけ受け付けます。区のポータルから開いてください。",
+                "A user name is accepted only through the ward's login (the reverse proxy). Open the application from the ward's portal.",
+            ),
+            Message::NoUser => (
+                "ログインが必要です",
+                "You need to log in",
+                "区のログイン (リバースプロキシ) を通して開いてください。ログインした利用者名が届いていません。",
+                "Open the application through the ward's login (the reverse proxy): no user name reached it.",
+            ),
+            Message::UnknownUser => (
+                "この利用者は登録されていません",
+                "This user is not registered",
+                "ログインはできていますが、この利用者は itaku の利用者の設定に載っていません。所属部署を登録してもらうよう、政策担当 (システムの管理者) に連絡してください。",
+                "You are logged in, but this user is not in itaku's users file. Ask the policy staff (the administrator) to register your department.",
+            ),
+            Message::StaffOnly => (
+                "政策担当の職員だけが使えるページです",
+                "This page is for policy staff only",
+                "提出された下書きの審査 (受理・差戻し) は政策担当の職員が行います。自分の部署の下書きは「下書き」の一覧から開けます。",
+                "Reviewing submitted drafts (accept, return) is done by policy staff. Your department's drafts are on the Drafts page.",
+            ),
+            Message::OtherDepartment => (
+                "ほかの部署の下書きは開けません",
+                "Another department's draft cannot be opened",
+                "開けるのは自分の部署の下書きだけです。「下書き」の一覧から選んでください。",
+                "Only your own department's drafts can be opened. Choose one on the Drafts page.",
             ),
             Message::Internal => (
                 "申し訳ありません。処理中に問題が起きました",

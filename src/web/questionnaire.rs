@@ -59,7 +59,7 @@ pub fn evaluate_for(
         .or_else(|| draft.map(str::to_string))
         .unwrap_or_else(|| {
             state
-                .with_store(|s| s.propose_id(answers, |c| state.catalog.find(c).is_some()))
+                .with_store(|s| s.propose_id(answers, |c| state.view().catalog.find(c).is_some()))
                 .unwrap_or_else(|_| propose_id(answers, |c| state.id_taken(c)))
         });
     let assessed = itaku::questionnaire::assess_answers(
@@ -95,6 +95,19 @@ pub async fn form(State(state): State<Shared>, visitor: Visitor) -> Response {
         state.with_store(|s| s.get(from)).ok().flatten()
     };
     if let Some(d) = saved {
+        // A department user opens only its own department's drafts (in a ward deployment).
+        if !visitor.actor.may_open(&d.department) {
+            eprintln!(
+                "itaku serve: refused: {} asked for the draft {} of another department",
+                visitor.actor.name(),
+                d.id
+            );
+            return page::error(
+                StatusCode::FORBIDDEN,
+                visitor.lang,
+                page::Message::OtherDepartment,
+            );
+        }
         answers = d.answers.clone();
         // `&version=N` reopens an earlier version (saving it makes a new version of the draft).
         if let Some(n) = visitor.get("version").and_then(|v| v.parse::<i64>().ok()) {
@@ -107,10 +120,19 @@ pub async fn form(State(state): State<Shared>, visitor: Visitor) -> Response {
             }
         }
         draft = Some(d.id);
-    } else if let Some(op) = state.catalog.find(from) {
+    } else if let Some(op) = state.view().catalog.find(from) {
         answers = Answers::from_operation(op);
         // A new draft needs a new id: the one of the original is taken.
         answers.0.remove(&Field::id);
+    }
+    // A department user's new form starts with its department.
+    if let Some(own) = visitor.actor.department() {
+        if answers
+            .get(Field::department)
+            .is_none_or(|v| v.trim().is_empty())
+        {
+            answers.0.insert(Field::department, own.to_string());
+        }
     }
     let lang = visitor.lang;
     let evaluated = evaluate_for(&state, &answers, draft.as_deref(), lang);
@@ -199,6 +221,22 @@ pub async fn submit(
         .filter(|d| !d.is_empty())
         .map(str::to_string);
     let worker = Arc::clone(&state);
+    let actor = visitor.actor.clone();
+    // A department user changes only its own department's drafts (in a ward deployment).
+    if let Some(d) = draft.as_deref() {
+        let department = state
+            .with_store(|s| s.get(d))
+            .ok()
+            .flatten()
+            .map(|d| d.department);
+        if department.is_some_and(|dep| !actor.may_open(&dep)) {
+            eprintln!(
+                "itaku serve: refused: {} tried to save the draft {d} of another department",
+                actor.name()
+            );
+            return page::error(StatusCode::FORBIDDEN, lang, page::Message::OtherDepartment);
+        }
+    }
     let job = tokio::task::spawn_blocking(move || {
         // A copy is a new draft: its id is proposed anew.
         if action == "save_copy" {
@@ -207,17 +245,24 @@ pub async fn submit(
         let evaluated = evaluate_for(&worker, &answers, draft.as_deref(), lang);
         let outcome = match action.as_str() {
             "save" | "save_copy" | "submit" => {
-                let (outcome, id) = save(&worker, &evaluated, &answers, draft.as_deref(), lang);
+                let (outcome, id) = save(
+                    &worker,
+                    &evaluated,
+                    &answers,
+                    draft.as_deref(),
+                    &actor,
+                    lang,
+                );
                 if let Some(id) = id {
                     draft = Some(id);
                 }
                 match (outcome, action.as_str()) {
-                    (Outcome::Saved(id, _), "submit") => Some(
-                        match worker.with_store(|s| s.submit(&id, super::LOCAL_USER)) {
+                    (Outcome::Saved(id, _), "submit") => {
+                        Some(match worker.with_store(|s| s.submit(&id, actor.name())) {
                             Ok(_) => Outcome::Submitted(id),
                             Err(e) => Outcome::Refused(e.message(lang).to_string()),
-                        },
-                    ),
+                        })
+                    }
                     (o, _) => Some(o),
                 }
             }
@@ -276,17 +321,29 @@ fn save(
     ev: &Evaluated,
     answers: &Answers,
     draft: Option<&str>,
+    actor: &super::identity::Actor,
     lang: Lang,
 ) -> (Outcome, Option<String>) {
     if !ev.draft.problems.is_empty() || ev.draft.operation.is_none() {
         return (Outcome::Invalid, None);
     }
-    if state.catalog.find(&ev.id).is_some() {
+    if let Some(own) = actor.department() {
+        if !actor.may_open(answers.get(Field::department).unwrap_or("")) {
+            return (
+                Outcome::Refused(lang.pick(
+                    &format!("保存できるのは自分の部署 ({own}) の下書きだけです。「部署」の回答を {own} にしてください"),
+                    &format!("you can save drafts of your own department ({own}) only: answer {own} to the department question"),
+                ).to_string()),
+                None,
+            );
+        }
+    }
+    if state.view().catalog.find(&ev.id).is_some() {
         return (Outcome::InCatalog(ev.id.clone()), None);
     }
     let saved = state.with_store(|s| {
-        s.save(draft, answers, super::LOCAL_USER, |c| {
-            state.catalog.find(c).is_some()
+        s.save(draft, answers, actor.name(), |c| {
+            state.view().catalog.find(c).is_some()
         })
     });
     match saved {
@@ -647,7 +704,7 @@ pub fn result_with(
         p.muted #draft-id {
             (lang.pick("業務ID", "Operation id")) ": " code { (ev.id) }
             @if !ev.id_given { " " (lang.pick("(業務名から提案)", "(proposed from the name)")) }
-            @if ev.id_given && state.catalog.find(&ev.id).is_some() {
+            @if ev.id_given && state.view().catalog.find(&ev.id).is_some() {
                 " — " strong.error { (lang.pick("カタログで使用済み", "used by the catalog")) }
             } @else if ev.id_given && state.id_taken(&ev.id) {
                 " — " strong { (lang.pick("同じIDの下書きあり", "a draft with this id exists")) }

@@ -79,8 +79,8 @@ pub async fn serve(
             () = &mut stop => break,
             a = listener.accept() => a,
         };
-        let stream = match accepted {
-            Ok((stream, _)) => stream,
+        let (stream, peer) = match accepted {
+            Ok(pair) => pair,
             Err(e) => {
                 // Out of descriptors or a connection reset before it was accepted: try again shortly
                 // rather than spin.
@@ -124,7 +124,11 @@ pub async fn serve(
         let registry = Arc::clone(&registry);
         let mut closing = closing_rx.clone();
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |request| {
+            let service = hyper::service::service_fn(move |mut request: hyper::Request<_>| {
+                // Who connected: the identity check trusts a user header only from a proxy.
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
                 let app = app.clone();
                 let busy = Arc::clone(&busy);
                 async move {

@@ -40,6 +40,7 @@ mod serve_a11y;
 mod serve_browser;
 mod serve_guard;
 mod serve_http;
+mod serve_proxy;
 mod snapshot;
 mod spreadsheets;
 mod streaming;

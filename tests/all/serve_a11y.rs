@@ -6,6 +6,9 @@
 //! a server restart an open form keeps its answers and its live result. Screenshots are left in
 //! `target/screenshots/` for a person to look at.
 //!
+//! The pages of a ward deployment (issue 21 point 4: a department user's pages and the refusals) are
+//! checked the same way through a real nginx (`serve_proxy.rs`), the login given in the URL.
+//!
 //! axe-core comes from the npm registry (`npm pack axe-core@AXE_VERSION`, which `.ci/run` does), cached
 //! under `target/axe-core/`; without npm and without the cache the test fails and says so.
 
@@ -392,4 +395,112 @@ async fn an_open_form_survives_a_server_restart() {
     let stored = js(&c, "return sessionStorage.getItem('itaku-answers:/new');").await;
     assert!(stored.as_str().unwrap().contains("3000"), "{stored}");
     c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ward_deployment_pages_pass_axe() {
+    use crate::serve_proxy::{start_nginx, users_file, Browser};
+    let axe = axe_script();
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("catalog.yaml");
+    std::fs::copy(root().join("catalog/08_kodomo.yaml"), &catalog).unwrap();
+    let users = users_file(dir.path());
+    let server = Server::start(&[
+        "--trust-user-header",
+        "X-Remote-User",
+        "--trusted-proxy",
+        "127.0.0.2",
+        "--users",
+        &users,
+        catalog.to_str().unwrap(),
+    ]);
+    let nginx = start_nginx(&server.addr);
+    // Department B's draft, and one of A's waiting in the queue.
+    let b = Browser::login(&nginx, "suzuki");
+    assert_eq!(
+        b.save("kazei-a11y", "課税台帳の入力", "財務部 課税課")
+            .status,
+        200
+    );
+    let a = Browser::login(&nginx, "tanaka");
+    assert_eq!(
+        a.save(
+            "hoiku-a11y",
+            "保育料の口座振替受付",
+            "子ども・若者部 保育課"
+        )
+        .status,
+        200
+    );
+    assert_eq!(a.post("/drafts/hoiku-a11y/submit", &[]).status, 200);
+
+    let driver = Driver::start();
+    let c = driver.browser(true).await;
+    let port = nginx.addr.rsplit(':').next().unwrap().to_string();
+    let through = |user: &str, password: &str, path: &str| {
+        format!("http://{user}:{password}@127.0.0.1:{port}{path}")
+    };
+    let mut failures = Vec::new();
+    for (width, height) in [(1280u32, 900u32), (390, 844)] {
+        c.set_window_size(width, height).await.unwrap();
+        for (name, url, expect) in [
+            (
+                "ward-department-drafts",
+                through("tanaka", "hoiku-pass", "/drafts"),
+                "hoiku-a11y",
+            ),
+            (
+                "ward-department-new",
+                through("tanaka", "hoiku-pass", "/new"),
+                "tanaka (子ども・若者部 保育課)",
+            ),
+            (
+                "ward-other-department",
+                through("tanaka", "hoiku-pass", "/new?from=kazei-a11y"),
+                "ほかの部署の下書きは開けません",
+            ),
+            (
+                "ward-staff-only",
+                through("tanaka", "hoiku-pass", "/queue"),
+                "政策担当の職員だけが使えるページです",
+            ),
+            (
+                "ward-staff-queue",
+                through("sato", "seisaku-pass", "/queue"),
+                "hoiku-a11y",
+            ),
+            (
+                "ward-unknown-user",
+                through("outsider", "no-dept-pass", "/"),
+                "この利用者は登録されていません",
+            ),
+            (
+                "ward-around-the-proxy",
+                server.url("/"),
+                "ログインが必要です",
+            ),
+        ] {
+            js(
+                &c,
+                "try { sessionStorage.clear(); } catch (e) {} return null;",
+            )
+            .await;
+            c.goto(&url).await.unwrap();
+            let text = js(&c, "return document.body.innerText;").await;
+            assert!(
+                text.as_str().is_some_and(|t| t.contains(expect)),
+                "{name} at {width} px lacks {expect}: {text}"
+            );
+            let fits = js(&c, "return document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1;").await;
+            if fits != json!(true) {
+                failures.push(format!("{name} at {width} px scrolls sideways"));
+            }
+            for v in serious_violations(&c, &axe).await {
+                failures.push(format!("{name} at {width} px: {v}"));
+            }
+            shot(&c, &format!("{name}-{width}")).await;
+        }
+    }
+    c.close().await.unwrap();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

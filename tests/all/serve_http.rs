@@ -533,3 +533,54 @@ fn allow_remote_binds_elsewhere_with_a_warning() {
         "{stderr}"
     );
 }
+
+#[test]
+fn an_unknown_hazard_lists_the_allowed_values_by_their_japanese_titles() {
+    let s = Server::start(&[]);
+    let (cookie, token) = s.session();
+    let mut form = answers(&token, "剪定作業", "");
+    form.push(("hazards", "hieghts"));
+    let r = s.post("/api/assess", Some(&cookie), &form);
+    assert_eq!(r.status, 200);
+    assert!(
+        r.body
+            .contains("高所作業 (墜落・転落) (<code>heights</code>)")
+            || r.body.contains("高所作業 (墜落・転落) (`heights`)"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("夜間作業"), "{}", r.body);
+    // English keeps the words as written in a catalog.
+    let r = s.post("/api/assess?lang=en", Some(&cookie), &form);
+    assert!(
+        r.body.contains("allowed values: heights, machinery"),
+        "{}",
+        r.body
+    );
+    // And so does `itaku check`: titles in Japanese, the words in English.
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = crate::support::write(
+        dir.path(),
+        "c.yaml",
+        "operations:\n  - id: trees\n    name: 剪定\n    department: 土木部\n    hazards: [hieghts]\n",
+    );
+    let out = crate::support::itaku()
+        .arg("check")
+        .arg(&catalog)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("使える値: 高所作業 (墜落・転落) (`heights`)、"),
+        "{err}"
+    );
+    let out = crate::support::itaku_en(&["check"])
+        .arg(&catalog)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("allowed values: heights, machinery, chemicals"),
+        "{err}"
+    );
+}

@@ -114,6 +114,29 @@ impl Server {
         )
     }
 
+    /// A GET with extra header lines (each ending in `\r\n`).
+    pub fn get_with_headers(&self, path: &str, extra: &str) -> Response {
+        self.raw(
+            format!(
+                "GET {path} HTTP/1.1\r\nHost: {}\r\n{extra}Connection: close\r\n\r\n",
+                self.addr
+            )
+            .as_bytes(),
+        )
+    }
+
+    /// A form POST with extra header lines (each ending in `\r\n`).
+    pub fn post_with_headers(&self, path: &str, extra: &str, body: &[u8]) -> Response {
+        let mut req = format!(
+            "POST {path} HTTP/1.1\r\nHost: {}\r\n{extra}Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            self.addr,
+            body.len()
+        )
+        .into_bytes();
+        req.extend_from_slice(body);
+        self.raw(&req)
+    }
+
     pub fn post(&self, path: &str, cookie: Option<&str>, pairs: &[(&str, &str)]) -> Response {
         let body = serde_urlencoded::to_string(pairs).unwrap();
         self.post_body(path, cookie, body.as_bytes())
@@ -180,7 +203,7 @@ pub struct Response {
 }
 
 impl Response {
-    fn parse(bytes: &[u8]) -> Response {
+    pub fn parse(bytes: &[u8]) -> Response {
         let split = bytes
             .windows(4)
             .position(|w| w == b"\r\n\r\n")

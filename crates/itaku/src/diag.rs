@@ -301,6 +301,8 @@ codes! {
     RulesUnreadable => "rules::unreadable", true, "ルールのファイルを読めません", "a file of the rule set cannot be read";
     TestInvalidFile => "test::invalid-file", false, "ルールテストのファイルの内容が正しくありません", "a rule test case file is invalid";
     TestUnreadable => "test::unreadable", true, "ルールテストのファイルを読めません", "a rule test case file cannot be read";
+    UsersInvalid => "users::invalid", false, "利用者の設定ファイルの内容が正しくありません", "the users file is invalid";
+    UsersUnreadable => "users::unreadable", true, "利用者の設定ファイルを読めません", "the users file cannot be read";
 }
 
 impl fmt::Display for Code {

@@ -27,6 +27,7 @@ pub mod rules;
 pub mod stream;
 pub mod suggest;
 pub mod testcases;
+pub mod users;
 pub mod whatif;
 pub(crate) mod yaml;
 

@@ -77,9 +77,16 @@ pub fn check_rejected(rejected: &[RejectedEntry], rules: &RuleSet) -> Diagnostic
 /// The problem of an unknown hazard word (not yet located).
 pub fn hazard_problem(rules: &RuleSet, id: &str, word: &str, hint: Option<String>) -> Diagnostic {
     let known = rules.hazard_vocabulary().unwrap_or_default().join(", ");
+    // A person reads the Japanese message: each allowed value by its title, with the word to write.
+    let known_ja = rules
+        .hazard_titles()
+        .iter()
+        .map(|h| format!("{} (`{}`)", h.title.ja, h.id))
+        .collect::<Vec<_>>()
+        .join("、");
     let d = Diagnostic::error(
         Code::CatalogUnknownHazard,
-        format!("業務 `{id}`: `hazards` に `{word}` は使えません。使える値: {known}"),
+        format!("業務 `{id}`: `hazards` に `{word}` は使えません。使える値: {known_ja}"),
         format!("operation `{id}`: `{word}` is not a known hazard; allowed values: {known}"),
     );
     match hint {

@@ -142,6 +142,8 @@ pub fn write_entry_into(
     let mut current = read_text(path, &shown)?;
     loop {
         let (after, change) = build(&shown, &current, id, entry, mode, rules)?;
+        #[cfg(test)]
+        between_build_and_check(path);
         // Someone who does not take the lock may have written the file meanwhile: put the entry into
         // what is there now rather than drop their change.
         let now = read_text(path, &shown)?;
@@ -538,9 +540,99 @@ fn check(
     Err(problems)
 }
 
+/// A test's hook into a write (see [`between_build_and_check`]).
+#[cfg(test)]
+type Hook = Box<dyn FnMut(&Path)>;
+
+#[cfg(test)]
+thread_local! {
+    /// Called by a write on this thread between building the new text and reading the file again: a
+    /// test changes the file there, as a writer that takes no lock would.
+    static BETWEEN: std::cell::RefCell<Option<Hook>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+#[cfg(test)]
+fn between_build_and_check(path: &Path) {
+    BETWEEN.with(|hook| {
+        if let Some(f) = hook.borrow_mut().as_mut() {
+            f(path);
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn another_writers_entry_written_meanwhile_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.yaml");
+        let text = "operations:\n  - id: a\n    name: A\n    department: D\n";
+        std::fs::write(&path, text).unwrap();
+        // Twice, another program appends its own operation after the write read the file.
+        let mut n = 0;
+        BETWEEN.with(|h| {
+            *h.borrow_mut() = Some(Box::new(move |p: &Path| {
+                n += 1;
+                if n <= 2 {
+                    let mut t = std::fs::read_to_string(p).unwrap();
+                    t.push_str(&format!(
+                        "  - id: other-{n}\n    name: 別の業務\n    department: D\n"
+                    ));
+                    std::fs::write(p, t).unwrap();
+                }
+            }));
+        });
+        let w = write_entry_into(&path, "new-one", ENTRY, Mode::AppendOnly, &rules());
+        BETWEEN.with(|h| h.borrow_mut().take());
+        let w = w.unwrap();
+        assert_eq!(w.retries, 2);
+        let after = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(after, w.after);
+        for id in ["id: a", "id: other-1", "id: other-2", "id: new-one"] {
+            assert!(after.contains(id), "{id} lost:\n{after}");
+        }
+        assert!(
+            after.ends_with("  - id: new-one\n    name: 新しい業務\n    department: 総務部\n"),
+            "{after}"
+        );
+        let loaded = parse_str_for("c.yaml", &after, &rules());
+        assert_eq!(loaded.catalog.len(), 4);
+    }
+
+    #[test]
+    fn a_file_that_keeps_changing_is_refused_and_left_as_the_other_writer_left_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.yaml");
+        std::fs::write(
+            &path,
+            "operations:\n  - id: a\n    name: A\n    department: D\n",
+        )
+        .unwrap();
+        let mut n = 0;
+        BETWEEN.with(|h| {
+            *h.borrow_mut() = Some(Box::new(move |p: &Path| {
+                n += 1;
+                let mut t = std::fs::read_to_string(p).unwrap();
+                t.push_str(&format!(
+                    "  - id: busy-{n}\n    name: B\n    department: D\n"
+                ));
+                std::fs::write(p, t).unwrap();
+            }));
+        });
+        let w = write_entry_into(&path, "new-one", ENTRY, Mode::AppendOnly, &rules());
+        BETWEEN.with(|h| h.borrow_mut().take());
+        let problems = w.unwrap_err();
+        assert!(problems.iter().any(|d| d.code == Code::CatalogWriteChanged));
+        let after = std::fs::read_to_string(&path).unwrap();
+        assert!(!after.contains("new-one"));
+        assert!(
+            after.contains(&format!("busy-{}", MAX_RETRIES + 1)),
+            "{after}"
+        );
+    }
 
     fn rules() -> RuleSet {
         RuleSet::load_embedded().expect("embedded rules")

@@ -606,6 +606,11 @@ impl RuleSet {
     }
 
     /// The words a catalog may use in `hazards` (`None`: the rule set does not restrict them).
+    /// The `hazards` vocabulary with each word's title (empty when the rule set declares none).
+    pub fn hazard_titles(&self) -> &[HazardSpec] {
+        &self.manifest.hazards
+    }
+
     pub fn hazard_vocabulary(&self) -> Option<Vec<&str>> {
         (!self.manifest.hazards.is_empty()).then(|| {
             self.manifest
