@@ -266,14 +266,18 @@ fn assess_evaluation(op: &Arc<Operation>, rules: &CompiledRules, e: Evaluation) 
     let mut methods: Vec<MethodFit> = Method::ALL
         .into_iter()
         .filter_map(|m| {
-            let pick = |list: &[(Method, u16, Reason)]| -> Vec<(u16, Reason)> {
-                list.iter()
-                    .filter(|(x, ..)| *x == m)
-                    .map(|(_, rule, r)| (*rule, r.clone()))
-                    .collect()
-            };
-            let reasons = pick(&e.method_reasons);
-            let conditions = pick(&e.method_conditions);
+            let reasons: Vec<(u16, Reason)> = e
+                .method_reasons
+                .iter()
+                .filter(|(x, ..)| *x == m)
+                .map(|(_, rule, _, r)| (*rule, r.clone()))
+                .collect();
+            let conditions: Vec<(u16, Reason)> = e
+                .method_conditions
+                .iter()
+                .filter(|(x, ..)| *x == m)
+                .map(|(_, rule, r)| (*rule, r.clone()))
+                .collect();
             (!reasons.is_empty() || !conditions.is_empty()).then(|| MethodFit {
                 method: m,
                 fit: e.method_points[m as usize].clamp(0, i64::from(MethodFit::MAX)) as u8,

@@ -128,8 +128,8 @@ pub struct Outcome {
     pub proposal_call: bool,
     /// How well each method of delivery fits, by [`Method`] index (method rules, `fit`).
     pub method_points: [i64; Method::ALL.len()],
-    /// Why a method fits or does not: (method, rule index, reason).
-    pub method_reasons: Vec<(Method, u16, Reason)>,
+    /// Why a method fits or does not: (method, rule index, points given, reason).
+    pub method_reasons: Vec<(Method, u16, i64, Reason)>,
     /// What would have to be true for a method: (method, rule index, condition).
     pub method_conditions: Vec<(Method, u16, Reason)>,
     pub errors: Vec<RuleError>,
@@ -256,7 +256,7 @@ impl Evaluation {
         let rule = self.rule;
         let p = &mut self.method_points[method as usize];
         *p = p.saturating_add(n);
-        self.method_reasons.push((method, rule, reason));
+        self.method_reasons.push((method, rule, n, reason));
         Ok(())
     }
 

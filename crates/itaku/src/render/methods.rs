@@ -1,0 +1,48 @@
+//! The methods that fit, in words people read: one line per method (label, fit, reasons, conditions,
+//! basis), shared by `explain`, the Markdown report and the HTML report so that they say the same thing.
+
+use super::document::MethodDoc;
+use crate::lang::Lang;
+use crate::method::Method;
+
+/// A method's label, from its id.
+pub fn method_label(id: &str, lang: Lang) -> &'static str {
+    Method::from_id(id).map_or("?", |m| m.label(lang))
+}
+
+/// "適合度 4/5" / "fit 4/5".
+pub fn fit_text(fit: u8, lang: Lang) -> String {
+    let max = crate::assess::MethodFit::MAX;
+    match lang {
+        Lang::Ja => format!("適合度 {fit}/{max}"),
+        Lang::En => format!("fit {fit}/{max}"),
+    }
+}
+
+/// One method in one line: `デジタル化・自動化 (適合度 4/5): 理由 … 条件: … (根拠: …)`.
+pub fn method_line(m: &MethodDoc, lang: Lang) -> String {
+    let sep = lang.pick("。", "; ");
+    let mut s = format!(
+        "{} ({})",
+        method_label(m.method, lang),
+        fit_text(m.fit, lang)
+    );
+    if !m.reasons.is_empty() {
+        s.push_str(": ");
+        s.push_str(&m.reasons.join(sep));
+    }
+    if !m.conditions.is_empty() {
+        s.push_str(lang.pick(" — 条件: ", " — if: "));
+        s.push_str(&m.conditions.join(sep));
+    }
+    s.push_str(&match lang {
+        Lang::Ja => format!(" (根拠: {})", m.basis),
+        Lang::En => format!(" (basis: {})", m.basis),
+    });
+    s
+}
+
+/// The heading of the methods' section.
+pub fn methods_heading(lang: Lang) -> &'static str {
+    lang.pick("適した手法 (適合度の高い順)", "Methods that fit (best first)")
+}
