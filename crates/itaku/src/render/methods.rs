@@ -44,5 +44,34 @@ pub fn method_line(m: &MethodDoc, lang: Lang) -> String {
 
 /// The heading of the methods' section.
 pub fn methods_heading(lang: Lang) -> &'static str {
-    lang.pick("適した手法 (適合度の高い順)", "Methods that fit (best first)")
+    lang.pick(
+        "適した手法 (適合度の高い順)",
+        "Methods that fit (best first)",
+    )
+}
+
+/// The methods as an HTML table (the report's per-operation section and the web result page).
+pub fn methods_html(methods: &[MethodDoc], lang: Lang) -> maud::Markup {
+    maud::html! {
+        table.methods {
+            thead {
+                tr {
+                    th { (lang.pick("手法", "method")) } th { (lang.pick("適合度", "fit")) }
+                    th { (lang.pick("理由", "reasons")) } th { (lang.pick("条件 (成り立つべきこと)", "conditions (what must be true)")) }
+                    th { (lang.pick("根拠", "basis")) }
+                }
+            }
+            tbody {
+                @for m in methods {
+                    tr data-method=(m.method) {
+                        td { (method_label(m.method, lang)) }
+                        td.num { (m.fit) "/" (crate::assess::MethodFit::MAX) }
+                        td { @for (i, r) in m.reasons.iter().enumerate() { @if i > 0 { br; } (r) } }
+                        td { @for (i, c) in m.conditions.iter().enumerate() { @if i > 0 { br; } (c) } }
+                        td { (m.basis) }
+                    }
+                }
+            }
+        }
+    }
 }
