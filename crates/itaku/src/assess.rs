@@ -287,7 +287,7 @@ fn assess_evaluation(op: &Arc<Operation>, rules: &CompiledRules, e: Evaluation) 
         })
         .collect();
     // Stable: equal fits keep the order of Method::ALL.
-    methods.sort_by(|a, b| b.fit.cmp(&a.fit));
+    methods.sort_by_key(|m| std::cmp::Reverse(m.fit));
     let top_risk = checklist
         .iter()
         .enumerate()
