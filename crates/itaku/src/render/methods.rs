@@ -75,3 +75,24 @@ pub fn methods_html(methods: &[MethodDoc], lang: Lang) -> maud::Markup {
         }
     }
 }
+
+/// The methods as a numbered list, for narrow pages (the web result page): no columns to scroll.
+pub fn methods_list_html(methods: &[MethodDoc], lang: Lang) -> maud::Markup {
+    maud::html! {
+        ol.methods {
+            @for m in methods {
+                li data-method=(m.method) {
+                    strong { (method_label(m.method, lang)) } " (" (fit_text(m.fit, lang)) ")"
+                    @if !m.reasons.is_empty() {
+                        ul.tight { @for r in &m.reasons { li { (r) } } }
+                    }
+                    @if !m.conditions.is_empty() {
+                        (lang.pick("条件 (成り立つべきこと):", "Conditions (what must be true):"))
+                        ul.tight { @for c in &m.conditions { li { (c) } } }
+                    }
+                    span.muted { (lang.pick("根拠: ", "Basis: ")) (m.basis) }
+                }
+            }
+        }
+    }
+}

@@ -20,7 +20,9 @@ pub use explain::{explain_markdown, explain_text};
 pub use html::assessments_html;
 pub use json::{write_json_document, write_jsonl_line, JsonItems};
 pub use markdown::assessments_markdown;
-pub use methods::{fit_text, method_label, method_line, methods_heading, methods_html};
+pub use methods::{
+    fit_text, method_label, method_line, methods_heading, methods_html, methods_list_html,
+};
 pub use rules_doc::rules_markdown;
 pub use whatif::whatif_text;
 pub use xlsx::{assessment_sheet_names, assessments_xlsx, catalog_xlsx};
