@@ -805,6 +805,10 @@ pub fn assessment_markup(
                 }
             }
         }
+        @if !doc.methods.is_empty() {
+            h3 { (itaku::render::methods_heading(lang)) }
+            div #methods { (itaku::render::methods_list_html(&doc.methods, lang)) }
+        }
         h3 { (lang.pick("選定基準", "Criteria")) }
         div.table-wrap {
             table #criteria {

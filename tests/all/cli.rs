@@ -289,7 +289,26 @@ fn explain_shows_each_rule_and_an_unknown_id_suggests_the_nearest() {
     let x: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(x["outcome"]["recommendation"], "partial");
     let steps = x["steps"].as_array().unwrap();
-    assert_eq!(steps.len(), 17, "every rule of the standard set");
+    assert_eq!(steps.len(), 18, "every rule of the standard set");
+    // The method rule runs last; its fits are in the step, the ranking in the outcome.
+    let last = steps.last().unwrap();
+    assert_eq!(last["kind"], "method");
+    assert!(last["produced"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["kind"] == "fit" && o["method"] == "worker_dispatch"));
+    let ranked: Vec<&str> = x["outcome"]["methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["method"].as_str().unwrap())
+        .collect();
+    let at = |m: &str| ranked.iter().position(|r| *r == m).unwrap();
+    assert!(
+        at("worker_dispatch") < at("consignment"),
+        "staff direct the back office: {ranked:?}"
+    );
     let c1 = steps.iter().find(|s| s["rule"] == "criterion-c1").unwrap();
     assert!(c1["parameters"]
         .as_array()

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::catalog::{Catalog, Field, Operation};
+use crate::method::Method;
 use crate::model::{Criterion, Recommendation, Severity};
 use crate::rules::trace::Trace;
 use crate::rules::{CompiledRules, Evaluation, Reason, RuleError};
@@ -33,6 +34,23 @@ pub struct ChecklistHit {
     pub severity: Severity,
     /// Index of the rule that raised it.
     pub rule: u16,
+}
+
+/// How well one method of delivery fits an operation (the method rules, `fit` and `condition`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MethodFit {
+    pub method: Method,
+    /// 0..=[`MethodFit::MAX`]: the points the method rules gave it, bounded.
+    pub fit: u8,
+    /// Why it fits or does not, from the operation's facts: (rule index, reason).
+    pub reasons: Vec<(u16, Reason)>,
+    /// What would have to be true for it: (rule index, condition).
+    pub conditions: Vec<(u16, Reason)>,
+}
+
+impl MethodFit {
+    /// A method's fit is bounded like a criterion's points.
+    pub const MAX: u8 = 5;
 }
 
 /// The result for one operation.
@@ -62,6 +80,9 @@ pub struct Assessment {
     pub notes: Vec<(u16, Reason)>,
     pub freed_fte: f64,
     pub proposal_call: bool,
+    /// The methods of delivery the method rules spoke of, best fit first (ties in the order of
+    /// [`Method::ALL`]); a method with fit 0 is listed with the reasons it does not fit.
+    pub methods: Vec<MethodFit>,
     pub errors: Vec<RuleError>,
 }
 
@@ -242,6 +263,31 @@ fn assess_evaluation(op: &Arc<Operation>, rules: &CompiledRules, e: Evaluation) 
         clauses.clear();
         missing.retain(|f| decisive.contains(f));
     }
+    let mut methods: Vec<MethodFit> = Method::ALL
+        .into_iter()
+        .filter_map(|m| {
+            let reasons: Vec<(u16, Reason)> = e
+                .method_reasons
+                .iter()
+                .filter(|(x, ..)| *x == m)
+                .map(|(_, rule, _, r)| (*rule, r.clone()))
+                .collect();
+            let conditions: Vec<(u16, Reason)> = e
+                .method_conditions
+                .iter()
+                .filter(|(x, ..)| *x == m)
+                .map(|(_, rule, r)| (*rule, r.clone()))
+                .collect();
+            (!reasons.is_empty() || !conditions.is_empty()).then(|| MethodFit {
+                method: m,
+                fit: e.method_points[m as usize].clamp(0, i64::from(MethodFit::MAX)) as u8,
+                reasons,
+                conditions,
+            })
+        })
+        .collect();
+    // Stable: equal fits keep the order of Method::ALL.
+    methods.sort_by_key(|m| std::cmp::Reverse(m.fit));
     let top_risk = checklist
         .iter()
         .enumerate()
@@ -267,6 +313,7 @@ fn assess_evaluation(op: &Arc<Operation>, rules: &CompiledRules, e: Evaluation) 
         notes: e.notes,
         freed_fte,
         proposal_call: e.proposal_call && !excluded,
+        methods,
         errors: e.errors,
     }
 }

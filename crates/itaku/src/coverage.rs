@@ -50,6 +50,12 @@ impl Counter {
         e.reasons.iter().flatten().for_each(|r| message(r.message));
         e.exclusions.iter().for_each(|(_, r)| message(r.message));
         e.notes.iter().for_each(|(_, r)| message(r.message));
+        e.method_reasons
+            .iter()
+            .for_each(|(_, _, _, r)| message(r.message));
+        e.method_conditions
+            .iter()
+            .for_each(|(_, _, r)| message(r.message));
         e.contradictions
             .iter()
             .for_each(|(_, _, r)| message(r.message));

@@ -57,6 +57,8 @@ pub struct Summary {
     pub proposal_call: bool,
     /// Checklist item id → severity.
     pub items: BTreeMap<String, &'static str>,
+    /// The methods that fit, best first, as `id fit` (`digitise 4`).
+    pub methods: Vec<String>,
 }
 
 impl Summary {
@@ -72,6 +74,11 @@ impl Summary {
                 .checklist
                 .iter()
                 .map(|h| (rules.rules.item(h.item).id.clone(), h.severity.as_str()))
+                .collect(),
+            methods: a
+                .methods
+                .iter()
+                .map(|m| format!("{} {}", m.method.id(), m.fit))
                 .collect(),
         }
     }
@@ -240,6 +247,13 @@ fn describe(before: Option<&Summary>, after: Option<&Summary>) -> Vec<String> {
         out.push(format!(
             "proposal_call {} → {}",
             b.proposal_call, a.proposal_call
+        ));
+    }
+    if b.methods != a.methods {
+        out.push(format!(
+            "methods [{}] → [{}]",
+            b.methods.join(", "),
+            a.methods.join(", ")
         ));
     }
     out

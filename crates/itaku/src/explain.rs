@@ -44,6 +44,8 @@ pub struct Outcome {
     pub top_risk: Option<String>,
     pub decisive_missing: Vec<&'static str>,
     pub missing: Vec<&'static str>,
+    /// The methods that fit, best first (as in the assessment's `methods`).
+    pub methods: Vec<crate::render::MethodDoc>,
 }
 
 /// One rule's part.
@@ -130,6 +132,19 @@ pub enum Output {
         value: f64,
     },
     ProposalCall,
+    /// Points for a method of delivery (method rules), with the reason.
+    Fit {
+        method: &'static str,
+        label: &'static str,
+        points: i64,
+        reason: String,
+    },
+    /// What would have to be true for a method.
+    Condition {
+        method: &'static str,
+        label: &'static str,
+        condition: String,
+    },
     Error {
         line: usize,
         message: String,
@@ -268,6 +283,21 @@ fn step(t: &RuleTrace, e: &Evaluation, op: &Operation, rules: &CompiledRules, la
     if p.proposal_call {
         produced.push(Output::ProposalCall);
     }
+    for (m, _, points, r) in &e.method_reasons[p.method_reasons.clone()] {
+        produced.push(Output::Fit {
+            method: m.id(),
+            label: m.label(lang),
+            points: *points,
+            reason: reason_text(set, r, lang),
+        });
+    }
+    for (m, _, r) in &e.method_conditions[p.method_conditions.clone()] {
+        produced.push(Output::Condition {
+            method: m.id(),
+            label: m.label(lang),
+            condition: reason_text(set, r, lang),
+        });
+    }
     for err in &e.errors[p.errors.clone()] {
         produced.push(Output::Error {
             line: err.line,
@@ -390,5 +420,6 @@ fn outcome(a: &Assessment, set: &RuleSet, lang: Lang) -> Outcome {
         }),
         decisive_missing: a.decisive.iter().map(|f| f.name()).collect(),
         missing: a.missing.iter().map(|f| f.name()).collect(),
+        methods: crate::render::method_docs(a, set, lang),
     }
 }

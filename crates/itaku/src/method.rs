@@ -85,15 +85,33 @@ impl Method {
     pub fn basis(self) -> &'static str {
         match self {
             Method::InHouseImprove => "プラン骨子案 IV-3-2-(2)",
-            Method::Digitise => "プラン骨子案 II ①④, IV-4",
+            Method::Digitise => "プラン骨子案 V-1-①②④, IV-4",
             Method::Consignment => "プラン骨子案 IV-3-2",
             Method::DesignatedManager => "地方自治法244条の2; プラン骨子案 IV-5",
             Method::Pfi => "PFI法; プラン骨子案 IV-5-1",
             Method::AffiliatedBody => "プラン骨子案 IV-6",
-            Method::Collaboration => "プラン骨子案 IV-3-1",
+            Method::Collaboration => "プラン骨子案 IV-3-1, V-1-⑦",
             Method::WorkerDispatch => "労働者派遣法; 昭和61年労働省告示第37号",
-            Method::AbolishMerge => "プラン骨子案 II ⑥",
+            Method::AbolishMerge => "プラン骨子案 V-1-⑥",
         }
+    }
+}
+
+impl Method {
+    /// [`Method::basis`] in `lang` (the statutes' and the plan outline's names translated for `--lang en`).
+    pub fn basis_in(self, lang: Lang) -> &'static str {
+        let en = match self {
+            Method::InHouseImprove => "Plan outline IV-3-2-(2)",
+            Method::Digitise => "Plan outline V-1-①②④, IV-4",
+            Method::Consignment => "Plan outline IV-3-2",
+            Method::DesignatedManager => "Local Autonomy Act art. 244-2; Plan outline IV-5",
+            Method::Pfi => "PFI Act; Plan outline IV-5-1",
+            Method::AffiliatedBody => "Plan outline IV-6",
+            Method::Collaboration => "Plan outline IV-3-1, V-1-⑦",
+            Method::WorkerDispatch => "Worker Dispatch Act; MHLW Notice No. 37 of 1986",
+            Method::AbolishMerge => "Plan outline V-1-⑥",
+        };
+        lang.pick(self.basis(), en)
     }
 }
 

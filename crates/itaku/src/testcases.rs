@@ -51,6 +51,9 @@ const EXPECT_KEYS: &[&str] = &[
     "top_risk",
     "proposal_call",
     "freed_fte",
+    "methods",
+    "top_method",
+    "not_methods",
     "rule_errors",
 ];
 
@@ -83,6 +86,13 @@ pub struct Expect {
     pub top_risk: Option<String>,
     pub proposal_call: Option<bool>,
     pub freed_fte: Option<f64>,
+    /// Methods that must be listed in this order of fit (others may come between): `[worker_dispatch,
+    /// consignment]` says dispatch ranks above consignment.
+    pub methods: Option<Vec<String>>,
+    /// The method ranked first.
+    pub top_method: Option<String>,
+    /// Methods that must not fit (absent, or fit 0).
+    pub not_methods: Option<Vec<String>>,
     /// Number of rule errors expected (default 0: any rule error fails the case).
     pub rule_errors: usize,
 }
@@ -586,6 +596,8 @@ impl Runner<'_> {
         let severities = ["high", "medium", "low", "any"];
         let item = ("チェック項目", "checklist item");
         let field = ("フィールド", "field");
+        let method_names: Vec<&str> = crate::method::Method::ALL.iter().map(|m| m.id()).collect();
+        let method = ("手法", "method");
         for (k, v) in entries {
             let key = yaml::scalar_text(k);
             let json = yaml::node_to_json(v);
@@ -647,6 +659,18 @@ impl Runner<'_> {
                 }
                 "proposal_call" => e.proposal_call = self.typed(&key, &json, v, place, failures),
                 "freed_fte" => e.freed_fte = self.typed(&key, &json, v, place, failures),
+                "methods" => {
+                    names(method, &method_names, seq_items(v));
+                    e.methods = self.typed(&key, &json, v, place, failures);
+                }
+                "not_methods" => {
+                    names(method, &method_names, seq_items(v));
+                    e.not_methods = self.typed(&key, &json, v, place, failures);
+                }
+                "top_method" => {
+                    names(method, &method_names, vec![v]);
+                    e.top_method = self.typed(&key, &json, v, place, failures);
+                }
                 "rule_errors" => {
                     e.rule_errors = self
                         .typed(&key, &json, v, place, failures)
@@ -782,7 +806,7 @@ impl Runner<'_> {
 /// What the value of an expectation looks like, for "expects …" messages.
 fn shape(key: &str) -> (&'static str, &'static str) {
     match key {
-        "recommendation" | "top_risk" => ("名前 (文字列)", "a name"),
+        "recommendation" | "top_risk" | "top_method" => ("名前 (文字列)", "a name"),
         "excluded" | "proposal_call" => ("true か false", "true or false"),
         "points" => (
             "基準ごとの点数 ({C1: 5} など)",
@@ -1089,6 +1113,45 @@ fn check(
                 format!("矛盾: [{want}] のはずが [{got}]"),
                 format!("contradictions: expected [{want}], got [{got}]"),
             );
+        }
+    }
+    let ranked: Vec<&str> = a.methods.iter().map(|m| m.method.id()).collect();
+    let ranking = || {
+        let shown: Vec<String> = a
+            .methods
+            .iter()
+            .map(|m| format!("{} {}", m.method.id(), m.fit))
+            .collect();
+        format!("[{}]", shown.join(", "))
+    };
+    if let Some(want) = &expect.methods {
+        let mut rest = ranked.iter();
+        if !want.iter().all(|w| rest.any(|g| g == w)) {
+            let (want, got) = (want.join(", "), ranking());
+            fail(
+                format!("手法: [{want}] の順に挙がるはずが {got}"),
+                format!("methods: expected [{want}] in this order, got {got}"),
+            );
+        }
+    }
+    if let Some(want) = &expect.top_method {
+        if ranked.first() != Some(&want.as_str()) {
+            let got = ranking();
+            fail(
+                format!("最も適した手法: `{want}` のはずが {got}"),
+                format!("top_method: expected `{want}`, got {got}"),
+            );
+        }
+    }
+    if let Some(not) = &expect.not_methods {
+        for m in &a.methods {
+            if m.fit > 0 && not.iter().any(|n| n == m.method.id()) {
+                let got = ranking();
+                fail(
+                    format!("手法: `{}` は当たらないはずが {got}", m.method.id()),
+                    format!("methods: `{}` should not fit, got {got}", m.method.id()),
+                );
+            }
         }
     }
     if let Some(want) = &expect.top_risk {

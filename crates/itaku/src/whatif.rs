@@ -2,6 +2,10 @@
 //! move the recommendation up or clear high-severity checklist items. Statutory duties, public authority,
 //! criticality and the market are facts of the world, never levers.
 //!
+//! Beside changes of facts, the advice proposes a change of method (issue 26 §2): the method the method
+//! rules rank first, when it is not how the work is done today, with what would have to be true for it;
+//! and a change of facts that moves another method to the top says so.
+//!
 //! The search is breadth-first over sets of one, two, then three changes, bounded by a budget of
 //! assessments; a set is reported only if no smaller reported set already achieves as much.
 
@@ -15,6 +19,7 @@ use crate::assess::{assess_operation, Assessment};
 use crate::catalog::{operation_from_json, Field, Operation};
 use crate::explain::fact_value;
 use crate::lang::Lang;
+use crate::method::Method;
 use crate::model::{Recommendation, Severity};
 use crate::rules::CompiledRules;
 
@@ -162,6 +167,23 @@ pub struct Suggestion {
     /// High-severity items it clears (no longer high).
     pub clears: Vec<String>,
     pub high_after: usize,
+    /// The method ranked first after the change, when it is not the one ranked first today.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_method: Option<&'static str>,
+}
+
+/// A change of method: the best fit, when the work is done another way today.
+#[derive(Debug, Serialize)]
+pub struct MethodProposal {
+    /// How the work is done today, as far as the catalog says (`consignment`, `designated_manager`,
+    /// `in_house_improve` for work staff do themselves), or `null`.
+    pub today: Option<&'static str>,
+    pub method: &'static str,
+    pub label: &'static str,
+    pub fit: u8,
+    pub reasons: Vec<String>,
+    /// What would have to be true for it.
+    pub conditions: Vec<String>,
 }
 
 /// The advice for one operation.
@@ -171,6 +193,8 @@ pub struct WhatIf {
     pub recommendation: &'static str,
     pub high: usize,
     pub suggestions: Vec<Suggestion>,
+    /// The change of method the method rules point to, if any.
+    pub method: Option<MethodProposal>,
     /// Assessments spent.
     pub evaluated: usize,
     /// True when the budget ran out before every set of up to three changes was tried.
@@ -183,6 +207,46 @@ fn highs(a: &Assessment, rules: &CompiledRules) -> BTreeSet<String> {
         .filter(|h| h.severity == Severity::High)
         .map(|h| rules.rules.item(h.item).id.clone())
         .collect()
+}
+
+/// How the work is done today, as far as the catalog says.
+fn method_today(op: &Operation) -> Option<Method> {
+    use crate::catalog::ContractType;
+    match (op.contract_type, op.first_time) {
+        (_, Some(true)) => Some(Method::InHouseImprove),
+        (Some(ContractType::DesignatedManager), _) => Some(Method::DesignatedManager),
+        (Some(ContractType::Consignment), Some(false)) => Some(Method::Consignment),
+        _ => None,
+    }
+}
+
+/// The best-fitting method, when it is not how the work is done today.
+fn method_proposal(
+    op: &Operation,
+    a: &Assessment,
+    rules: &CompiledRules,
+    lang: Lang,
+) -> Option<MethodProposal> {
+    let today = method_today(op);
+    let best = a.methods.first().filter(|m| m.fit > 0)?;
+    if Some(best.method) == today {
+        return None;
+    }
+    let doc = crate::render::method_docs(a, &rules.rules, lang)
+        .into_iter()
+        .next()?;
+    Some(MethodProposal {
+        today: today.map(Method::id),
+        method: best.method.id(),
+        label: best.method.label(lang),
+        fit: best.fit,
+        reasons: doc.reasons,
+        conditions: doc.conditions,
+    })
+}
+
+fn top_method(a: &Assessment) -> Option<Method> {
+    a.methods.first().filter(|m| m.fit > 0).map(|m| m.method)
 }
 
 /// Searches the smallest improving change sets for `op`.
@@ -214,7 +278,15 @@ pub fn what_if_within(
             }
         }
     }
-    let mut found: Vec<(Vec<usize>, Recommendation, BTreeSet<String>, usize)> = Vec::new();
+    let base_top = top_method(&base);
+    #[allow(clippy::type_complexity)]
+    let mut found: Vec<(
+        Vec<usize>,
+        Recommendation,
+        BTreeSet<String>,
+        usize,
+        Option<Method>,
+    )> = Vec::new();
     let mut evaluated = 0;
     let mut stopped_early = false;
     let mut frontier: Vec<Vec<usize>> = (0..singles.len()).map(|i| vec![i]).collect();
@@ -251,7 +323,8 @@ pub fn what_if_within(
             let better = a.recommendation > base.recommendation;
             let clears = a.recommendation >= base.recommendation && !cleared.is_empty();
             if better || clears {
-                found.push((set.clone(), a.recommendation, cleared, after.len()));
+                let top = top_method(&a).filter(|m| Some(*m) != base_top);
+                found.push((set.clone(), a.recommendation, cleared, after.len(), top));
             } else if size < MAX_CHANGES {
                 let last = *set.last().unwrap_or(&0);
                 for extra in last + 1..singles.len() {
@@ -275,7 +348,7 @@ pub fn what_if_within(
     let suggestions = found
         .into_iter()
         .take(8)
-        .map(|(set, rec, cleared, high_after)| Suggestion {
+        .map(|(set, rec, cleared, high_after, top)| Suggestion {
             changes: set
                 .iter()
                 .map(|&s| {
@@ -292,6 +365,7 @@ pub fn what_if_within(
             recommendation: rec.as_str(),
             clears: cleared.into_iter().collect(),
             high_after,
+            top_method: top.map(Method::id),
         })
         .collect();
     WhatIf {
@@ -299,6 +373,7 @@ pub fn what_if_within(
         recommendation: base.recommendation.as_str(),
         high: base_high.len(),
         suggestions,
+        method: method_proposal(op, &base, rules, lang),
         evaluated,
         stopped_early,
     }

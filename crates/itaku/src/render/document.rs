@@ -63,8 +63,47 @@ pub struct AssessmentDoc<'a> {
     pub proposal_call: bool,
     /// Why the recommendation is what it is (from the recommendation rule and any gate limit).
     pub notes: Vec<String>,
+    /// The methods of delivery that fit, best first (method rules).
+    pub methods: Vec<MethodDoc>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ErrorDoc<'a>>,
+}
+
+/// One method of delivery and how well it fits (`methods` of an assessment).
+#[derive(Debug, Serialize)]
+pub struct MethodDoc {
+    /// The method's id (`consignment` …, `method.rs`).
+    pub method: &'static str,
+    /// 0..=5.
+    pub fit: u8,
+    /// Why it fits or does not, from the operation's facts.
+    pub reasons: Vec<String>,
+    /// What would have to be true for it.
+    pub conditions: Vec<String>,
+    /// Where the law or the plan outline names the method.
+    pub basis: &'static str,
+}
+
+/// The methods of an assessment, as the document writes them.
+pub fn method_docs(a: &Assessment, rules: &RuleSet, lang: Lang) -> Vec<MethodDoc> {
+    a.methods
+        .iter()
+        .map(|m| MethodDoc {
+            method: m.method.id(),
+            fit: m.fit,
+            reasons: m
+                .reasons
+                .iter()
+                .map(|(_, r)| reason_text(rules, r, lang))
+                .collect(),
+            conditions: m
+                .conditions
+                .iter()
+                .map(|(_, r)| reason_text(rules, r, lang))
+                .collect(),
+            basis: m.method.basis_in(lang),
+        })
+        .collect()
 }
 
 #[derive(Debug, Serialize)]
@@ -278,6 +317,7 @@ pub(super) fn assessment_parts<'a>(
         freed_fte: a.freed_fte,
         proposal_call: a.proposal_call,
         notes,
+        methods: method_docs(a, rules, lang),
         errors: a
             .errors
             .iter()

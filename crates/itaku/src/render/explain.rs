@@ -76,6 +76,36 @@ fn output_text(o: &Output, lang: Lang) -> String {
         (Output::FreedFte { value }, Lang::En) => format!("staff time freed {value} FTE"),
         (Output::ProposalCall, Lang::Ja) => "事業者提案の公募の候補".to_string(),
         (Output::ProposalCall, Lang::En) => "candidate for a proposal call".to_string(),
+        (
+            Output::Fit {
+                label,
+                points,
+                reason,
+                ..
+            },
+            Lang::Ja,
+        ) => format!("手法「{label}」 {points:+}: {reason}"),
+        (
+            Output::Fit {
+                label,
+                points,
+                reason,
+                ..
+            },
+            Lang::En,
+        ) => format!("method “{label}” {points:+}: {reason}"),
+        (
+            Output::Condition {
+                label, condition, ..
+            },
+            Lang::Ja,
+        ) => format!("手法「{label}」の条件: {condition}"),
+        (
+            Output::Condition {
+                label, condition, ..
+            },
+            Lang::En,
+        ) => format!("condition for “{label}”: {condition}"),
         (Output::Error { line, message }, Lang::Ja) => format!("エラー ({line}行目): {message}"),
         (Output::Error { line, message }, Lang::En) => format!("error (line {line}): {message}"),
     }
@@ -173,6 +203,12 @@ pub fn explain_text(x: &Explanation, lang: Lang) -> String {
     }
     if let Some(t) = &o.top_risk {
         let _ = writeln!(s, "{} {t}", lang.pick("最大のリスク:", "Top risk:"));
+    }
+    if !o.methods.is_empty() {
+        let _ = writeln!(s, "{}:", super::methods_heading(lang));
+        for (i, m) in o.methods.iter().enumerate() {
+            let _ = writeln!(s, "  {}. {}", i + 1, super::method_line(m, lang));
+        }
     }
     let none = lang.pick("なし", "none");
     let list = |v: &[&str]| {
@@ -318,6 +354,13 @@ pub fn explain_markdown(x: &Explanation, lang: Lang) -> String {
         let _ = writeln!(s, "1. {h}");
     }
     let _ = writeln!(s);
+    if !o.methods.is_empty() {
+        let _ = writeln!(s, "**{}**\n", super::methods_heading(lang));
+        for m in &o.methods {
+            let _ = writeln!(s, "1. {}", super::method_line(m, lang));
+        }
+        let _ = writeln!(s);
+    }
     let _ = writeln!(
         s,
         "| # | {} | {} | {} | {} |",

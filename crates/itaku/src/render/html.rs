@@ -552,6 +552,10 @@ fn operation(a: &AssessmentDoc<'_>, clauses: &[ClauseDoc<'_>], lang: Lang) -> Ma
                     }
                 }
             }
+            @if !a.methods.is_empty() {
+                h3 { (super::methods_heading(lang)) }
+                (super::methods_html(&a.methods, lang))
+            }
             h3 { (lang.pick("チェックリスト", "Checklist")) }
             @if a.checklist.is_empty() {
                 p.muted { (lang.pick("この業務固有のリスクはありません。", "No risks raised by this operation's facts.")) }

@@ -12,7 +12,7 @@ use serde_json::value::RawValue;
 
 use super::document::{
     assessment_parts, clause_indices, document_parts, AssessmentDoc, ContradictionDoc,
-    CriterionDoc, Document, ErrorDoc, ExclusionDoc, RulesMeta, Summary,
+    CriterionDoc, Document, ErrorDoc, ExclusionDoc, MethodDoc, RulesMeta, Summary,
 };
 use crate::assess::{Assessment, Report};
 use crate::lang::Lang;
@@ -147,6 +147,7 @@ struct JsonAssessment<'a> {
     freed_fte: f64,
     proposal_call: bool,
     notes: Vec<String>,
+    methods: Vec<MethodDoc>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     errors: Vec<ErrorDoc<'a>>,
 }
@@ -195,6 +196,7 @@ fn json_assessment<'a>(
         freed_fte,
         proposal_call,
         notes,
+        methods,
         errors,
     } = assessment_parts(a, rules, items.lang, false);
     let checklist = a
@@ -243,6 +245,7 @@ fn json_assessment<'a>(
         freed_fte,
         proposal_call,
         notes,
+        methods,
         errors,
     }
 }
@@ -513,6 +516,27 @@ impl LineParts {
             comma(out, n);
             self.reason(out, r, lang);
         }
+        out.extend_from_slice(b"],\"methods\":[");
+        for (n, m) in a.methods.iter().enumerate() {
+            comma(out, n);
+            out.extend_from_slice(b"{\"method\":");
+            name_into(out, m.method.id());
+            out.extend_from_slice(b",\"fit\":");
+            number_into(out, m.fit);
+            out.extend_from_slice(b",\"reasons\":[");
+            for (k, (_, r)) in m.reasons.iter().enumerate() {
+                comma(out, k);
+                self.reason(out, r, lang);
+            }
+            out.extend_from_slice(b"],\"conditions\":[");
+            for (k, (_, r)) in m.conditions.iter().enumerate() {
+                comma(out, k);
+                self.reason(out, r, lang);
+            }
+            out.extend_from_slice(b"],\"basis\":");
+            string_into(out, m.method.basis_in(lang));
+            out.push(b'}');
+        }
         out.push(b']');
         if !a.errors.is_empty() {
             out.extend_from_slice(b",\"errors\":[");
@@ -700,6 +724,7 @@ fn every_field_is_written(doc: AssessmentDoc<'_>) {
         freed_fte: _,
         proposal_call: _,
         notes: _,
+        methods: _,
         errors: _,
     } = doc;
 }

@@ -65,6 +65,41 @@ pub fn assessments_markdown(doc: &Document<'_>, lang: Lang) -> String {
             a.freed_fte
         );
     }
+    // The methods that fit, per operation, best first (their reasons and conditions: HTML, JSON, explain).
+    if doc.assessments.iter().any(|a| !a.methods.is_empty()) {
+        let _ = writeln!(out, "\n## {}\n", super::methods_heading(lang));
+        for a in &doc.assessments {
+            if a.methods.is_empty() {
+                continue;
+            }
+            let ranked: Vec<String> = a
+                .methods
+                .iter()
+                .map(|m| {
+                    format!(
+                        "{} ({})",
+                        super::method_label(m.method, lang),
+                        super::fit_text(m.fit, lang)
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "- `{}` {}: {}",
+                cell(a.id),
+                cell(a.name),
+                ranked.join(" › ")
+            );
+            if let Some(top) = a.methods.first().filter(|m| !m.conditions.is_empty()) {
+                let _ = writeln!(
+                    out,
+                    "  - {}{}",
+                    lang.pick("条件: ", "if: "),
+                    cell(&top.conditions.join(lang.pick("。", "; ")))
+                );
+            }
+        }
+    }
     let s = &doc.summary;
     let counts: Vec<String> = crate::model::Recommendation::ALL
         .iter()

@@ -7,6 +7,7 @@ mod explain;
 mod html;
 mod json;
 mod markdown;
+mod methods;
 mod rules_doc;
 mod summary;
 mod whatif;
@@ -15,11 +16,14 @@ mod xlsx;
 pub use csv::{assessments_csv, checklist_csv};
 pub use csv::{catalog_csv, catalog_csv_cp932, Unencodable};
 pub use diff::{diff_markdown, diff_text};
-pub use document::{assessment_doc, document, AssessmentDoc, Document};
+pub use document::{assessment_doc, document, method_docs, AssessmentDoc, Document, MethodDoc};
 pub use explain::{explain_markdown, explain_text};
 pub use html::assessments_html;
 pub use json::{write_json_document, write_jsonl_line, JsonItems};
 pub use markdown::assessments_markdown;
+pub use methods::{
+    fit_text, method_label, method_line, methods_heading, methods_html, methods_list_html,
+};
 pub use rules_doc::rules_markdown;
 pub use summary::summary_html;
 pub use whatif::whatif_text;

@@ -60,6 +60,34 @@ pub fn whatif_text(w: &WhatIf, rules: &RuleSet, lang: Lang) -> String {
             )
         );
     }
+    if let Some(m) = &w.method {
+        let today = m
+            .today
+            .map(|t| super::method_label(t, lang))
+            .unwrap_or(lang.pick("不明", "not stated"));
+        let _ = writeln!(
+            s,
+            "{}",
+            match lang {
+                Lang::Ja => format!(
+                    "手法の変更: 現在「{today}」→ 最も適した手法「{}」({})",
+                    m.label,
+                    super::fit_text(m.fit, lang)
+                ),
+                Lang::En => format!(
+                    "Change of method: today “{today}” → best fit “{}” ({})",
+                    m.label,
+                    super::fit_text(m.fit, lang)
+                ),
+            }
+        );
+        for r in &m.reasons {
+            let _ = writeln!(s, "   {} {r}", lang.pick("理由:", "why:"));
+        }
+        for c in &m.conditions {
+            let _ = writeln!(s, "   {} {c}", lang.pick("条件:", "if:"));
+        }
+    }
     for (i, sug) in w.suggestions.iter().enumerate() {
         let _ = writeln!(
             s,
@@ -88,6 +116,17 @@ pub fn whatif_text(w: &WhatIf, rules: &RuleSet, lang: Lang) -> String {
                 c.field,
                 value(&c.from, lang),
                 value(&c.to, lang)
+            );
+        }
+        if let Some(top) = sug.top_method {
+            let _ = writeln!(
+                s,
+                "   {} {}",
+                lang.pick(
+                    "最も適した手法が変わります:",
+                    "the best-fitting method becomes:"
+                ),
+                super::method_label(top, lang)
             );
         }
         for id in &sug.clears {

@@ -22,6 +22,8 @@ pub enum NameKind {
     Criterion,
     /// The level of `cap` and `recommend`.
     Recommendation,
+    /// The method of `fit`, `condition` and `fit_of`: an id of `method.rs` (`consignment` …).
+    Method,
 }
 
 /// What one argument position of a function names.
@@ -230,6 +232,36 @@ pub const API: &[Function] = &[
         arities: &[0],
         roles: &[],
         doc: "marks a candidate for a public call for proposals",
+    },
+    Function {
+        name: "recommended",
+        arities: &[0],
+        roles: &[],
+        doc: "the recommendation as it stands, with the cap, exclusion and contradictions applied, or `()` (method rules)",
+    },
+    Function {
+        name: "item_severity",
+        arities: &[1],
+        roles: &[name(0, N::RiskItem)],
+        doc: "the severity a risk item was raised with so far (`\"high\"` …), or `()`",
+    },
+    Function {
+        name: "fit",
+        arities: &[3, 4],
+        roles: &[name(0, N::Method), name(2, N::Message)],
+        doc: "adds points (negative: takes away) to how well a method fits, with a reason (method rules)",
+    },
+    Function {
+        name: "fit_of",
+        arities: &[1],
+        roles: &[name(0, N::Method)],
+        doc: "a method's points so far",
+    },
+    Function {
+        name: "condition",
+        arities: &[2, 3],
+        roles: &[name(0, N::Method), name(1, N::Message)],
+        doc: "what would have to be true for a method (method rules)",
     },
 ];
 

@@ -26,6 +26,7 @@ use super::budget::{
 use super::outcome::{Arg, Evaluation, Limit, Reason};
 use super::{ParamValue, RuleSet};
 use crate::catalog::{Field, FieldKind, FieldRef, Operation};
+use crate::method::Method;
 use crate::model::{Criterion, Recommendation, Severity};
 
 /// A rule as the runtime runs it.
@@ -175,6 +176,11 @@ enum Api {
     Recommend,
     FreeFte,
     ProposalCall,
+    Recommended,
+    ItemSeverity(Option<u32>),
+    Fit(Option<u32>),
+    FitOf,
+    Condition(Option<u32>),
 }
 
 /// The API functions with the numbers of arguments registered for each, and the argument that names a
@@ -208,6 +214,11 @@ fn api(name: &str, n: usize) -> Option<(Api, Option<(usize, bool)>)> {
         "recommend" => Api::Recommend,
         "free_fte" => Api::FreeFte,
         "proposal_call" => Api::ProposalCall,
+        "recommended" => Api::Recommended,
+        "item_severity" => Api::ItemSeverity(None),
+        "fit" => Api::Fit(None),
+        "fit_of" => Api::FitOf,
+        "condition" => Api::Condition(None),
         // `param` is resolved when the rules compile (its value is a constant for the date).
         _ => return None,
     };
@@ -217,8 +228,8 @@ fn api(name: &str, n: usize) -> Option<(Api, Option<(usize, bool)>)> {
 /// The arguments before the list of message arguments.
 fn message_args(api: Api) -> usize {
     match api {
-        Api::Points(_) => 3,
-        Api::Cap(_) | Api::Contradiction(_) => 2,
+        Api::Points(_) | Api::Fit(_) => 3,
+        Api::Cap(_) | Api::Contradiction(_) | Api::Condition(_) => 2,
         _ => 1,
     }
 }
@@ -232,6 +243,9 @@ fn with_key(api: Api, key: u32) -> Api {
         Api::Flag(_) => Api::Flag(Some(key)),
         Api::Clause(_) => Api::Clause(Some(key)),
         Api::Contradiction(_) => Api::Contradiction(Some(key)),
+        Api::ItemSeverity(_) => Api::ItemSeverity(Some(key)),
+        Api::Fit(_) => Api::Fit(Some(key)),
+        Api::Condition(_) => Api::Condition(Some(key)),
         other => other,
     }
 }
@@ -1655,7 +1669,9 @@ impl<'a> Machine<'a, '_> {
                 | Api::Exclude(_)
                 | Api::Cap(_)
                 | Api::Note(_)
-                | Api::Contradiction(_),
+                | Api::Contradiction(_)
+                | Api::Fit(_)
+                | Api::Condition(_),
                 Some(E::Array(items)),
             ) if args.len() == message_args(f) + 1 => Some(items),
             _ => None,
@@ -1795,6 +1811,37 @@ impl<'a> Machine<'a, '_> {
             },
             Api::ProposalCall => {
                 self.ev(|e| e.proposal_call = true);
+                V::Unit
+            }
+            Api::Recommended => self.ev(|e| {
+                e.standing_recommendation()
+                    .map_or(V::Unit, |r| V::Str(Str::Borrowed(r.as_str())))
+            }),
+            Api::ItemSeverity(key) => {
+                let V::Str(_) = &a[0] else { return bail() };
+                let item = self.item(key, &a[0])?;
+                self.ev(|e| {
+                    e.checklist
+                        .iter()
+                        .find(|(i, ..)| *i == item)
+                        .map_or(V::Unit, |(_, s, _)| V::Str(Str::Borrowed(s.as_str())))
+                })
+            }
+            Api::Fit(key) => {
+                let m = method(&a[0])?;
+                let V::Int(n) = a[1] else { return bail() };
+                let reason = self.reason(self.message(key, &a[2])?, a.get(3))?;
+                ok(self.ev(|e| e.add_fit(m, n, reason)))?;
+                V::Unit
+            }
+            Api::FitOf => {
+                let m = method(&a[0])?;
+                V::Int(self.ev(|e| e.method_points[m as usize]))
+            }
+            Api::Condition(key) => {
+                let m = method(&a[0])?;
+                let reason = self.reason(self.message(key, &a[1])?, a.get(2))?;
+                ok(self.ev(|e| e.add_condition(m, reason)))?;
                 V::Unit
             }
         })
@@ -1952,6 +1999,10 @@ fn criterion<'a>(v: &V<'a>) -> R<'a, usize> {
 
 fn recommendation<'a>(v: &V<'a>) -> R<'a, Recommendation> {
     Recommendation::parse(text(v)?).ok_or(Ctl::Bail)
+}
+
+fn method<'a>(v: &V<'a>) -> R<'a, Method> {
+    Method::from_id(text(v)?).ok_or(Ctl::Bail)
 }
 
 fn severity<'a>(v: &V<'a>) -> R<'a, Severity> {

@@ -218,6 +218,14 @@ pub fn check_script(
                 }
                 continue;
             }
+            NameKind::Method => {
+                if crate::method::Method::from_id(name).is_none() {
+                    let ids: Vec<&str> =
+                        crate::method::Method::ALL.iter().map(|m| m.id()).collect();
+                    problems.push(closed_word(rule_id, name, at, ("手法", "method"), &ids));
+                }
+                continue;
+            }
             NameKind::Recommendation => {
                 if Recommendation::parse(name).is_none() {
                     problems.push(closed_word(

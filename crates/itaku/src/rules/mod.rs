@@ -200,7 +200,8 @@ impl RuleSource for MemorySource {
     }
 }
 
-/// What a rule does, and so when it runs: gates first, then criteria, safeguards, and the recommendation.
+/// What a rule does, and so when it runs: gates first, then criteria, safeguards, the recommendation, and
+/// the methods that fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RuleKind {
@@ -210,6 +211,8 @@ pub enum RuleKind {
     Criterion,
     Safeguard,
     Recommendation,
+    /// Runs last: ranks the methods of delivery (`fit`, `condition`).
+    Method,
 }
 
 impl RuleKind {
@@ -220,6 +223,7 @@ impl RuleKind {
             RuleKind::Criterion => "criterion",
             RuleKind::Safeguard => "safeguard",
             RuleKind::Recommendation => "recommendation",
+            RuleKind::Method => "method",
         }
     }
 }

@@ -11,6 +11,7 @@ use std::ops::Range;
 use super::budget::{Budgets, MAX_ENTRIES, MAX_TEXT_BYTES};
 use crate::catalog::Field;
 use crate::lang::Text;
+use crate::method::Method;
 use crate::model::{Recommendation, Severity};
 
 /// Which engine evaluates the rules: the rule compiler (default; a rule it cannot compile, and any
@@ -125,6 +126,12 @@ pub struct Outcome {
     pub notes: Vec<(u16, Reason)>,
     pub freed_fte: Option<f64>,
     pub proposal_call: bool,
+    /// How well each method of delivery fits, by [`Method`] index (method rules, `fit`).
+    pub method_points: [i64; Method::ALL.len()],
+    /// Why a method fits or does not: (method, rule index, points given, reason).
+    pub method_reasons: Vec<(Method, u16, i64, Reason)>,
+    /// What would have to be true for a method: (method, rule index, condition).
+    pub method_conditions: Vec<(Method, u16, Reason)>,
     pub errors: Vec<RuleError>,
 }
 
@@ -243,6 +250,40 @@ impl Evaluation {
         Ok(())
     }
 
+    /// Adds `n` points (may be negative) to how well `method` fits, with a reason.
+    pub(super) fn add_fit(&mut self, method: Method, n: i64, reason: Reason) -> Result<(), Limit> {
+        self.admit("method reasons", self.method_reasons.len(), &reason)?;
+        let rule = self.rule;
+        let p = &mut self.method_points[method as usize];
+        *p = p.saturating_add(n);
+        self.method_reasons.push((method, rule, n, reason));
+        Ok(())
+    }
+
+    /// Records what would have to be true for `method`.
+    pub(super) fn add_condition(&mut self, method: Method, reason: Reason) -> Result<(), Limit> {
+        self.admit("method conditions", self.method_conditions.len(), &reason)?;
+        let rule = self.rule;
+        self.method_conditions.push((method, rule, reason));
+        Ok(())
+    }
+
+    /// The recommendation as it stands, with the limits the engine will enforce (a cap, an exclusion,
+    /// a contradiction): what the method rules, which run last, see.
+    pub(super) fn standing_recommendation(&self) -> Option<Recommendation> {
+        if !self.contradictions.is_empty() {
+            return Some(Recommendation::Study);
+        }
+        if !self.exclusions.is_empty() {
+            return Some(Recommendation::InHouse);
+        }
+        let r = self.recommendation?;
+        Some(match &self.cap {
+            Some((cap, ..)) => r.min(*cap),
+            None => r,
+        })
+    }
+
     pub(super) fn add_contradiction(
         &mut self,
         fields: Vec<Field>,
@@ -295,6 +336,9 @@ pub(super) struct Snapshot {
     errors: usize,
     freed_fte: Option<f64>,
     proposal_call: bool,
+    method_points: [i64; Method::ALL.len()],
+    method_reasons: usize,
+    method_conditions: usize,
     text_bytes: usize,
 }
 
@@ -317,6 +361,9 @@ impl Snapshot {
         self.errors = e.errors.len();
         self.freed_fte = e.freed_fte;
         self.proposal_call = e.proposal_call;
+        self.method_points = e.method_points;
+        self.method_reasons = e.method_reasons.len();
+        self.method_conditions = e.method_conditions.len();
         self.text_bytes = e.text_bytes;
     }
 
@@ -337,6 +384,9 @@ impl Snapshot {
         e.notes.truncate(self.notes);
         e.freed_fte = self.freed_fte;
         e.proposal_call = self.proposal_call;
+        e.method_points = self.method_points;
+        e.method_reasons.truncate(self.method_reasons);
+        e.method_conditions.truncate(self.method_conditions);
         e.text_bytes = self.text_bytes;
     }
 
@@ -362,6 +412,8 @@ impl Snapshot {
                 .then_some(e.freed_fte)
                 .flatten(),
             proposal_call: e.proposal_call && !self.proposal_call,
+            method_reasons: self.method_reasons..e.method_reasons.len(),
+            method_conditions: self.method_conditions..e.method_conditions.len(),
         }
     }
 }
@@ -383,6 +435,9 @@ pub struct Produced {
     pub recommendation: Option<Recommendation>,
     pub freed_fte: Option<f64>,
     pub proposal_call: bool,
+    /// Ranges into the outcome's `method_reasons` and `method_conditions`.
+    pub method_reasons: Range<usize>,
+    pub method_conditions: Range<usize>,
 }
 
 impl Produced {
@@ -401,5 +456,7 @@ impl Produced {
             && self.recommendation.is_none()
             && self.freed_fte.is_none()
             && !self.proposal_call
+            && self.method_reasons.is_empty()
+            && self.method_conditions.is_empty()
     }
 }

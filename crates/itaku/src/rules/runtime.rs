@@ -31,6 +31,7 @@ use super::{trace, ParamValue, RuleKind, RuleSet};
 use crate::catalog::{Field, FieldRef, Operation};
 use crate::diag::{Code, Diagnostic, Location};
 use crate::lang::Text;
+use crate::method::Method;
 use crate::model::{Criterion, Recommendation, Severity};
 use crate::suggest::did_you_mean;
 
@@ -404,6 +405,20 @@ fn recommendation(name: &str) -> RhaiResult<Recommendation> {
     })
 }
 
+fn method(id: &str) -> RhaiResult<Method> {
+    Method::from_id(id).ok_or_else(|| {
+        let ids: Vec<&str> = Method::ALL.iter().map(|m| m.id()).collect();
+        let hint = did_you_mean(id, ids.iter().copied())
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        format!(
+            "unknown method `{id}`{hint}: expected one of {}",
+            ids.join(", ")
+        )
+        .into()
+    })
+}
+
 fn build_engine(rules: &RuleSet, as_of: Date) -> Engine {
     let mut engine = Engine::new_raw();
     engine.register_global_module(StandardPackage::new().as_shared_module());
@@ -690,6 +705,58 @@ fn build_engine(rules: &RuleSet, as_of: Date) -> Engine {
         }
     });
     engine.register_fn("proposal_call", || with_eval(|e| e.proposal_call = true));
+
+    // Methods of delivery (method rules).
+    engine.register_fn("recommended", || {
+        with_eval(|e| {
+            e.standing_recommendation().map_or(Dynamic::UNIT, |r| {
+                Dynamic::from(ImmutableString::from(r.as_str()))
+            })
+        })
+    });
+    let l = Arc::clone(&lookup);
+    engine.register_fn("item_severity", move |id: &str| -> RhaiResult<Dynamic> {
+        let item = l.item(id)?;
+        Ok(with_eval(|e| {
+            e.checklist
+                .iter()
+                .find(|(i, ..)| *i == item)
+                .map_or(Dynamic::UNIT, |(_, s, _)| {
+                    Dynamic::from(ImmutableString::from(s.as_str()))
+                })
+        }))
+    });
+    for with_args in [false, true] {
+        let l = Arc::clone(&lookup);
+        let fit = move |m: &str, n: i64, key: &str, args: &[Dynamic]| -> RhaiResult<()> {
+            let m = method(m)?;
+            let reason = l.reason(key, args)?;
+            Ok(with_eval(|e| e.add_fit(m, n, reason))?)
+        };
+        let l = Arc::clone(&lookup);
+        let condition = move |m: &str, key: &str, args: &[Dynamic]| -> RhaiResult<()> {
+            let m = method(m)?;
+            let reason = l.reason(key, args)?;
+            Ok(with_eval(|e| e.add_condition(m, reason))?)
+        };
+        if with_args {
+            engine.register_fn("fit", move |m: &str, n: i64, key: &str, args: Array| {
+                fit(m, n, key, &args)
+            });
+            engine.register_fn("condition", move |m: &str, key: &str, args: Array| {
+                condition(m, key, &args)
+            });
+        } else {
+            engine.register_fn("fit", move |m: &str, n: i64, key: &str| fit(m, n, key, &[]));
+            engine.register_fn("condition", move |m: &str, key: &str| {
+                condition(m, key, &[])
+            });
+        }
+    }
+    engine.register_fn("fit_of", |m: &str| -> RhaiResult<i64> {
+        let m = method(m)?;
+        Ok(with_eval(|e| e.method_points[m as usize]))
+    });
     let _ = RuleKind::Gate;
     engine
 }
