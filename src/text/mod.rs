@@ -1,7 +1,10 @@
 //! Terminal tables (`tabled`, fitted to the terminal's width): the assessments and the rule list. The
 //! other formats, the explain/diff/what-if listings among them, are the core's (`itaku::render`).
 
+mod bundle;
 mod table;
+
+pub use bundle::bundle_table;
 
 pub use table::{cell, fitted, rules_table, table, table_fitted, wrap, MAX_CELL_CHARS};
 
