@@ -73,8 +73,9 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     }
     let doc = itaku::render::bundle_doc(&bundles, &report, &compiled.rules, ui.lang);
     let bytes: Vec<u8> = match format {
-        BundleFormat::Table => crate::text::bundle_table(&doc, ui.lang, super::terminal_width())
-            .into_bytes(),
+        BundleFormat::Table => {
+            crate::text::bundle_table(&doc, ui.lang, super::terminal_width()).into_bytes()
+        }
         BundleFormat::Json => itaku::render::bundles_json(&doc).into_bytes(),
         BundleFormat::Md => itaku::render::bundles_markdown(&doc, ui.lang).into_bytes(),
         BundleFormat::Html => itaku::render::bundles_html(&doc, ui.lang).into_bytes(),

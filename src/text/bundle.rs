@@ -15,7 +15,10 @@ pub fn bundle_table(doc: &BundleDoc, lang: Lang, width: Option<usize>) -> String
     let mut out = String::new();
     let line_width = width.unwrap_or(100).max(40);
     if doc.bundles.is_empty() {
-        out.push_str(lang.pick("提案できる包括委託はありません。\n", "No bundle to propose.\n"));
+        out.push_str(lang.pick(
+            "提案できる包括委託はありません。\n",
+            "No bundle to propose.\n",
+        ));
     }
     for b in &doc.bundles {
         let head = match b.lots {
@@ -25,7 +28,10 @@ pub fn bundle_table(doc: &BundleDoc, lang: Lang, width: Option<usize>) -> String
         out.push_str(&wrap(&itaku::diag::printable(&head), line_width));
         out.push('\n');
         for r in &b.reasons {
-            out.push_str(&wrap(&format!("  {}", itaku::diag::printable(r)), line_width));
+            out.push_str(&wrap(
+                &format!("  {}", itaku::diag::printable(r)),
+                line_width,
+            ));
             out.push('\n');
         }
         let mut rows = vec![vec![
@@ -53,7 +59,11 @@ pub fn bundle_table(doc: &BundleDoc, lang: Lang, width: Option<usize>) -> String
         }
         for r in &b.risks {
             rows.push(vec![
-                format!("{} {}", lang.pick("リスク", "risk"), severity(r.severity, lang)),
+                format!(
+                    "{} {}",
+                    lang.pick("リスク", "risk"),
+                    severity(r.severity, lang)
+                ),
                 cell_long(&r.risk),
             ]);
         }

@@ -84,7 +84,11 @@ pub fn propose(report: &Report, rules: &BundleRules) -> BundleReport {
     let mut left_out = Vec::new();
     for (i, a) in report.assessments.iter().enumerate() {
         let (hits, failed) = rules.group(&a.operation);
-        errors.extend(failed.into_iter().map(|e| (a.operation.id.as_str().to_string(), e)));
+        errors.extend(
+            failed
+                .into_iter()
+                .map(|e| (a.operation.id.as_str().to_string(), e)),
+        );
         for GroupHit { kind, title, .. } in hits {
             let eligible = matches!(
                 a.recommendation,
@@ -108,7 +112,9 @@ pub fn propose(report: &Report, rules: &BundleRules) -> BundleReport {
     let mut proposals = Vec::new();
     let mut not_proposed = Vec::new();
     for kind in order {
-        let (title, members) = kinds.remove(&kind).expect("every kind in order is in the map");
+        let (title, members) = kinds
+            .remove(&kind)
+            .expect("every kind in order is in the map");
         if members.len() < 2 {
             not_proposed.push(NotProposed {
                 kind,
@@ -190,12 +196,19 @@ fn facts(kind: &str, members: &[usize], report: &Report) -> BundleFacts {
         .iter()
         .filter_map(|a| a.operation.estimated_contract_yen)
         .collect();
-    let providers = ops.iter().filter_map(|a| a.operation.market_providers).min();
+    let providers = ops
+        .iter()
+        .filter_map(|a| a.operation.market_providers)
+        .min();
     let years = ops.iter().filter_map(|a| a.operation.contract_years).max();
-    let mut departments: Vec<&str> = ops.iter().map(|a| a.operation.department.as_str()).collect();
+    let mut departments: Vec<&str> = ops
+        .iter()
+        .map(|a| a.operation.department.as_str())
+        .collect();
     departments.sort_unstable();
     departments.dedup();
-    let count = |f: &dyn Fn(&Operation) -> bool| ops.iter().filter(|a| f(&a.operation)).count() as i64;
+    let count =
+        |f: &dyn Fn(&Operation) -> bool| ops.iter().filter(|a| f(&a.operation)).count() as i64;
     use crate::catalog::{ContractType, Criticality};
     let values = vec![
         ("kind", Fact::Text(kind.to_string())),
@@ -211,7 +224,10 @@ fn facts(kind: &str, members: &[usize], report: &Report) -> BundleFacts {
         ),
         (
             "largest_part_yen",
-            prices.iter().max().map_or(Fact::Unknown, |p| Fact::Int(*p as i64)),
+            prices
+                .iter()
+                .max()
+                .map_or(Fact::Unknown, |p| Fact::Int(*p as i64)),
         ),
         (
             "prices_unknown",
@@ -220,15 +236,25 @@ fn facts(kind: &str, members: &[usize], report: &Report) -> BundleFacts {
         ("min_market_providers", int(providers)),
         (
             "contracts_today",
-            Fact::Int(ops.iter().map(|a| contracts_today(&a.operation)).sum::<u64>() as i64),
+            Fact::Int(
+                ops.iter()
+                    .map(|a| contracts_today(&a.operation))
+                    .sum::<u64>() as i64,
+            ),
         ),
         (
             "facilities",
-            Fact::Int(ops.iter().filter_map(|a| a.operation.facilities).sum::<u64>() as i64),
+            Fact::Int(
+                ops.iter()
+                    .filter_map(|a| a.operation.facilities)
+                    .sum::<u64>() as i64,
+            ),
         ),
         (
             "construction_parts",
-            Fact::Int(count(&|o| o.contract_type == Some(ContractType::Construction))),
+            Fact::Int(count(&|o| {
+                o.contract_type == Some(ContractType::Construction)
+            })),
         ),
         ("max_contract_years", int(years)),
         (
@@ -242,7 +268,8 @@ fn facts(kind: &str, members: &[usize], report: &Report) -> BundleFacts {
         (
             "personal_data_parts",
             Fact::Int(count(&|o| {
-                o.personal_data.is_some_and(|p| p != crate::catalog::PersonalData::None)
+                o.personal_data
+                    .is_some_and(|p| p != crate::catalog::PersonalData::None)
             })),
         ),
         (

@@ -123,7 +123,12 @@ fn fact_json(f: &Fact) -> serde_json::Value {
 }
 
 /// The view of a bundle report in `lang`.
-pub fn bundle_doc(report: &BundleReport, assessed: &crate::assess::Report, rules: &RuleSet, lang: Lang) -> BundleDoc {
+pub fn bundle_doc(
+    report: &BundleReport,
+    assessed: &crate::assess::Report,
+    rules: &RuleSet,
+    lang: Lang,
+) -> BundleDoc {
     let bundles = report
         .proposals
         .iter()
@@ -142,9 +147,13 @@ pub fn bundle_doc(report: &BundleReport, assessed: &crate::assess::Report, rules
                 .collect(),
             reason: match (n.eligible.len(), lang) {
                 (0, Lang::Ja) => "委託できる業務がありません (いずれも直営維持または要検討)".into(),
-                (0, Lang::En) => "no operation of this kind can go out (all keep in-house or study)".into(),
+                (0, Lang::En) => {
+                    "no operation of this kind can go out (all keep in-house or study)".into()
+                }
                 (_, Lang::Ja) => "委託できる業務が1件だけで、まとめる相手がありません".into(),
-                (_, Lang::En) => "only one operation of this kind can go out: nothing to bundle it with".into(),
+                (_, Lang::En) => {
+                    "only one operation of this kind can go out: nothing to bundle it with".into()
+                }
             },
         })
         .collect();
@@ -177,7 +186,12 @@ pub fn bundle_doc(report: &BundleReport, assessed: &crate::assess::Report, rules
     }
 }
 
-fn proposal_doc(p: &Proposal, assessed: &crate::assess::Report, rules: &RuleSet, lang: Lang) -> ProposalDoc {
+fn proposal_doc(
+    p: &Proposal,
+    assessed: &crate::assess::Report,
+    rules: &RuleSet,
+    lang: Lang,
+) -> ProposalDoc {
     let text = |r| reason_text(rules, r, lang);
     let members = p
         .members
@@ -353,7 +367,11 @@ pub fn bundles_markdown(doc: &BundleDoc, lang: Lang) -> String {
         doc.rules.version
     );
     if doc.bundles.is_empty() {
-        let _ = writeln!(s, "{}\n", lang.pick("提案できる包括委託はありません。", "No bundle to propose."));
+        let _ = writeln!(
+            s,
+            "{}\n",
+            lang.pick("提案できる包括委託はありません。", "No bundle to propose.")
+        );
     }
     for b in &doc.bundles {
         let _ = writeln!(s, "## {} — {}\n", md_cell(&b.title), b.advice_label);
@@ -403,7 +421,12 @@ pub fn bundles_markdown(doc: &BundleDoc, lang: Lang) -> String {
         }
         let _ = writeln!(s, "\n### {}\n", lang.pick("リスク", "Risks"));
         for r in &b.risks {
-            let _ = writeln!(s, "- [{}] {}", severity_label(r.severity, lang), md_cell(&r.risk));
+            let _ = writeln!(
+                s,
+                "- [{}] {}",
+                severity_label(r.severity, lang),
+                md_cell(&r.risk)
+            );
         }
         if !b.notes.is_empty() {
             let _ = writeln!(s, "\n### {}\n", lang.pick("注記", "Notes"));
@@ -433,9 +456,19 @@ pub fn bundles_markdown(doc: &BundleDoc, lang: Lang) -> String {
         s.push('\n');
     }
     if !doc.not_proposed.is_empty() {
-        let _ = writeln!(s, "## {}\n", lang.pick("提案しない種類", "Kinds not proposed"));
+        let _ = writeln!(
+            s,
+            "## {}\n",
+            lang.pick("提案しない種類", "Kinds not proposed")
+        );
         for n in &doc.not_proposed {
-            let _ = writeln!(s, "- {}: {} ({})", md_cell(&n.title), md_cell(&n.reason), n.operations.join(", "));
+            let _ = writeln!(
+                s,
+                "- {}: {} ({})",
+                md_cell(&n.title),
+                md_cell(&n.reason),
+                n.operations.join(", ")
+            );
         }
         s.push('\n');
     }
@@ -445,7 +478,11 @@ pub fn bundles_markdown(doc: &BundleDoc, lang: Lang) -> String {
 fn raised_by(c: &CombinedItemDoc, lang: Lang) -> String {
     let mut parts = c.raised_by.clone();
     if c.by_bundle {
-        parts.insert(0, lang.pick("包括契約として", "the bundle as a whole").to_string());
+        parts.insert(
+            0,
+            lang.pick("包括契約として", "the bundle as a whole")
+                .to_string(),
+        );
     }
     parts.join(", ")
 }
@@ -542,14 +579,23 @@ pub fn bundle_sheet_rows(doc: &BundleDoc, lang: Lang) -> (Vec<&'static str>, Vec
     let mut rows = Vec::new();
     for b in &doc.bundles {
         let lots = b.lots.map(|n| n.to_string()).unwrap_or_default();
-        let base = |kind: &str| vec![b.title.clone(), b.advice_label.to_string(), lots.clone(), kind.to_string()];
+        let base = |kind: &str| {
+            vec![
+                b.title.clone(),
+                b.advice_label.to_string(),
+                lots.clone(),
+                kind.to_string(),
+            ]
+        };
         for m in &b.members {
             let mut r = base(lang.pick("業務", "operation"));
             r.extend([
                 m.id.clone(),
                 m.name.clone(),
                 recommendation_label(m.recommendation, lang).to_string(),
-                m.estimated_contract_yen.map(|v| v.to_string()).unwrap_or_default(),
+                m.estimated_contract_yen
+                    .map(|v| v.to_string())
+                    .unwrap_or_default(),
             ]);
             rows.push(r);
         }
@@ -566,12 +612,22 @@ pub fn bundle_sheet_rows(doc: &BundleDoc, lang: Lang) -> (Vec<&'static str>, Vec
         }
         for k in &b.risks {
             let mut r = base(lang.pick("リスク", "risk"));
-            r.extend([String::new(), k.risk.clone(), severity_label(k.severity, lang).to_string(), String::new()]);
+            r.extend([
+                String::new(),
+                k.risk.clone(),
+                severity_label(k.severity, lang).to_string(),
+                String::new(),
+            ]);
             rows.push(r);
         }
         for c in &b.checklist {
             let mut r = base(lang.pick("チェック項目", "checklist"));
-            r.extend([c.safeguard.clone(), format!("{} — {}", c.item, raised_by(c, lang)), severity_label(c.severity, lang).to_string(), String::new()]);
+            r.extend([
+                c.safeguard.clone(),
+                format!("{} — {}", c.item, raised_by(c, lang)),
+                severity_label(c.severity, lang).to_string(),
+                String::new(),
+            ]);
             rows.push(r);
         }
     }

@@ -19,9 +19,7 @@ use serde::Serialize;
 
 use super::budget::{Budgets, MAX_ENTRIES, MAX_OPERATIONS};
 use super::outcome::{Evaluation, Reason};
-use super::runtime::{
-    build_engine, is_heap, placeholder_operation, to_arg, OpHandle, RhaiResult,
-};
+use super::runtime::{build_engine, is_heap, placeholder_operation, to_arg, OpHandle, RhaiResult};
 use super::{BundleRuleKind, RuleSet};
 use crate::catalog::Operation;
 use crate::diag::{Code, Diagnostic, Diagnostics, Location};
@@ -116,8 +114,14 @@ impl BundleRuleError {
     pub fn diagnostic(&self, subject: &str) -> Diagnostic {
         Diagnostic::error(
             Code::RulesRuntime,
-            format!("束ねのルール `{}` が `{subject}` で失敗しました: {}", self.rule, self.text.ja),
-            format!("bundling rule `{}` failed on `{subject}`: {}", self.rule, self.text.en),
+            format!(
+                "束ねのルール `{}` が `{subject}` で失敗しました: {}",
+                self.rule, self.text.ja
+            ),
+            format!(
+                "bundling rule `{}` failed on `{subject}`: {}",
+                self.rule, self.text.en
+            ),
         )
         .in_file(format!("{}:{}:{}", self.file, self.line, self.column))
     }
@@ -140,6 +144,8 @@ pub struct Weighing {
     pub lots: Option<i64>,
     pub saved_hours: Option<f64>,
     pub errors: Vec<BundleRuleError>,
+    /// Parameters the proposal rules read, with the effective date of the value used (for coverage).
+    pub params: Vec<(String, Date)>,
 }
 
 impl Weighing {
@@ -154,6 +160,7 @@ struct State {
     rule: u16,
     groups: Vec<(String, Reason)>,
     weighing: Weighing,
+    params: Vec<(String, Date)>,
 }
 
 thread_local! {
@@ -251,11 +258,13 @@ impl BundleRules {
         let mut errors = Vec::new();
         for i in self.of_kind(BundleRuleKind::Grouping).collect::<Vec<_>>() {
             match self.run(i, &mut scope) {
-                Ok((state, _)) => hits.extend(state.groups.into_iter().map(|(kind, title)| GroupHit {
-                    rule: i as u16,
-                    kind,
-                    title,
-                })),
+                Ok((state, _)) => {
+                    hits.extend(state.groups.into_iter().map(|(kind, title)| GroupHit {
+                        rule: i as u16,
+                        kind,
+                        title,
+                    }))
+                }
                 Err(e) => errors.push(e),
             }
         }
@@ -279,6 +288,11 @@ impl BundleRules {
                     out.advice.extend(w.advice);
                     out.lots = w.lots.or(out.lots);
                     out.saved_hours = w.saved_hours.or(out.saved_hours);
+                    for (name, since) in state.params {
+                        if !out.params.iter().any(|(n, _)| *n == name) {
+                            out.params.push((name, since));
+                        }
+                    }
                     for (item, severity, rule) in eval.checklist.iter().copied() {
                         match out.checklist.iter_mut().find(|(i, ..)| *i == item) {
                             Some(e) if e.1 < severity => *e = (item, severity, rule),
@@ -312,10 +326,20 @@ impl BundleRules {
             }
         });
         let before = scope.len();
+        // Traced, for the parameters the rule reads (coverage; there are few bundles).
+        super::trace::start();
+        super::trace::begin_rule(i as u16);
         let result = self.engine.run_ast_with_scope(scope, &self.asts[i]);
+        let trace = super::trace::finish();
         scope.rewind(before);
         super::runtime::with_eval(|e| std::mem::swap(e, &mut eval));
-        let state = with_state(std::mem::take);
+        let mut state = with_state(std::mem::take);
+        state.params = trace
+            .rules
+            .into_iter()
+            .flat_map(|r| r.params)
+            .map(|p| (p.name, p.since))
+            .collect();
         match result {
             Ok(()) => Ok((state, eval)),
             Err(err) => Err(self.describe(i, &err)),
@@ -409,9 +433,10 @@ fn message(rules: &RuleSet, key: &str, args: &[Dynamic]) -> RhaiResult<Reason> {
             args: args.iter().map(to_arg).collect(),
         }),
         None => {
-            let hint = crate::suggest::did_you_mean(key, rules.message_index.keys().map(String::as_str))
-                .map(|s| format!(": did you mean `{s}`?"))
-                .unwrap_or_default();
+            let hint =
+                crate::suggest::did_you_mean(key, rules.message_index.keys().map(String::as_str))
+                    .map(|s| format!(": did you mean `{s}`?"))
+                    .unwrap_or_default();
             Err(format!("unknown message `{key}` (not in messages.yaml){hint}").into())
         }
     }
@@ -447,7 +472,9 @@ fn register(engine: &mut Engine, rules: &Arc<RuleSet>) {
         let r = Arc::clone(rules);
         let risk = move |severity: &str, key: &str, args: &[Dynamic]| -> RhaiResult<()> {
             let Some(severity) = Severity::parse(severity) else {
-                return Err(format!("unknown severity `{severity}`: expected high, medium or low").into());
+                return Err(
+                    format!("unknown severity `{severity}`: expected high, medium or low").into(),
+                );
             };
             let reason = message(&r, key, args)?;
             with_state(|s| {
@@ -458,7 +485,9 @@ fn register(engine: &mut Engine, rules: &Arc<RuleSet>) {
         let r = Arc::clone(rules);
         let advise = move |level: &str, key: &str, args: &[Dynamic]| -> RhaiResult<()> {
             let Some(level) = Advice::parse(level) else {
-                return Err(format!("unknown advice `{level}`: expected bundle, lots or apart").into());
+                return Err(
+                    format!("unknown advice `{level}`: expected bundle, lots or apart").into(),
+                );
             };
             let reason = message(&r, key, args)?;
             with_state(|s| {

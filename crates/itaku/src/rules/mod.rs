@@ -8,8 +8,8 @@
 //! failures) know Rhai.
 
 pub mod api;
-pub mod bundle;
 mod budget;
+pub mod bundle;
 mod compile;
 #[doc(hidden)]
 pub use compile::{bails_on_this_thread, steps_on_this_thread};
