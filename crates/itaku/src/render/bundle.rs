@@ -497,7 +497,7 @@ pub fn bundles_html(doc: &BundleDoc, lang: Lang) -> String {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) }
-                style { (PreEscaped(super::html::CSS)) }
+                style { (PreEscaped(super::html::CSS)) (PreEscaped(ADVICE_CSS)) }
             }
             body {
                 h1 { (title) }
@@ -508,6 +508,10 @@ pub fn bundles_html(doc: &BundleDoc, lang: Lang) -> String {
     }
     .into_string()
 }
+
+/// The advice badge's colour (the palette of the recommendation badges, colour-blind safe).
+const ADVICE_CSS: &str =
+    ".advice-bundle { --rec: #009e73; } .advice-lots { --rec: #0072b2; } .advice-apart { --rec: #cc79a7; }";
 
 /// The bundles as one `<section>`, for a page of its own or inside another report.
 pub fn bundles_section(doc: &BundleDoc, lang: Lang) -> Markup {
