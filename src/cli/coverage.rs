@@ -50,6 +50,13 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         for op in &catalog.operations {
             counter.add(op, &compiled);
         }
+        // The bundling rules over the catalog (`itaku bundle`).
+        if let Ok(bundling) =
+            itaku::rules::bundle::BundleRules::compile(Arc::clone(&compiled.rules), compiled.as_of)
+        {
+            let report = itaku::assess::assess_catalog(&catalog, &compiled);
+            counter.add_bundles(&itaku::bundle::propose(&report, &bundling));
+        }
     }
     let cases = args.cases.clone().or_else(|| {
         let d = PathBuf::from("tests/rules");
@@ -79,6 +86,14 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
                 }
             };
             counter.add(&op, rules);
+        }
+        // The bundling cases (`bundle_cases:` files).
+        match itaku::testcases::case_bundles(dir, &compiled.rules, compiled.as_of) {
+            Ok(reports) => reports.iter().for_each(|r| counter.add_bundles(r)),
+            Err(d) => {
+                ui.report(&d);
+                return Exit::Usage;
+            }
         }
     }
     let report = counter.report(&compiled.rules);

@@ -51,6 +51,12 @@ fn text(key: &str) -> Option<&'static str> {
 /// `.id` applies to an argument of that id in every command (`--rules`, `--as-of`, …).
 const TEXTS: &[(&str, &str)] = &[
     ("#about", "委託判定エンジン — 区の業務の委託適性を判定します"),
+    (
+        "bundle#about",
+        "カタログ全体から包括委託 (複数の施設・部署の同種業務を一つの契約に) を提案します: 効果、リスク、まとめた契約のチェックリスト、推奨",
+    ),
+    ("bundle.format", "出力形式 (既定: 端末なら表、それ以外は json)"),
+    ("bundle.output", "標準出力ではなくこのファイルに書き出す (全体を書いてから置き換えます)"),
     // Options shared by several commands.
     (".lang", "テキストとメッセージの言語 (日本語 / English)"),
     (".catalog", "カタログのファイルまたはディレクトリ (既定: catalog/)"),

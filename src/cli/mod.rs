@@ -1,6 +1,7 @@
 //! Argument parsing and the commands, one file each. No assessment logic lives here.
 
 mod assess;
+mod bundle;
 mod check;
 mod coverage;
 mod diff;
@@ -95,6 +96,8 @@ enum LangArg {
 enum Command {
     /// Assess every operation of a catalog (業務を判定する).
     Assess(assess::Args),
+    /// Propose comprehensive contracts over the catalog: savings, risks, combined checklist (包括委託の提案).
+    Bundle(bundle::Args),
     /// Validate a catalog and a rule set without assessing (カタログとルールを検証する).
     Check(check::Args),
     /// Show the rules, items, parameters and messages a catalog and the rule cases never exercise (カバー率).
@@ -423,6 +426,7 @@ pub fn run() -> ExitCode {
     };
     let exit = match cli.command {
         Command::Assess(args) => assess::run(args, &ui),
+        Command::Bundle(args) => bundle::run(args, &ui),
         Command::Check(args) => check::run(args, &ui),
         Command::Coverage(args) => coverage::run(args, &ui),
         Command::Diff(args) => diff::run(args, &ui),

@@ -2,8 +2,11 @@
 //! paragraph text (help, explanations) wrapped to it. The other formats, the explain/diff/what-if
 //! listings among them, are the core's (`itaku::render`).
 
+mod bundle;
 mod table;
 mod wrap;
+
+pub use bundle::bundle_table;
 
 pub use table::{cell, fitted, rules_table, table, table_fitted, wrap, MAX_CELL_CHARS};
 pub use wrap::{text_width, wrap_text};

@@ -121,14 +121,14 @@ fn output_file_is_written() {
     assert!(page.starts_with("<!DOCTYPE html><html lang=\"en\">") && page.ends_with("</html>"));
 }
 
-fn target_dir() -> PathBuf {
+pub(crate) fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root().join("target"))
 }
 
 /// Runs headless Chromium on `url` with `extra` arguments; its stdout and stderr.
-fn chromium(url: &str, extra: &[String]) -> (String, String) {
+pub(crate) fn chromium(url: &str, extra: &[String]) -> (String, String) {
     let profile = tempfile::tempdir().unwrap();
     let out = tempfile::NamedTempFile::new().unwrap();
     let err = tempfile::NamedTempFile::new().unwrap();

@@ -13,6 +13,7 @@ static GLOBAL: itaku::heap::Counting<std::alloc::System> =
 #[path = "../support/mod.rs"]
 mod support;
 
+mod bundle;
 mod catalog_writers;
 mod cli;
 mod cmd;

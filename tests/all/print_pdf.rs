@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// The pages of a PDF LibreOffice wrote: their count and each MediaBox (width, height) in points.
-fn pages(pdf: &[u8]) -> Vec<(f64, f64)> {
+pub(crate) fn pages(pdf: &[u8]) -> Vec<(f64, f64)> {
     let text = String::from_utf8_lossy(pdf);
     let mut boxes = Vec::new();
     // Each page object has `/Type/Page` (not `/Pages`) and a MediaBox.
@@ -41,7 +41,7 @@ fn pages(pdf: &[u8]) -> Vec<(f64, f64)> {
     boxes
 }
 
-fn to_pdf(book: &Path, dir: &Path) -> Vec<u8> {
+pub(crate) fn to_pdf(book: &Path, dir: &Path) -> Vec<u8> {
     let profile = dir.join("lo-profile");
     let mut child = match std::process::Command::new("soffice")
         .arg("--headless")

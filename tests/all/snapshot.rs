@@ -238,6 +238,11 @@ fn coverage_of_the_bundled_catalog_and_the_rule_cases() {
     for op in &catalog.operations {
         catalog_only.add(op, &rules);
     }
+    // The bundling rules over the catalog and in their cases (`bundle_cases:`), as `itaku coverage`.
+    let bundling =
+        itaku::rules::bundle::BundleRules::compile(Arc::clone(&set), rules.as_of).unwrap();
+    let report = itaku::assess_catalog(&catalog, &rules);
+    catalog_only.add_bundles(&itaku::bundle::propose(&report, &bundling));
     let mut cases_only = itaku::coverage::Counter::default();
     let mut by_date = std::collections::BTreeMap::new();
     for (date, op) in
@@ -247,6 +252,10 @@ fn coverage_of_the_bundled_catalog_and_the_rule_cases() {
             .entry(date)
             .or_insert_with(|| compile(&set, &date.to_string()));
         cases_only.add(&op, rules);
+    }
+    for r in itaku::testcases::case_bundles(&root().join("tests/rules"), &set, rules.as_of).unwrap()
+    {
+        cases_only.add_bundles(&r);
     }
     let cases = cases_only.report(&set);
     // CI holds the rule cases at every checklist item and every rule.

@@ -64,6 +64,36 @@ impl Counter {
         }
     }
 
+    /// Counts what the bundling rules exercised in a bundle report (`itaku bundle`): the items, messages
+    /// and parameters of its proposals. The bundling rules are not counted among `rules`.
+    pub fn add_bundles(&mut self, report: &crate::bundle::BundleReport) {
+        let mut message = |m: u32| *self.messages.entry(m).or_default() += 1;
+        for p in &report.proposals {
+            message(p.title.message);
+            let w = &p.weighing;
+            w.savings.iter().for_each(|(_, r)| message(r.message));
+            w.risks.iter().for_each(|(_, _, r)| message(r.message));
+            w.notes.iter().for_each(|(_, r)| message(r.message));
+            w.advice.iter().for_each(|(_, _, r)| message(r.message));
+        }
+        for n in &report.not_proposed {
+            message(n.title.message);
+        }
+        for p in &report.proposals {
+            let w = &p.weighing;
+            for (item, ..) in &w.checklist {
+                *self.items.entry(*item).or_default() += 1;
+            }
+            for (item, _) in &w.clauses {
+                *self.items.entry(*item).or_default() += 1;
+            }
+            for (name, since) in &w.params {
+                *self.params.entry(name.clone()).or_default() += 1;
+                *self.param_values.entry((name.clone(), *since)).or_default() += 1;
+            }
+        }
+    }
+
     /// The report against the rule set the counts were gathered with.
     pub fn report(&self, set: &RuleSet) -> Coverage {
         let never = |names: Vec<String>| names;

@@ -8,6 +8,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod assess;
+pub mod bundle;
 pub mod catalog;
 pub mod check;
 pub mod coverage;

@@ -8,6 +8,8 @@
 //! an unknown item id or field name) fails that case, located and with a suggestion, and the other cases
 //! still run. Messages are in the language asked for.
 
+mod bundle_cases;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -245,6 +247,7 @@ pub fn run_path(
         lang,
         report: TestReport::default(),
         collected: None,
+        bundles_collected: None,
     };
     for file in files {
         runner.run_file(&file)?;
@@ -275,6 +278,8 @@ struct Runner<'a> {
     report: TestReport,
     /// When set, every operation a case assesses, with its date (for `itaku coverage`).
     collected: Option<Vec<(Date, Arc<crate::catalog::Operation>)>>,
+    /// When set, every bundle report a bundling case produces (for `itaku coverage`).
+    bundles_collected: Option<Vec<crate::bundle::BundleReport>>,
 }
 
 /// A case read from its file, ready to run.
@@ -328,6 +333,13 @@ impl Runner<'_> {
             ));
             return Ok(());
         };
+        // A file of bundling cases (`bundle_cases:`) is read by `testcases/bundle_cases.rs`.
+        if top
+            .iter()
+            .any(|(k, _)| yaml::scalar_text(k) == "bundle_cases")
+        {
+            return self.run_bundle_file(top, &shown, &place);
+        }
         let mut file_as_of: Option<&Node> = None;
         let mut cases: Option<&Node> = None;
         for (k, v) in top {
@@ -1192,6 +1204,29 @@ pub fn case_operations(
     rules: &Arc<RuleSet>,
     default_as_of: Date,
 ) -> Result<Vec<(Date, Arc<crate::catalog::Operation>)>, Diagnostics> {
+    collect(dir, rules, default_as_of).map(|(ops, _)| ops)
+}
+
+/// Every bundle report the bundling cases in `dir` produce (for `itaku coverage`).
+pub fn case_bundles(
+    dir: &Path,
+    rules: &Arc<RuleSet>,
+    default_as_of: Date,
+) -> Result<Vec<crate::bundle::BundleReport>, Diagnostics> {
+    collect(dir, rules, default_as_of).map(|(_, bundles)| bundles)
+}
+
+type Collected = (
+    Vec<(Date, Arc<crate::catalog::Operation>)>,
+    Vec<crate::bundle::BundleReport>,
+);
+
+/// Runs the cases in `dir` as `itaku test` runs them, collecting what they assess and propose.
+fn collect(
+    dir: &Path,
+    rules: &Arc<RuleSet>,
+    default_as_of: Date,
+) -> Result<Collected, Diagnostics> {
     let (dir, files) = case_files(dir)?;
     let bases_path = dir.join("bases.yaml");
     let bases = match read_case_file(&bases_path) {
@@ -1212,9 +1247,13 @@ pub fn case_operations(
         lang: Lang::En,
         report: TestReport::default(),
         collected: Some(Vec::new()),
+        bundles_collected: Some(Vec::new()),
     };
     for file in files {
         runner.run_file(&file)?;
     }
-    Ok(runner.collected.unwrap_or_default())
+    Ok((
+        runner.collected.unwrap_or_default(),
+        runner.bundles_collected.unwrap_or_default(),
+    ))
 }

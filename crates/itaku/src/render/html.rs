@@ -12,7 +12,7 @@ use crate::model::{Recommendation, Severity};
 use crate::rules::{RuleSet, Safeguard};
 
 /// The stylesheet, inline so the file opens anywhere (a shared drive, no network).
-pub(super) const CSS: &str = r#"
+pub(crate) const CSS: &str = r#"
 :root { --ink: #1f2328; --muted: #57606a; --line: #d0d7de; }
 * { box-sizing: border-box; }
 body { margin: 0 auto; max-width: 1100px; padding: 24px; color: var(--ink); background: #fff;

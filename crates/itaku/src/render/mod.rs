@@ -1,5 +1,6 @@
 //! Rendering: one file per output format. Renderers read a finished [`Report`]; they never assess.
 
+mod bundle;
 mod csv;
 mod diff;
 mod document;
@@ -13,6 +14,10 @@ mod summary;
 mod whatif;
 mod xlsx;
 
+pub use bundle::{
+    bundle_doc, bundle_sheet_rows, bundles_html, bundles_json, bundles_markdown, bundles_section,
+    bundles_xlsx, BundleDoc,
+};
 pub use csv::{assessments_csv, checklist_csv};
 pub use csv::{catalog_csv, catalog_csv_cp932, Unencodable};
 pub use diff::{diff_markdown, diff_text};

@@ -48,6 +48,32 @@ pub fn rules_markdown(set: &RuleSet) -> String {
             params.join(", ")
         );
     }
+    if !m.bundle_rules.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n## Bundling rules (`itaku bundle`, docs/bundles.md)\n\n| id | kind | title | basis | parameters used |\n|---|---|---|---|---|"
+        );
+        for (r, file) in m.bundle_rules.iter().zip(&set.bundle_scripts) {
+            let params: Vec<String> = crate::rules::lint::parameters_used(&file.text)
+                .iter()
+                .map(|p| format!("`{p}`"))
+                .collect();
+            let kind = match r.kind {
+                crate::rules::BundleRuleKind::Grouping => "grouping",
+                crate::rules::BundleRuleKind::Proposal => "proposal",
+            };
+            let _ = writeln!(
+                s,
+                "| `{}` | {kind} | {}<br>{} | {}<br>{} | {} |",
+                r.id,
+                r.title.ja,
+                r.title.en,
+                r.basis.ja,
+                r.basis.en,
+                params.join(", ")
+            );
+        }
+    }
     let _ = writeln!(s, "\n## Decisive facts\n");
     let _ = writeln!(
         s,

@@ -113,6 +113,24 @@ fn column_width(title: &str, rows: &[Vec<String>], c: usize) -> f64 {
     (widest.clamp(6, 60) + 1) as f64
 }
 
+/// A workbook of one sheet: a header row and rows (columns in `numeric` written as numbers). For the
+/// outputs beside the assessment (`itaku bundle`, `itaku plan`).
+pub(crate) fn single_sheet(
+    name: &str,
+    header: &[&str],
+    rows: &[Vec<String>],
+    numeric: &[usize],
+) -> std::io::Result<Vec<u8>> {
+    let build = || -> Result<Vec<u8>, XlsxError> {
+        let mut book = new_book()?;
+        let sheet = book.add_worksheet();
+        sheet.set_name(name)?;
+        table(sheet, header, rows, numeric, &[])?;
+        book.save_to_buffer()
+    };
+    build().map_err(xlsx_error)
+}
+
 /// The assessment workbook.
 pub fn assessments_xlsx(doc: &Document<'_>, lang: Lang) -> std::io::Result<Vec<u8>> {
     build_assessments(doc, lang).map_err(xlsx_error)

@@ -9,6 +9,7 @@
 
 pub mod api;
 mod budget;
+pub mod bundle;
 mod compile;
 #[doc(hidden)]
 pub use compile::{bails_on_this_thread, steps_on_this_thread};
@@ -265,6 +266,31 @@ pub struct Manifest {
     /// Without it, hazards are not checked.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hazards: Vec<HazardSpec>,
+    /// The bundling rules of `itaku bundle` (`bundle.rs`): kept apart from `rules`, which assess one
+    /// operation at a time, because they run over groups of operations.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bundle_rules: Vec<BundleRuleSpec>,
+}
+
+/// What a bundling rule does: `grouping` rules run on each operation and name the bundles it may join;
+/// `proposal` rules run on each candidate bundle and weigh it (savings, risks, checklist, advice).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BundleRuleKind {
+    Grouping,
+    Proposal,
+}
+
+/// One entry of the manifest's `bundle_rules`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleRuleSpec {
+    pub id: String,
+    pub kind: BundleRuleKind,
+    pub title: Text,
+    pub basis: Text,
+    /// Script file, relative to the rules directory.
+    pub script: String,
 }
 
 /// One word of the `hazards` vocabulary.
@@ -384,6 +410,8 @@ pub struct RuleSet {
     pub templates: Vec<[template::Template; 2]>,
     /// Script sources, in manifest order, with the file name shown in messages.
     pub scripts: Vec<Arc<SourceFile>>,
+    /// The bundling rules' scripts, in the order of `manifest.bundle_rules`.
+    pub bundle_scripts: Vec<Arc<SourceFile>>,
     /// sha256 over every file of the rule set.
     pub digest: String,
     pub(crate) item_index: HashMap<String, u32>,
@@ -484,6 +512,22 @@ impl RuleSet {
             }
             if let Some(f) = read(&rule.script, &mut problems) {
                 scripts.push(f);
+            }
+        }
+        let mut bundle_scripts = Vec::new();
+        for (i, rule) in manifest.bundle_rules.iter().enumerate() {
+            let clash = manifest.rules.iter().any(|r| r.id == rule.id)
+                || manifest.bundle_rules[..i].iter().any(|r| r.id == rule.id);
+            if clash {
+                problems.push(manifest_problem(
+                    &manifest_file,
+                    &rule.id,
+                    format!("ルールID `{}` が重複しています", rule.id),
+                    format!("duplicate rule id `{}`", rule.id),
+                ));
+            }
+            if let Some(f) = read(&rule.script, &mut problems) {
+                bundle_scripts.push(f);
             }
         }
         if !manifest
@@ -598,6 +642,7 @@ impl RuleSet {
             messages,
             templates,
             scripts,
+            bundle_scripts,
             digest: format!("sha256:{:x}", hasher.finalize()),
             item_index,
             message_index,

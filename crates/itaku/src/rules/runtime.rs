@@ -45,9 +45,9 @@ pub(super) fn with_eval<R>(f: impl FnOnce(&mut Evaluation) -> R) -> R {
 
 /// The operation as scripts see it: `op.routine_share` etc.
 #[derive(Clone)]
-struct OpHandle(Arc<Operation>);
+pub(super) struct OpHandle(pub(super) Arc<Operation>);
 
-type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
+pub(super) type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
 
 fn fail<T>(message: String) -> RhaiResult<T> {
     Err(message.into())
@@ -267,7 +267,7 @@ impl From<Limit> for Box<EvalAltResult> {
 }
 
 /// True for the token of a rule stopped for its heap (see `Evaluation::must_stop`).
-fn is_heap(token: &Dynamic) -> bool {
+pub(super) fn is_heap(token: &Dynamic) -> bool {
     token
         .clone()
         .into_immutable_string()
@@ -281,7 +281,7 @@ fn compile_scope() -> Scope<'static> {
     scope
 }
 
-fn placeholder_operation() -> Operation {
+pub(super) fn placeholder_operation() -> Operation {
     Operation::new(
         crate::catalog::OperationId::parse("placeholder").expect("valid id"),
         String::new(),
@@ -325,7 +325,7 @@ fn number(d: &Dynamic) -> Option<f64> {
         .or_else(|| d.as_int().ok().map(|i| i as f64))
 }
 
-fn to_arg(d: &Dynamic) -> Arg {
+pub(super) fn to_arg(d: &Dynamic) -> Arg {
     if let Ok(i) = d.as_int() {
         Arg::Int(i)
     } else if let Ok(f) = d.as_float() {
@@ -419,7 +419,7 @@ fn method(id: &str) -> RhaiResult<Method> {
     })
 }
 
-fn build_engine(rules: &RuleSet, as_of: Date) -> Engine {
+pub(super) fn build_engine(rules: &RuleSet, as_of: Date) -> Engine {
     let mut engine = Engine::new_raw();
     engine.register_global_module(StandardPackage::new().as_shared_module());
     engine
