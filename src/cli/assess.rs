@@ -30,6 +30,10 @@ pub struct Args {
     /// With `--format csv`: one row per checklist item instead of one per operation.
     #[arg(long)]
     checklist: bool,
+    /// With `--format jsonl`: the compact form for large runs (item and message texts once, in a
+    /// header record; `itaku expand` restores the full form byte for byte).
+    #[arg(long)]
+    compact: bool,
     /// Write to this file instead of standard output (written whole, then renamed into place).
     #[arg(long, short)]
     output: Option<PathBuf>,
@@ -74,6 +78,13 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         );
         return Exit::Usage;
     }
+    if args.compact && !matches!(args.format, Some(FormatArg::Jsonl)) {
+        ui.say(
+            "エラー: --compact は --format jsonl と一緒に指定してください",
+            "error: --compact goes with --format jsonl",
+        );
+        return Exit::Usage;
+    }
     if args.checklist && !matches!(args.format, Some(FormatArg::Csv)) {
         ui.say(
             "エラー: --checklist は --format csv と一緒に指定してください",
@@ -95,7 +106,7 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
             );
             return Exit::Usage;
         }
-        return stream(&path, args.output.as_deref(), &compiled, ui);
+        return stream(&path, args.output.as_deref(), &compiled, args.compact, ui);
     }
     let mut loaded = load_path_for(&path, &compiled.rules);
     let skipped = loaded.skipped;
@@ -128,6 +139,7 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         Some(FormatArg::Table) => Output::Table(None),
         Some(FormatArg::Json) => Output::Format(Format::Json),
         Some(FormatArg::Yaml) => Output::Format(Format::Yaml),
+        Some(FormatArg::Jsonl) if args.compact => Output::Format(Format::JsonlCompact),
         Some(FormatArg::Jsonl) => Output::Format(Format::Jsonl),
         Some(FormatArg::Csv) if args.checklist => Output::Format(Format::CsvChecklist),
         Some(FormatArg::Csv) => Output::Format(Format::Csv),
@@ -179,9 +191,10 @@ fn stream(
     path: &std::path::Path,
     output: Option<&std::path::Path>,
     compiled: &itaku::CompiledRules,
+    compact: bool,
     ui: &Ui,
 ) -> Exit {
-    use itaku::stream::{assess_jsonl, Problem};
+    use itaku::stream::{assess_jsonl_as, Problem};
     let shown = path.display().to_string();
     let size = std::fs::metadata(path)
         .ok()
@@ -231,7 +244,7 @@ fn stream(
         Problem::Rule(a) => failures.add(a.operation.id.as_str(), &a.errors),
     };
     let mut run = |w: &mut dyn Write| {
-        assess_jsonl(&shown, &mut *input, compiled, ui.lang, w, &mut on_problem)
+        assess_jsonl_as(&shown, &mut *input, compiled, ui.lang, compact, w, &mut on_problem)
     };
     let result = match output {
         Some(file) => {

@@ -14,6 +14,7 @@ mod new;
 mod progress;
 mod rules;
 mod rules_export;
+mod expand;
 mod schema;
 mod serve;
 mod template;
@@ -116,6 +117,8 @@ enum Command {
     Template(template::Args),
     /// Print the JSON Schema of the catalog format, for editors (カタログ形式の JSON Schema).
     Schema(schema::Args),
+    /// Expand compact JSON Lines (`assess --format jsonl --compact`) to the full form (コンパクト形式の展開).
+    Expand(expand::Args),
     /// The self-assessment web application for departments (業務の自己診断をブラウザで).
     Serve(serve::Args),
     /// Describe a new operation from answers to the questionnaire (質問票の回答から業務を追加).
@@ -426,6 +429,7 @@ pub fn run() -> ExitCode {
         Command::ExportCatalog(args) => export_catalog::run(args, &ui),
         Command::Template(args) => template::run(args, &ui),
         Command::Schema(args) => schema::run(args, &ui),
+        Command::Expand(args) => expand::run(args, &ui),
         Command::Serve(args) => serve::run(args, &ui),
         Command::New(args) => new::run(args, &ui),
         Command::Migrate(args) => migrate::run(args, &ui),

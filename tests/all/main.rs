@@ -16,6 +16,7 @@ mod support;
 mod catalog_writers;
 mod cli;
 mod cmd;
+mod compact;
 mod compiled_vs_interpreted;
 mod hostile_catalog;
 mod hostile_sheets;
