@@ -618,7 +618,12 @@ fn subset_bundled(bencher: Bencher, how: &str) {
     let native = Native::new(&rules);
     let catalog = bundled_catalog(OPS);
     for op in &catalog.operations {
-        assert_eq!(rules.evaluate(op).points, native.evaluate(op).points, "{}", op.id);
+        assert_eq!(
+            rules.evaluate(op).points,
+            native.evaluate(op).points,
+            "{}",
+            op.id
+        );
     }
     let run = |op: &Operation| -> i64 {
         match how {

@@ -52,7 +52,10 @@ fn main() {
         if yaml {
             match bundled {
                 None => writeln!(out, "# synthetic catalog: gen_catalog {n} {seed}")?,
-                Some(_) => writeln!(out, "# bundled-like catalog: gen_catalog {n} {seed} yaml bundled\nformat: 3")?,
+                Some(_) => writeln!(
+                    out,
+                    "# bundled-like catalog: gen_catalog {n} {seed} yaml bundled\nformat: 3"
+                )?,
             }
             writeln!(out, "operations:")?;
         }

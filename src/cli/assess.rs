@@ -244,7 +244,15 @@ fn stream(
         Problem::Rule(a) => failures.add(a.operation.id.as_str(), &a.errors),
     };
     let mut run = |w: &mut dyn Write| {
-        assess_jsonl_as(&shown, &mut *input, compiled, ui.lang, compact, w, &mut on_problem)
+        assess_jsonl_as(
+            &shown,
+            &mut *input,
+            compiled,
+            ui.lang,
+            compact,
+            w,
+            &mut on_problem,
+        )
     };
     let result = match output {
         Some(file) => {

@@ -51,9 +51,8 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         }
     };
     let mut on_problem = |d: Diagnostic| ui.report_one(&d);
-    let mut run = |w: &mut dyn Write| {
-        itaku::render::compact::expand(&shown, &mut *input, w, &mut on_problem)
-    };
+    let mut run =
+        |w: &mut dyn Write| itaku::render::compact::expand(&shown, &mut *input, w, &mut on_problem);
     let result = match &args.output {
         Some(file) => {
             let mut summary = None;

@@ -207,7 +207,9 @@ fn bundled_like(n: usize) -> Vec<Arc<Operation>> {
         .lines()
         .map(|line| {
             let value: serde_json::Value = serde_json::from_str(line).unwrap();
-            Arc::new(operation_from_json(value, "bundled-like").expect("bundled operations are valid"))
+            Arc::new(
+                operation_from_json(value, "bundled-like").expect("bundled operations are valid"),
+            )
         })
         .collect()
 }

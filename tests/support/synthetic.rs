@@ -261,8 +261,9 @@ pub fn bundled_jsonl(n: usize) -> String {
 /// `n` bundled-like operations as one YAML catalog document (the current format version).
 pub fn bundled_yaml(n: usize) -> String {
     let ops = bundled_operations();
-    let mut out = format!("# bundled-like catalog: gen_catalog {n} 0 yaml bundled\nformat: 3\noperations:\n")
-        .into_bytes();
+    let mut out =
+        format!("# bundled-like catalog: gen_catalog {n} 0 yaml bundled\nformat: 3\noperations:\n")
+            .into_bytes();
     for i in 0..n {
         write_yaml(&mut out, &bundled_like(&ops, i)).expect("in memory");
     }

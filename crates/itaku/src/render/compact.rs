@@ -197,7 +197,10 @@ pub fn expand(
         let text = match std::str::from_utf8(&line) {
             Ok(t) => t.trim_end_matches(['\n', '\r']),
             Err(e) => {
-                let column = String::from_utf8_lossy(&line[..e.valid_up_to()]).chars().count() + 1;
+                let column = String::from_utf8_lossy(&line[..e.valid_up_to()])
+                    .chars()
+                    .count()
+                    + 1;
                 let e = LineError {
                     ja: "UTF-8 として読めないバイトがあります".into(),
                     en: "bytes that are not valid UTF-8".into(),
@@ -468,11 +471,23 @@ fn reason(h: &Header, out: &mut Vec<u8>, raw: &RawValue) -> Result<(), LineError
         out.extend_from_slice(raw.get().as_bytes());
         return Ok(());
     }
-    let parts: Vec<&RawValue> = parse(raw, "理由 [メッセージ, 引数…]", "a reason [message, arguments…]")?;
-    let bad = || LineError::new(
-        format!("理由 {} はメッセージ番号と引数のリストではありません", raw.get()),
-        format!("the reason {} is not a message number followed by arguments", raw.get()),
-    );
+    let parts: Vec<&RawValue> = parse(
+        raw,
+        "理由 [メッセージ, 引数…]",
+        "a reason [message, arguments…]",
+    )?;
+    let bad = || {
+        LineError::new(
+            format!(
+                "理由 {} はメッセージ番号と引数のリストではありません",
+                raw.get()
+            ),
+            format!(
+                "the reason {} is not a message number followed by arguments",
+                raw.get()
+            ),
+        )
+    };
     let template = (parts.first())
         .and_then(|m| m.get().parse::<usize>().ok())
         .and_then(|m| h.templates.get(m))

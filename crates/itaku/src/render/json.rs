@@ -521,8 +521,12 @@ impl LineParts {
             out.extend_from_slice(post);
         }
         out.extend_from_slice(b"],\"top_risk\":");
-        let risk = (a.top_risk.and_then(|i| a.checklist.get(i)))
-            .and_then(|h| Some((self.top_risk.get(h.item as usize)?, &self.item_ids[h.item as usize])));
+        let risk = (a.top_risk.and_then(|i| a.checklist.get(i))).and_then(|h| {
+            Some((
+                self.top_risk.get(h.item as usize)?,
+                &self.item_ids[h.item as usize],
+            ))
+        });
         match risk {
             Some((_, id)) if compact => out.extend_from_slice(id),
             Some((risk, _)) => out.extend_from_slice(risk),
