@@ -264,8 +264,15 @@ fn located(path: &str, line: usize, text: &str, e: LineError) -> Diagnostic {
 }
 
 fn read_header(text: &str) -> Result<Header, LineError> {
-    let h: HeaderIn =
-        serde_json::from_str(text).map_err(|e| LineError::json(&e, "ヘッダー", "the header"))?;
+    let h: HeaderIn = serde_json::from_str(text).map_err(|e| match e.is_data() {
+        // Valid JSON, but not a header (a default `--format jsonl` line, say).
+        true => LineError {
+            ja: format!("1行目がコンパクト形式のヘッダーではありません: {e}"),
+            en: format!("the first line is not a compact header: {e}"),
+            column: e.column(),
+        },
+        false => LineError::json(&e, "ヘッダー", "the header"),
+    })?;
     if h.itaku_compact != COMPACT_VERSION {
         return Err(LineError::new(
             format!(
