@@ -625,7 +625,7 @@ fn subset_bundled(bencher: Bencher, how: &str) {
             op.id
         );
     }
-    let run = |op: &Operation| -> i64 {
+    let run = |op: &Arc<Operation>| -> i64 {
         match how {
             "native" => native.evaluate(op).points.iter().sum(),
             _ => rules.evaluate(op).points.iter().sum(),

@@ -369,18 +369,24 @@ fn expand_line(h: &Header, text: &str, out: &mut Vec<u8>) -> Result<(), LineErro
             let entries: Vec<&RawValue> = parse(raw, key, key)?;
             list(out, &entries, |out, raw| {
                 if !raw.get().starts_with('{') {
-                    return Ok(out.extend_from_slice(raw.get().as_bytes()));
+                    return copy(out, raw);
                 }
                 let members: Members = parse(raw, key, key)?;
                 write_object(out, &members, |out, field, raw| match field {
                     "reasons" => reasons(h, out, raw),
                     "reason" | "finding" => reason(h, out, raw),
-                    _ => Ok(out.extend_from_slice(raw.get().as_bytes())),
+                    _ => copy(out, raw),
                 })
             })
         }
-        _ => Ok(out.extend_from_slice(raw.get().as_bytes())),
+        _ => copy(out, raw),
     })
+}
+
+/// A value copied as it is.
+fn copy(out: &mut Vec<u8>, raw: &RawValue) -> Result<(), LineError> {
+    out.extend_from_slice(raw.get().as_bytes());
+    Ok(())
 }
 
 fn list<'a>(
