@@ -8,6 +8,9 @@
 //! collects the report) and `evaluate_standard` run once per engine (`interpreted`, `compiled`); `rule_interpreted` and
 //! `rule_compiled` run each standard rule alone (with a one-line recommendation) on each engine.
 //! `end_to_end_jsonl` and `end_to_end_yaml` go from text to rendered JSON Lines.
+//!
+//! The `_bundled` benches (and `subset_bundled`, `end_to_end_jsonl_as`) run the same work on the
+//! *bundled-like* workload (issue 27): the bundled catalog's operations repeated, ids made unique.
 
 #![recursion_limit = "256"]
 
@@ -552,5 +555,129 @@ fn parse_jsonl_fast(bencher: Bencher) {
                     itaku::catalog::jsonl_operation_fast(i + 1, black_box(line)).is_some()
                 })
                 .count()
+        });
+}
+
+// The bundled-like workload (issue 27): the bundled catalog's 48 operations (`catalog/*.yaml`)
+// repeated to `OPS`, copy `k` of an operation with the id `ID-k` (`synthetic::bundled_jsonl`,
+// `gen_catalog N 0 jsonl bundled`). Operations as a ward writes them: ~1.8 KB of input and ~10 KB of
+// output each, against ~1.1 KB and ~11 KB for the generator's, with longer step texts and more of
+// the checklist. Each bench below is the `_bundled` twin of the one above it.
+
+fn bundled_catalog(n: usize) -> Catalog {
+    let loaded = parse_jsonl_str("bundled.jsonl", &synthetic::bundled_jsonl(n));
+    assert!(!loaded.diagnostics.has_errors(), "{}", loaded.diagnostics);
+    loaded.catalog
+}
+
+/// `evaluate_standard` on the bundled-like operations.
+#[divan::bench(sample_count = 20, args = ENGINES)]
+fn evaluate_bundled(bencher: Bencher, kind: &str) {
+    let rules = standard().with_engine(engine(kind));
+    let catalog = bundled_catalog(OPS);
+    let before = itaku::rules::bails_on_this_thread();
+    for op in &catalog.operations {
+        rules.evaluate(op);
+    }
+    assert_eq!(itaku::rules::bails_on_this_thread(), before);
+    bench_evaluate(bencher, &rules, &catalog);
+}
+
+/// `assess_standard` on the bundled-like operations (one thread).
+#[divan::bench(sample_count = 20, args = ENGINES)]
+fn assess_bundled(bencher: Bencher, kind: &str) {
+    let rules = standard().with_engine(engine(kind));
+    let catalog = bundled_catalog(OPS);
+    bencher
+        .counter(divan::counter::ItemsCount::new(OPS))
+        .bench(|| {
+            (catalog.operations.iter())
+                .map(|op| assess_operation(op, &rules).checklist.len())
+                .sum::<usize>()
+        });
+}
+
+/// `assess_standard_parallel` on the bundled-like operations (all cores).
+#[divan::bench(sample_count = 20, args = ENGINES)]
+fn assess_bundled_parallel(bencher: Bencher, kind: &str) {
+    let rules = standard().with_engine(engine(kind));
+    let catalog = bundled_catalog(OPS);
+    bencher
+        .counter(divan::counter::ItemsCount::new(OPS))
+        .bench(|| {
+            (catalog.operations.par_iter())
+                .map(|op| assess_operation(op, &rules).checklist.len())
+                .sum::<usize>()
+        });
+}
+
+/// The C1, C3, C4 subset three ways on the bundled-like operations: compiled, interpreted, native.
+#[divan::bench(sample_count = 20, args = ["compiled", "interpreted", "native"])]
+fn subset_bundled(bencher: Bencher, how: &str) {
+    let rules = subset().with_engine(engine(how));
+    let native = Native::new(&rules);
+    let catalog = bundled_catalog(OPS);
+    for op in &catalog.operations {
+        assert_eq!(
+            rules.evaluate(op).points,
+            native.evaluate(op).points,
+            "{}",
+            op.id
+        );
+    }
+    let run = |op: &Arc<Operation>| -> i64 {
+        match how {
+            "native" => native.evaluate(op).points.iter().sum(),
+            _ => rules.evaluate(op).points.iter().sum(),
+        }
+    };
+    bencher
+        .counter(divan::counter::ItemsCount::new(OPS))
+        .bench(|| catalog.operations.iter().map(run).sum::<i64>());
+}
+
+/// JSON Lines in, JSON Lines out (the stream, all cores), per workload, full and compact.
+#[divan::bench(sample_count = 10, args = ["generated", "bundled", "generated compact", "bundled compact"])]
+fn end_to_end_jsonl_as(bencher: Bencher, how: &str) {
+    let rules = standard();
+    let text = match how.starts_with("bundled") {
+        true => synthetic::bundled_jsonl(OPS),
+        false => synthetic::jsonl(OPS, SEED),
+    };
+    let compact = how.ends_with("compact");
+    bencher
+        .counter(divan::counter::ItemsCount::new(OPS))
+        .bench(|| {
+            let mut input = Cursor::new(text.as_bytes());
+            let mut out = std::io::sink();
+            itaku::stream::assess_jsonl_as(
+                "ops.jsonl",
+                &mut input,
+                &rules,
+                Lang::Ja,
+                compact,
+                &mut out,
+                &mut |_| {},
+            )
+            .unwrap()
+            .operations
+        });
+}
+
+/// `end_to_end_yaml` on one 20k-operation bundled-like YAML file.
+#[divan::bench(sample_count = 5)]
+fn end_to_end_yaml_bundled(bencher: Bencher) {
+    const LARGE: usize = 10 * OPS;
+    let rules = standard();
+    let text = synthetic::bundled_yaml(LARGE);
+    bencher
+        .counter(divan::counter::ItemsCount::new(LARGE))
+        .bench(|| {
+            let mut loaded = parse_str("bundled.yaml", black_box(&text));
+            itaku::check::check_loaded(&mut loaded, &rules.rules);
+            let report = itaku::assess_catalog(&loaded.catalog, &rules);
+            let mut out = std::io::sink();
+            render(&report, &rules.rules, Lang::Ja, Format::Jsonl, &mut out).unwrap();
+            report.assessments.len()
         });
 }

@@ -32,6 +32,10 @@ pub struct Args {
     /// With `--format html`: `full` (default: a section per operation) or `summary` (for managers, at most 10 A4 pages).
     #[arg(long, value_enum, value_name = "KIND")]
     report: Option<ReportArg>,
+    /// With `--format jsonl`: the compact form for large runs (item and message texts once, in a
+    /// header record; `itaku expand` restores the full form byte for byte).
+    #[arg(long)]
+    compact: bool,
     /// Write to this file instead of standard output (written whole, then renamed into place).
     #[arg(long, short)]
     output: Option<PathBuf>,
@@ -82,6 +86,13 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
             "--format xlsx needs --output FILE (a workbook is not written to a terminal or pipe)",
         ));
     }
+    if args.compact && !matches!(args.format, Some(FormatArg::Jsonl)) {
+        return ui.fail(Diagnostic::error(
+            Code::UsageInvalid,
+            "--compact は --format jsonl と一緒に指定してください",
+            "--compact goes with --format jsonl",
+        ));
+    }
     if args.checklist && !matches!(args.format, Some(FormatArg::Csv)) {
         return ui.fail(Diagnostic::error(
             Code::UsageInvalid,
@@ -108,7 +119,7 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
                 "--only does not apply to streamed JSON Lines (use another --format)",
             ));
         }
-        return stream(&path, args.output.as_deref(), &compiled, ui);
+        return stream(&path, args.output.as_deref(), &compiled, args.compact, ui);
     }
     let options = itaku::pipeline::Options {
         only: args.only.clone(),
@@ -134,6 +145,7 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         Some(FormatArg::Table) => Output::Table(None),
         Some(FormatArg::Json) => Output::Format(Format::Json),
         Some(FormatArg::Yaml) => Output::Format(Format::Yaml),
+        Some(FormatArg::Jsonl) if args.compact => Output::Format(Format::JsonlCompact),
         Some(FormatArg::Jsonl) => Output::Format(Format::Jsonl),
         Some(FormatArg::Csv) if args.checklist => Output::Format(Format::CsvChecklist),
         Some(FormatArg::Csv) => Output::Format(Format::Csv),
@@ -228,9 +240,10 @@ fn stream(
     path: &std::path::Path,
     output: Option<&std::path::Path>,
     compiled: &itaku::CompiledRules,
+    compact: bool,
     ui: &Ui,
 ) -> Exit {
-    use itaku::stream::{assess_jsonl, Problem};
+    use itaku::stream::{assess_jsonl_as, Problem};
     let shown = path.display().to_string();
     let size = std::fs::metadata(path)
         .ok()
@@ -280,7 +293,15 @@ fn stream(
         Problem::Rule(a) => failures.add(a.operation.id.as_str(), &a.errors),
     };
     let mut run = |w: &mut dyn Write| {
-        assess_jsonl(&shown, &mut *input, compiled, ui.lang, w, &mut on_problem)
+        assess_jsonl_as(
+            &shown,
+            &mut *input,
+            compiled,
+            ui.lang,
+            compact,
+            w,
+            &mut on_problem,
+        )
     };
     let result = match output {
         Some(file) => {

@@ -98,6 +98,22 @@ const TEXTS: &[(&str, &str)] = &[
         "assess.threads",
         "ワーカースレッド数 (既定: すべてのコア)。数によらず結果は同じです",
     ),
+    (
+        "assess.compact",
+        "`--format jsonl` で、大量の判定向けのコンパクト形式を出力します (項目とメッセージの文言は先頭のヘッダー行に1回だけ。`itaku expand` で元の形にバイト単位で戻せます)",
+    ),
+    (
+        "expand#about",
+        "コンパクト形式の JSON Lines (`assess --format jsonl --compact`) を元の形に展開します",
+    ),
+    (
+        "expand.input",
+        "コンパクト形式のファイル (`-` または省略で標準入力)",
+    ),
+    (
+        "expand.output",
+        "標準出力の代わりにこのファイルに書き出します (全体を書いてから置き換えます)",
+    ),
     ("check#about", "判定はせずに、カタログとルールセットを検証します"),
     ("check.json", "問題を JSON で標準出力に出力します"),
     (

@@ -7,6 +7,7 @@ mod coverage;
 mod diff;
 mod drafts;
 mod drafts_history;
+mod expand;
 mod explain;
 mod export_catalog;
 mod help_ja;
@@ -122,6 +123,8 @@ enum Command {
     Template(template::Args),
     /// Print the JSON Schema of the catalog format, for editors (カタログ形式の JSON Schema).
     Schema(schema::Args),
+    /// Expand compact JSON Lines (`assess --format jsonl --compact`) to the full form (コンパクト形式の展開).
+    Expand(expand::Args),
     /// The self-assessment web application for departments (業務の自己診断をブラウザで).
     Serve(serve::Args),
     /// Describe a new operation from answers to the questionnaire (質問票の回答から業務を追加).
@@ -438,6 +441,7 @@ pub fn run() -> ExitCode {
         Command::ExportCatalog(args) => export_catalog::run(args, &ui),
         Command::Template(args) => template::run(args, &ui),
         Command::Schema(args) => schema::run(args, &ui),
+        Command::Expand(args) => expand::run(args, &ui),
         Command::Serve(args) => serve::run(args, &ui),
         Command::New(args) => new::run(args, &ui),
         Command::Migrate(args) => migrate::run(args, &ui),

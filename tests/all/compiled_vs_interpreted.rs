@@ -4,7 +4,8 @@
 //! proposal call, and errors with rule, file, line and column) and the same assessment.
 //!
 //! Inputs: the bundled catalog, every operation of the rule test cases (`tests/rules`), the fuzz corpus
-//! of `assess_operation`, generated operations (10,000 here; 100,000 in the ignored test), and generated
+//! of `assess_operation`, generated operations (10,000 here; 100,000 in the ignored test), bundled-like
+//! operations (the bundled catalog repeated, ids made unique), and generated
 //! small rule scripts (proptest) on generated operations.
 
 use crate::support::synthetic;
@@ -196,6 +197,27 @@ fn generated_operations() {
         10_000
     );
     // Valid operations never need the interpreter: the compiled rules really ran.
+    assert_eq!(itaku::rules::bails_on_this_thread(), before);
+}
+
+/// The bundled-like workload (the bundled catalog's operations repeated, ids made unique): long step
+/// texts, many legal bases, most of the checklist; the compiled rules must not bail on them either.
+fn bundled_like(n: usize) -> Vec<Arc<Operation>> {
+    synthetic::bundled_jsonl(n)
+        .lines()
+        .map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).unwrap();
+            Arc::new(
+                operation_from_json(value, "bundled-like").expect("bundled operations are valid"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn bundled_like_operations() {
+    let before = itaku::rules::bails_on_this_thread();
+    assert_eq!(assert_same(standard(), &bundled_like(480)), 480);
     assert_eq!(itaku::rules::bails_on_this_thread(), before);
 }
 

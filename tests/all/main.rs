@@ -17,6 +17,7 @@ mod bundle;
 mod catalog_writers;
 mod cli;
 mod cmd;
+mod compact;
 mod compiled_vs_interpreted;
 mod hostile_catalog;
 mod hostile_sheets;

@@ -213,3 +213,59 @@ pub fn yaml(n: usize, seed: u64) -> String {
     }
     String::from_utf8(out).expect("YAML is UTF-8")
 }
+
+/// The operations of the bundled catalog (`catalog/*.yaml`, files in name order, operations in file
+/// order), each as the JSON object of its YAML entry.
+pub fn bundled_operations() -> Vec<Map<String, Value>> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("catalog");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("the bundled catalog")
+        .map(|e| e.expect("a catalog entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    let mut ops = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("a bundled catalog file");
+        let doc: Value = serde_yaml::from_str(&text).expect("bundled YAML");
+        for op in doc["operations"].as_array().expect("operations") {
+            ops.push(op.as_object().expect("an operation").clone());
+        }
+    }
+    ops
+}
+
+/// Operation `i` of the *bundled-like* workload: the bundled catalog's operations repeated, copy `k`
+/// of an operation with the id `ID-k` (the first copy keeps its id), so that every id is unique.
+pub fn bundled_like(ops: &[Map<String, Value>], i: usize) -> Map<String, Value> {
+    let mut op = ops[i % ops.len()].clone();
+    let copy = i / ops.len();
+    if copy > 0 {
+        let id = op["id"].as_str().expect("an id").to_string();
+        op.insert("id".into(), Value::String(format!("{id}-{copy}")));
+    }
+    op
+}
+
+/// `n` bundled-like operations as JSON Lines.
+pub fn bundled_jsonl(n: usize) -> String {
+    let ops = bundled_operations();
+    let mut out = Vec::new();
+    for i in 0..n {
+        serde_json::to_writer(&mut out, &bundled_like(&ops, i)).expect("in memory");
+        out.push(b'\n');
+    }
+    String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+/// `n` bundled-like operations as one YAML catalog document (the current format version).
+pub fn bundled_yaml(n: usize) -> String {
+    let ops = bundled_operations();
+    let mut out =
+        format!("# bundled-like catalog: gen_catalog {n} 0 yaml bundled\nformat: 3\noperations:\n")
+            .into_bytes();
+    for i in 0..n {
+        write_yaml(&mut out, &bundled_like(&ops, i)).expect("in memory");
+    }
+    String::from_utf8(out).expect("YAML is UTF-8")
+}

@@ -281,6 +281,8 @@ codes! {
     CatalogUnknownHazard => "catalog::unknown-hazard", false, "ルールの語彙にない危険作業です", "a hazard word the rule set does not know";
     CatalogUnknownKey => "catalog::unknown-key", false, "最上位に知らないキーがあります", "an unknown top-level key";
     CatalogUnknownValue => "catalog::unknown-value", false, "選択肢にない値です", "a value that is not one of the field's choices";
+    CompactInvalid => "compact::invalid", false, "コンパクト形式の JSON Lines の行を展開できません (ヘッダーがない・形が違う・ヘッダーにない項目やメッセージ)", "a line of compact JSON Lines cannot be expanded (no header, a wrong shape, an item or message the header does not have)";
+    CompactUnreadable => "compact::unreadable", true, "コンパクト形式のファイルを読めません", "a compact JSON Lines file cannot be read";
     CatalogUnreadable => "catalog::unreadable", true, "ファイルを読めません", "a file cannot be read";
     CatalogWrongLength => "catalog::wrong-length", false, "リストの長さが違います (月別業務量は12か月)", "a list has the wrong length (monthly load has 12 months)";
     CatalogWriteChanged => "catalog::write-changed", false, "書き込み中にカタログのファイルが何度も変更されました (何も書き込んでいません)", "the catalog file kept changing while being written (nothing was written)";

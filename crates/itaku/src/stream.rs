@@ -105,9 +105,28 @@ pub fn assess_jsonl(
     out: &mut dyn Write,
     on_problem: &mut dyn FnMut(Problem<'_>),
 ) -> std::io::Result<StreamSummary> {
+    assess_jsonl_as(path, input, rules, lang, false, out, on_problem)
+}
+
+/// [`assess_jsonl`], in the compact form when `compact` (`render/compact.rs`: the header record first,
+/// then one compact line per assessment).
+pub fn assess_jsonl_as(
+    path: &str,
+    input: &mut dyn BufRead,
+    rules: &CompiledRules,
+    lang: Lang,
+    compact: bool,
+    out: &mut dyn Write,
+    on_problem: &mut dyn FnMut(Problem<'_>),
+) -> std::io::Result<StreamSummary> {
     let mut summary = StreamSummary::default();
     // The item texts, escaped for JSON once for the whole stream.
-    let items = JsonItems::new(&rules.rules, lang);
+    let items = if compact {
+        out.write_all(&crate::render::compact::compact_header(&rules.rules, lang))?;
+        JsonItems::compact(&rules.rules, lang)
+    } else {
+        JsonItems::new(&rules.rules, lang)
+    };
     let buffers = BufferPool::default();
     let (batch_tx, batch_rx) = mpsc::sync_channel::<Batch>(BATCHES_IN_FLIGHT);
     let (msg_tx, msg_rx) = mpsc::sync_channel::<Message>(GROUPS_IN_FLIGHT);

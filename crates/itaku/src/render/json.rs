@@ -26,6 +26,9 @@ pub struct JsonItems {
     lang: Lang,
     items: Vec<ItemAtoms>,
     line: LineParts,
+    /// JSON Lines in the compact form (`render/compact.rs`): checklist items, the top risk and reasons
+    /// by reference to the header record.
+    compact: bool,
 }
 
 struct ItemAtoms {
@@ -52,7 +55,24 @@ impl JsonItems {
                 })
                 .collect(),
             line: LineParts::new(rules, lang),
+            compact: false,
         }
+    }
+
+    /// The same, for JSON Lines in the compact form (`render/compact.rs`): [`write_jsonl_line`]
+    /// writes checklist items, the top risk and reasons by reference to [`compact_header`]'s record.
+    ///
+    /// [`compact_header`]: super::compact::compact_header
+    pub fn compact(rules: &RuleSet, lang: Lang) -> Self {
+        JsonItems {
+            compact: true,
+            ..Self::new(rules, lang)
+        }
+    }
+
+    /// Whether lines are written in the compact form.
+    pub fn is_compact(&self) -> bool {
+        self.compact
     }
 
     /// The language the texts are in.
@@ -263,12 +283,12 @@ pub fn write_jsonl_line(
     rules: &RuleSet,
     items: &JsonItems,
 ) -> std::io::Result<()> {
-    if !items.line.fits(rules) {
+    if !items.line.fits(rules) && !items.compact {
         serde_json::to_writer(&mut *out, &json_assessment(a, rules, items))?;
         out.push(b'\n');
         return Ok(());
     }
-    items.line.write(out, a, rules, items.lang);
+    items.line.write(out, a, rules, items.lang, items.compact);
     out.push(b'\n');
     Ok(())
 }
@@ -413,7 +433,10 @@ impl LineParts {
 
     /// Writes the record of `a`: the fields of [`AssessmentDoc`] in its order, as
     /// [`assessment_parts`] fills them.
-    fn write(&self, out: &mut Vec<u8>, a: &Assessment, rules: &RuleSet, lang: Lang) {
+    ///
+    /// `compact`: each checklist item as `[id, severity, rule index]`, the top risk as its item id,
+    /// each reason as `[message index, arguments…]` (see `render/compact.rs`).
+    fn write(&self, out: &mut Vec<u8>, a: &Assessment, rules: &RuleSet, lang: Lang, compact: bool) {
         let op = &a.operation;
         let rule = |out: &mut Vec<u8>, i: u16| match self.rule_ids.get(usize::from(i)) {
             Some(id) => out.extend_from_slice(id),
@@ -436,7 +459,7 @@ impl LineParts {
             out.extend_from_slice(b"{\"rule\":");
             rule(out, *r);
             out.extend_from_slice(b",\"reason\":");
-            self.reason(out, reason, lang);
+            self.reason(out, reason, lang, compact);
             out.push(b'}');
         }
         out.extend_from_slice(b"],\"contradictions\":[");
@@ -447,7 +470,7 @@ impl LineParts {
             out.extend_from_slice(b",\"fields\":");
             names_into(out, fields.iter().map(|f| f.name()));
             out.extend_from_slice(b",\"finding\":");
-            self.reason(out, reason, lang);
+            self.reason(out, reason, lang, compact);
             out.push(b'}');
         }
         out.extend_from_slice(b"],\"criteria\":[");
@@ -462,12 +485,31 @@ impl LineParts {
             out.extend_from_slice(b",\"reasons\":[");
             for (m, r) in c.reasons.iter().enumerate() {
                 comma(out, m);
-                self.reason(out, r, lang);
+                self.reason(out, r, lang, compact);
             }
             out.extend_from_slice(b"]}");
         }
         out.extend_from_slice(b"],\"checklist\":[");
-        for (n, h) in a.checklist.iter().enumerate() {
+        if compact {
+            for (n, h) in a.checklist.iter().enumerate() {
+                let Some(id) = self.item_ids.get(h.item as usize) else {
+                    continue;
+                };
+                comma(out, n);
+                out.push(b'[');
+                out.extend_from_slice(id);
+                out.push(b',');
+                name_into(out, h.severity.as_str());
+                out.push(b',');
+                if usize::from(h.rule) < self.rule_ids.len() {
+                    number_into(out, h.rule);
+                } else {
+                    out.extend_from_slice(b"\"\"");
+                }
+                out.push(b']');
+            }
+        }
+        for (n, h) in a.checklist.iter().enumerate().filter(|_| !compact) {
             let Some([pre, mid, post]) = self.checklist.get(h.item as usize) else {
                 continue;
             };
@@ -482,12 +524,15 @@ impl LineParts {
             out.extend_from_slice(post);
         }
         out.extend_from_slice(b"],\"top_risk\":");
-        match a
-            .top_risk
-            .and_then(|i| a.checklist.get(i))
-            .and_then(|h| self.top_risk.get(h.item as usize))
-        {
-            Some(risk) => out.extend_from_slice(risk),
+        let risk = (a.top_risk.and_then(|i| a.checklist.get(i))).and_then(|h| {
+            Some((
+                self.top_risk.get(h.item as usize)?,
+                &self.item_ids[h.item as usize],
+            ))
+        });
+        match risk {
+            Some((_, id)) if compact => out.extend_from_slice(id),
+            Some((risk, _)) => out.extend_from_slice(risk),
             None => out.extend_from_slice(b"null"),
         }
         out.extend_from_slice(b",\"standard_clauses\":[");
@@ -514,7 +559,7 @@ impl LineParts {
             .chain(a.notes.iter().map(|(_, r)| r));
         for (n, r) in notes.enumerate() {
             comma(out, n);
-            self.reason(out, r, lang);
+            self.reason(out, r, lang, compact);
         }
         out.extend_from_slice(b"],\"methods\":[");
         for (n, m) in a.methods.iter().enumerate() {
@@ -526,12 +571,12 @@ impl LineParts {
             out.extend_from_slice(b",\"reasons\":[");
             for (k, (_, r)) in m.reasons.iter().enumerate() {
                 comma(out, k);
-                self.reason(out, r, lang);
+                self.reason(out, r, lang, compact);
             }
             out.extend_from_slice(b"],\"conditions\":[");
             for (k, (_, r)) in m.conditions.iter().enumerate() {
                 comma(out, k);
-                self.reason(out, r, lang);
+                self.reason(out, r, lang, compact);
             }
             out.extend_from_slice(b"],\"basis\":");
             string_into(out, m.method.basis_in(lang));
@@ -560,10 +605,32 @@ impl LineParts {
     }
 
     /// A reason as a JSON string: [`super::reason_text`] with the template's text escaped already.
-    fn reason(&self, out: &mut Vec<u8>, reason: &Reason, lang: Lang) {
+    ///
+    /// `compact`: `[message index, arguments…]`, each argument a JSON string (a text), an integer
+    /// (`Arg::Int`), a number with a `.` or an exponent (`Arg::Num`, as `ryu` writes it) or, for a
+    /// number that is not finite, `{"num":"NaN"|"inf"|"-inf"}`.
+    fn reason(&self, out: &mut Vec<u8>, reason: &Reason, lang: Lang, compact: bool) {
         let Some(pieces) = self.messages.get(reason.message as usize) else {
             return out.extend_from_slice(b"\"\"");
         };
+        if compact {
+            out.push(b'[');
+            number_into(out, reason.message);
+            for arg in &reason.args {
+                out.push(b',');
+                match arg {
+                    Arg::Text(s) => string_into(out, s),
+                    Arg::Int(i) => number_into(out, *i),
+                    Arg::Num(f) if f.is_finite() => {
+                        out.extend_from_slice(ryu::Buffer::new().format_finite(*f).as_bytes())
+                    }
+                    Arg::Num(f) if f.is_nan() => out.extend_from_slice(b"{\"num\":\"NaN\"}"),
+                    Arg::Num(f) if *f > 0.0 => out.extend_from_slice(b"{\"num\":\"inf\"}"),
+                    Arg::Num(_) => out.extend_from_slice(b"{\"num\":\"-inf\"}"),
+                }
+            }
+            return out.push(b']');
+        }
         out.push(b'"');
         for piece in pieces {
             match piece {
@@ -661,7 +728,7 @@ fn name_into(out: &mut Vec<u8>, name: &str) {
 }
 
 /// A JSON string, quoted and escaped as serde_json escapes it.
-fn string_into(out: &mut Vec<u8>, s: &str) {
+pub(super) fn string_into(out: &mut Vec<u8>, s: &str) {
     out.reserve(s.len() + 2);
     out.push(b'"');
     escape_into(out, s);

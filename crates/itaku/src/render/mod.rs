@@ -1,6 +1,7 @@
 //! Rendering: one file per output format. Renderers read a finished [`Report`]; they never assess.
 
 mod bundle;
+pub mod compact;
 mod csv;
 mod diff;
 mod document;
@@ -48,6 +49,9 @@ pub enum Format {
     Yaml,
     /// JSON Lines: one assessment (as in `assessments` of the JSON document) per line, in catalog order.
     Jsonl,
+    /// JSON Lines in the compact form (`render/compact.rs`): a header record with the item and message
+    /// texts, then one assessment per line referring to them.
+    JsonlCompact,
     /// CSV, one row per operation, column titles in the output language.
     Csv,
     /// CSV, one row per checklist item of every operation.
@@ -72,9 +76,14 @@ pub fn render(
 ) -> std::io::Result<()> {
     match format {
         Format::Json => write_json_document(out, report, rules, &JsonItems::new(rules, lang)),
-        Format::Jsonl => {
+        Format::Jsonl | Format::JsonlCompact => {
             use rayon::prelude::*;
-            let items = JsonItems::new(rules, lang);
+            let items = if format == Format::JsonlCompact {
+                out.write_all(&compact::compact_header(rules, lang))?;
+                JsonItems::compact(rules, lang)
+            } else {
+                JsonItems::new(rules, lang)
+            };
             // Lines are rendered in parallel, a chunk at a time (bounded memory), a run of lines into
             // one buffer, and written in catalog order.
             for chunk in report.assessments.chunks(BATCH_LINES) {

@@ -142,7 +142,8 @@ pub fn reason_text(rules: &RuleSet, reason: &Reason, lang: Lang) -> String {
     fill(rules.template(reason.message, lang), &reason.args, lang)
 }
 
-fn fill(template: &Template, args: &[Arg], lang: Lang) -> String {
+/// Fills `template` with `args` for `lang` (what [`reason_text`] does with a rule set's template).
+pub fn fill(template: &Template, args: &[Arg], lang: Lang) -> String {
     let mut out = String::with_capacity(64);
     for piece in &template.pieces {
         match piece {
