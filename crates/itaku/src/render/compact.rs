@@ -7,11 +7,14 @@
 //! assessment line refers to them:
 //!
 //! - header: `{"itaku_compact":1,"tool":…,"version":…,"rules":{"name","version","digest"},"lang":"ja",
-//!   "rule_ids":[…],"items":[{"id","safeguard","item","mitigation","basis"}…],"messages":[{"key","text"}…]}`;
-//! - `checklist`: each item as `[item id, severity, rule]`, the rule an index into `rule_ids`;
+//!   "rule_ids":[…],"items":[{"id","safeguard","item","mitigation","basis"}…],"messages":[{"key","text"}…],
+//!   "methods":[{"id","basis"}…]}`;
+//! - `checklist`: each item as `[item, severity, rule]`, the item an index into `items`, the rule an
+//!   index into `rule_ids`;
 //! - `top_risk`: the item id (or `null`);
+//! - `methods`: each method as `[method id, fit, reasons, conditions]`, its basis from the header's `methods`;
 //! - every reason (criteria `reasons`, `notes`, `exclusions[].reason`, `contradictions[].finding`,
-//!   `methods[].reasons` and `methods[].conditions`):
+//!   and each method's `reasons` and `conditions`):
 //!   `[message index, arguments…]`, the message an index into `messages` (its template in the header's
 //!   language), each argument a JSON string (a text), an integer, a number with a `.` or an exponent,
 //!   or `{"num":"NaN"|"inf"|"-inf"}`.
@@ -47,6 +50,13 @@ struct HeaderOut<'a> {
     rule_ids: Vec<&'a str>,
     items: Vec<ItemOut<'a>>,
     messages: Vec<MessageOut<'a>>,
+    methods: Vec<MethodOut>,
+}
+
+#[derive(Serialize)]
+struct MethodOut {
+    id: &'static str,
+    basis: &'static str,
 }
 
 #[derive(Serialize)]
@@ -99,6 +109,13 @@ pub fn compact_header(rules: &RuleSet, lang: Lang) -> Vec<u8> {
                 text: text.get(lang),
             })
             .collect(),
+        methods: crate::method::Method::ALL
+            .iter()
+            .map(|m| MethodOut {
+                id: m.id(),
+                basis: m.basis_in(lang),
+            })
+            .collect(),
     };
     // Serialising strings and numbers to memory cannot fail.
     let mut out = serde_json::to_vec(&header).unwrap_or_default();
@@ -113,6 +130,15 @@ struct HeaderIn {
     rule_ids: Vec<Box<RawValue>>,
     items: Vec<ItemIn>,
     messages: Vec<MessageIn>,
+    /// Each method's basis by id (absent in a header written before methods were compact).
+    #[serde(default)]
+    methods: Vec<MethodIn>,
+}
+
+#[derive(Deserialize)]
+struct MethodIn {
+    id: String,
+    basis: Box<RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -137,6 +163,7 @@ struct Header {
     items: Vec<ItemIn>,
     by_id: HashMap<String, usize>,
     templates: Vec<Template>,
+    methods: HashMap<String, Box<RawValue>>,
 }
 
 /// Totals of an expansion.
@@ -307,6 +334,7 @@ fn read_header(text: &str) -> Result<Header, LineError> {
         items: h.items,
         by_id,
         templates,
+        methods: h.methods.into_iter().map(|m| (m.id, m.basis)).collect(),
     })
 }
 
@@ -366,7 +394,11 @@ fn expand_line(h: &Header, text: &str, out: &mut Vec<u8>) -> Result<(), LineErro
         }
         "top_risk" => top_risk(h, out, raw),
         "notes" => reasons(h, out, raw),
-        "criteria" | "exclusions" | "contradictions" | "methods" => {
+        "methods" => {
+            let entries: Vec<&RawValue> = parse(raw, key, key)?;
+            list(out, &entries, |out, raw| method(h, out, raw))
+        }
+        "criteria" | "exclusions" | "contradictions" => {
             let entries: Vec<&RawValue> = parse(raw, key, key)?;
             list(out, &entries, |out, raw| {
                 if !raw.get().starts_with('{') {
@@ -422,12 +454,21 @@ fn checklist_item(h: &Header, out: &mut Vec<u8>, raw: &RawValue) -> Result<(), L
         out.extend_from_slice(raw.get().as_bytes());
         return Ok(());
     }
-    let (id, severity, rule): (String, &RawValue, &RawValue) = parse(
+    let (id, severity, rule): (&RawValue, &RawValue, &RawValue) = parse(
         raw,
-        "チェックリストの項目 [ID, 重大度, ルール]",
-        "a checklist item [id, severity, rule]",
+        "チェックリストの項目 [項目, 重大度, ルール]",
+        "a checklist item [item, severity, rule]",
     )?;
-    let it = item(h, &id)?;
+    // The item by its index in the header's `items` (or, as written before, by its id).
+    let it = match id.get().parse::<usize>() {
+        Ok(i) => h.items.get(i).ok_or_else(|| {
+            LineError::new(
+                format!("ヘッダーにない項目番号 {i} です"),
+                format!("item number {i} is not in the header"),
+            )
+        })?,
+        Err(_) => item(h, &parse::<String>(id, "項目のID", "an item id")?)?,
+    };
     let rule = match rule.get().parse::<usize>() {
         Ok(i) => h.rule_ids.get(i).map(|r| r.get()).ok_or_else(|| {
             LineError::new(
@@ -470,6 +511,48 @@ fn top_risk(h: &Header, out: &mut Vec<u8>, raw: &RawValue) -> Result<(), LineErr
         out.extend_from_slice(key);
         out.extend_from_slice(value.as_bytes());
     }
+    out.push(b'}');
+    Ok(())
+}
+
+/// `[method id, fit, reasons, conditions]` → `{"method","fit","reasons","conditions","basis"}`, the basis
+/// from the header; an object is expanded member by member.
+fn method(h: &Header, out: &mut Vec<u8>, raw: &RawValue) -> Result<(), LineError> {
+    if raw.get().starts_with('{') {
+        let members: Members = parse(raw, "methods", "methods")?;
+        return write_object(out, &members, |out, field, raw| match field {
+            "reasons" | "conditions" => reasons(h, out, raw),
+            _ => copy(out, raw),
+        });
+    }
+    let parts: Vec<&RawValue> = parse(
+        raw,
+        "手法 [手法, 適合度, 理由, 条件]",
+        "a method [method, fit, reasons, conditions]",
+    )?;
+    let [id, fit, why, conditions] = parts[..] else {
+        return Err(LineError::new(
+            format!("手法 {} は4つの要素のリストではありません", raw.get()),
+            format!("the method {} is not a list of four elements", raw.get()),
+        ));
+    };
+    let name: String = parse(id, "手法のID", "a method id")?;
+    let basis = h.methods.get(&name).ok_or_else(|| {
+        LineError::new(
+            format!("ヘッダーにない手法 {name:?} です"),
+            format!("method {name:?} is not in the header"),
+        )
+    })?;
+    out.extend_from_slice(b"{\"method\":");
+    out.extend_from_slice(id.get().as_bytes());
+    out.extend_from_slice(b",\"fit\":");
+    out.extend_from_slice(fit.get().as_bytes());
+    out.extend_from_slice(b",\"reasons\":");
+    reasons(h, out, why)?;
+    out.extend_from_slice(b",\"conditions\":");
+    reasons(h, out, conditions)?;
+    out.extend_from_slice(b",\"basis\":");
+    out.extend_from_slice(basis.get().as_bytes());
     out.push(b'}');
     Ok(())
 }

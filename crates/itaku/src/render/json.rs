@@ -492,12 +492,13 @@ impl LineParts {
         out.extend_from_slice(b"],\"checklist\":[");
         if compact {
             for (n, h) in a.checklist.iter().enumerate() {
-                let Some(id) = self.item_ids.get(h.item as usize) else {
+                if self.item_ids.get(h.item as usize).is_none() {
                     continue;
-                };
+                }
                 comma(out, n);
                 out.push(b'[');
-                out.extend_from_slice(id);
+                // The item by its index in the header's `items`.
+                number_into(out, h.item);
                 out.push(b',');
                 name_into(out, h.severity.as_str());
                 out.push(b',');
@@ -564,6 +565,25 @@ impl LineParts {
         out.extend_from_slice(b"],\"methods\":[");
         for (n, m) in a.methods.iter().enumerate() {
             comma(out, n);
+            if compact {
+                // `[method, fit, reasons, conditions]`: the basis is the header's.
+                out.push(b'[');
+                name_into(out, m.method.id());
+                out.push(b',');
+                number_into(out, m.fit);
+                out.extend_from_slice(b",[");
+                for (k, (_, r)) in m.reasons.iter().enumerate() {
+                    comma(out, k);
+                    self.reason(out, r, lang, true);
+                }
+                out.extend_from_slice(b"],[");
+                for (k, (_, r)) in m.conditions.iter().enumerate() {
+                    comma(out, k);
+                    self.reason(out, r, lang, true);
+                }
+                out.extend_from_slice(b"]]");
+                continue;
+            }
             out.extend_from_slice(b"{\"method\":");
             name_into(out, m.method.id());
             out.extend_from_slice(b",\"fit\":");
