@@ -4,7 +4,7 @@
 use itaku::render::BundleDoc;
 use itaku::Lang;
 
-use super::{cell, fitted, wrap};
+use super::{cell, fitted, wrap_text};
 
 fn severity(s: &str, lang: Lang) -> &'static str {
     itaku::model::Severity::parse(s).map_or("?", |s| s.label(lang))
@@ -25,10 +25,10 @@ pub fn bundle_table(doc: &BundleDoc, lang: Lang, width: Option<usize>) -> String
             Some(n) if b.advice == "lots" => format!("■ {} — {} ({n})", b.title, b.advice_label),
             _ => format!("■ {} — {}", b.title, b.advice_label),
         };
-        out.push_str(&wrap(&itaku::diag::printable(&head), line_width));
+        out.push_str(&wrap_text(&itaku::diag::printable(&head), line_width));
         out.push('\n');
         for r in &b.reasons {
-            out.push_str(&wrap(
+            out.push_str(&wrap_text(
                 &format!("  {}", itaku::diag::printable(r)),
                 line_width,
             ));
@@ -78,7 +78,7 @@ pub fn bundle_table(doc: &BundleDoc, lang: Lang, width: Option<usize>) -> String
     }
     for n in &doc.not_proposed {
         let line = format!("・{}: {}", n.title, n.reason);
-        out.push_str(&wrap(&itaku::diag::printable(&line), line_width));
+        out.push_str(&wrap_text(&itaku::diag::printable(&line), line_width));
         out.push('\n');
     }
     out
