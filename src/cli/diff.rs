@@ -55,32 +55,15 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     };
     let as_of = args.rules.as_of();
     let base_as_of = args.base_as_of.unwrap_or(as_of);
-    let (base_set, base_name) = if let Some(rev) = &args.base_rev {
-        let source = match GitSource::new(&args.rules.dir_or_default(), rev) {
-            Ok(s) => s,
-            Err(e) => {
-                return ui.fail(Diagnostic::error(
-                    Code::GitFailed,
-                    format!("git のリビジョン `{rev}` からルールを読めません: {e}"),
-                    format!("cannot read the rules at git revision `{rev}`: {e}"),
-                ));
-            }
-        };
-        (
-            RuleSet::load(&source),
-            format!("{rev}:{}", args.rules.dir_or_default().display()),
-        )
-    } else if let Some(dir) = &args.base_rules {
-        (RuleSet::load_dir(dir), dir.display().to_string())
-    } else {
-        (Ok((*new_rules.rules).clone()), args.rules.shown())
-    };
-    let base_set = match base_set {
-        Ok(s) => s,
-        Err(d) => {
-            ui.report(&d);
-            return super::exit_for(&d).max_with(Exit::Findings);
-        }
+    let (base_set, base_name) = match base_rule_set(
+        &args.rules,
+        &new_rules,
+        args.base_rev.as_deref(),
+        args.base_rules.as_deref(),
+        ui,
+    ) {
+        Ok(b) => b,
+        Err(exit) => return exit,
     };
     let base_rules = match CompiledRules::compile(Arc::new(base_set), base_as_of) {
         Ok(c) => c,
@@ -145,5 +128,43 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         Exit::Success
     } else {
         Exit::Findings
+    }
+}
+
+/// The base rule set of a comparison and its name: the rules directory at a git revision, another rules
+/// directory, or (neither given) the new rule set itself.
+pub(super) fn base_rule_set(
+    rules: &RuleArgs,
+    new_rules: &CompiledRules,
+    base_rev: Option<&str>,
+    base_rules: Option<&std::path::Path>,
+    ui: &Ui,
+) -> Result<(RuleSet, String), Exit> {
+    let (base_set, base_name) = if let Some(rev) = base_rev {
+        let source = match GitSource::new(&rules.dir_or_default(), rev) {
+            Ok(s) => s,
+            Err(e) => {
+                return Err(ui.fail(Diagnostic::error(
+                    Code::GitFailed,
+                    format!("git のリビジョン `{rev}` からルールを読めません: {e}"),
+                    format!("cannot read the rules at git revision `{rev}`: {e}"),
+                )));
+            }
+        };
+        (
+            RuleSet::load(&source),
+            format!("{rev}:{}", rules.dir_or_default().display()),
+        )
+    } else if let Some(dir) = base_rules {
+        (RuleSet::load_dir(dir), dir.display().to_string())
+    } else {
+        (Ok((*new_rules.rules).clone()), rules.shown())
+    };
+    match base_set {
+        Ok(s) => Ok((s, base_name)),
+        Err(d) => {
+            ui.report(&d);
+            Err(super::exit_for(&d).max_with(Exit::Findings))
+        }
     }
 }

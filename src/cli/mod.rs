@@ -15,6 +15,7 @@ mod help_wrap;
 mod import;
 mod migrate;
 mod new;
+mod plan;
 mod progress;
 mod rules;
 mod rules_export;
@@ -99,6 +100,8 @@ enum Command {
     Assess(assess::Args),
     /// Propose comprehensive contracts over the catalog: savings, risks, combined checklist (包括委託の提案).
     Bundle(bundle::Args),
+    /// The plan over the years: where it stands, the effect verification, the yearly review (計画の進捗・効果検証・年次見直し).
+    Plan(plan::Args),
     /// Validate a catalog and a rule set without assessing (カタログとルールを検証する).
     Check(check::Args),
     /// Show the rules, items, parameters and messages a catalog and the rule cases never exercise (カバー率).
@@ -430,6 +433,7 @@ pub fn run() -> ExitCode {
     let exit = match cli.command {
         Command::Assess(args) => assess::run(args, &ui),
         Command::Bundle(args) => bundle::run(args, &ui),
+        Command::Plan(args) => plan::run(args, &ui),
         Command::Check(args) => check::run(args, &ui),
         Command::Coverage(args) => coverage::run(args, &ui),
         Command::Diff(args) => diff::run(args, &ui),

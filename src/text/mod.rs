@@ -3,10 +3,12 @@
 //! listings among them, are the core's (`itaku::render`).
 
 mod bundle;
+mod plan;
 mod table;
 mod wrap;
 
 pub use bundle::bundle_table;
+pub use plan::plan_table;
 
 pub use table::{cell, fitted, rules_table, table, table_fitted, wrap, MAX_CELL_CHARS};
 pub use wrap::{text_width, wrap_text};

@@ -28,6 +28,7 @@ mod jsonl_fast;
 mod migrate;
 mod new_cli;
 mod output_formats;
+mod plan;
 mod print_pdf;
 mod properties;
 mod reliability;

@@ -27,7 +27,7 @@ use crate::support::server::{root, Server};
 const AXE_VERSION: &str = "4.10.3";
 
 /// The axe-core script, fetched once into `target/axe-core/`.
-fn axe_script() -> String {
+pub(crate) fn axe_script() -> String {
     let dir = target_dir().join("axe-core");
     let script = dir.join(format!("axe-{AXE_VERSION}.min.js"));
     if !script.exists() {
@@ -63,7 +63,7 @@ fn axe_script() -> String {
 }
 
 /// Runs axe-core on the page shown and returns its serious and critical violations, described.
-async fn serious_violations(c: &Client, axe: &str) -> Vec<String> {
+pub(crate) async fn serious_violations(c: &Client, axe: &str) -> Vec<String> {
     c.execute(&format!("{axe}\n;return typeof axe;"), vec![])
         .await
         .expect("axe-core loads into the page");

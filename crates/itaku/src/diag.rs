@@ -288,6 +288,9 @@ codes! {
     CatalogWriteChanged => "catalog::write-changed", false, "書き込み中にカタログのファイルが何度も変更されました (何も書き込んでいません)", "the catalog file kept changing while being written (nothing was written)";
     CatalogWriteRefused => "catalog::write-refused", false, "このファイルには業務を書き込めません (シンボリックリンク、カタログでないファイルなど)", "this file cannot take an operation (a symbolic link, a file that is not a catalog, …)";
     CatalogWrongType => "catalog::wrong-type", false, "値の型が違います", "a value has the wrong type";
+    PlanInvalid => "plan::invalid", false, "計画ファイルの内容が正しくありません", "the plan file is invalid";
+    PlanUnknownReference => "plan::unknown-reference", false, "計画がカタログにない業務か、束ねのルールが知らない束ねを指しています", "the plan names an operation not in the catalog or a bundle the bundling rules do not know";
+    PlanUnreadable => "plan::unreadable", true, "計画ファイルを読めません", "the plan file cannot be read";
     SheetInvalid => "sheet::invalid", false, "表計算ファイルのセル・見出しが正しくありません", "a cell or header of a spreadsheet is invalid";
     SheetUnencodable => "sheet::unencodable", false, "指定の文字コード (cp932) で表せない文字があります", "a character the chosen encoding (cp932) cannot hold";
     RulesCompile => "rules::compile", false, "ルールのスクリプトを解釈できません", "a rule script does not compile";

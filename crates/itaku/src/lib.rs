@@ -22,6 +22,7 @@ pub mod lang;
 pub mod method;
 pub mod model;
 pub mod pipeline;
+pub mod plan;
 pub mod questionnaire;
 pub mod render;
 pub mod rules;

@@ -10,6 +10,7 @@ mod html;
 mod json;
 mod markdown;
 mod methods;
+pub mod plan;
 mod rules_doc;
 mod summary;
 mod whatif;

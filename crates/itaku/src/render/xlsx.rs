@@ -131,6 +131,28 @@ pub(crate) fn single_sheet(
     build().map_err(xlsx_error)
 }
 
+/// One sheet of [`sheets`].
+pub(crate) struct Sheet<'a> {
+    pub name: &'a str,
+    pub header: Vec<&'a str>,
+    pub rows: &'a [Vec<String>],
+    pub numeric: &'a [usize],
+}
+
+/// A workbook of several sheets, each a header row and rows (for `itaku plan`).
+pub(crate) fn sheets(sheets: &[Sheet<'_>]) -> std::io::Result<Vec<u8>> {
+    let build = || -> Result<Vec<u8>, XlsxError> {
+        let mut book = new_book()?;
+        for s in sheets {
+            let sheet = book.add_worksheet();
+            sheet.set_name(s.name)?;
+            table(sheet, &s.header, s.rows, s.numeric, &[])?;
+        }
+        book.save_to_buffer()
+    };
+    build().map_err(xlsx_error)
+}
+
 /// The assessment workbook.
 pub fn assessments_xlsx(doc: &Document<'_>, lang: Lang) -> std::io::Result<Vec<u8>> {
     build_assessments(doc, lang).map_err(xlsx_error)
