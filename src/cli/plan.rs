@@ -232,8 +232,18 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
                     report: &new.report,
                     rules: &new.compiled,
                 },
-                base_as_of.to_string(),
-                as_of.to_string(),
+                format!(
+                    "{} {} @ {base_as_of}{}",
+                    base.compiled.rules.manifest.name,
+                    base.compiled.rules.manifest.version,
+                    base_catalog
+                        .as_ref()
+                        .map_or(String::new(), |p| format!(", {}", p.display()))
+                ),
+                format!(
+                    "{} {} @ {as_of}",
+                    new.compiled.rules.manifest.name, new.compiled.rules.manifest.version
+                ),
             );
             let review = plan::review::review(
                 &base.plan,

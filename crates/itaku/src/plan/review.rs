@@ -53,6 +53,9 @@ pub struct Review {
     pub new_year: i32,
     pub base_plan: String,
     pub new_plan: String,
+    /// The settings the assessments were compared under (rules, date, catalog).
+    pub base_setting: String,
+    pub new_setting: String,
     /// Operations the new plan takes up that the base did not.
     pub added: Vec<String>,
     /// Operations the base took up that the new plan dropped.
@@ -134,6 +137,8 @@ pub fn review(base: &Plan, base_year: i32, new: &Plan, new_year: i32, diff: Diff
         new_year,
         base_plan: base.path.clone(),
         new_plan: new.path.clone(),
+        base_setting: diff.base,
+        new_setting: diff.new,
         added,
         dropped,
         changed,

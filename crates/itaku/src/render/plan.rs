@@ -800,6 +800,13 @@ pub fn review_view(
             r.base_plan, r.base_year, r.new_plan, r.new_year
         ),
     });
+    summary.intro.push(match lang {
+        Lang::Ja => format!("評価の比較: {} → {}", r.base_setting, r.new_setting),
+        Lang::En => format!(
+            "Assessments compared: {} → {}",
+            r.base_setting, r.new_setting
+        ),
+    });
     for (label, n) in [
         (lang.pick("追加した項目", "Items added"), r.added.len()),
         (lang.pick("外した項目", "Items dropped"), r.dropped.len()),
