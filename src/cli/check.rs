@@ -18,7 +18,16 @@ pub struct Args {
 }
 
 pub fn run(args: Args, ui: &Ui) -> Exit {
-    let rules = args.rules.compile(ui);
+    // With --json the rule set's problems go into the JSON with the catalog's; otherwise to standard error.
+    let mut rule_problems = itaku::diag::Diagnostics::default();
+    let rules = args.rules.compile_quietly().map_err(|(d, exit)| {
+        if args.json {
+            rule_problems = d;
+        } else {
+            ui.report(&d);
+        }
+        exit
+    });
     let path = args.catalog.unwrap_or_else(default_catalog);
     // With the rule set, its hazards vocabulary applies (errors); then decisive facts left out and
     // facts that contradict each other (warnings, located at the fields involved).
@@ -33,9 +42,9 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         loaded.diagnostics.extend(facts);
     }
     if args.json {
-        let items: Vec<_> = loaded
-            .diagnostics
+        let items: Vec<_> = rule_problems
             .iter()
+            .chain(loaded.diagnostics.iter())
             .map(|d| d.to_json(ui.lang))
             .collect();
         let mut text = serde_json::to_string_pretty(&items).unwrap_or_default();

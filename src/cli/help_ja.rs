@@ -57,6 +57,55 @@ const TEXTS: &[(&str, &str)] = &[
     ),
     ("bundle.format", "出力形式 (既定: 端末なら表、それ以外は json)"),
     ("bundle.output", "標準出力ではなくこのファイルに書き出す (全体を書いてから置き換えます)"),
+    (
+        "plan#about",
+        "年度をまたぐ計画: 進み具合、効果検証、年次見直し (計画ファイルをカタログの判定と照らします)",
+    ),
+    (
+        "plan status#about",
+        "計画の進み具合: 年度・部署・重点取組み分野別、遅れ、モニタリング、手法の確認、計画外の候補",
+    ),
+    (
+        "plan verify#about",
+        "履行中の項目の効果検証 (効果検証の年度より前は中間検証)",
+    ),
+    (
+        "plan review#about",
+        "年次見直し: 前年度の計画・カタログ・ルールと今年度のものの比較",
+    ),
+    ("plan status.plan", "計画ファイル (既定: plan/plan.yaml)"),
+    ("plan verify.plan", "計画ファイル (既定: plan/plan.yaml)"),
+    ("plan review.plan", "計画ファイル (既定: plan/plan.yaml)"),
+    ("plan status.format", "出力形式 (既定: 端末なら表、それ以外は json)"),
+    ("plan verify.format", "出力形式 (既定: 端末なら表、それ以外は json)"),
+    ("plan review.format", "出力形式 (既定: 端末なら表、それ以外は json)"),
+    (
+        "plan status.output",
+        "標準出力ではなくこのファイルに書き出す (全体を書いてから置き換えます)",
+    ),
+    (
+        "plan verify.output",
+        "標準出力ではなくこのファイルに書き出す (全体を書いてから置き換えます)",
+    ),
+    (
+        "plan review.output",
+        "標準出力ではなくこのファイルに書き出す (全体を書いてから置き換えます)",
+    ),
+    ("plan review.base_plan", "前年度の計画ファイル"),
+    ("plan review.base_catalog", "前年度のカタログ (既定: 同じカタログ)"),
+    ("plan review.base_rules", "前年度のルールディレクトリ (既定: 同じルール)"),
+    (
+        "plan review.base_rev",
+        "前年度のルール: git のリビジョン時点のルールディレクトリ (git show で読みます)",
+    ),
+    (
+        "plan review.base_as_of",
+        "前年度のパラメータの基準日 (既定: --as-of の1年前)",
+    ),
+    (
+        "schema.plan",
+        "カタログではなく計画ファイルの JSON Schema (schema/plan.schema.json)",
+    ),
     // Options shared by several commands.
     (".lang", "テキストとメッセージの言語 (日本語 / English)"),
     (".catalog", "カタログのファイルまたはディレクトリ (既定: catalog/)"),

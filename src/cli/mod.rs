@@ -308,9 +308,18 @@ impl RuleArgs {
 
     /// Loads and compiles the rule set, or reports why not (and with which exit status).
     pub fn compile(&self, ui: &Ui) -> Result<CompiledRules, Exit> {
-        let set = self.load().map_err(|d| {
+        self.compile_quietly().map_err(|(d, exit)| {
             ui.report(&d);
-            exit_for(&d)
+            exit
+        })
+    }
+
+    /// Loads and compiles the rule set, or gives the problems and the exit status they call for,
+    /// unreported (for `--json`, which writes them in its own output).
+    pub fn compile_quietly(&self) -> Result<CompiledRules, (Diagnostics, Exit)> {
+        let set = self.load().map_err(|d| {
+            let exit = exit_for(&d);
+            (d, exit)
         })?;
         let engine = match self.engine {
             EngineArg::Compiled => itaku::rules::EngineKind::Compiled,
@@ -318,10 +327,7 @@ impl RuleArgs {
         };
         CompiledRules::compile(Arc::new(set), self.as_of())
             .map(|c| c.with_engine(engine))
-            .map_err(|d| {
-                ui.report(&d);
-                Exit::Findings
-            })
+            .map_err(|d| (d, Exit::Findings))
     }
 }
 
