@@ -55,22 +55,16 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     };
     let as_of = args.rules.as_of();
     let base_as_of = args.base_as_of.unwrap_or(as_of);
-    let (base_set, base_name) = match base_rule_set(
+    let (base_rules, base_name) = match base_rules_compiled(
         &args.rules,
         &new_rules,
         args.base_rev.as_deref(),
         args.base_rules.as_deref(),
+        base_as_of,
         ui,
     ) {
         Ok(b) => b,
         Err(exit) => return exit,
-    };
-    let base_rules = match CompiledRules::compile(Arc::new(base_set), base_as_of) {
-        Ok(c) => c,
-        Err(d) => {
-            ui.report(&d);
-            return Exit::Findings;
-        }
     };
     let new_catalog = match load_catalog(args.catalog.as_deref(), &new_rules, ui) {
         Ok(c) => c,
@@ -131,15 +125,16 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     }
 }
 
-/// The base rule set of a comparison and its name: the rules directory at a git revision, another rules
-/// directory, or (neither given) the new rule set itself.
-pub(super) fn base_rule_set(
+/// The base rule set of a comparison, compiled for `base_as_of`, and its name: the rules directory at a
+/// git revision, another rules directory, or (neither given) the new rule set itself.
+pub(super) fn base_rules_compiled(
     rules: &RuleArgs,
     new_rules: &CompiledRules,
     base_rev: Option<&str>,
     base_rules: Option<&std::path::Path>,
+    base_as_of: jiff::civil::Date,
     ui: &Ui,
-) -> Result<(RuleSet, String), Exit> {
+) -> Result<(CompiledRules, String), Exit> {
     let (base_set, base_name) = if let Some(rev) = base_rev {
         let source = match GitSource::new(&rules.dir_or_default(), rev) {
             Ok(s) => s,
@@ -160,11 +155,18 @@ pub(super) fn base_rule_set(
     } else {
         (Ok((*new_rules.rules).clone()), rules.shown())
     };
-    match base_set {
-        Ok(s) => Ok((s, base_name)),
+    let base_set = match base_set {
+        Ok(s) => s,
         Err(d) => {
             ui.report(&d);
-            Err(super::exit_for(&d).max_with(Exit::Findings))
+            return Err(super::exit_for(&d).max_with(Exit::Findings));
+        }
+    };
+    match CompiledRules::compile(Arc::new(base_set), base_as_of) {
+        Ok(c) => Ok((c, base_name)),
+        Err(d) => {
+            ui.report(&d);
+            Err(Exit::Findings)
         }
     }
 }

@@ -201,22 +201,16 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
                     .checked_sub(jiff::Span::new().years(1))
                     .unwrap_or(as_of)
             });
-            let (base_set, _) = match super::diff::base_rule_set(
+            let (base_compiled, _) = match super::diff::base_rules_compiled(
                 &common.rules,
                 &new.compiled,
                 r.base_rev.as_deref(),
                 r.base_rules.as_deref(),
+                base_as_of,
                 ui,
             ) {
                 Ok(b) => b,
                 Err(exit) => return exit,
-            };
-            let base_compiled = match CompiledRules::compile(Arc::new(base_set), base_as_of) {
-                Ok(c) => c,
-                Err(d) => {
-                    ui.report(&d);
-                    return Exit::Findings;
-                }
             };
             let base_catalog = r.base_catalog.clone().or_else(|| common.catalog.clone());
             let base = match load(&r.base_plan, base_catalog.as_deref(), base_compiled, ui) {

@@ -127,6 +127,26 @@ pub(crate) fn target_dir() -> PathBuf {
         .unwrap_or_else(|| root().join("target"))
 }
 
+/// A screenshot of `url` in headless Chromium at `window` (`1280,2000`), left at `target/NAME`; fails
+/// when the page throws or no picture is written.
+pub(crate) fn screenshot(url: &str, name: &str, window: &str) -> PathBuf {
+    let target = target_dir();
+    std::fs::create_dir_all(&target).unwrap();
+    let png = target.join(name);
+    let _ = std::fs::remove_file(&png);
+    let (_, stderr) = chromium(
+        url,
+        &[
+            format!("--screenshot={}", png.display()),
+            format!("--window-size={window}"),
+        ],
+    );
+    assert!(!stderr.contains("Uncaught"), "{stderr}");
+    let bytes = std::fs::read(&png).expect("chromium wrote the screenshot");
+    assert!(bytes.starts_with(b"\x89PNG") && bytes.len() > 10_000);
+    png
+}
+
 /// Runs headless Chromium on `url` with `extra` arguments; its stdout and stderr.
 pub(crate) fn chromium(url: &str, extra: &[String]) -> (String, String) {
     let profile = tempfile::tempdir().unwrap();
@@ -213,20 +233,7 @@ fn chromium_opens_the_report() {
     assert_eq!(dom.matches("<section class=\"operation\"").count(), 48);
     assert_eq!(dom.matches(" data-id=\"").count(), 44);
 
-    let target = target_dir();
-    std::fs::create_dir_all(&target).unwrap();
-    let png = target.join("html-report.png");
-    let _ = std::fs::remove_file(&png);
-    let (_, stderr) = chromium(
-        &url,
-        &[
-            format!("--screenshot={}", png.display()),
-            "--window-size=1280,2000".to_string(),
-        ],
-    );
-    assert!(!stderr.contains("Uncaught"), "{stderr}");
-    let bytes = std::fs::read(&png).expect("chromium wrote the screenshot");
-    assert!(bytes.starts_with(b"\x89PNG") && bytes.len() > 10_000);
+    screenshot(&url, "html-report.png", "1280,2000");
 }
 
 #[test]

@@ -415,8 +415,6 @@ fn html(view: &str, extra: &[&str], dir: &Path) -> std::path::PathBuf {
 #[test]
 fn chromium_shows_the_plan_pages() {
     let dir = tempfile::tempdir().unwrap();
-    let target = crate::html_report::target_dir();
-    std::fs::create_dir_all(&target).unwrap();
     for (view, extra, title) in [
         (
             "status",
@@ -435,18 +433,7 @@ fn chromium_shows_the_plan_pages() {
         let (dom, _) = crate::html_report::chromium(&url, &["--dump-dom".to_string()]);
         assert!(dom.contains("<html lang=\"ja\">"));
         assert!(dom.contains(&format!("<h2>{title}</h2>")), "{view}");
-        let png = target.join(format!("plan-{view}.png"));
-        let _ = std::fs::remove_file(&png);
-        let (_, stderr) = crate::html_report::chromium(
-            &url,
-            &[
-                format!("--screenshot={}", png.display()),
-                "--window-size=1280,2400".to_string(),
-            ],
-        );
-        assert!(!stderr.contains("Uncaught"), "{stderr}");
-        let bytes = std::fs::read(&png).expect("chromium wrote the screenshot");
-        assert!(bytes.starts_with(b"\x89PNG") && bytes.len() > 10_000);
+        crate::html_report::screenshot(&url, &format!("plan-{view}.png"), "1280,2400");
     }
 }
 

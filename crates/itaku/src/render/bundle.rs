@@ -173,11 +173,7 @@ pub fn bundle_doc(
     BundleDoc {
         tool: "itaku",
         version: env!("CARGO_PKG_VERSION"),
-        rules: RulesMeta {
-            name: rules.manifest.name.clone(),
-            version: rules.manifest.version.clone(),
-            digest: rules.digest.clone(),
-        },
+        rules: RulesMeta::of(rules),
         as_of: report.as_of.to_string(),
         bundles,
         not_proposed,

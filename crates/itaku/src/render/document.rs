@@ -38,6 +38,17 @@ pub struct RulesMeta {
     pub digest: String,
 }
 
+impl RulesMeta {
+    /// The name, version and digest of `rules`, as every JSON output states them.
+    pub fn of(rules: &crate::rules::RuleSet) -> RulesMeta {
+        RulesMeta {
+            name: rules.manifest.name.clone(),
+            version: rules.manifest.version.clone(),
+            digest: rules.digest.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct AssessmentDoc<'a> {
     pub id: &'a str,
@@ -193,11 +204,7 @@ pub(super) fn document_parts<'a>(
     Document {
         tool: "itaku",
         version: env!("CARGO_PKG_VERSION"),
-        rules: RulesMeta {
-            name: rules.manifest.name.clone(),
-            version: rules.manifest.version.clone(),
-            digest: rules.digest.clone(),
-        },
+        rules: RulesMeta::of(rules),
         as_of: report.as_of.to_string(),
         assessments,
         standard_clauses,

@@ -90,11 +90,7 @@ pub fn plan_json<T: Serialize>(
     let doc = PlanJson {
         tool: "itaku",
         version: env!("CARGO_PKG_VERSION"),
-        rules: RulesMeta {
-            name: rules.manifest.name.clone(),
-            version: rules.manifest.version.clone(),
-            digest: rules.digest.clone(),
-        },
+        rules: RulesMeta::of(rules),
         as_of: as_of.to_string(),
         plan: PlanMeta::of(plan),
         body,
