@@ -2,11 +2,18 @@
 //! CSV and xlsx and imported back field by field, Shift_JIS CSV, and import errors located to the cell
 //! with nothing written.
 
-use crate::support::{assess_en, itaku, itaku_en, root};
+use crate::support::{assess_en, itaku, root};
 use std::path::{Path, PathBuf};
 
 use calamine::{open_workbook_auto, Data, Reader};
 use itaku::catalog::load_path;
+
+/// `itaku import FROM -o TO`, to which a test adds its own options and assertions.
+fn import(from: &Path, to: &Path) -> assert_cmd::Command {
+    let mut cmd = itaku();
+    cmd.arg("import").arg(from).arg("-o").arg(to);
+    cmd
+}
 
 fn text(d: &Data) -> String {
     d.to_string()
@@ -100,13 +107,7 @@ fn export_import(format: &str, dir: &Path) -> PathBuf {
         .arg(&sheet)
         .assert()
         .success();
-    itaku()
-        .arg("import")
-        .arg(&sheet)
-        .arg("--output")
-        .arg(&yaml)
-        .assert()
-        .success();
+    import(&sheet, &yaml).assert().success();
     yaml
 }
 
@@ -145,13 +146,7 @@ fn the_template_imports_as_one_valid_operation() {
             .arg(&sheet)
             .assert()
             .success();
-        itaku()
-            .arg("import")
-            .arg(&sheet)
-            .arg("-o")
-            .arg(&yaml)
-            .assert()
-            .success();
+        import(&sheet, &yaml).assert().success();
         let loaded = load_path(&yaml);
         assert!(loaded.diagnostics.is_empty());
         assert_eq!(loaded.catalog.len(), 1);
@@ -180,13 +175,7 @@ fn shift_jis_csv_with_japanese_headers_imports() {
     let file = dir.path().join("dept.csv");
     std::fs::write(&file, &bytes).unwrap();
     let out = dir.path().join("dept.yaml");
-    itaku()
-        .arg("import")
-        .arg(&file)
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .success();
+    import(&file, &out).assert().success();
     let loaded = load_path(&out);
     assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
     let ops = &loaded.catalog.operations;
@@ -212,10 +201,8 @@ fn an_unknown_header_names_its_column_and_the_nearest_title() {
     )
     .unwrap();
     let out = dir.path().join("dept.yaml");
-    itaku_en(&["import"])
-        .arg(&file)
-        .arg("-o")
-        .arg(&out)
+    import(&file, &out)
+        .args(["--lang", "en"])
         .assert()
         .code(1)
         .stderr(predicates::str::contains("R1C4 (D1)"))
@@ -233,13 +220,7 @@ fn a_bad_enum_value_is_located_to_its_cell_and_nothing_is_written() {
     )
     .unwrap();
     let out = dir.path().join("dept.yaml");
-    let assert = itaku()
-        .arg("import")
-        .arg(&file)
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .code(1);
+    let assert = import(&file, &out).assert().code(1);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
     assert!(stderr.contains("dept.csv: R3C5 (E3)"), "{stderr}");
     assert!(stderr.contains("none, partial, complete"), "{stderr}");
@@ -268,11 +249,7 @@ fn a_bad_cell_in_a_workbook_names_the_sheet() {
     ws.write_number(1, 3, 9.0).unwrap();
     book.save(&sheet).unwrap();
     let out = dir.path().join("dept.yaml");
-    itaku()
-        .arg("import")
-        .arg(&sheet)
-        .arg("-o")
-        .arg(&out)
+    import(&sheet, &out)
         .assert()
         .code(1)
         .stderr(predicates::str::contains("業務!R2C4 (D2)"))
@@ -291,23 +268,12 @@ fn an_existing_output_is_replaced_only_with_force() {
     .unwrap();
     let out = dir.path().join("dept.yaml");
     std::fs::write(&out, "mine\n").unwrap();
-    itaku()
-        .arg("import")
-        .arg(&file)
-        .arg("-o")
-        .arg(&out)
+    import(&file, &out)
         .assert()
         .code(2)
         .stderr(predicates::str::contains("--force"));
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "mine\n");
-    itaku()
-        .arg("import")
-        .arg(&file)
-        .arg("-o")
-        .arg(&out)
-        .arg("--force")
-        .assert()
-        .success();
+    import(&file, &out).arg("--force").assert().success();
     assert_eq!(load_path(&out).catalog.len(), 2);
 }
 
@@ -320,13 +286,7 @@ fn an_imported_catalog_starts_with_the_schema_modeline_and_takes_new_operations(
         japanese_csv("payroll,給与事務,総務部 人事課,0.8,partial,,はい"),
     );
     let yaml = dir.path().join("dept.yaml");
-    itaku()
-        .arg("import")
-        .arg(&csv)
-        .arg("-o")
-        .arg(&yaml)
-        .assert()
-        .success();
+    import(&csv, &yaml).assert().success();
     let imported = std::fs::read_to_string(&yaml).unwrap();
     let bundled = std::fs::read_to_string(root().join("catalog/01_seisaku.yaml")).unwrap();
     assert_eq!(
@@ -457,13 +417,7 @@ fn no_csv_the_tool_writes_starts_a_formula_and_import_reads_its_own_exports_back
             .assert()
             .success();
         let yaml = dir.path().join(format!("back-{format}.yaml"));
-        itaku()
-            .arg("import")
-            .arg(&sheet)
-            .arg("-o")
-            .arg(&yaml)
-            .assert()
-            .success();
+        import(&sheet, &yaml).assert().success();
         let back = load_path(&yaml);
         assert!(
             back.diagnostics.is_empty(),
@@ -562,13 +516,7 @@ fn the_bundled_catalog_round_trips_through_cp932() {
     // Choices as the questionnaire words them.
     assert!(text.contains("補助的な行為のみ (受付・確認など)"));
     let yaml = dir.path().join("back.yaml");
-    itaku()
-        .arg("import")
-        .arg(&sheet)
-        .arg("-o")
-        .arg(&yaml)
-        .assert()
-        .success();
+    import(&sheet, &yaml).assert().success();
     let original = load_path(&root().join("catalog"));
     let back = load_path(&yaml);
     assert!(back.diagnostics.is_empty(), "{:?}", back.diagnostics);
@@ -587,13 +535,7 @@ fn excel_cp932_csv_with_labels_percentages_and_full_width_digits_imports() {
     assert!(!unmappable);
     let file = crate::support::write(dir.path(), "excel.csv", &bytes);
     let yaml = dir.path().join("excel.yaml");
-    let out = itaku()
-        .arg("import")
-        .arg(&file)
-        .arg("-o")
-        .arg(&yaml)
-        .output()
-        .unwrap();
+    let out = import(&file, &yaml).output().unwrap();
     assert_eq!(
         out.status.code(),
         Some(0),
