@@ -247,8 +247,8 @@ pub fn load(path: &Path) -> Result<Plan, Diagnostics> {
         Diagnostics::from(
             Diagnostic::error(
                 Code::PlanUnreadable,
-                format!("計画ファイルを読めません: {}", e.text().ja),
-                format!("cannot read the plan file: {}", e.text().en),
+                format!("計画ファイル: {}", e.text().ja),
+                format!("the plan file: {}", e.text().en),
             )
             .in_file(shown.clone()),
         )

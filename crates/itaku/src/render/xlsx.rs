@@ -131,6 +131,9 @@ pub(crate) fn single_sheet(
     build().map_err(xlsx_error)
 }
 
+/// The widest column of a [`sheets`] workbook, in characters.
+const PLAN_COLUMN_MAX: f64 = 28.0;
+
 /// One sheet of [`sheets`].
 pub(crate) struct Sheet<'a> {
     pub name: &'a str,
@@ -147,6 +150,39 @@ pub(crate) fn sheets(sheets: &[Sheet<'_>]) -> std::io::Result<Vec<u8>> {
             let sheet = book.add_worksheet();
             sheet.set_name(s.name)?;
             table(sheet, &s.header, s.rows, s.numeric, &[])?;
+            // Narrower text columns than the assessment's, wrapped: a plan's sheets have many columns and
+            // still print legibly one page wide.
+            let widths: Vec<f64> = (0..s.header.len())
+                .map(|c| column_width(s.header[c], s.rows, c).min(PLAN_COLUMN_MAX))
+                .collect();
+            for (c, w) in widths.iter().enumerate() {
+                sheet.set_column_width(c as u16, *w)?;
+            }
+            // Row heights for the wrapped lines (LibreOffice keeps the default height otherwise, and
+            // cuts the text off in print).
+            let lines = |text: &str, c: usize| {
+                let room = (widths[c] - 1.0).max(1.0);
+                let w = unicode_width::UnicodeWidthStr::width(text) as f64;
+                (w / room).ceil().max(1.0)
+            };
+            let header_lines = s
+                .header
+                .iter()
+                .enumerate()
+                .map(|(c, h)| lines(h, c))
+                .fold(1.0, f64::max);
+            sheet.set_row_height(0, 15.0 * header_lines)?;
+            for (r, row) in s.rows.iter().enumerate() {
+                let most = row
+                    .iter()
+                    .enumerate()
+                    .filter(|(c, _)| *c < widths.len())
+                    .map(|(c, v)| lines(v, c))
+                    .fold(1.0, f64::max);
+                if most > 1.0 {
+                    sheet.set_row_height(r as u32 + 1, 15.0 * most)?;
+                }
+            }
         }
         book.save_to_buffer()
     };
