@@ -60,19 +60,23 @@ enum S {
     Assign(usize, E),
     OpAssign(usize, Bin, E),
     Expr(E),
-    If(E, Block, Block),
-    For {
-        var: usize,
-        counter: Option<usize>,
-        iter: Iter,
-        body: Block,
-    },
-    While(Option<E>, Block, u64),
+    /// The condition, and the blocks run when it holds and when it does not (boxed, as are the loops,
+    /// so that a statement stays small: a block's statements are read one after the other).
+    If(E, Box<[Block; 2]>),
+    For(Box<ForLoop>),
+    While(Box<(Option<E>, Block, u64)>),
     Return(Option<E>),
     Break,
     Continue,
     Block(Block),
     Bail,
+}
+
+struct ForLoop {
+    var: usize,
+    counter: Option<usize>,
+    iter: Iter,
+    body: Block,
 }
 
 enum Iter {
@@ -99,7 +103,7 @@ enum E {
     Or(Vec<E>),
     Block(Block),
     Call(usize, Vec<E>),
-    Api(Api, Vec<E>),
+    Api(Api, Box<[E]>),
     Len(Box<E>),
     Contains(Box<E>, Box<E>),
     Reduce(Box<E>, Box<E>),
@@ -401,7 +405,7 @@ impl Compiler<'_> {
                 let cond = self.expr(&x.expr)?;
                 let body = self.sub_block(&x.body)?;
                 let branch = self.sub_block(&x.branch)?;
-                S::If(cond, body, branch)
+                S::If(cond, Box::new([body, branch]))
             }
             Stmt::While(x, _) => {
                 let cond = match &x.expr {
@@ -409,7 +413,7 @@ impl Compiler<'_> {
                     e => Some(self.expr(e)?),
                 };
                 let w = cond.as_ref().map_or(0, nodes);
-                S::While(cond, self.sub_block(&x.body)?, w)
+                S::While(Box::new((cond, self.sub_block(&x.body)?, w)))
             }
             Stmt::For(x, pos) => {
                 let (var, counter, flow) = &**x;
@@ -449,12 +453,12 @@ impl Compiler<'_> {
                 let body = self.sub_block(&flow.body);
                 self.names.truncate(scope);
                 let _ = pos;
-                S::For {
+                S::For(Box::new(ForLoop {
                     var,
                     counter,
                     iter,
                     body: body?,
-                }
+                }))
             }
             Stmt::BreakLoop(value, flags, pos) => {
                 if value.is_some() {
@@ -650,7 +654,7 @@ impl Compiler<'_> {
                     return Ok(E::FlagWith(item, Box::new(severity)));
                 }
             }
-            return Ok(E::Api(f, args));
+            return Ok(E::Api(f, args.into_boxed_slice()));
         }
         match (name, n) {
             ("len", 1) => Ok(E::Len(Box::new(self.expr(&call.args[0])?))),
@@ -740,7 +744,7 @@ fn weight(s: &S) -> u64 {
             nodes(e)
         }
         S::Return(e) => e.as_ref().map_or(0, nodes),
-        S::For { iter, .. } => match iter {
+        S::For(l) => match &l.iter {
             Iter::Array(e) => nodes(e),
             Iter::Range(a, b, _) => nodes(a) + nodes(b),
         },
@@ -753,7 +757,8 @@ fn nodes(e: &E) -> u64 {
     let all = |list: &[E]| list.iter().map(nodes).sum::<u64>();
     1 + match e {
         E::Const(_) | E::Var(_) | E::Field(_) | E::Block(_) | E::Bail => 0,
-        E::Array(l) | E::And(l) | E::Or(l) | E::Call(_, l) | E::Api(_, l) => all(l),
+        E::Array(l) | E::And(l) | E::Or(l) | E::Call(_, l) => all(l),
+        E::Api(_, l) => all(l),
         E::Bin(_, a, b) | E::Contains(a, b) | E::Reduce(a, b) => nodes(a) + nodes(b),
         E::Not(a) | E::Neg(a) | E::Len(a) | E::Push(_, a) => nodes(a),
         E::IsUnit(a, _) | E::EqStr(a, ..) => 1 + nodes(a),
@@ -799,7 +804,8 @@ fn select(mut b: Block) -> E {
         [(2, S::Expr(E::Const(c)))] => Some(c.clone()),
         _ => None,
     };
-    if let [(w, S::If(cond, then, other))] = &mut b.stmts[..] {
+    if let [(w, S::If(cond, blocks))] = &mut b.stmts[..] {
+        let [then, other] = &**blocks;
         if let (Some(x), Some(y)) = (literal(then), literal(other)) {
             let cond = std::mem::replace(cond, E::Bail);
             return E::Select(Box::new((cond, x, y)), *w + 2);
@@ -982,14 +988,17 @@ impl Str<'_> {
     }
 }
 
-enum Ctl<'a> {
+/// Why a statement stopped early. The value of a `return` waits in [`Machine::ret`], so that a result
+/// carries no value besides its own and fits in registers (`R<bool>` is two bytes).
+#[derive(Clone, Copy)]
+enum Ctl {
     Bail,
-    Return(V<'a>),
+    Return,
     Break,
     Continue,
 }
 
-type R<'a, T> = Result<T, Ctl<'a>>;
+type R<'a, T> = Result<T, Ctl>;
 
 /// The arguments of a script function's call (most have a few).
 type Args<'a> = smallvec::SmallVec<[V<'a>; 4]>;
@@ -1012,6 +1021,8 @@ struct Machine<'a, 'e> {
     pre: Option<Vec<Arg>>,
     depth: usize,
     deadline: Option<std::time::Instant>,
+    /// The value of the `return` being carried out (see [`Ctl`]).
+    ret: V<'a>,
 }
 
 thread_local! {
@@ -1072,6 +1083,7 @@ impl<'a> Runner<'a> {
             pre: None,
             depth: 0,
             deadline: self.deadline,
+            ret: V::Unit,
         };
         let result = m.exec_block(&prog.body);
         STEPS.with(|s| s.set(s.get() + m.steps));
@@ -1080,7 +1092,7 @@ impl<'a> Runner<'a> {
         self.stack = m.stack;
         self.stack.clear();
         match result {
-            Ok(_) | Err(Ctl::Return(_)) => Ok(()),
+            Ok(_) | Err(Ctl::Return) => Ok(()),
             Err(_) => {
                 BAILS.with(|b| b.set(b.get() + 1));
                 Err(Bail)
@@ -1156,7 +1168,8 @@ impl<'a> Machine<'a, '_> {
     fn exec(&mut self, s: &'a S) -> R<'a, ()> {
         match s {
             S::Expr(e) => self.effect(e),
-            S::If(cond, body, branch) => {
+            S::If(cond, blocks) => {
+                let [body, branch] = &**blocks;
                 let taken = if self.test(cond)? { body } else { branch };
                 // An empty branch has nothing to run and no variable to drop.
                 if taken.stmts.is_empty() {
@@ -1358,19 +1371,21 @@ impl<'a> Machine<'a, '_> {
                 Ok(V::Unit)
             }
             S::Expr(e) => self.expr(e),
-            S::If(cond, body, branch) => {
+            S::If(cond, blocks) => {
+                let [body, branch] = &**blocks;
                 if self.test(cond)? {
                     self.block(body)
                 } else {
                     self.block(branch)
                 }
             }
-            S::For {
-                var,
-                counter,
-                iter,
-                body,
-            } => {
+            S::For(l) => {
+                let ForLoop {
+                    var,
+                    counter,
+                    iter,
+                    body,
+                } = &**l;
                 let var = *var;
                 let first = counter.unwrap_or(var);
                 match iter {
@@ -1422,7 +1437,8 @@ impl<'a> Machine<'a, '_> {
                 self.stack.truncate(self.base + first);
                 Ok(V::Unit)
             }
-            S::While(cond, body, w) => {
+            S::While(l) => {
+                let (cond, body, w) = &**l;
                 loop {
                     self.step(1 + w)?;
                     if let Some(cond) = cond {
@@ -1443,7 +1459,8 @@ impl<'a> Machine<'a, '_> {
                     Some(e) => self.expr(e)?,
                     None => V::Unit,
                 };
-                Err(Ctl::Return(v))
+                self.ret = v;
+                Err(Ctl::Return)
             }
             S::Break => Err(Ctl::Break),
             S::Continue => Err(Ctl::Continue),
@@ -1621,7 +1638,8 @@ impl<'a> Machine<'a, '_> {
         self.stack.truncate(saved.1);
         self.base = saved.0;
         let v = match result {
-            Ok(v) | Err(Ctl::Return(v)) => v,
+            Ok(v) => v,
+            Err(Ctl::Return) => std::mem::replace(&mut self.ret, V::Unit),
             Err(_) => return bail(),
         };
         check_size(&v)?;
