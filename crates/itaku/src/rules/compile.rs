@@ -1023,6 +1023,8 @@ struct Machine<'a, 'e> {
     deadline: Option<std::time::Instant>,
     /// The value of the `return` being carried out (see [`Ctl`]).
     ret: V<'a>,
+    /// The list fields whose size has been checked, by [`Field`] index (see [`Runner::lists_checked`]).
+    lists_checked: u128,
 }
 
 thread_local! {
@@ -1052,7 +1054,13 @@ pub struct Runner<'a> {
     /// Steps left before the clock is read again: carried from rule to rule, so that a run of short
     /// compiled rules reads it every [`CLOCK_EVERY`] steps, not once a rule.
     credit: u64,
+    /// The list fields of the operation already found within the size limits, by [`Field`] index: the
+    /// operation does not change while its rules run, so each list is measured once, not at each read.
+    lists_checked: u128,
 }
+
+// Every field has its bit in `lists_checked`.
+const _: () = assert!(Field::ALL.len() <= 128);
 
 impl<'a> Runner<'a> {
     pub fn new(
@@ -1066,6 +1074,7 @@ impl<'a> Runner<'a> {
             deadline,
             stack: Vec::with_capacity(32),
             credit: CLOCK_EVERY,
+            lists_checked: 0,
         }
     }
 
@@ -1084,6 +1093,7 @@ impl<'a> Runner<'a> {
             depth: 0,
             deadline: self.deadline,
             ret: V::Unit,
+            lists_checked: self.lists_checked,
         };
         let result = m.exec_block(&prog.body);
         STEPS.with(|s| s.set(s.get() + m.steps));
@@ -1091,6 +1101,7 @@ impl<'a> Runner<'a> {
         self.credit = m.next_check.saturating_sub(m.steps).max(1);
         self.stack = m.stack;
         self.stack.clear();
+        self.lists_checked = m.lists_checked;
         match result {
             Ok(_) | Err(Ctl::Return) => Ok(()),
             Err(_) => {
@@ -1307,7 +1318,7 @@ impl<'a> Machine<'a, '_> {
         Ok(match e {
             E::Var(slot) => matches!(self.stack[self.base + slot], V::Unit),
             // Reading a text or list field is checked for size like the getter's result.
-            E::Field(f) => matches!(field(self.op.get(*f))?, V::Unit),
+            E::Field(f) => matches!(self.field(*f)?, V::Unit),
             other => matches!(self.expr(other)?, V::Unit),
         })
     }
@@ -1319,12 +1330,29 @@ impl<'a> Machine<'a, '_> {
             E::Var(slot) => {
                 matches!(&self.stack[self.base + slot], V::Str(s) if s.as_str() == lit)
             }
-            E::Field(f) => match field(self.op.get(*f))? {
+            E::Field(f) => match self.field(*f)? {
                 V::Str(s) => s.as_str() == lit,
                 _ => false,
             },
             other => matches!(self.expr(other)?, V::Str(s) if s.as_str() == lit),
         })
+    }
+
+    /// `op.<field>`: its value, checked for size like the getter's result (a list once per operation).
+    #[inline]
+    fn field(&mut self, f: Field) -> R<'a, V<'a>> {
+        match self.op.get(f) {
+            FieldRef::List(items) => {
+                let bit = 1_u128 << (f as usize);
+                let v = V::List(items);
+                if self.lists_checked & bit == 0 {
+                    check_size(&v)?;
+                    self.lists_checked |= bit;
+                }
+                Ok(v)
+            }
+            other => field(other),
+        }
     }
 
     /// Works on the operation's evaluation (as the interpreter's functions do through the thread's).
@@ -1333,6 +1361,7 @@ impl<'a> Machine<'a, '_> {
         f(self.eval)
     }
 
+    #[inline]
     fn set(&mut self, slot: usize, v: V<'a>) -> R<'a, ()> {
         let at = self.base + slot;
         if at >= MAX_SLOTS {
@@ -1486,7 +1515,7 @@ impl<'a> Machine<'a, '_> {
         match e {
             E::Const(c) => Ok(materialize(c)),
             E::Var(slot) => Ok(self.stack[self.base + slot].clone()),
-            E::Field(f) => field(self.op.get(*f)),
+            E::Field(f) => self.field(*f),
             _ => self.expr_any(e),
         }
     }
@@ -1496,7 +1525,7 @@ impl<'a> Machine<'a, '_> {
         match e {
             E::Const(c) => Ok(materialize(c)),
             E::Var(slot) => Ok(self.stack[self.base + slot].clone()),
-            E::Field(f) => field(self.op.get(*f)),
+            E::Field(f) => self.field(*f),
             E::Array(items) if items.is_empty() => Ok(V::Consts(&[])),
             E::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
@@ -1576,10 +1605,7 @@ impl<'a> Machine<'a, '_> {
         let a = self.expr(a)?;
         let x = self.expr(x)?;
         match (&a, &x) {
-            // memchr's search: much cheaper to set up than `str::contains` on the short texts here.
-            (V::Str(s), V::Str(t)) => {
-                Ok(memchr::memmem::find(s.as_str().as_bytes(), t.as_str().as_bytes()).is_some())
-            }
+            (V::Str(s), V::Str(t)) => Ok(find(s.as_str().as_bytes(), t.as_str().as_bytes())),
             (V::Str(_), _) => bail(),
             // Texts in a list of texts: compared as texts, without building each element.
             (V::List(items), V::Str(t)) => {
@@ -1897,6 +1923,23 @@ impl<'a> Machine<'a, '_> {
         }
         Ok(out)
     }
+}
+
+/// Whether `needle` occurs in `hay`. The texts rules search (a step, a statute's name) are short: a
+/// direct comparison at each position where the first byte matches costs less than setting up
+/// memchr's searcher, which the longer texts get.
+fn find(hay: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    if needle.len() > hay.len() {
+        return false;
+    }
+    if hay.len() > 96 {
+        return memchr::memmem::find(hay, needle).is_some();
+    }
+    let last = hay.len() - needle.len();
+    (0..=last).any(|i| hay[i] == first && &hay[i + 1..i + needle.len()] == rest)
 }
 
 /// `flag`: records a checklist item, or raises its severity.
