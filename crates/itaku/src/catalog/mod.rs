@@ -32,7 +32,7 @@ pub(crate) use validate::duplicate_id;
 
 pub use fields::{
     display_name, Bounds, CatalogEnum, ContractType, Criticality, Discretion, Equipment,
-    EscalationProcedure, Expertise, Field, FieldKind, FieldRef, FocusArea, Manuals, MyNumberKind,
+    EscalationProcedure, Expertise, Field, FieldKind, FieldRef, FieldSlot, FocusArea, Manuals, MyNumberKind,
     Operation, OperationId, PersonalData, PublicAuthority, SystemAccess, WorkLocation,
 };
 pub use load::{

@@ -25,7 +25,7 @@ use super::budget::{
 };
 use super::outcome::{Arg, Evaluation, Limit, Reason};
 use super::{ParamValue, RuleSet};
-use crate::catalog::{Field, FieldKind, FieldRef, Operation};
+use crate::catalog::{Field, FieldKind, FieldSlot, Operation};
 use crate::method::Method;
 use crate::model::{Criterion, Recommendation, Severity};
 
@@ -908,14 +908,21 @@ enum V<'a> {
     Str(Str<'a>),
     Array(Rc<Vec<V<'a>>>),
     /// A list field of the operation, borrowed (an array to the script; copied only when pushed to).
-    List(&'a [String]),
+    List(&'a Vec<String>),
     /// The monthly load, borrowed (an array of floats to the script).
     Load(&'a [f64; 12]),
     /// A constant array (a literal or a parameter's list), borrowed from the program: an array to the
     /// script, copied only when pushed to.
-    Consts(&'a [Const]),
-    Fn(Option<usize>),
+    Consts(&'a Vec<Const>),
+    Fn(Option<u32>),
 }
+
+// Every variant holds at most one pointer: a value is two machine words, passed and returned in
+// registers (a larger one goes through memory, which the tree walk paid for at every step).
+const _: () = assert!(std::mem::size_of::<V<'_>>() == 16);
+
+/// The empty array literal `[]`.
+static NO_CONSTS: Vec<Const> = Vec::new();
 
 /// The elements of any array value.
 #[derive(Clone, Copy)]
@@ -939,7 +946,7 @@ impl<'v, 'a> Seq<'v, 'a> {
     fn get(self, i: usize) -> V<'a> {
         match self {
             Seq::Arr(a) => a[i].clone(),
-            Seq::List(l) => V::Str(Str::Borrowed(l[i].as_str())),
+            Seq::List(l) => V::Str(Str::Text(&l[i])),
             Seq::Load(m) => V::Float(m[i]),
             Seq::Consts(c) => materialize(&c[i]),
         }
@@ -953,9 +960,9 @@ impl<'v, 'a> Seq<'v, 'a> {
 fn seq<'v, 'a>(v: &'v V<'a>) -> R<'a, Seq<'v, 'a>> {
     match v {
         V::Array(items) => Ok(Seq::Arr(items)),
-        V::List(l) => Ok(Seq::List(l)),
+        V::List(l) => Ok(Seq::List(l.as_slice())),
         V::Load(m) => Ok(Seq::Load(m)),
-        V::Consts(c) => Ok(Seq::Consts(c)),
+        V::Consts(c) => Ok(Seq::Consts(c.as_slice())),
         _ => bail(),
     }
 }
@@ -973,16 +980,25 @@ fn type_of(v: &V<'_>) -> u8 {
     }
 }
 
+/// A text value, by one pointer whatever its origin (see [`V`]).
 #[derive(Clone)]
 enum Str<'a> {
-    Borrowed(&'a str),
-    Owned(Rc<str>),
+    /// A text of the operation: a field, or an element of a list field.
+    Text(&'a String),
+    /// A literal or a parameter's text, from the program.
+    Const(&'a Box<str>),
+    /// A name the engine knows: an enumerated field's value, a severity, a recommendation level.
+    Name(&'a &'static str),
+    /// A text a rule built (`+`).
+    Owned(Rc<String>),
 }
 
 impl Str<'_> {
     fn as_str(&self) -> &str {
         match self {
-            Str::Borrowed(s) => s,
+            Str::Text(s) => s,
+            Str::Const(s) => s,
+            Str::Name(s) => s,
             Str::Owned(s) => s,
         }
     }
@@ -1341,8 +1357,8 @@ impl<'a> Machine<'a, '_> {
     /// `op.<field>`: its value, checked for size like the getter's result (a list once per operation).
     #[inline]
     fn field(&mut self, f: Field) -> R<'a, V<'a>> {
-        match self.op.get(f) {
-            FieldRef::List(items) => {
+        match self.op.slot(f) {
+            FieldSlot::List(items) => {
                 let bit = 1_u128 << (f as usize);
                 let v = V::List(items);
                 if self.lists_checked & bit == 0 {
@@ -1526,7 +1542,7 @@ impl<'a> Machine<'a, '_> {
             E::Const(c) => Ok(materialize(c)),
             E::Var(slot) => Ok(self.stack[self.base + slot].clone()),
             E::Field(f) => self.field(*f),
-            E::Array(items) if items.is_empty() => Ok(V::Consts(&[])),
+            E::Array(items) if items.is_empty() => Ok(V::Consts(&NO_CONSTS)),
             E::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for i in items {
@@ -1587,6 +1603,7 @@ impl<'a> Machine<'a, '_> {
                 let V::Fn(Some(f)) = f else {
                     return bail();
                 };
+                let f = f as usize;
                 let items = seq(&a)?;
                 let mut acc = V::Unit;
                 for item in items.iter() {
@@ -1788,7 +1805,7 @@ impl<'a> Machine<'a, '_> {
             Api::CapLevel => self.ev(|e| {
                 e.cap
                     .as_ref()
-                    .map_or(V::Unit, |(r, ..)| V::Str(Str::Borrowed(r.as_str())))
+                    .map_or(V::Unit, |(r, ..)| V::Str(Str::Name(recommendation_name(*r))))
             }),
             Api::Flag(key) => {
                 let V::Str(_) = &a[0] else { return bail() };
@@ -1859,7 +1876,7 @@ impl<'a> Machine<'a, '_> {
             }
             Api::Recommended => self.ev(|e| {
                 e.standing_recommendation()
-                    .map_or(V::Unit, |r| V::Str(Str::Borrowed(r.as_str())))
+                    .map_or(V::Unit, |r| V::Str(Str::Name(recommendation_name(r))))
             }),
             Api::ItemSeverity(key) => {
                 let V::Str(_) = &a[0] else { return bail() };
@@ -1868,7 +1885,7 @@ impl<'a> Machine<'a, '_> {
                     e.checklist
                         .iter()
                         .find(|(i, ..)| *i == item)
-                        .map_or(V::Unit, |(_, s, _)| V::Str(Str::Borrowed(s.as_str())))
+                        .map_or(V::Unit, |(_, s, _)| V::Str(Str::Name(severity_name(*s))))
                 })
             }
             Api::Fit(key) => {
@@ -1966,22 +1983,40 @@ fn materialize(c: &Const) -> V<'_> {
         Const::Bool(b) => V::Bool(*b),
         Const::Int(i) => V::Int(*i),
         Const::Float(f) => V::Float(*f),
-        Const::Str(s) => V::Str(Str::Borrowed(s)),
+        Const::Str(s) => V::Str(Str::Const(s)),
         Const::Array(items) => V::Consts(items),
-        Const::Fn(f) => V::Fn(*f),
+        // A program has far fewer than 2^32 functions.
+        Const::Fn(f) => V::Fn(f.map(|i| i as u32)),
     }
 }
 
-fn field(f: FieldRef<'_>) -> R<'_, V<'_>> {
+/// The name of a recommendation level, where a value can point at it.
+fn recommendation_name(r: Recommendation) -> &'static &'static str {
+    static NAMES: std::sync::LazyLock<[&str; 4]> =
+        std::sync::LazyLock::new(|| Recommendation::ALL.map(Recommendation::as_str));
+    let at = Recommendation::ALL.iter().position(|x| *x == r);
+    &NAMES[at.unwrap_or(0)]
+}
+
+/// The name of a severity, where a value can point at it.
+fn severity_name(s: Severity) -> &'static &'static str {
+    const ALL: [Severity; 3] = [Severity::Low, Severity::Medium, Severity::High];
+    static NAMES: std::sync::LazyLock<[&str; 3]> =
+        std::sync::LazyLock::new(|| ALL.map(Severity::as_str));
+    let at = ALL.iter().position(|x| *x == s);
+    &NAMES[at.unwrap_or(0)]
+}
+
+fn field(f: FieldSlot<'_>) -> R<'_, V<'_>> {
     let v = match f {
-        FieldRef::Missing => V::Unit,
-        FieldRef::Bool(b) => V::Bool(b),
-        FieldRef::Int(i) => V::Int(i),
-        FieldRef::Num(x) => V::Float(x),
-        FieldRef::Text(s) => V::Str(Str::Borrowed(s)),
-        FieldRef::Enum(s) => V::Str(Str::Borrowed(s)),
-        FieldRef::List(items) => V::List(items),
-        FieldRef::Load(months) => V::Load(months),
+        FieldSlot::Missing => V::Unit,
+        FieldSlot::Bool(b) => V::Bool(b),
+        FieldSlot::Int(i) => V::Int(i),
+        FieldSlot::Num(x) => V::Float(x),
+        FieldSlot::Text(s) => V::Str(Str::Text(s)),
+        FieldSlot::Enum(s) => V::Str(Str::Name(s)),
+        FieldSlot::List(items) => V::List(items),
+        FieldSlot::Load(months) => V::Load(months),
     };
     check_size(&v)?;
     Ok(v)
@@ -2175,7 +2210,7 @@ fn binary<'a>(op: Bin, a: &V<'a>, b: &V<'a>) -> R<'a, V<'a>> {
                 let mut s = String::with_capacity(x.len() + y.len());
                 s.push_str(x);
                 s.push_str(y);
-                Str(self::Str::Owned(Rc::from(s)))
+                Str(self::Str::Owned(Rc::new(s)))
             } else {
                 return bail();
             }
