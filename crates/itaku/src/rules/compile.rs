@@ -1803,9 +1803,9 @@ impl<'a> Machine<'a, '_> {
             }
             Api::IsExcluded => V::Bool(self.ev(|e| !e.exclusions.is_empty())),
             Api::CapLevel => self.ev(|e| {
-                e.cap
-                    .as_ref()
-                    .map_or(V::Unit, |(r, ..)| V::Str(Str::Name(recommendation_name(*r))))
+                e.cap.as_ref().map_or(V::Unit, |(r, ..)| {
+                    V::Str(Str::Name(recommendation_name(*r)))
+                })
             }),
             Api::Flag(key) => {
                 let V::Str(_) = &a[0] else { return bail() };
