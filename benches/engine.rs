@@ -473,7 +473,11 @@ impl Native {
             Some(_) => {}
         }
         match op.manuals {
-            Some(Manuals::Complete) => add(&mut r, 0, 1, "c1.manuals_complete", 0.0),
+            // As the script: a criterion holds at most 5 points, so the manuals add nothing at 5.
+            Some(Manuals::Complete) => {
+                let n = i64::from(r.points[0] < 5);
+                add(&mut r, 0, n, "c1.manuals_complete", 0.0)
+            }
             None => r.missing.push("manuals"),
             Some(_) => {}
         }

@@ -1,8 +1,9 @@
 //! Evaluates the standard rules on generated operations in a loop, for a profiler:
-//! `cargo run --release --example engine_profile -- [compiled|interpreted] [N] [ROUNDS] [assess]`.
+//! `cargo run --release --example engine_profile -- [compiled|interpreted] [N] [ROUNDS] [assess] [bundled]`.
 //! Prints microseconds per operation and the number of operations a compiled rule handed to the
 //! interpreter. With `assess`, each operation's whole assessment is built (`assess_operation`), not
-//! only its evaluation. The measured work is in `work`, so that a profiler can count it alone
+//! only its evaluation; with `bundled`, the operations are the bundled-like workload (issue 27: the
+//! bundled catalog's operations repeated) instead of the generator's. The measured work is in `work`, so that a profiler can count it alone
 //! (`valgrind --tool=callgrind --toggle-collect='*engine_profile*work*' …`).
 
 #![recursion_limit = "256"]
@@ -42,13 +43,19 @@ fn main() {
     };
     let n: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(2_000);
     let rounds: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(5);
-    let assess = args.get(4).is_some_and(|a| a == "assess");
+    let assess = args.iter().skip(4).any(|a| a == "assess");
+    let bundled = args.iter().skip(4).any(|a| a == "bundled");
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
     let set = RuleSet::load_dir(dir).expect("standard rules load");
     let rules = CompiledRules::compile(Arc::new(set), jiff::civil::date(2026, 4, 1))
         .expect("standard rules compile")
         .with_engine(kind);
-    let catalog = parse_jsonl_str("synthetic.jsonl", &synthetic::jsonl(n, 7)).catalog;
+    let text = match bundled {
+        true => synthetic::bundled_jsonl(n),
+        false => synthetic::jsonl(n, 7),
+    };
+    let catalog = parse_jsonl_str("synthetic.jsonl", &text).catalog;
+    assert_eq!(catalog.operations.len(), n);
     let mut best = f64::MAX;
     let mut sink = 0;
     for _ in 0..rounds {

@@ -172,7 +172,11 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
         return ui.write_failed(&e);
     }
     say_skipped(skipped, report.assessments.len(), ui);
-    status_exit(assessed.status())
+    let exit = status_exit(assessed.status());
+    // The process ends with this command and the system takes its memory back at once: freeing the
+    // catalog and the report value by value would take the last ~5 % of a large run, on one thread.
+    std::mem::forget(assessed);
+    exit
 }
 
 /// The exit status of a pipeline outcome.

@@ -176,6 +176,21 @@ pub enum FieldRef<'a> {
     Load(&'a [f64; 12]),
 }
 
+/// A field's value as the compiled rules hold it: [`FieldRef`] with every text and list by a thin
+/// reference (one pointer), so that the compiled rules' values fit in two machine words.
+#[derive(Debug, Clone, Copy)]
+pub enum FieldSlot<'a> {
+    Missing,
+    Bool(bool),
+    Int(i64),
+    Num(f64),
+    Text(&'a String),
+    /// An enumerated value: its name in the enum's `VALUES`.
+    Enum(&'static &'static str),
+    List(&'a Vec<String>),
+    Load(&'a [f64; 12]),
+}
+
 /// What went wrong with one value, before it is given a file and line.
 #[derive(Debug, Clone)]
 pub enum ValueProblem {
@@ -244,6 +259,8 @@ pub trait FieldType: Sized {
     const KIND: FieldKind;
     fn from_node(node: &Node, bounds: Bounds) -> Result<Self, NodeProblem>;
     fn field_ref(&self) -> FieldRef<'_>;
+    /// The value as [`Operation::slot`] gives it.
+    fn field_slot(&self) -> FieldSlot<'_>;
     /// Like [`from_node`](Self::from_node), taking the node (texts are moved, not copied).
     fn from_owned(node: Node, bounds: Bounds) -> Result<Self, NodeProblem> {
         Self::from_node(&node, bounds)
@@ -269,6 +286,9 @@ impl FieldType for String {
     fn field_ref(&self) -> FieldRef<'_> {
         FieldRef::Text(self)
     }
+    fn field_slot(&self) -> FieldSlot<'_> {
+        FieldSlot::Text(self)
+    }
     fn from_owned(node: Node, bounds: Bounds) -> Result<Self, NodeProblem> {
         match node.value {
             Value::Str(s) => Ok(s),
@@ -287,6 +307,9 @@ impl FieldType for Vec<String> {
     }
     fn field_ref(&self) -> FieldRef<'_> {
         FieldRef::List(self)
+    }
+    fn field_slot(&self) -> FieldSlot<'_> {
+        FieldSlot::List(self)
     }
     fn from_owned(node: Node, bounds: Bounds) -> Result<Self, NodeProblem> {
         match node.value {
@@ -310,6 +333,9 @@ impl FieldType for bool {
     fn field_ref(&self) -> FieldRef<'_> {
         FieldRef::Bool(*self)
     }
+    fn field_slot(&self) -> FieldSlot<'_> {
+        FieldSlot::Bool(*self)
+    }
 }
 
 impl FieldType for u64 {
@@ -332,6 +358,9 @@ impl FieldType for u64 {
     }
     fn field_ref(&self) -> FieldRef<'_> {
         FieldRef::Int(i64::try_from(*self).unwrap_or(i64::MAX))
+    }
+    fn field_slot(&self) -> FieldSlot<'_> {
+        FieldSlot::Int(i64::try_from(*self).unwrap_or(i64::MAX))
     }
 }
 
@@ -377,6 +406,9 @@ impl FieldType for f64 {
     fn field_ref(&self) -> FieldRef<'_> {
         FieldRef::Num(*self)
     }
+    fn field_slot(&self) -> FieldSlot<'_> {
+        FieldSlot::Num(*self)
+    }
 }
 
 impl FieldType for [f64; 12] {
@@ -406,6 +438,9 @@ impl FieldType for [f64; 12] {
     }
     fn field_ref(&self) -> FieldRef<'_> {
         FieldRef::Load(self)
+    }
+    fn field_slot(&self) -> FieldSlot<'_> {
+        FieldSlot::Load(self)
     }
 }
 
@@ -443,6 +478,9 @@ impl<E: CatalogEnum> FieldType for E {
     }
     fn field_ref(&self) -> FieldRef<'_> {
         FieldRef::Enum(self.as_str())
+    }
+    fn field_slot(&self) -> FieldSlot<'_> {
+        FieldSlot::Enum(&E::VALUES[(*self).index()])
     }
     fn enum_index(&self) -> Option<usize> {
         Some((*self).index())
@@ -530,6 +568,17 @@ macro_rules! operation_fields {
                     Field::name => FieldRef::Text(&self.name),
                     Field::department => FieldRef::Text(&self.department),
                     $( Field::$field => self.$field.as_ref().map_or(FieldRef::Missing, FieldType::field_ref), )*
+                }
+            }
+
+            /// A field's value as the compiled rules hold it ([`FieldSlot`]: the value
+            /// [`get`](Self::get) gives, texts and lists by a thin reference).
+            pub fn slot(&self, field: Field) -> FieldSlot<'_> {
+                match field {
+                    Field::id => FieldSlot::Text(&self.id.0),
+                    Field::name => FieldSlot::Text(&self.name),
+                    Field::department => FieldSlot::Text(&self.department),
+                    $( Field::$field => self.$field.as_ref().map_or(FieldSlot::Missing, FieldType::field_slot), )*
                 }
             }
 

@@ -186,7 +186,10 @@ fn too_large(shown: String, size: Option<u64>, limit: u64, is_jsonl: bool) -> Di
 fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::new();
+    // Room for the whole file at once (one byte more to see the end): a buffer grown by doubling copies
+    // a large catalog several times and touches twice the memory.
+    let size = file.metadata().map_or(0, |m| m.len()).min(limit) as usize;
+    let mut bytes = Vec::with_capacity(size + 1);
     file.take(limit + 1).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
@@ -240,9 +243,9 @@ fn load_file(path: &Path, out: &mut CatalogBuilder, in_directory: bool) -> Optio
             .push(too_large(shown, None, limit, is_jsonl));
         return None;
     }
-    let text = match decode(&bytes) {
+    let text = match decode(bytes) {
         Ok(t) => t,
-        Err((line, column)) => {
+        Err((line, column, bytes)) => {
             let file = Arc::new(SourceFile::new(
                 shown,
                 String::from_utf8_lossy(&bytes).into_owned(),
@@ -271,19 +274,25 @@ fn load_file(path: &Path, out: &mut CatalogBuilder, in_directory: bool) -> Optio
     Some(file)
 }
 
-/// Decodes UTF-8, dropping a byte-order mark. On failure returns the 1-based line and column of the
-/// first invalid byte.
-fn decode(bytes: &[u8]) -> Result<String, (usize, usize)> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(s.to_string()),
-        Err(e) => {
-            let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
-            let line = valid.matches('\n').count() + 1;
-            let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            Err((line, column))
-        }
+/// Decodes UTF-8 in place (the text is not copied), dropping a byte-order mark. On failure returns the
+/// 1-based line and column of the first invalid byte, and the bytes as they were read.
+fn decode(mut bytes: Vec<u8>) -> Result<String, (usize, usize, Vec<u8>)> {
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    let bom = bytes.starts_with(BOM);
+    if bom {
+        bytes.drain(..BOM.len());
     }
+    String::from_utf8(bytes).map_err(|e| {
+        let end = e.utf8_error().valid_up_to();
+        let mut bytes = e.into_bytes();
+        let valid = std::str::from_utf8(&bytes[..end]).unwrap_or("");
+        let line = valid.matches('\n').count() + 1;
+        let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        if bom {
+            bytes.splice(..0, BOM.iter().copied());
+        }
+        (line, column, bytes)
+    })
 }
 
 /// Parses catalog text (YAML) as if read from `path`; used by tests, fuzzing and the questionnaire.
@@ -709,7 +718,14 @@ mod tests {
 
     #[test]
     fn decode_locates_invalid_utf8() {
-        assert_eq!(decode(b"ab\ncd\xff"), Err((2, 3)));
-        assert_eq!(decode(b"\xEF\xBB\xBFok").as_deref(), Ok("ok"));
+        assert_eq!(
+            decode(b"ab\ncd\xff".to_vec()),
+            Err((2, 3, b"ab\ncd\xff".to_vec()))
+        );
+        assert_eq!(
+            decode(b"\xEF\xBB\xBFa\xff".to_vec()),
+            Err((1, 2, b"\xEF\xBB\xBFa\xff".to_vec()))
+        );
+        assert_eq!(decode(b"\xEF\xBB\xBFok".to_vec()).as_deref(), Ok("ok"));
     }
 }

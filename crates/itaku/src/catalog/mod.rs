@@ -32,8 +32,9 @@ pub(crate) use validate::duplicate_id;
 
 pub use fields::{
     display_name, Bounds, CatalogEnum, ContractType, Criticality, Discretion, Equipment,
-    EscalationProcedure, Expertise, Field, FieldKind, FieldRef, FocusArea, Manuals, MyNumberKind,
-    Operation, OperationId, PersonalData, PublicAuthority, SystemAccess, WorkLocation,
+    EscalationProcedure, Expertise, Field, FieldKind, FieldRef, FieldSlot, FocusArea, Manuals,
+    MyNumberKind, Operation, OperationId, PersonalData, PublicAuthority, SystemAccess,
+    WorkLocation,
 };
 pub use load::{
     load_path, load_path_for, operation_from_json, parse_jsonl_line, parse_jsonl_str, parse_str,

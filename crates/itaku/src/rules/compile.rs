@@ -25,7 +25,7 @@ use super::budget::{
 };
 use super::outcome::{Arg, Evaluation, Limit, Reason};
 use super::{ParamValue, RuleSet};
-use crate::catalog::{Field, FieldKind, FieldRef, Operation};
+use crate::catalog::{Field, FieldKind, FieldSlot, Operation};
 use crate::method::Method;
 use crate::model::{Criterion, Recommendation, Severity};
 
@@ -60,19 +60,23 @@ enum S {
     Assign(usize, E),
     OpAssign(usize, Bin, E),
     Expr(E),
-    If(E, Block, Block),
-    For {
-        var: usize,
-        counter: Option<usize>,
-        iter: Iter,
-        body: Block,
-    },
-    While(Option<E>, Block, u64),
+    /// The condition, and the blocks run when it holds and when it does not (boxed, as are the loops,
+    /// so that a statement stays small: a block's statements are read one after the other).
+    If(E, Box<[Block; 2]>),
+    For(Box<ForLoop>),
+    While(Box<(Option<E>, Block, u64)>),
     Return(Option<E>),
     Break,
     Continue,
     Block(Block),
     Bail,
+}
+
+struct ForLoop {
+    var: usize,
+    counter: Option<usize>,
+    iter: Iter,
+    body: Block,
 }
 
 enum Iter {
@@ -99,7 +103,7 @@ enum E {
     Or(Vec<E>),
     Block(Block),
     Call(usize, Vec<E>),
-    Api(Api, Vec<E>),
+    Api(Api, Box<[E]>),
     Len(Box<E>),
     Contains(Box<E>, Box<E>),
     Reduce(Box<E>, Box<E>),
@@ -401,7 +405,7 @@ impl Compiler<'_> {
                 let cond = self.expr(&x.expr)?;
                 let body = self.sub_block(&x.body)?;
                 let branch = self.sub_block(&x.branch)?;
-                S::If(cond, body, branch)
+                S::If(cond, Box::new([body, branch]))
             }
             Stmt::While(x, _) => {
                 let cond = match &x.expr {
@@ -409,7 +413,7 @@ impl Compiler<'_> {
                     e => Some(self.expr(e)?),
                 };
                 let w = cond.as_ref().map_or(0, nodes);
-                S::While(cond, self.sub_block(&x.body)?, w)
+                S::While(Box::new((cond, self.sub_block(&x.body)?, w)))
             }
             Stmt::For(x, pos) => {
                 let (var, counter, flow) = &**x;
@@ -449,12 +453,12 @@ impl Compiler<'_> {
                 let body = self.sub_block(&flow.body);
                 self.names.truncate(scope);
                 let _ = pos;
-                S::For {
+                S::For(Box::new(ForLoop {
                     var,
                     counter,
                     iter,
                     body: body?,
-                }
+                }))
             }
             Stmt::BreakLoop(value, flags, pos) => {
                 if value.is_some() {
@@ -650,7 +654,7 @@ impl Compiler<'_> {
                     return Ok(E::FlagWith(item, Box::new(severity)));
                 }
             }
-            return Ok(E::Api(f, args));
+            return Ok(E::Api(f, args.into_boxed_slice()));
         }
         match (name, n) {
             ("len", 1) => Ok(E::Len(Box::new(self.expr(&call.args[0])?))),
@@ -740,7 +744,7 @@ fn weight(s: &S) -> u64 {
             nodes(e)
         }
         S::Return(e) => e.as_ref().map_or(0, nodes),
-        S::For { iter, .. } => match iter {
+        S::For(l) => match &l.iter {
             Iter::Array(e) => nodes(e),
             Iter::Range(a, b, _) => nodes(a) + nodes(b),
         },
@@ -753,7 +757,8 @@ fn nodes(e: &E) -> u64 {
     let all = |list: &[E]| list.iter().map(nodes).sum::<u64>();
     1 + match e {
         E::Const(_) | E::Var(_) | E::Field(_) | E::Block(_) | E::Bail => 0,
-        E::Array(l) | E::And(l) | E::Or(l) | E::Call(_, l) | E::Api(_, l) => all(l),
+        E::Array(l) | E::And(l) | E::Or(l) | E::Call(_, l) => all(l),
+        E::Api(_, l) => all(l),
         E::Bin(_, a, b) | E::Contains(a, b) | E::Reduce(a, b) => nodes(a) + nodes(b),
         E::Not(a) | E::Neg(a) | E::Len(a) | E::Push(_, a) => nodes(a),
         E::IsUnit(a, _) | E::EqStr(a, ..) => 1 + nodes(a),
@@ -799,7 +804,8 @@ fn select(mut b: Block) -> E {
         [(2, S::Expr(E::Const(c)))] => Some(c.clone()),
         _ => None,
     };
-    if let [(w, S::If(cond, then, other))] = &mut b.stmts[..] {
+    if let [(w, S::If(cond, blocks))] = &mut b.stmts[..] {
+        let [then, other] = &**blocks;
         if let (Some(x), Some(y)) = (literal(then), literal(other)) {
             let cond = std::mem::replace(cond, E::Bail);
             return E::Select(Box::new((cond, x, y)), *w + 2);
@@ -902,14 +908,21 @@ enum V<'a> {
     Str(Str<'a>),
     Array(Rc<Vec<V<'a>>>),
     /// A list field of the operation, borrowed (an array to the script; copied only when pushed to).
-    List(&'a [String]),
+    List(&'a Vec<String>),
     /// The monthly load, borrowed (an array of floats to the script).
     Load(&'a [f64; 12]),
     /// A constant array (a literal or a parameter's list), borrowed from the program: an array to the
     /// script, copied only when pushed to.
-    Consts(&'a [Const]),
-    Fn(Option<usize>),
+    Consts(&'a Vec<Const>),
+    Fn(Option<u32>),
 }
+
+// Every variant holds at most one pointer: a value is two machine words, passed and returned in
+// registers (a larger one goes through memory, which the tree walk paid for at every step).
+const _: () = assert!(std::mem::size_of::<V<'_>>() == 16);
+
+/// The empty array literal `[]`.
+static NO_CONSTS: Vec<Const> = Vec::new();
 
 /// The elements of any array value.
 #[derive(Clone, Copy)]
@@ -933,7 +946,7 @@ impl<'v, 'a> Seq<'v, 'a> {
     fn get(self, i: usize) -> V<'a> {
         match self {
             Seq::Arr(a) => a[i].clone(),
-            Seq::List(l) => V::Str(Str::Borrowed(l[i].as_str())),
+            Seq::List(l) => V::Str(Str::Text(&l[i])),
             Seq::Load(m) => V::Float(m[i]),
             Seq::Consts(c) => materialize(&c[i]),
         }
@@ -947,9 +960,9 @@ impl<'v, 'a> Seq<'v, 'a> {
 fn seq<'v, 'a>(v: &'v V<'a>) -> R<'a, Seq<'v, 'a>> {
     match v {
         V::Array(items) => Ok(Seq::Arr(items)),
-        V::List(l) => Ok(Seq::List(l)),
+        V::List(l) => Ok(Seq::List(l.as_slice())),
         V::Load(m) => Ok(Seq::Load(m)),
-        V::Consts(c) => Ok(Seq::Consts(c)),
+        V::Consts(c) => Ok(Seq::Consts(c.as_slice())),
         _ => bail(),
     }
 }
@@ -967,29 +980,43 @@ fn type_of(v: &V<'_>) -> u8 {
     }
 }
 
+/// A text value, by one pointer whatever its origin (see [`V`]).
 #[derive(Clone)]
 enum Str<'a> {
-    Borrowed(&'a str),
-    Owned(Rc<str>),
+    /// A text of the operation: a field, or an element of a list field.
+    Text(&'a String),
+    /// A literal or a parameter's text, from the program (the box itself: one pointer, where a
+    /// `&str` would be two).
+    #[allow(clippy::borrowed_box)]
+    Const(&'a Box<str>),
+    /// A name the engine knows: an enumerated field's value, a severity, a recommendation level.
+    Name(&'a &'static str),
+    /// A text a rule built (`+`).
+    Owned(Rc<String>),
 }
 
 impl Str<'_> {
     fn as_str(&self) -> &str {
         match self {
-            Str::Borrowed(s) => s,
+            Str::Text(s) => s,
+            Str::Const(s) => s,
+            Str::Name(s) => s,
             Str::Owned(s) => s,
         }
     }
 }
 
-enum Ctl<'a> {
+/// Why a statement stopped early. The value of a `return` waits in [`Machine::ret`], so that a result
+/// carries no value besides its own and fits in registers (`R<bool>` is two bytes).
+#[derive(Clone, Copy)]
+enum Ctl {
     Bail,
-    Return(V<'a>),
+    Return,
     Break,
     Continue,
 }
 
-type R<'a, T> = Result<T, Ctl<'a>>;
+type R<'a, T> = Result<T, Ctl>;
 
 /// The arguments of a script function's call (most have a few).
 type Args<'a> = smallvec::SmallVec<[V<'a>; 4]>;
@@ -1012,6 +1039,10 @@ struct Machine<'a, 'e> {
     pre: Option<Vec<Arg>>,
     depth: usize,
     deadline: Option<std::time::Instant>,
+    /// The value of the `return` being carried out (see [`Ctl`]).
+    ret: V<'a>,
+    /// The list fields whose size has been checked, by [`Field`] index (see [`Runner::lists_checked`]).
+    lists_checked: u128,
 }
 
 thread_local! {
@@ -1041,7 +1072,13 @@ pub struct Runner<'a> {
     /// Steps left before the clock is read again: carried from rule to rule, so that a run of short
     /// compiled rules reads it every [`CLOCK_EVERY`] steps, not once a rule.
     credit: u64,
+    /// The list fields of the operation already found within the size limits, by [`Field`] index: the
+    /// operation does not change while its rules run, so each list is measured once, not at each read.
+    lists_checked: u128,
 }
+
+// Every field has its bit in `lists_checked`.
+const _: () = assert!(Field::ALL.len() <= 128);
 
 impl<'a> Runner<'a> {
     pub fn new(
@@ -1055,6 +1092,7 @@ impl<'a> Runner<'a> {
             deadline,
             stack: Vec::with_capacity(32),
             credit: CLOCK_EVERY,
+            lists_checked: 0,
         }
     }
 
@@ -1072,6 +1110,8 @@ impl<'a> Runner<'a> {
             pre: None,
             depth: 0,
             deadline: self.deadline,
+            ret: V::Unit,
+            lists_checked: self.lists_checked,
         };
         let result = m.exec_block(&prog.body);
         STEPS.with(|s| s.set(s.get() + m.steps));
@@ -1079,8 +1119,9 @@ impl<'a> Runner<'a> {
         self.credit = m.next_check.saturating_sub(m.steps).max(1);
         self.stack = m.stack;
         self.stack.clear();
+        self.lists_checked = m.lists_checked;
         match result {
-            Ok(_) | Err(Ctl::Return(_)) => Ok(()),
+            Ok(_) | Err(Ctl::Return) => Ok(()),
             Err(_) => {
                 BAILS.with(|b| b.set(b.get() + 1));
                 Err(Bail)
@@ -1156,7 +1197,8 @@ impl<'a> Machine<'a, '_> {
     fn exec(&mut self, s: &'a S) -> R<'a, ()> {
         match s {
             S::Expr(e) => self.effect(e),
-            S::If(cond, body, branch) => {
+            S::If(cond, blocks) => {
+                let [body, branch] = &**blocks;
                 let taken = if self.test(cond)? { body } else { branch };
                 // An empty branch has nothing to run and no variable to drop.
                 if taken.stmts.is_empty() {
@@ -1294,7 +1336,7 @@ impl<'a> Machine<'a, '_> {
         Ok(match e {
             E::Var(slot) => matches!(self.stack[self.base + slot], V::Unit),
             // Reading a text or list field is checked for size like the getter's result.
-            E::Field(f) => matches!(field(self.op.get(*f))?, V::Unit),
+            E::Field(f) => matches!(self.field(*f)?, V::Unit),
             other => matches!(self.expr(other)?, V::Unit),
         })
     }
@@ -1306,12 +1348,29 @@ impl<'a> Machine<'a, '_> {
             E::Var(slot) => {
                 matches!(&self.stack[self.base + slot], V::Str(s) if s.as_str() == lit)
             }
-            E::Field(f) => match field(self.op.get(*f))? {
+            E::Field(f) => match self.field(*f)? {
                 V::Str(s) => s.as_str() == lit,
                 _ => false,
             },
             other => matches!(self.expr(other)?, V::Str(s) if s.as_str() == lit),
         })
+    }
+
+    /// `op.<field>`: its value, checked for size like the getter's result (a list once per operation).
+    #[inline]
+    fn field(&mut self, f: Field) -> R<'a, V<'a>> {
+        match self.op.slot(f) {
+            FieldSlot::List(items) => {
+                let bit = 1_u128 << (f as usize);
+                let v = V::List(items);
+                if self.lists_checked & bit == 0 {
+                    check_size(&v)?;
+                    self.lists_checked |= bit;
+                }
+                Ok(v)
+            }
+            other => field(other),
+        }
     }
 
     /// Works on the operation's evaluation (as the interpreter's functions do through the thread's).
@@ -1320,6 +1379,7 @@ impl<'a> Machine<'a, '_> {
         f(self.eval)
     }
 
+    #[inline]
     fn set(&mut self, slot: usize, v: V<'a>) -> R<'a, ()> {
         let at = self.base + slot;
         if at >= MAX_SLOTS {
@@ -1358,19 +1418,21 @@ impl<'a> Machine<'a, '_> {
                 Ok(V::Unit)
             }
             S::Expr(e) => self.expr(e),
-            S::If(cond, body, branch) => {
+            S::If(cond, blocks) => {
+                let [body, branch] = &**blocks;
                 if self.test(cond)? {
                     self.block(body)
                 } else {
                     self.block(branch)
                 }
             }
-            S::For {
-                var,
-                counter,
-                iter,
-                body,
-            } => {
+            S::For(l) => {
+                let ForLoop {
+                    var,
+                    counter,
+                    iter,
+                    body,
+                } = &**l;
                 let var = *var;
                 let first = counter.unwrap_or(var);
                 match iter {
@@ -1422,7 +1484,8 @@ impl<'a> Machine<'a, '_> {
                 self.stack.truncate(self.base + first);
                 Ok(V::Unit)
             }
-            S::While(cond, body, w) => {
+            S::While(l) => {
+                let (cond, body, w) = &**l;
                 loop {
                     self.step(1 + w)?;
                     if let Some(cond) = cond {
@@ -1443,7 +1506,8 @@ impl<'a> Machine<'a, '_> {
                     Some(e) => self.expr(e)?,
                     None => V::Unit,
                 };
-                Err(Ctl::Return(v))
+                self.ret = v;
+                Err(Ctl::Return)
             }
             S::Break => Err(Ctl::Break),
             S::Continue => Err(Ctl::Continue),
@@ -1469,7 +1533,7 @@ impl<'a> Machine<'a, '_> {
         match e {
             E::Const(c) => Ok(materialize(c)),
             E::Var(slot) => Ok(self.stack[self.base + slot].clone()),
-            E::Field(f) => field(self.op.get(*f)),
+            E::Field(f) => self.field(*f),
             _ => self.expr_any(e),
         }
     }
@@ -1479,8 +1543,8 @@ impl<'a> Machine<'a, '_> {
         match e {
             E::Const(c) => Ok(materialize(c)),
             E::Var(slot) => Ok(self.stack[self.base + slot].clone()),
-            E::Field(f) => field(self.op.get(*f)),
-            E::Array(items) if items.is_empty() => Ok(V::Consts(&[])),
+            E::Field(f) => self.field(*f),
+            E::Array(items) if items.is_empty() => Ok(V::Consts(&NO_CONSTS)),
             E::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for i in items {
@@ -1541,6 +1605,7 @@ impl<'a> Machine<'a, '_> {
                 let V::Fn(Some(f)) = f else {
                     return bail();
                 };
+                let f = f as usize;
                 let items = seq(&a)?;
                 let mut acc = V::Unit;
                 for item in items.iter() {
@@ -1559,10 +1624,7 @@ impl<'a> Machine<'a, '_> {
         let a = self.expr(a)?;
         let x = self.expr(x)?;
         match (&a, &x) {
-            // memchr's search: much cheaper to set up than `str::contains` on the short texts here.
-            (V::Str(s), V::Str(t)) => {
-                Ok(memchr::memmem::find(s.as_str().as_bytes(), t.as_str().as_bytes()).is_some())
-            }
+            (V::Str(s), V::Str(t)) => Ok(find(s.as_str().as_bytes(), t.as_str().as_bytes())),
             (V::Str(_), _) => bail(),
             // Texts in a list of texts: compared as texts, without building each element.
             (V::List(items), V::Str(t)) => {
@@ -1621,7 +1683,8 @@ impl<'a> Machine<'a, '_> {
         self.stack.truncate(saved.1);
         self.base = saved.0;
         let v = match result {
-            Ok(v) | Err(Ctl::Return(v)) => v,
+            Ok(v) => v,
+            Err(Ctl::Return) => std::mem::replace(&mut self.ret, V::Unit),
             Err(_) => return bail(),
         };
         check_size(&v)?;
@@ -1742,9 +1805,9 @@ impl<'a> Machine<'a, '_> {
             }
             Api::IsExcluded => V::Bool(self.ev(|e| !e.exclusions.is_empty())),
             Api::CapLevel => self.ev(|e| {
-                e.cap
-                    .as_ref()
-                    .map_or(V::Unit, |(r, ..)| V::Str(Str::Borrowed(r.as_str())))
+                e.cap.as_ref().map_or(V::Unit, |(r, ..)| {
+                    V::Str(Str::Name(recommendation_name(*r)))
+                })
             }),
             Api::Flag(key) => {
                 let V::Str(_) = &a[0] else { return bail() };
@@ -1815,7 +1878,7 @@ impl<'a> Machine<'a, '_> {
             }
             Api::Recommended => self.ev(|e| {
                 e.standing_recommendation()
-                    .map_or(V::Unit, |r| V::Str(Str::Borrowed(r.as_str())))
+                    .map_or(V::Unit, |r| V::Str(Str::Name(recommendation_name(r))))
             }),
             Api::ItemSeverity(key) => {
                 let V::Str(_) = &a[0] else { return bail() };
@@ -1824,7 +1887,7 @@ impl<'a> Machine<'a, '_> {
                     e.checklist
                         .iter()
                         .find(|(i, ..)| *i == item)
-                        .map_or(V::Unit, |(_, s, _)| V::Str(Str::Borrowed(s.as_str())))
+                        .map_or(V::Unit, |(_, s, _)| V::Str(Str::Name(severity_name(*s))))
                 })
             }
             Api::Fit(key) => {
@@ -1881,6 +1944,23 @@ impl<'a> Machine<'a, '_> {
     }
 }
 
+/// Whether `needle` occurs in `hay`. The texts rules search (a step, a statute's name) are short: a
+/// direct comparison at each position where the first byte matches costs less than setting up
+/// memchr's searcher, which the longer texts get.
+fn find(hay: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    if needle.len() > hay.len() {
+        return false;
+    }
+    if hay.len() > 96 {
+        return memchr::memmem::find(hay, needle).is_some();
+    }
+    let last = hay.len() - needle.len();
+    (0..=last).any(|i| hay[i] == first && &hay[i + 1..i + needle.len()] == rest)
+}
+
 /// `flag`: records a checklist item, or raises its severity.
 fn flag(e: &mut Evaluation, item: u32, severity: Severity) {
     let rule = e.rule;
@@ -1905,22 +1985,40 @@ fn materialize(c: &Const) -> V<'_> {
         Const::Bool(b) => V::Bool(*b),
         Const::Int(i) => V::Int(*i),
         Const::Float(f) => V::Float(*f),
-        Const::Str(s) => V::Str(Str::Borrowed(s)),
+        Const::Str(s) => V::Str(Str::Const(s)),
         Const::Array(items) => V::Consts(items),
-        Const::Fn(f) => V::Fn(*f),
+        // A program has far fewer than 2^32 functions.
+        Const::Fn(f) => V::Fn(f.map(|i| i as u32)),
     }
 }
 
-fn field(f: FieldRef<'_>) -> R<'_, V<'_>> {
+/// The name of a recommendation level, where a value can point at it.
+fn recommendation_name(r: Recommendation) -> &'static &'static str {
+    static NAMES: std::sync::LazyLock<[&str; 4]> =
+        std::sync::LazyLock::new(|| Recommendation::ALL.map(Recommendation::as_str));
+    let at = Recommendation::ALL.iter().position(|x| *x == r);
+    &NAMES[at.unwrap_or(0)]
+}
+
+/// The name of a severity, where a value can point at it.
+fn severity_name(s: Severity) -> &'static &'static str {
+    const ALL: [Severity; 3] = [Severity::Low, Severity::Medium, Severity::High];
+    static NAMES: std::sync::LazyLock<[&str; 3]> =
+        std::sync::LazyLock::new(|| ALL.map(Severity::as_str));
+    let at = ALL.iter().position(|x| *x == s);
+    &NAMES[at.unwrap_or(0)]
+}
+
+fn field(f: FieldSlot<'_>) -> R<'_, V<'_>> {
     let v = match f {
-        FieldRef::Missing => V::Unit,
-        FieldRef::Bool(b) => V::Bool(b),
-        FieldRef::Int(i) => V::Int(i),
-        FieldRef::Num(x) => V::Float(x),
-        FieldRef::Text(s) => V::Str(Str::Borrowed(s)),
-        FieldRef::Enum(s) => V::Str(Str::Borrowed(s)),
-        FieldRef::List(items) => V::List(items),
-        FieldRef::Load(months) => V::Load(months),
+        FieldSlot::Missing => V::Unit,
+        FieldSlot::Bool(b) => V::Bool(b),
+        FieldSlot::Int(i) => V::Int(i),
+        FieldSlot::Num(x) => V::Float(x),
+        FieldSlot::Text(s) => V::Str(Str::Text(s)),
+        FieldSlot::Enum(s) => V::Str(Str::Name(s)),
+        FieldSlot::List(items) => V::List(items),
+        FieldSlot::Load(months) => V::Load(months),
     };
     check_size(&v)?;
     Ok(v)
@@ -2114,7 +2212,7 @@ fn binary<'a>(op: Bin, a: &V<'a>, b: &V<'a>) -> R<'a, V<'a>> {
                 let mut s = String::with_capacity(x.len() + y.len());
                 s.push_str(x);
                 s.push_str(y);
-                Str(self::Str::Owned(Rc::from(s)))
+                Str(self::Str::Owned(Rc::new(s)))
             } else {
                 return bail();
             }

@@ -178,6 +178,8 @@ impl Evaluation {
                 checklist: Vec::with_capacity(32),
                 clauses: Vec::with_capacity(16),
                 missing: Vec::with_capacity(8),
+                method_reasons: Vec::with_capacity(16),
+                method_conditions: Vec::with_capacity(8),
                 ..Outcome::default()
             },
             ..Evaluation::default()
