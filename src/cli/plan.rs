@@ -172,14 +172,13 @@ pub fn run(args: Args, ui: &Ui) -> Exit {
     let year = plan::fiscal_year(as_of);
     let rules: &RuleSet = &new.compiled.rules;
     let lang = ui.lang;
-    let names = |id: &str| {
-        new.report
-            .assessments
-            .iter()
-            .find(|a| a.operation.id.as_str() == id)
-            .map(|a| a.operation.display_name(lang).to_string())
-            .unwrap_or_default()
-    };
+    let by_id: std::collections::HashMap<&str, &str> = new
+        .report
+        .assessments
+        .iter()
+        .map(|a| (a.operation.id.as_str(), a.operation.display_name(lang)))
+        .collect();
+    let names = |id: &str| by_id.get(id).copied().unwrap_or_default().to_string();
     let (json, view): (String, PlanView) = match &args.view {
         View::Status(_) => {
             let st = plan::state::state(&new.plan, &new.report, year);

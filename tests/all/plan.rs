@@ -23,6 +23,15 @@ fn plan_json(view: &str, extra: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// The entry of `list` (a JSON array of per-operation records) for operation `id`.
+fn of<'a>(list: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["operation"] == id)
+        .unwrap_or_else(|| panic!("{id} not in {list}"))
+}
+
 fn without_digest(mut doc: serde_json::Value) -> serde_json::Value {
     doc["rules"]["digest"] = "…".into();
     doc["version"] = "…".into();
@@ -33,13 +42,9 @@ fn without_digest(mut doc: serde_json::Value) -> serde_json::Value {
 fn the_example_plan_stands_where_its_actuals_say() {
     let doc = plan_json("status", &[]);
     assert_eq!(doc["fiscal_year"], 2026);
-    let items = doc["items"].as_array().unwrap();
-    assert_eq!(items.len(), 17);
+    assert_eq!(doc["items"].as_array().unwrap().len(), 17);
     let status = |id: &str| {
-        items
-            .iter()
-            .find(|i| i["operation"] == id)
-            .unwrap_or_else(|| panic!("{id}"))["status"]
+        of(&doc["items"], id)["status"]
             .as_str()
             .unwrap()
             .to_string()
@@ -54,10 +59,7 @@ fn the_example_plan_stands_where_its_actuals_say() {
         "on_schedule"
     );
     assert_eq!(status("street-tree-pruning"), "not_due");
-    let late = items
-        .iter()
-        .find(|i| i["operation"] == "counter-back-office")
-        .unwrap();
+    let late = of(&doc["items"], "counter-back-office");
     assert_eq!(late["overdue"], serde_json::json!(["procurement", 1]));
     // The year table adds the actuals up: 2025 reported 15.5 + 8.9 + 2.1 + 5.2 + 2.6 + 1.0 FTE.
     let y2025 = doc["by_year"]
@@ -77,12 +79,7 @@ fn the_effect_verification_judges_each_item_in_delivery() {
     let doc = plan_json("verify", &[]);
     assert_eq!(doc["interim"], true);
     let verdict = |id: &str| {
-        doc["effects"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|e| e["operation"] == id)
-            .unwrap_or_else(|| panic!("{id}"))["verdict"]
+        of(&doc["effects"], id)["verdict"]
             .as_str()
             .unwrap()
             .to_string()
@@ -151,15 +148,7 @@ fn the_yearly_review_shows_what_moved_and_what_the_rules_changed() {
         doc["dropped"],
         serde_json::json!(["school-experience-programme"])
     );
-    let changes = |id: &str| {
-        doc["changed"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["operation"] == id)
-            .unwrap_or_else(|| panic!("{id}"))["changes"]
-            .clone()
-    };
+    let changes = |id: &str| of(&doc["changed"], id)["changes"].clone();
     let cert = changes("certificate-counter-intake");
     assert!(cert.as_array().unwrap().contains(
         &serde_json::json!({"kind": "method", "from": "worker_dispatch", "to": "consignment"})

@@ -804,8 +804,9 @@ pub fn check_references<'a>(
     bundles: Option<&[&str]>,
 ) -> Diagnostics {
     let mut problems = Diagnostics::default();
+    let known: std::collections::HashSet<&str> = operations.clone().into_iter().collect();
     for item in &plan.items {
-        if !operations.clone().into_iter().any(|o| o == item.operation) {
+        if !known.contains(item.operation.as_str()) {
             let mut d = Diagnostic::error(
                 Code::PlanUnknownReference,
                 format!(

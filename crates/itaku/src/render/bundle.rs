@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use maud::{html, Markup, PreEscaped, DOCTYPE};
+use maud::{html, Markup};
 use serde::Serialize;
 
 use super::document::RulesMeta;
@@ -486,23 +486,12 @@ fn raised_by(c: &CombinedItemDoc, lang: Lang) -> String {
 /// `--format html`: a self-contained page holding the bundles section (the report's stylesheet).
 pub fn bundles_html(doc: &BundleDoc, lang: Lang) -> String {
     let title = lang.pick("包括委託の提案", "Proposed bundles");
-    html! {
-        (DOCTYPE)
-        html lang=(lang.pick("ja", "en")) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) }
-                style { (PreEscaped(super::html::CSS)) (PreEscaped(ADVICE_CSS)) }
-            }
-            body {
-                h1 { (title) }
-                p.meta { (lang.pick("基準日", "As of")) " " (doc.as_of) " · " (lang.pick("ルール", "Rules")) " " (doc.rules.name) " " (doc.rules.version) }
-                (bundles_section(doc, lang))
-            }
-        }
-    }
-    .into_string()
+    let body = html! {
+        h1 { (title) }
+        p.meta { (lang.pick("基準日", "As of")) " " (doc.as_of) " · " (lang.pick("ルール", "Rules")) " " (doc.rules.name) " " (doc.rules.version) }
+        (bundles_section(doc, lang))
+    };
+    super::html::standalone(lang, title, ADVICE_CSS, body)
 }
 
 /// The advice badge's colour (the palette of the recommendation badges, colour-blind safe).

@@ -124,6 +124,24 @@ pub(super) fn matrix_points<'a>(doc: &'a Document<'a>, report: &Report) -> Vec<P
         .collect()
 }
 
+/// A self-contained page with the report's stylesheet (and `css` after it) around `body`: the pages of
+/// `itaku bundle` and `itaku plan`.
+pub(crate) fn standalone(lang: Lang, title: &str, css: &str, body: Markup) -> String {
+    html! {
+        (DOCTYPE)
+        html lang=(lang.pick("ja", "en")) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                style { (PreEscaped(CSS)) (PreEscaped(css)) }
+            }
+            body { (body) }
+        }
+    }
+    .into_string()
+}
+
 fn page(doc: &Document<'_>, points: &[Point<'_>], lang: Lang) -> Markup {
     let title = lang.pick("委託判定レポート", "Outsourcing assessment report");
     html! {

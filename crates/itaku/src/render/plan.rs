@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use maud::{html, Markup, PreEscaped, DOCTYPE};
+use maud::{html, Markup};
 use serde::Serialize;
 
 use super::document::RulesMeta;
@@ -200,6 +200,26 @@ fn section(
     }
 }
 
+/// The two-column 概要 table every view starts with; `numeric` when every value is one number.
+fn summary_section(lang: Lang, numeric: bool) -> Section {
+    let numeric: &[usize] = if numeric { &[1] } else { &[] };
+    section(
+        "summary",
+        ("概要", "Summary"),
+        ("概要", "Summary"),
+        lang,
+        &[("項目", "Measure"), ("値", "Value")],
+        numeric,
+    )
+}
+
+impl Section {
+    /// Adds a `label | value` row (the summary tables).
+    fn row(&mut self, label: &str, value: impl Into<String>) {
+        self.rows.push(vec![label.to_string(), value.into()]);
+    }
+}
+
 fn meta_line(
     plan: &Plan,
     rules: &RuleSet,
@@ -244,33 +264,22 @@ pub fn state_view(
     lang: Lang,
 ) -> PlanView {
     let y = st.fiscal_year;
-    let mut summary = section(
-        "summary",
-        ("概要", "Summary"),
-        ("概要", "Summary"),
-        lang,
-        &[("項目", "Measure"), ("値", "Value")],
-        &[1],
-    );
-    summary.rows.push(vec![
-        lang.pick("計画の項目", "Plan items").into(),
+    let mut summary = summary_section(lang, true);
+    summary.row(
+        lang.pick("計画の項目", "Plan items"),
         st.items.len().to_string(),
-    ]);
+    );
     for (s, n) in &st.by_status {
-        summary
-            .rows
-            .push(vec![status_label(*s, lang).into(), n.to_string()]);
+        summary.row(status_label(*s, lang), n.to_string());
     }
-    summary.rows.push(vec![
-        lang.pick("削減見込み (評価、FTE)", "Freed FTE expected (assessment)")
-            .into(),
+    summary.row(
+        lang.pick("削減見込み (評価、FTE)", "Freed FTE expected (assessment)"),
         fte(st.planned_freed_fte),
-    ]);
-    summary.rows.push(vec![
-        lang.pick("削減実績 (直近の報告、FTE)", "Freed FTE reported (latest)")
-            .into(),
+    );
+    summary.row(
+        lang.pick("削減実績 (直近の報告、FTE)", "Freed FTE reported (latest)"),
         fte(st.actual_freed_fte),
-    ]);
+    );
 
     let mut by_year = section(
         "by_year",
@@ -585,14 +594,7 @@ pub fn verification_view(
     lang: Lang,
     names: &dyn Fn(&str) -> String,
 ) -> PlanView {
-    let mut summary = section(
-        "summary",
-        ("概要", "Summary"),
-        ("概要", "Summary"),
-        lang,
-        &[("項目", "Measure"), ("値", "Value")],
-        &[],
-    );
+    let mut summary = summary_section(lang, false);
     if v.interim {
         summary.intro.push(match lang {
             Lang::Ja => format!(
@@ -609,41 +611,33 @@ pub fn verification_view(
         "判定: 削減実績が見込みの90%以上で重大な指摘がなければ「効果あり」、50%以上 (または90%以上でも重大な指摘あり) は「一部達成」、それ未満は「未達成」。",
         "Verdict: at least 90 % of the expected freed time and no serious finding is achieved; at least 50 % (or 90 % with a serious finding) partly; less, not achieved.",
     ).into());
-    summary.rows.push(vec![
-        lang.pick("履行中の項目", "Items in delivery").into(),
+    summary.row(
+        lang.pick("履行中の項目", "Items in delivery"),
         v.effects.len().to_string(),
-    ]);
+    );
     for (verdict, n) in &v.by_verdict {
-        summary
-            .rows
-            .push(vec![verdict_label(*verdict, lang).into(), n.to_string()]);
+        summary.row(verdict_label(*verdict, lang), n.to_string());
     }
-    summary.rows.push(vec![
-        lang.pick("削減 見込み → 実績 (FTE)", "Freed FTE expected → reported")
-            .into(),
+    summary.row(
+        lang.pick("削減 見込み → 実績 (FTE)", "Freed FTE expected → reported"),
         format!("{} → {}", fte(v.planned_freed_fte), fte(v.actual_freed_fte)),
-    ]);
-    summary.rows.push(vec![
-        lang.pick("超過勤務 前 → 後 (時間)", "Overtime before → after (hours)")
-            .into(),
+    );
+    summary.row(
+        lang.pick("超過勤務 前 → 後 (時間)", "Overtime before → after (hours)"),
         format!("{:.0} → {:.0}", v.overtime_before, v.overtime_after),
-    ]);
-    summary.rows.push(vec![
+    );
+    summary.row(
         lang.pick(
             "契約額 見込み → 実績 (円)",
             "Contracts estimated → paid (yen)",
-        )
-        .into(),
+        ),
         format!(
             "{} → {}",
             grouped(v.planned_contract_yen),
             grouped(v.actual_contract_yen)
         ),
-    ]);
-    summary.rows.push(vec![
-        lang.pick("事故等", "Incidents").into(),
-        v.incidents.to_string(),
-    ]);
+    );
+    summary.row(lang.pick("事故等", "Incidents"), v.incidents.to_string());
 
     let mut effects = section(
         "effects",
@@ -778,14 +772,7 @@ pub fn review_view(
     names: &dyn Fn(&str) -> String,
 ) -> PlanView {
     let op = |id: &str| operation_cell(id, &names(id));
-    let mut summary = section(
-        "summary",
-        ("概要", "Summary"),
-        ("概要", "Summary"),
-        lang,
-        &[("項目", "Measure"), ("値", "Value")],
-        &[1],
-    );
+    let mut summary = summary_section(lang, true);
     summary.intro.push(match lang {
         Lang::Ja => format!(
             "{} ({}年度) と {} ({}年度) の比較です。",
@@ -822,7 +809,7 @@ pub fn review_view(
             r.other_assessments_changed,
         ),
     ] {
-        summary.rows.push(vec![label.into(), n.to_string()]);
+        summary.row(label, n.to_string());
     }
     let mut added = section(
         "added_dropped",
@@ -1014,21 +1001,12 @@ const PLAN_CSS: &str =
 
 /// `--format html`: a page of its own.
 pub fn plan_html(view: &PlanView, lang: Lang) -> String {
-    html! {
-        (DOCTYPE)
-        html lang=(lang.pick("ja", "en")) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (view.title) }
-                style { (PreEscaped(super::html::CSS)) (PreEscaped(PLAN_CSS)) }
-            }
-            body {
-                main { (plan_section(view)) }
-            }
-        }
-    }
-    .into_string()
+    super::html::standalone(
+        lang,
+        &view.title,
+        PLAN_CSS,
+        html! { main { (plan_section(view)) } },
+    )
 }
 
 /// `--format xlsx`: a sheet a section.
