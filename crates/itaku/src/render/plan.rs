@@ -997,7 +997,8 @@ pub fn plan_section(view: &PlanView) -> Markup {
 
 const PLAN_CSS: &str =
     "td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; } \
-    .scroll { overflow-x: auto; } p.note { border-left: 4px solid #0072b2; padding-left: .5em; }";
+    .scroll { overflow-x: auto; } p.note { border-left: 4px solid #0072b2; padding-left: .5em; } \
+    .plan .scroll th, .plan .scroll td { min-width: 4.5em; } .plan .scroll td:first-child { min-width: 11em; }";
 
 /// `--format html`: a page of its own.
 pub fn plan_html(view: &PlanView, lang: Lang) -> String {
