@@ -14,8 +14,7 @@
 //! result). So the compiled tree can only do what the interpreter would have done, and never more than the
 //! script API allows: it has no other calls.
 
-use std::rc::Rc;
-
+use bumpalo::Bump;
 use rhai::{Dynamic, Expr, FnCallExpr, Stmt, StmtBlock, AST};
 
 use super::budget::{
@@ -94,6 +93,16 @@ enum E {
     IsUnit(Box<E>, bool),
     /// `e == "literal"` (or `!=`): a value of another type is simply unequal.
     EqStr(Box<E>, Box<str>, bool),
+    /// The commonest conditions, answered where a condition is tested without a call (see
+    /// [`Machine::test`]): `variable == ()` (or `!=`) ...
+    VarIsUnit(usize, bool),
+    /// ... `op.field == ()` (or `!=`) ...
+    FieldIsUnit(Field, bool),
+    /// ... `variable == "literal"` (or `!=`) ...
+    VarEqStr(usize, Box<str>, bool),
+    /// ... and `variable <op> number`, a comparison with an integer or a float literal.
+    VarCmpInt(Bin, u32, i64),
+    VarCmpFloat(Bin, u32, f64),
     /// `op.field == "literal"` for an enumerated field: the literal resolved at compile time to the
     /// position of the field's value (none when it is not one of them: never equal).
     EnumEq(Field, Option<usize>, bool),
@@ -120,7 +129,31 @@ enum E {
     ClauseConst(u32),
     /// `missing("field")` or `decisive("field")` (when set) with a literal field name.
     MissingConst(Field, bool),
+    /// `points`, `fit`, `condition` or `note` with literal arguments (criterion or method, points and
+    /// message key) and the message arguments, if any, as a literal list.
+    Record(Box<Record>),
+    /// `item_severity("item")`, `fit_of("method")` and `points_of("C…")` with a literal argument.
+    ItemSeverityConst(u32),
+    FitOfConst(Method),
+    PointsOfConst(usize),
     Bail,
+}
+
+/// An [`E::Record`]: what is recorded, the message, and the items of its literal list of arguments.
+struct Record {
+    what: Recorded,
+    message: u32,
+    args: Option<Box<[E]>>,
+    /// [`nodes`] of the call this stands for, less one.
+    nodes: u64,
+}
+
+#[derive(Clone, Copy)]
+enum Recorded {
+    Points(usize, i64),
+    Fit(Method, i64),
+    Condition(Method),
+    Note,
 }
 
 #[derive(Debug, Clone)]
@@ -642,6 +675,10 @@ impl Compiler<'_> {
             if let Some(fixed) = self.fixed_call(f, &args) {
                 return Ok(fixed);
             }
+            let args = match record(f, args) {
+                Ok(recorded) => return Ok(recorded),
+                Err(args) => args,
+            };
             // `flag("item", <severity computed>)`: the item checked now, the severity when it runs.
             if let (Api::Flag(Some(item)), [_, _]) = (f, &args[..]) {
                 if self
@@ -692,6 +729,11 @@ impl Compiler<'_> {
                 Field::from_name(&text(name)?)?,
                 matches!(f, Api::Decisive),
             )),
+            (Api::ItemSeverity(Some(item)), [E::Const(Const::Str(_))]) => {
+                Some(E::ItemSeverityConst(item))
+            }
+            (Api::FitOf, [m]) => Some(E::FitOfConst(Method::from_id(&text(m)?)?)),
+            (Api::PointsOf, [c]) => Some(E::PointsOfConst(Criterion::parse(&text(c)?)? as usize)),
             _ => None,
         }
     }
@@ -762,6 +804,9 @@ fn nodes(e: &E) -> u64 {
         E::Bin(_, a, b) | E::Contains(a, b) | E::Reduce(a, b) => nodes(a) + nodes(b),
         E::Not(a) | E::Neg(a) | E::Len(a) | E::Push(_, a) => nodes(a),
         E::IsUnit(a, _) | E::EqStr(a, ..) => 1 + nodes(a),
+        // As the forms they stand for: `IsUnit(Var)`, `EqStr(Var)`, `Bin(Var, Const)`.
+        E::VarIsUnit(..) | E::FieldIsUnit(..) | E::VarEqStr(..) => 2,
+        E::VarCmpInt(..) | E::VarCmpFloat(..) => 2,
         // As the `EqStr` of a field it stands for.
         E::EnumEq(..) => 2,
         // As the calls they stand for: their literal arguments.
@@ -770,6 +815,8 @@ fn nodes(e: &E) -> u64 {
         // As the block it stands for: its steps are taken when it runs.
         E::Select(..) => 0,
         E::ClauseConst(_) | E::MissingConst(..) => 1,
+        E::Record(r) => r.nodes,
+        E::ItemSeverityConst(_) | E::FitOfConst(_) | E::PointsOfConst(_) => 1,
     }
 }
 
@@ -779,9 +826,11 @@ fn fuse(op: Bin, a: E, b: E) -> E {
     let negated = op == Bin::Ne;
     if matches!(op, Bin::Eq | Bin::Ne) {
         match (a, b) {
-            (e, E::Const(Const::Unit)) | (E::Const(Const::Unit), e) => {
-                E::IsUnit(Box::new(e), negated)
-            }
+            (e, E::Const(Const::Unit)) | (E::Const(Const::Unit), e) => match e {
+                E::Var(slot) => E::VarIsUnit(slot, negated),
+                E::Field(f) => E::FieldIsUnit(f, negated),
+                e => E::IsUnit(Box::new(e), negated),
+            },
             (e, E::Const(Const::Str(s))) | (E::Const(Const::Str(s)), e) => match e {
                 E::Field(f) => match f.kind() {
                     FieldKind::Enum(values) => {
@@ -789,13 +838,86 @@ fn fuse(op: Bin, a: E, b: E) -> E {
                     }
                     _ => E::EqStr(Box::new(E::Field(f)), s, negated),
                 },
+                E::Var(slot) => E::VarEqStr(slot, s, negated),
                 e => E::EqStr(Box::new(e), s, negated),
             },
-            (a, b) => E::Bin(op, Box::new(a), Box::new(b)),
+            (a, b) => compare_with_number(op, a, b),
         }
     } else {
-        E::Bin(op, Box::new(a), Box::new(b))
+        compare_with_number(op, a, b)
     }
+}
+
+/// `variable <op> number` as an [`E::VarCmpInt`] or [`E::VarCmpFloat`], else the binary operator.
+fn compare_with_number(op: Bin, a: E, b: E) -> E {
+    match (a, b) {
+        (E::Var(slot), E::Const(Const::Int(k)))
+            if is_comparison(op) && slot < u32::MAX as usize =>
+        {
+            E::VarCmpInt(op, slot as u32, k)
+        }
+        (E::Var(slot), E::Const(Const::Float(k)))
+            if is_comparison(op) && slot < u32::MAX as usize =>
+        {
+            E::VarCmpFloat(op, slot as u32, k)
+        }
+        (a, b) => E::Bin(op, Box::new(a), Box::new(b)),
+    }
+}
+
+/// A call that records a reason ([`E::Record`]) when every argument before the message arguments is a
+/// literal the call accepts, and the message arguments, if given, are a literal list. The reason is
+/// then built exactly as the general call builds it ([`Machine::reason`] of [`Machine::arg_list`]).
+fn record(f: Api, args: Vec<E>) -> Result<E, Vec<E>> {
+    match record_parts(f, &args) {
+        Some((what, message)) => {
+            let nodes = args.iter().map(nodes).sum::<u64>();
+            let list = args
+                .into_iter()
+                .nth(message_args(f))
+                .map(|list| match list {
+                    E::Array(items) => items.into_boxed_slice(),
+                    _ => unreachable!("record_parts checked that the last argument is a list"),
+                });
+            Ok(E::Record(Box::new(Record {
+                what,
+                message,
+                args: list,
+                nodes,
+            })))
+        }
+        None => Err(args),
+    }
+}
+
+/// What [`record`] records, and the message, when the call's arguments allow it.
+fn record_parts(f: Api, args: &[E]) -> Option<(Recorded, u32)> {
+    let text = |e: &E| match e {
+        E::Const(Const::Str(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let int = |e: &E| match e {
+        E::Const(Const::Int(i)) => Some(*i),
+        _ => None,
+    };
+    let fixed = message_args(f);
+    if !matches!(&args[fixed.min(args.len())..], [] | [E::Array(_)]) || args.len() < fixed {
+        return None;
+    }
+    Some(match (f, &args[..fixed]) {
+        (Api::Points(Some(key)), [c, n, _]) => (
+            Recorded::Points(Criterion::parse(&text(c)?)? as usize, int(n)?),
+            key,
+        ),
+        (Api::Fit(Some(key)), [m, n, _]) => {
+            (Recorded::Fit(Method::from_id(&text(m)?)?, int(n)?), key)
+        }
+        (Api::Condition(Some(key)), [m, _]) => {
+            (Recorded::Condition(Method::from_id(&text(m)?)?), key)
+        }
+        (Api::Note(Some(key)), [_]) => (Recorded::Note, key),
+        _ => return None,
+    })
 }
 
 /// `{ if cond { a } else { b } }` with two literals as an [`E::Select`], else the block.
@@ -899,14 +1021,17 @@ fn expr_name(e: &Expr) -> String {
 #[derive(Debug)]
 pub struct Bail;
 
-#[derive(Clone)]
+/// A value. Every value is a copy: what a rule builds (an array, a joined text) lives in the
+/// operation's arena ([`Machine::bump`]) until its rules are done, so no value is ever dropped.
+#[derive(Clone, Copy)]
 enum V<'a> {
     Unit,
     Bool(bool),
     Int(i64),
     Float(f64),
     Str(Str<'a>),
-    Array(Rc<Vec<V<'a>>>),
+    /// An array a rule built (in the arena; a push builds a new one, so values never share changes).
+    Array(&'a &'a [V<'a>]),
     /// A list field of the operation, borrowed (an array to the script; copied only when pushed to).
     List(&'a Vec<String>),
     /// The monthly load, borrowed (an array of floats to the script).
@@ -921,19 +1046,22 @@ enum V<'a> {
 // registers (a larger one goes through memory, which the tree walk paid for at every step).
 const _: () = assert!(std::mem::size_of::<V<'_>>() == 16);
 
+/// How far the arena of one operation's rules may grow (the standard rules use a few hundred bytes).
+const ARENA_LIMIT: usize = 1 << 20;
+
 /// The empty array literal `[]`.
 static NO_CONSTS: Vec<Const> = Vec::new();
 
 /// The elements of any array value.
 #[derive(Clone, Copy)]
-enum Seq<'v, 'a> {
-    Arr(&'v [V<'a>]),
+enum Seq<'a> {
+    Arr(&'a [V<'a>]),
     List(&'a [String]),
     Load(&'a [f64; 12]),
     Consts(&'a [Const]),
 }
 
-impl<'v, 'a> Seq<'v, 'a> {
+impl<'a> Seq<'a> {
     fn len(self) -> usize {
         match self {
             Seq::Arr(a) => a.len(),
@@ -945,20 +1073,20 @@ impl<'v, 'a> Seq<'v, 'a> {
 
     fn get(self, i: usize) -> V<'a> {
         match self {
-            Seq::Arr(a) => a[i].clone(),
+            Seq::Arr(a) => a[i],
             Seq::List(l) => V::Str(Str::Text(&l[i])),
             Seq::Load(m) => V::Float(m[i]),
             Seq::Consts(c) => materialize(&c[i]),
         }
     }
 
-    fn iter(self) -> impl Iterator<Item = V<'a>> + 'v {
+    fn iter(self) -> impl Iterator<Item = V<'a>> + 'a {
         (0..self.len()).map(move |i| self.get(i))
     }
 }
 
-fn seq<'v, 'a>(v: &'v V<'a>) -> R<'a, Seq<'v, 'a>> {
-    match v {
+fn seq<'a>(v: &V<'a>) -> R<'a, Seq<'a>> {
+    match *v {
         V::Array(items) => Ok(Seq::Arr(items)),
         V::List(l) => Ok(Seq::List(l.as_slice())),
         V::Load(m) => Ok(Seq::Load(m)),
@@ -981,7 +1109,7 @@ fn type_of(v: &V<'_>) -> u8 {
 }
 
 /// A text value, by one pointer whatever its origin (see [`V`]).
-#[derive(Clone)]
+#[derive(Clone, Copy)]
 enum Str<'a> {
     /// A text of the operation: a field, or an element of a list field.
     Text(&'a String),
@@ -991,8 +1119,8 @@ enum Str<'a> {
     Const(&'a Box<str>),
     /// A name the engine knows: an enumerated field's value, a severity, a recommendation level.
     Name(&'a &'static str),
-    /// A text a rule built (`+`).
-    Owned(Rc<String>),
+    /// A text a rule built (`+`), in the arena.
+    Owned(&'a &'a str),
 }
 
 impl Str<'_> {
@@ -1027,10 +1155,14 @@ fn bail<'a, T>() -> R<'a, T> {
 
 struct Machine<'a, 'e> {
     op: &'a Operation,
+    /// The operation's fields as values, read once per operation (see [`Runner::fields`]).
+    fields: &'e Fields<'a>,
     /// The operation's evaluation, which the API calls write to.
     eval: &'e mut Evaluation,
     prog: &'a Program,
     rules: &'a RuleSet,
+    /// Where the arrays and texts the rules build live (see [`V`]).
+    bump: &'a Bump,
     stack: Vec<V<'a>>,
     base: usize,
     steps: u64,
@@ -1041,8 +1173,30 @@ struct Machine<'a, 'e> {
     deadline: Option<std::time::Instant>,
     /// The value of the `return` being carried out (see [`Ctl`]).
     ret: V<'a>,
-    /// The list fields whose size has been checked, by [`Field`] index (see [`Runner::lists_checked`]).
-    lists_checked: u128,
+}
+
+/// Every field of an operation as the value a rule reads (`op.<field>`), by [`Field`] index, and the
+/// fields whose value is over the size limits (reading one bails, as the getter's check would fail).
+struct Fields<'a> {
+    values: [V<'a>; Field::ALL.len()],
+    oversize: u128,
+}
+
+// Every field has its bit in `Fields::oversize`.
+const _: () = assert!(Field::ALL.len() <= 128);
+
+impl<'a> Fields<'a> {
+    fn of(op: &'a Operation) -> Self {
+        let mut oversize = 0;
+        let values = std::array::from_fn(|i| {
+            let v = field(op.slot(Field::ALL[i]));
+            if check_size(&v).is_err() {
+                oversize |= 1_u128 << i;
+            }
+            v
+        });
+        Fields { values, oversize }
+    }
 }
 
 thread_local! {
@@ -1067,32 +1221,34 @@ pub fn bails_on_this_thread() -> u64 {
 pub struct Runner<'a> {
     op: &'a Operation,
     rules: &'a RuleSet,
+    bump: &'a Bump,
     deadline: Option<std::time::Instant>,
     stack: Vec<V<'a>>,
     /// Steps left before the clock is read again: carried from rule to rule, so that a run of short
     /// compiled rules reads it every [`CLOCK_EVERY`] steps, not once a rule.
     credit: u64,
-    /// The list fields of the operation already found within the size limits, by [`Field`] index: the
-    /// operation does not change while its rules run, so each list is measured once, not at each read.
-    lists_checked: u128,
+    /// The operation's fields, read and measured once: the operation does not change while its rules
+    /// run, and the rules read a hundred fields an operation, many of them more than once.
+    fields: Box<Fields<'a>>,
 }
 
-// Every field has its bit in `lists_checked`.
-const _: () = assert!(Field::ALL.len() <= 128);
-
 impl<'a> Runner<'a> {
+    /// A runner for the rules of `op`; what they build lives in `bump` (see [`V`]), which the caller
+    /// drops once the operation's rules are done.
     pub fn new(
         op: &'a Operation,
         rules: &'a RuleSet,
         deadline: Option<std::time::Instant>,
+        bump: &'a Bump,
     ) -> Self {
         Runner {
             op,
             rules,
+            bump,
             deadline,
             stack: Vec::with_capacity(32),
             credit: CLOCK_EVERY,
-            lists_checked: 0,
+            fields: Box::new(Fields::of(op)),
         }
     }
 
@@ -1103,6 +1259,7 @@ impl<'a> Runner<'a> {
             eval,
             prog,
             rules: self.rules,
+            bump: self.bump,
             stack: std::mem::take(&mut self.stack),
             base: 0,
             steps: 0,
@@ -1111,7 +1268,7 @@ impl<'a> Runner<'a> {
             depth: 0,
             deadline: self.deadline,
             ret: V::Unit,
-            lists_checked: self.lists_checked,
+            fields: &self.fields,
         };
         let result = m.exec_block(&prog.body);
         STEPS.with(|s| s.set(s.get() + m.steps));
@@ -1119,7 +1276,6 @@ impl<'a> Runner<'a> {
         self.credit = m.next_check.saturating_sub(m.steps).max(1);
         self.stack = m.stack;
         self.stack.clear();
-        self.lists_checked = m.lists_checked;
         match result {
             Ok(_) | Err(Ctl::Return) => Ok(()),
             Err(_) => {
@@ -1200,11 +1356,15 @@ impl<'a> Machine<'a, '_> {
             S::If(cond, blocks) => {
                 let [body, branch] = &**blocks;
                 let taken = if self.test(cond)? { body } else { branch };
-                // An empty branch has nothing to run and no variable to drop.
-                if taken.stmts.is_empty() {
-                    Ok(())
-                } else {
-                    self.exec_block(taken)
+                match &taken.stmts[..] {
+                    // An empty branch has nothing to run and no variable to drop.
+                    [] => Ok(()),
+                    // Nor has a branch of one expression (`{ flag(…) }`), run here.
+                    [(w, S::Expr(e))] => {
+                        self.step(*w)?;
+                        self.effect(e)
+                    }
+                    _ => self.exec_block(taken),
                 }
             }
             other => self.exec_other(other),
@@ -1254,6 +1414,7 @@ impl<'a> Machine<'a, '_> {
     fn effect_other(&mut self, e: &'a E) -> R<'a, ()> {
         match e {
             E::Api(f, args) => self.api_call(*f, args).map(drop),
+            E::Record(r) => self.record(r),
             E::Push(slot, x) => self.push(*slot, x),
             E::FlagWith(item, severity_of) => {
                 let v = self.val(severity_of)?;
@@ -1278,6 +1439,19 @@ impl<'a> Machine<'a, '_> {
                 V::Bool(b) => Ok(b),
                 _ => bail(),
             },
+            E::VarIsUnit(slot, negated) => {
+                Ok(matches!(self.stack[self.base + slot], V::Unit) != *negated)
+            }
+            E::VarEqStr(slot, lit, negated) => Ok(matches!(
+                &self.stack[self.base + slot], V::Str(s) if s.as_str() == &**lit
+            ) != *negated),
+            E::VarCmpInt(op, slot, k) => {
+                compare(*op, &self.stack[self.base + *slot as usize], &V::Int(*k))
+            }
+            E::VarCmpFloat(op, slot, k) => {
+                compare(*op, &self.stack[self.base + *slot as usize], &V::Float(*k))
+            }
+            E::FieldIsUnit(f, negated) => Ok(matches!(self.field(*f)?, V::Unit) != *negated),
             _ => self.test_any(e),
         }
     }
@@ -1359,18 +1533,11 @@ impl<'a> Machine<'a, '_> {
     /// `op.<field>`: its value, checked for size like the getter's result (a list once per operation).
     #[inline]
     fn field(&mut self, f: Field) -> R<'a, V<'a>> {
-        match self.op.slot(f) {
-            FieldSlot::List(items) => {
-                let bit = 1_u128 << (f as usize);
-                let v = V::List(items);
-                if self.lists_checked & bit == 0 {
-                    check_size(&v)?;
-                    self.lists_checked |= bit;
-                }
-                Ok(v)
-            }
-            other => field(other),
+        let i = f as usize;
+        if self.fields.oversize & (1_u128 << i) != 0 {
+            return bail();
         }
+        Ok(self.fields.values[i])
     }
 
     /// Works on the operation's evaluation (as the interpreter's functions do through the thread's).
@@ -1411,7 +1578,7 @@ impl<'a> Machine<'a, '_> {
                 let v = match (lhs, &rhs) {
                     (V::Int(_), V::Int(_))
                     | (V::Float(_), V::Float(_))
-                    | (V::Str(_), V::Str(_)) => binary(*op, lhs, &rhs)?,
+                    | (V::Str(_), V::Str(_)) => binary(*op, lhs, &rhs, self.bump)?,
                     _ => return bail(),
                 };
                 self.stack[self.base + slot] = v;
@@ -1521,7 +1688,7 @@ impl<'a> Machine<'a, '_> {
     fn val(&mut self, e: &'a E) -> R<'a, V<'a>> {
         match e {
             E::Const(c) => Ok(materialize(c)),
-            E::Var(slot) => Ok(self.stack[self.base + slot].clone()),
+            E::Var(slot) => Ok(self.stack[self.base + slot]),
             _ => self.expr(e),
         }
     }
@@ -1532,7 +1699,7 @@ impl<'a> Machine<'a, '_> {
     fn expr(&mut self, e: &'a E) -> R<'a, V<'a>> {
         match e {
             E::Const(c) => Ok(materialize(c)),
-            E::Var(slot) => Ok(self.stack[self.base + slot].clone()),
+            E::Var(slot) => Ok(self.stack[self.base + slot]),
             E::Field(f) => self.field(*f),
             _ => self.expr_any(e),
         }
@@ -1542,26 +1709,34 @@ impl<'a> Machine<'a, '_> {
     fn expr_any(&mut self, e: &'a E) -> R<'a, V<'a>> {
         match e {
             E::Const(c) => Ok(materialize(c)),
-            E::Var(slot) => Ok(self.stack[self.base + slot].clone()),
+            E::Var(slot) => Ok(self.stack[self.base + slot]),
             E::Field(f) => self.field(*f),
             E::Array(items) if items.is_empty() => Ok(V::Consts(&NO_CONSTS)),
             E::Array(items) => {
-                let mut out = Vec::with_capacity(items.len());
+                let mut out = bumpalo::collections::Vec::with_capacity_in(items.len(), self.bump);
                 for i in items {
                     out.push(self.expr(i)?);
                 }
-                let v = V::Array(Rc::new(out));
+                let v = self.array(out)?;
                 check_size(&v)?;
                 Ok(v)
             }
             E::Bin(op, a, b) => {
                 let a = self.val(a)?;
                 let b = self.val(b)?;
-                binary(*op, &a, &b)
+                binary(*op, &a, &b, self.bump)
             }
-            E::IsUnit(..) | E::EqStr(..) | E::EnumEq(..) | E::Not(_) | E::And(_) | E::Or(_) => {
-                Ok(V::Bool(self.test(e)?))
-            }
+            E::IsUnit(..)
+            | E::EqStr(..)
+            | E::EnumEq(..)
+            | E::Not(_)
+            | E::And(_)
+            | E::Or(_)
+            | E::VarIsUnit(..)
+            | E::FieldIsUnit(..)
+            | E::VarEqStr(..)
+            | E::VarCmpInt(..)
+            | E::VarCmpFloat(..) => Ok(V::Bool(self.test(e)?)),
             E::Neg(a) => match self.expr(a)? {
                 V::Int(i) => i.checked_neg().map(V::Int).ok_or(Ctl::Bail),
                 V::Float(f) => Ok(V::Float(-f)),
@@ -1577,9 +1752,16 @@ impl<'a> Machine<'a, '_> {
                 self.step(*w)?;
                 Ok(materialize(if self.test(cond)? { a } else { b }))
             }
-            E::FlagConst(..) | E::FlagWith(..) | E::ClauseConst(_) | E::MissingConst(..) => {
-                self.effect(e).map(|()| V::Unit)
-            }
+            E::FlagConst(..)
+            | E::FlagWith(..)
+            | E::ClauseConst(_)
+            | E::MissingConst(..)
+            | E::Record(_) => self.effect(e).map(|()| V::Unit),
+            E::ItemSeverityConst(item) => Ok(self.item_severity(*item)),
+            E::FitOfConst(m) => Ok(V::Int(self.eval.method_points[*m as usize])),
+            E::PointsOfConst(c) => Ok(V::Int(
+                self.eval.points[*c].clamp(0, i64::from(Criterion::MAX_POINTS)),
+            )),
             E::Bail => bail(),
         }
     }
@@ -1656,14 +1838,12 @@ impl<'a> Machine<'a, '_> {
             {
                 let x = self.expr(x)?;
                 let at = self.base + slot;
-                if let V::List(_) | V::Load(_) | V::Consts(_) = &self.stack[at] {
-                    let owned: Vec<V<'a>> = seq(&self.stack[at])?.iter().collect();
-                    self.stack[at] = V::Array(Rc::new(owned));
-                }
-                let V::Array(items) = &mut self.stack[at] else {
-                    return bail();
-                };
-                Rc::make_mut(items).push(x);
+                let items = seq(&self.stack[at])?;
+                let mut pushed =
+                    bumpalo::collections::Vec::with_capacity_in(items.len() + 1, self.bump);
+                pushed.extend(items.iter());
+                pushed.push(x);
+                self.stack[at] = self.array(pushed)?;
                 check_size(&self.stack[at])
             }
         }
@@ -1724,6 +1904,11 @@ impl<'a> Machine<'a, '_> {
     /// A call of the script API (kept out of [`expr`](Self::expr) so that its frame stays small).
     #[inline(never)]
     fn api_call(&mut self, f: Api, args: &'a [E]) -> R<'a, V<'a>> {
+        if args.is_empty() {
+            let v = self.api(f, &[])?;
+            check_size(&v)?;
+            return Ok(v);
+        }
         let mut values: [V<'a>; 4] = [V::Unit, V::Unit, V::Unit, V::Unit];
         // A literal list of message arguments goes straight into the reason.
         let listed = match (&f, args.last()) {
@@ -1883,12 +2068,7 @@ impl<'a> Machine<'a, '_> {
             Api::ItemSeverity(key) => {
                 let V::Str(_) = &a[0] else { return bail() };
                 let item = self.item(key, &a[0])?;
-                self.ev(|e| {
-                    e.checklist
-                        .iter()
-                        .find(|(i, ..)| *i == item)
-                        .map_or(V::Unit, |(_, s, _)| V::Str(Str::Name(severity_name(*s))))
-                })
+                self.item_severity(item)
             }
             Api::Fit(key) => {
                 let m = method(&a[0])?;
@@ -1908,6 +2088,51 @@ impl<'a> Machine<'a, '_> {
                 V::Unit
             }
         })
+    }
+
+    /// An array value of `items`, in the arena: bails when the arena has grown beyond
+    /// [`ARENA_LIMIT`] (a rule building ever larger arrays; the interpreter has its own budgets).
+    fn array(&self, items: bumpalo::collections::Vec<'a, V<'a>>) -> R<'a, V<'a>> {
+        let items: &'a [V<'a>] = items.into_bump_slice();
+        let v = V::Array(self.bump.alloc(items));
+        self.within_arena()?;
+        Ok(v)
+    }
+
+    fn within_arena(&self) -> R<'a, ()> {
+        if self.bump.allocated_bytes() > ARENA_LIMIT {
+            return bail();
+        }
+        Ok(())
+    }
+
+    /// `item_severity`: the item's severity in the checklist, or `()`.
+    fn item_severity(&self, item: u32) -> V<'a> {
+        self.eval
+            .checklist
+            .iter()
+            .find(|(i, ..)| *i == item)
+            .map_or(V::Unit, |(_, s, _)| V::Str(Str::Name(severity_name(*s))))
+    }
+
+    /// An [`E::Record`]: the reason built as [`api_call`](Self::api_call) builds it, and recorded.
+    fn record(&mut self, r: &'a Record) -> R<'a, ()> {
+        let args = match &r.args {
+            Some(items) => self.arg_list(items)?,
+            None => Vec::new(),
+        };
+        let reason = Reason {
+            message: r.message,
+            args,
+        };
+        let e = &mut *self.eval;
+        let recorded = match r.what {
+            Recorded::Points(c, n) => e.add_points(c, n, reason),
+            Recorded::Fit(m, n) => e.add_fit(m, n, reason),
+            Recorded::Condition(m) => e.add_condition(m, reason),
+            Recorded::Note => e.add_note(reason),
+        };
+        recorded.map_err(|_| Ctl::Bail)
     }
 
     /// A reason: the message (already resolved, as the interpreter resolves it before anything else
@@ -2009,8 +2234,9 @@ fn severity_name(s: Severity) -> &'static &'static str {
     &NAMES[at.unwrap_or(0)]
 }
 
-fn field(f: FieldSlot<'_>) -> R<'_, V<'_>> {
-    let v = match f {
+/// A field's value (its size is checked by the caller).
+fn field(f: FieldSlot<'_>) -> V<'_> {
+    match f {
         FieldSlot::Missing => V::Unit,
         FieldSlot::Bool(b) => V::Bool(b),
         FieldSlot::Int(i) => V::Int(i),
@@ -2019,9 +2245,7 @@ fn field(f: FieldSlot<'_>) -> R<'_, V<'_>> {
         FieldSlot::Enum(s) => V::Str(Str::Name(s)),
         FieldSlot::List(items) => V::List(items),
         FieldSlot::Load(months) => V::Load(months),
-    };
-    check_size(&v)?;
-    Ok(v)
+    }
 }
 
 /// The interpreter's data-size check on a value a call returned or a variable received.
@@ -2143,13 +2367,12 @@ fn ordered<T: PartialOrd>(op: Bin, x: T, y: T) -> bool {
 
 /// `==` as `contains` uses it: values of different types are unequal; a type without `==` bails.
 fn equals<'a>(a: &V<'a>, b: &V<'a>) -> R<'a, bool> {
-    match binary(Bin::Eq, a, b)? {
-        V::Bool(x) => Ok(x),
-        _ => bail(),
-    }
+    compare(Bin::Eq, a, b)
 }
 
-/// A comparison (`op` is one): [`binary`]'s result as a boolean, numbers without building the value.
+/// Rhai's built-in comparison operators (`op` is one; `func/builtin.rs`): numbers with each other,
+/// booleans, texts, `()`; values of different types are unequal; anything else would call a
+/// registered function or fail, so it bails.
 #[inline]
 fn compare<'a>(op: Bin, a: &V<'a>, b: &V<'a>) -> R<'a, bool> {
     match (a, b) {
@@ -2157,39 +2380,45 @@ fn compare<'a>(op: Bin, a: &V<'a>, b: &V<'a>) -> R<'a, bool> {
         (V::Float(x), V::Float(y)) => Ok(float_cmp(op, *x, *y)),
         (V::Float(x), V::Int(y)) => Ok(float_cmp(op, *x, *y as f64)),
         (V::Int(x), V::Float(y)) => Ok(float_cmp(op, *x as f64, *y)),
-        _ => match binary(op, a, b)? {
-            V::Bool(x) => Ok(x),
-            _ => bail(),
-        },
+        _ => compare_other(op, a, b),
     }
 }
 
-/// Rhai's built-in binary operators (`func/builtin.rs`); anything else would call a registered
-/// function or fail, so it bails.
-fn binary<'a>(op: Bin, a: &V<'a>, b: &V<'a>) -> R<'a, V<'a>> {
+#[inline(never)]
+fn compare_other<'a>(op: Bin, a: &V<'a>, b: &V<'a>) -> R<'a, bool> {
+    Ok(match (a, b) {
+        (V::Bool(x), V::Bool(y)) => ordered(op, x, y),
+        (V::Str(x), V::Str(y)) => ordered(op, x.as_str(), y.as_str()),
+        (V::Unit, V::Unit) => op == Bin::Eq,
+        (V::Unit, V::Str(_)) | (V::Str(_), V::Unit) => op == Bin::Ne,
+        _ if type_of(a) != type_of(b) => op == Bin::Ne,
+        _ => return bail(),
+    })
+}
+
+/// Rhai's built-in binary operators (`func/builtin.rs`): comparisons as [`compare`], arithmetic, and
+/// texts joined with `+` (in `bump`); anything else would call a registered function or fail, so it
+/// bails.
+fn binary<'a>(op: Bin, a: &V<'a>, b: &V<'a>, bump: &'a Bump) -> R<'a, V<'a>> {
     use V::*;
-    let cmp = is_comparison(op);
+    if is_comparison(op) {
+        return compare(op, a, b).map(Bool);
+    }
     Ok(match (a, b) {
         (Int(x), Int(y)) => {
-            if cmp {
-                Bool(ordered(op, x, y))
-            } else {
-                let r = match op {
-                    Bin::Add => x.checked_add(*y),
-                    Bin::Sub => x.checked_sub(*y),
-                    Bin::Mul => x.checked_mul(*y),
-                    Bin::Div => x.checked_div(*y),
-                    Bin::Rem => x.checked_rem(*y),
-                    _ => None,
-                };
-                Int(r.ok_or(Ctl::Bail)?)
-            }
+            let r = match op {
+                Bin::Add => x.checked_add(*y),
+                Bin::Sub => x.checked_sub(*y),
+                Bin::Mul => x.checked_mul(*y),
+                Bin::Div => x.checked_div(*y),
+                Bin::Rem => x.checked_rem(*y),
+                _ => None,
+            };
+            Int(r.ok_or(Ctl::Bail)?)
         }
         (Float(_) | Int(_), Float(_) | Int(_)) => {
             let (x, y) = (number(a).unwrap_or(0.0), number(b).unwrap_or(0.0));
-            if cmp {
-                Bool(float_cmp(op, x, y))
-            } else {
+            {
                 Float(match op {
                     Bin::Add => x + y,
                     Bin::Sub => x - y,
@@ -2200,31 +2429,18 @@ fn binary<'a>(op: Bin, a: &V<'a>, b: &V<'a>) -> R<'a, V<'a>> {
                 })
             }
         }
-        (Bool(x), Bool(y)) if cmp => Bool(ordered(op, x, y)),
-        (Str(x), Str(y)) => {
-            if cmp {
-                Bool(ordered(op, x.as_str(), y.as_str()))
-            } else if op == Bin::Add {
-                let (x, y) = (x.as_str(), y.as_str());
-                if x.len() + y.len() > MAX_STRING {
-                    return bail();
-                }
-                let mut s = String::with_capacity(x.len() + y.len());
-                s.push_str(x);
-                s.push_str(y);
-                Str(self::Str::Owned(Rc::new(s)))
-            } else {
+        (Str(x), Str(y)) if op == Bin::Add => {
+            let (x, y) = (x.as_str(), y.as_str());
+            if x.len() + y.len() > MAX_STRING || bump.allocated_bytes() > ARENA_LIMIT {
                 return bail();
             }
+            let mut s = bumpalo::collections::String::with_capacity_in(x.len() + y.len(), bump);
+            s.push_str(x);
+            s.push_str(y);
+            let s: &'a str = s.into_bump_str();
+            Str(self::Str::Owned(bump.alloc(s)))
         }
-        (Unit, Unit) if cmp => Bool(op == Bin::Eq),
-        (Unit, Str(s)) | (Str(s), Unit) => match op {
-            Bin::Add => Str(s.clone()),
-            Bin::Ne => Bool(true),
-            _ if cmp => Bool(false),
-            _ => return bail(),
-        },
-        _ if cmp && type_of(a) != type_of(b) => Bool(op == Bin::Ne),
+        (Unit, Str(s)) | (Str(s), Unit) if op == Bin::Add => Str(*s),
         _ => return bail(),
     })
 }

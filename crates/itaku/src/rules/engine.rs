@@ -98,6 +98,8 @@ impl CompiledRules {
         let mut snapshot = Snapshot::default();
         let mut timed_out = false;
         let mut clock_due = false;
+        // What the compiled rules build (arrays, joined texts) lives here until the operation is done.
+        let bump = bumpalo::Bump::new();
         let mut runner = None;
         for &i in &self.order {
             if traced {
@@ -123,8 +125,8 @@ impl CompiledRules {
             }
             clock_due = false;
             if let Some(program) = program {
-                let runner =
-                    runner.get_or_insert_with(|| Runner::new(op, &self.rules, eval.deadline));
+                let runner = runner
+                    .get_or_insert_with(|| Runner::new(op, &self.rules, eval.deadline, &bump));
                 match runner.run(program, &mut eval) {
                     Ok(()) => continue,
                     // The interpreter decides: it fails where the compiled rule might have.

@@ -414,8 +414,10 @@ pub struct RuleSet {
     pub bundle_scripts: Vec<Arc<SourceFile>>,
     /// sha256 over every file of the rule set.
     pub digest: String,
-    pub(crate) item_index: HashMap<String, u32>,
-    pub(crate) message_index: HashMap<String, u32>,
+    /// Item and message indexes by name: looked up while rules run (a computed item id, a message key
+    /// that is not a literal), with a hash faster than the default's SipHash.
+    pub(crate) item_index: foldhash::HashMap<String, u32>,
+    pub(crate) message_index: foldhash::HashMap<String, u32>,
     /// `manifest.decisive_facts`, resolved.
     pub decisive_facts: Vec<Field>,
 }
@@ -544,7 +546,7 @@ impl RuleSet {
                 .in_file(manifest_file.path.clone()),
             );
         }
-        let mut item_index = HashMap::new();
+        let mut item_index = foldhash::HashMap::default();
         for (i, item) in items.iter().enumerate() {
             if item_index.insert(item.id.clone(), i as u32).is_some() {
                 if let Some(f) = &items_file {
@@ -561,7 +563,7 @@ impl RuleSet {
             .iter()
             .enumerate()
             .map(|(i, (k, _))| (k.clone(), i as u32))
-            .collect::<HashMap<_, _>>();
+            .collect::<foldhash::HashMap<_, _>>();
         for (name, p) in &parameters.parameters {
             for v in &p.values {
                 if v.from.parse::<jiff::civil::Date>().is_err() {

@@ -151,6 +151,9 @@ pub struct Evaluation {
     pub(super) heap_start: isize,
     /// The heap the running rule may add (see [`Budgets`]).
     pub(super) heap_budget: usize,
+    /// Every cap a tighter one replaced, oldest first, so that a snapshot restores the cap by position
+    /// instead of copying it before every rule.
+    replaced_caps: Vec<Option<(Recommendation, u16, Reason)>>,
 }
 
 impl std::ops::Deref for Evaluation {
@@ -247,7 +250,8 @@ impl Evaluation {
             .as_ref()
             .is_none_or(|(current, ..)| level < *current)
         {
-            self.cap = Some((level, rule, reason));
+            let before = self.outcome.cap.replace((level, rule, reason));
+            self.replaced_caps.push(before);
         }
         Ok(())
     }
@@ -327,7 +331,9 @@ pub(super) struct Snapshot {
     points: [i64; 5],
     reasons: [usize; 5],
     exclusions: usize,
-    cap: Option<(Recommendation, u16, Reason)>,
+    /// The cap's level, and how many caps had been replaced (see [`Evaluation::replaced_caps`]).
+    cap: Option<Recommendation>,
+    caps_replaced: usize,
     checklist: Vec<(u32, Severity, u16)>,
     missing: usize,
     decisive: usize,
@@ -352,7 +358,8 @@ impl Snapshot {
             *n = r.len();
         }
         self.exclusions = e.exclusions.len();
-        self.cap.clone_from(&e.cap);
+        self.cap = e.cap.as_ref().map(|c| c.0);
+        self.caps_replaced = e.replaced_caps.len();
         self.checklist.clone_from(&e.checklist);
         self.missing = e.missing.len();
         self.decisive = e.decisive.len();
@@ -376,7 +383,10 @@ impl Snapshot {
             r.truncate(n);
         }
         e.exclusions.truncate(self.exclusions);
-        e.cap.clone_from(&self.cap);
+        if e.replaced_caps.len() > self.caps_replaced {
+            e.outcome.cap = e.replaced_caps[self.caps_replaced].take();
+            e.replaced_caps.truncate(self.caps_replaced);
+        }
         e.checklist.clone_from(&self.checklist);
         e.missing.truncate(self.missing);
         e.decisive.truncate(self.decisive);
@@ -394,7 +404,7 @@ impl Snapshot {
 
     /// What changed between this snapshot and `e`.
     pub(super) fn produced(&self, e: &Evaluation) -> Produced {
-        let before = self.cap.as_ref().map(|c| c.0);
+        let before = self.cap;
         let cap = e.cap.as_ref().map(|c| c.0);
         Produced {
             points: std::array::from_fn(|i| e.points[i].saturating_sub(self.points[i])),

@@ -339,8 +339,8 @@ pub(super) fn to_arg(d: &Dynamic) -> Arg {
 
 /// Message keys and item ids resolved once per run, shared by the registered functions.
 struct Lookup {
-    messages: HashMap<String, u32>,
-    items: HashMap<String, u32>,
+    messages: foldhash::HashMap<String, u32>,
+    items: foldhash::HashMap<String, u32>,
     item_mitigable: Vec<bool>,
     item_standard: Vec<bool>,
     message_keys: Vec<String>,
