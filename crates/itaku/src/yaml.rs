@@ -82,15 +82,21 @@ pub fn parse_nodes(text: &str) -> Result<Option<Node>, SyntaxError> {
     parse_events(Parser::new_from_str(text), 0)
 }
 
-/// [`parse_nodes`] of `prefix` followed by `text` (read in place, not copied), with every line number
-/// moved on by `line_shift`: a part of a file can be parsed in the context of its first lines, with
-/// the lines of the whole file.
+/// [`parse_nodes`] of `prefix` followed by `text`, with every line number moved on by `line_shift`: a
+/// part of a file can be parsed in the context of its first lines, with the lines of the whole file.
+///
+/// The two are copied into one text first: the scanner pulls every character through the input
+/// iterator, and a chained iterator tests which half it is in at each of them, which cost more than
+/// the copy (one chunk of a file at a time).
 pub fn parse_nodes_after(
     prefix: &str,
     text: &str,
     line_shift: usize,
 ) -> Result<Option<Node>, SyntaxError> {
-    parse_events(Parser::new(prefix.chars().chain(text.chars())), line_shift)
+    let mut joined = String::with_capacity(prefix.len() + text.len());
+    joined.push_str(prefix);
+    joined.push_str(text);
+    parse_events(Parser::new_from_str(&joined), line_shift)
 }
 
 fn parse_events<I: Iterator<Item = char>>(
@@ -260,6 +266,12 @@ impl MarkedEventReceiver for TreeBuilder {
 
 /// YAML 1.2 core schema resolution of a plain (unquoted) scalar: `None` when it is a string.
 fn resolve_plain(text: &str) -> Option<Value> {
+    // Every key and most values are words: a scalar that starts with none of the characters a null,
+    // a boolean or a number can start with is a string (each case below starts with one of these).
+    let first = text.as_bytes().first().copied().unwrap_or(b'0');
+    if !(first.is_ascii_digit() || b"~nNtTfF.+-".contains(&first)) {
+        return None;
+    }
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
         "true" | "True" | "TRUE" => return Some(Value::Bool(true)),

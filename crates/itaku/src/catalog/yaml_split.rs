@@ -3,8 +3,8 @@
 //! A catalog file is usually one top-level `operations:` key followed by a plain block sequence. Such a
 //! file is cut at the lines that start a new item of that sequence (`  - ` at the sequence's
 //! indentation) into chunks of about [`CHUNK_BYTES`], and each chunk is parsed on its own thread as
-//! `operations:` followed by the chunk's lines, with the file's own line numbers (the chunk is read in
-//! place, not copied). Columns are unchanged because a chunk starts at the start of a line.
+//! `operations:` followed by the chunk's lines, with the file's own line numbers (`yaml::parse_nodes_after`).
+//! Columns are unchanged because a chunk starts at the start of a line.
 //!
 //! Exactness: the split is taken only when it is certainly the one the whole-file parse would make, and
 //! its result is used only when no chunk produced any problem. Anything else (a prelude other than
