@@ -70,10 +70,14 @@ fn chunks(text: &str, chunk_bytes: usize) -> Option<Vec<Chunk>> {
     let mut format_seen = false;
     let mut indent: Option<usize> = None;
     let mut offset = 0;
-    for (index, raw) in text.split('\n').enumerate() {
+    // The lines as `split('\n')` cuts them, found with memchr: this scan runs before the threads
+    // start, and the standard library's search for a line end cost about a third of it.
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]);
+    for (index, end) in ends.enumerate() {
         let line_no = index + 1;
         let start = offset;
-        offset += raw.len() + 1;
+        let raw = text.get(start..end).unwrap_or_default();
+        offset = end + 1;
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         let n = line.bytes().take_while(|&b| b == b' ').count();
         let rest = &line[n..];
