@@ -267,11 +267,21 @@ impl MarkedEventReceiver for TreeBuilder {
 /// YAML 1.2 core schema resolution of a plain (unquoted) scalar: `None` when it is a string.
 fn resolve_plain(text: &str) -> Option<Value> {
     // Every key and most values are words: a scalar that starts with none of the characters a null,
-    // a boolean or a number can start with is a string (each case below starts with one of these).
-    let first = text.as_bytes().first().copied().unwrap_or(b'0');
-    if !(first.is_ascii_digit() || b"~nNtTfF.+-".contains(&first)) {
+    // a boolean or a number can start with is a string (tested against `resolve_any`).
+    if !may_resolve(text) {
         return None;
     }
+    resolve_any(text)
+}
+
+/// Whether `text` starts with a character that a null, a boolean or a number can start with.
+fn may_resolve(text: &str) -> bool {
+    let first = text.as_bytes().first().copied().unwrap_or(b'0');
+    first.is_ascii_digit() || b"~nNtTfF.+-".contains(&first)
+}
+
+/// [`resolve_plain`] without its quick test.
+fn resolve_any(text: &str) -> Option<Value> {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
         "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
@@ -497,6 +507,34 @@ mod tests {
         assert_eq!(values[5], Value::Str("hello".into()));
         assert_eq!(values[6], Value::Int(-3));
         assert!(matches!(values[7], Value::Float(f) if f.is_nan()));
+    }
+
+    #[test]
+    fn only_scalars_starting_like_a_null_a_boolean_or_a_number_resolve() {
+        // The quick test of `resolve_plain` must never turn away a scalar that the full resolution
+        // reads as something other than a string.
+        let spellings = [
+            "", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE",
+            ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "-.inf", "-.INF", "0", "7",
+            "-3", "+4", "007", "0x1F", "0o17", "1.50", ".5", "-.5", "+1e3", "1e-7", "9e999",
+            "hello", "名前", "_x", "é", " 1", "nul", "yes", "x1",
+        ];
+        let rests = [
+            "", "1", ".5", "inf", "ull", "rue", "alse", "x1F", "o7", "e3", ".inf",
+        ];
+        let prefixed = (0..=0x7f_u8)
+            .map(char::from)
+            .flat_map(|c| rests.iter().map(move |rest| format!("{c}{rest}")));
+        for text in spellings.iter().map(|s| s.to_string()).chain(prefixed) {
+            if resolve_any(&text).is_some() {
+                assert!(may_resolve(&text), "{text:?}");
+            }
+            assert_eq!(
+                format!("{:?}", resolve_plain(&text)),
+                format!("{:?}", resolve_any(&text)),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]
