@@ -82,15 +82,21 @@ pub fn parse_nodes(text: &str) -> Result<Option<Node>, SyntaxError> {
     parse_events(Parser::new_from_str(text), 0)
 }
 
-/// [`parse_nodes`] of `prefix` followed by `text` (read in place, not copied), with every line number
-/// moved on by `line_shift`: a part of a file can be parsed in the context of its first lines, with
-/// the lines of the whole file.
+/// [`parse_nodes`] of `prefix` followed by `text`, with every line number moved on by `line_shift`: a
+/// part of a file can be parsed in the context of its first lines, with the lines of the whole file.
+///
+/// The two are copied into one text first: the scanner pulls every character through the input
+/// iterator, and a chained iterator tests which half it is in at each of them, which cost more than
+/// the copy (one chunk of a file at a time).
 pub fn parse_nodes_after(
     prefix: &str,
     text: &str,
     line_shift: usize,
 ) -> Result<Option<Node>, SyntaxError> {
-    parse_events(Parser::new(prefix.chars().chain(text.chars())), line_shift)
+    let mut joined = String::with_capacity(prefix.len() + text.len());
+    joined.push_str(prefix);
+    joined.push_str(text);
+    parse_events(Parser::new_from_str(&joined), line_shift)
 }
 
 fn parse_events<I: Iterator<Item = char>>(
@@ -260,6 +266,22 @@ impl MarkedEventReceiver for TreeBuilder {
 
 /// YAML 1.2 core schema resolution of a plain (unquoted) scalar: `None` when it is a string.
 fn resolve_plain(text: &str) -> Option<Value> {
+    // Every key and most values are words: a scalar that starts with none of the characters a null,
+    // a boolean or a number can start with is a string (tested against `resolve_any`).
+    if !may_resolve(text) {
+        return None;
+    }
+    resolve_any(text)
+}
+
+/// Whether `text` starts with a character that a null, a boolean or a number can start with.
+fn may_resolve(text: &str) -> bool {
+    let first = text.as_bytes().first().copied().unwrap_or(b'0');
+    first.is_ascii_digit() || b"~nNtTfF.+-".contains(&first)
+}
+
+/// [`resolve_plain`] without its quick test.
+fn resolve_any(text: &str) -> Option<Value> {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
         "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
@@ -485,6 +507,34 @@ mod tests {
         assert_eq!(values[5], Value::Str("hello".into()));
         assert_eq!(values[6], Value::Int(-3));
         assert!(matches!(values[7], Value::Float(f) if f.is_nan()));
+    }
+
+    #[test]
+    fn only_scalars_starting_like_a_null_a_boolean_or_a_number_resolve() {
+        // The quick test of `resolve_plain` must never turn away a scalar that the full resolution
+        // reads as something other than a string.
+        let spellings = [
+            "", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE",
+            ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "-.inf", "-.INF", "0", "7",
+            "-3", "+4", "007", "0x1F", "0o17", "1.50", ".5", "-.5", "+1e3", "1e-7", "9e999",
+            "hello", "名前", "_x", "é", " 1", "nul", "yes", "x1",
+        ];
+        let rests = [
+            "", "1", ".5", "inf", "ull", "rue", "alse", "x1F", "o7", "e3", ".inf",
+        ];
+        let prefixed = (0..=0x7f_u8)
+            .map(char::from)
+            .flat_map(|c| rests.iter().map(move |rest| format!("{c}{rest}")));
+        for text in spellings.iter().map(|s| s.to_string()).chain(prefixed) {
+            if resolve_any(&text).is_some() {
+                assert!(may_resolve(&text), "{text:?}");
+            }
+            assert_eq!(
+                format!("{:?}", resolve_plain(&text)),
+                format!("{:?}", resolve_any(&text)),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

@@ -92,7 +92,14 @@ impl<'de> Visitor<'de> for RecordSeed {
         }
         let mut seen: u128 = 0;
         let (mut id, mut name, mut department) = (None, None, None);
-        let mut values: Vec<(Field, Node)> = Vec::with_capacity(Field::ALL.len());
+        // Each optional value goes into the operation as soon as it is read (through the same
+        // `Operation::set`), not into a list of nodes first: a record of ~45 fields moved each node
+        // twice. The identity is filled in at the end, once the three required texts are known.
+        let mut op = Operation::new(
+            OperationId::parse("x").ok_or_else(give_up)?,
+            String::new(),
+            String::new(),
+        );
         while let Some(key) = map.next_key_seed(KeySeed)? {
             let Some(field) = key else {
                 return Err(give_up());
@@ -109,7 +116,7 @@ impl<'de> Visitor<'de> for RecordSeed {
                 (Field::name, Value::Str(s)) => name = Some(s),
                 (Field::department, Value::Str(s)) => department = Some(s),
                 (f, _) if f.is_required() => return Err(give_up()),
-                (f, value) => values.push((f, Node { value, ..node })),
+                (f, value) => op.set(f, Node { value, ..node }).map_err(|_| give_up())?,
             }
         }
         let (Some(id), Some(name), Some(department)) = (id, name, department) else {
@@ -125,12 +132,9 @@ impl<'de> Visitor<'de> for RecordSeed {
         let Some(id) = OperationId::parse(&id) else {
             return Ok(None);
         };
-        let mut op = Operation::new(id, name, department);
-        for (field, node) in values {
-            if op.set(field, node).is_err() {
-                return Ok(None);
-            }
-        }
+        op.id = id;
+        op.name = name;
+        op.department = department;
         Ok(Some(op))
     }
 }
