@@ -2187,13 +2187,9 @@ fn find(hay: &[u8], needle: &[u8]) -> bool {
 }
 
 /// `flag`: records a checklist item, or raises its severity.
+#[inline]
 fn flag(e: &mut Evaluation, item: u32, severity: Severity) {
-    let rule = e.rule;
-    match e.checklist.iter_mut().find(|(i, ..)| *i == item) {
-        Some(existing) if existing.1 < severity => *existing = (item, severity, rule),
-        Some(_) => {}
-        None => e.checklist.push((item, severity, rule)),
-    }
+    e.flag(item, severity);
 }
 
 /// `clause`: records a standard clause once.

@@ -154,6 +154,9 @@ pub struct Evaluation {
     /// Every cap a tighter one replaced, oldest first, so that a snapshot restores the cap by position
     /// instead of copying it before every rule.
     replaced_caps: Vec<Option<(Recommendation, u16, Reason)>>,
+    /// Every checklist entry a higher severity replaced (its position and what it was), oldest first,
+    /// for the same reason: a snapshot restores the checklist from its length and these.
+    raised: Vec<(usize, (u32, Severity, u16))>,
 }
 
 impl std::ops::Deref for Evaluation {
@@ -301,6 +304,20 @@ impl Evaluation {
         Ok(())
     }
 
+    /// `flag`: records a checklist item, or raises its severity.
+    pub(super) fn flag(&mut self, item: u32, severity: Severity) {
+        let rule = self.rule;
+        let list = &mut self.outcome.checklist;
+        match list.iter().position(|(i, ..)| *i == item) {
+            Some(at) if list[at].1 < severity => {
+                self.raised.push((at, list[at]));
+                list[at] = (item, severity, rule);
+            }
+            Some(_) => {}
+            None => list.push((item, severity, rule)),
+        }
+    }
+
     pub(super) fn add_missing(&mut self, field: Field, decisive: bool) {
         if !self.missing.contains(&field) {
             self.missing.push(field);
@@ -334,7 +351,9 @@ pub(super) struct Snapshot {
     /// The cap's level, and how many caps had been replaced (see [`Evaluation::replaced_caps`]).
     cap: Option<Recommendation>,
     caps_replaced: usize,
-    checklist: Vec<(u32, Severity, u16)>,
+    /// The checklist's length, and how many entries had been raised (see [`Evaluation::raised`]).
+    checklist: usize,
+    raised: usize,
     missing: usize,
     decisive: usize,
     contradictions: usize,
@@ -360,7 +379,8 @@ impl Snapshot {
         self.exclusions = e.exclusions.len();
         self.cap = e.cap.as_ref().map(|c| c.0);
         self.caps_replaced = e.replaced_caps.len();
-        self.checklist.clone_from(&e.checklist);
+        self.checklist = e.checklist.len();
+        self.raised = e.raised.len();
         self.missing = e.missing.len();
         self.decisive = e.decisive.len();
         self.contradictions = e.contradictions.len();
@@ -387,7 +407,10 @@ impl Snapshot {
             e.outcome.cap = e.replaced_caps[self.caps_replaced].take();
             e.replaced_caps.truncate(self.caps_replaced);
         }
-        e.checklist.clone_from(&self.checklist);
+        for (at, before) in e.raised.drain(self.raised..).rev() {
+            e.outcome.checklist[at] = before;
+        }
+        e.outcome.checklist.truncate(self.checklist);
         e.missing.truncate(self.missing);
         e.decisive.truncate(self.decisive);
         e.contradictions.truncate(self.contradictions);
@@ -410,7 +433,7 @@ impl Snapshot {
             points: std::array::from_fn(|i| e.points[i].saturating_sub(self.points[i])),
             reasons: std::array::from_fn(|i| self.reasons[i]..e.reasons[i].len()),
             exclusions: self.exclusions..e.exclusions.len(),
-            checklist: self.checklist.len()..e.checklist.len(),
+            checklist: self.checklist..e.checklist.len(),
             clauses: self.clauses..e.clauses.len(),
             missing: self.missing..e.missing.len(),
             contradictions: self.contradictions..e.contradictions.len(),

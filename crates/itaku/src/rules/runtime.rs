@@ -598,14 +598,7 @@ pub(super) fn build_engine(rules: &RuleSet, as_of: Date) -> Engine {
                 "unknown severity `{severity}`: expected high, medium or low"
             ));
         };
-        with_eval(|e| {
-            let rule = e.rule;
-            match e.checklist.iter_mut().find(|(i, ..)| *i == item) {
-                Some(existing) if existing.1 < severity => *existing = (item, severity, rule),
-                Some(_) => {}
-                None => e.checklist.push((item, severity, rule)),
-            }
-        });
+        with_eval(|e| e.flag(item, severity));
         Ok(())
     });
     let l = Arc::clone(&lookup);
