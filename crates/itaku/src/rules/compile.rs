@@ -1155,15 +1155,15 @@ fn bail<'a, T>() -> R<'a, T> {
 
 struct Machine<'a, 'e> {
     op: &'a Operation,
-    /// The operation's fields as values, read once per operation (see [`Runner::fields`]).
-    fields: &'e Fields<'a>,
+    /// The operation's fields as values, each read once per operation (see [`Runner::fields`]).
+    fields: &'e mut Fields<'a>,
     /// The operation's evaluation, which the API calls write to.
     eval: &'e mut Evaluation,
     prog: &'a Program,
     rules: &'a RuleSet,
     /// Where the arrays and texts the rules build live (see [`V`]).
     bump: &'a Bump,
-    stack: Vec<V<'a>>,
+    stack: &'e mut Stack<'a>,
     base: usize,
     steps: u64,
     next_check: u64,
@@ -1175,27 +1175,91 @@ struct Machine<'a, 'e> {
     ret: V<'a>,
 }
 
-/// Every field of an operation as the value a rule reads (`op.<field>`), by [`Field`] index, and the
-/// fields whose value is over the size limits (reading one bails, as the getter's check would fail).
-struct Fields<'a> {
-    values: [V<'a>; Field::ALL.len()],
-    oversize: u128,
+/// The variables of the running rule and its function calls: [`MAX_SLOTS`] slots, of which the first
+/// `top` are in use. Every value is a copy, so that leaving a block only lowers `top`.
+struct Stack<'a> {
+    slots: [V<'a>; MAX_SLOTS],
+    top: usize,
 }
 
-// Every field has its bit in `Fields::oversize`.
+impl<'a> Stack<'a> {
+    fn new() -> Box<Self> {
+        Box::new(Stack {
+            slots: [V::Unit; MAX_SLOTS],
+            top: 0,
+        })
+    }
+
+    #[inline]
+    fn len(&self) -> usize {
+        self.top
+    }
+
+    #[inline]
+    fn truncate(&mut self, n: usize) {
+        self.top = self.top.min(n);
+    }
+
+    /// Sets `slot` and drops every slot above it. The callers check that `slot < MAX_SLOTS`.
+    #[inline]
+    fn set(&mut self, slot: usize, v: V<'a>) {
+        self.slots[slot] = v;
+        self.top = slot + 1;
+    }
+}
+
+impl<'a> std::ops::Index<usize> for Stack<'a> {
+    type Output = V<'a>;
+    #[inline]
+    fn index(&self, i: usize) -> &V<'a> {
+        &self.slots[i]
+    }
+}
+
+impl std::ops::IndexMut<usize> for Stack<'_> {
+    #[inline]
+    fn index_mut(&mut self, i: usize) -> &mut Self::Output {
+        &mut self.slots[i]
+    }
+}
+
+/// The fields of an operation as the values a rule reads (`op.<field>`), by [`Field`] index: each
+/// read and measured at its first read (a run of a few rules reads a few fields), and marked ready
+/// when within the size limits (a field over them stays unready, and each read of it bails, as the
+/// getter's check would fail).
+struct Fields<'a> {
+    values: [V<'a>; Field::ALL.len()],
+    ready: u128,
+}
+
+// Every field has its bit in `Fields::ready`.
 const _: () = assert!(Field::ALL.len() <= 128);
 
 impl<'a> Fields<'a> {
-    fn of(op: &'a Operation) -> Self {
-        let mut oversize = 0;
-        let values = std::array::from_fn(|i| {
-            let v = field(op.slot(Field::ALL[i]));
-            if check_size(&v).is_err() {
-                oversize |= 1_u128 << i;
-            }
-            v
-        });
-        Fields { values, oversize }
+    fn new() -> Self {
+        Fields {
+            values: [V::Unit; Field::ALL.len()],
+            ready: 0,
+        }
+    }
+
+    #[inline]
+    fn get(&mut self, op: &'a Operation, f: Field) -> R<'a, V<'a>> {
+        let i = f as usize;
+        if self.ready & (1_u128 << i) == 0 {
+            return self.load(op, i);
+        }
+        Ok(self.values[i])
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn load(&mut self, op: &'a Operation, i: usize) -> R<'a, V<'a>> {
+        let v = field(op.slot(Field::ALL[i]));
+        check_size(&v)?;
+        self.values[i] = v;
+        self.ready |= 1_u128 << i;
+        Ok(v)
     }
 }
 
@@ -1223,13 +1287,13 @@ pub struct Runner<'a> {
     rules: &'a RuleSet,
     bump: &'a Bump,
     deadline: Option<std::time::Instant>,
-    stack: Vec<V<'a>>,
+    stack: Box<Stack<'a>>,
     /// Steps left before the clock is read again: carried from rule to rule, so that a run of short
     /// compiled rules reads it every [`CLOCK_EVERY`] steps, not once a rule.
     credit: u64,
-    /// The operation's fields, read and measured once: the operation does not change while its rules
-    /// run, and the rules read a hundred fields an operation, many of them more than once.
-    fields: Box<Fields<'a>>,
+    /// The operation's fields, each read and measured once: the operation does not change while its
+    /// rules run, and the rules read a hundred fields an operation, many of them more than once.
+    fields: Fields<'a>,
 }
 
 impl<'a> Runner<'a> {
@@ -1246,9 +1310,9 @@ impl<'a> Runner<'a> {
             rules,
             bump,
             deadline,
-            stack: Vec::with_capacity(32),
+            stack: Stack::new(),
             credit: CLOCK_EVERY,
-            fields: Box::new(Fields::of(op)),
+            fields: Fields::new(),
         }
     }
 
@@ -1260,7 +1324,7 @@ impl<'a> Runner<'a> {
             prog,
             rules: self.rules,
             bump: self.bump,
-            stack: std::mem::take(&mut self.stack),
+            stack: &mut self.stack,
             base: 0,
             steps: 0,
             next_check: self.credit,
@@ -1268,14 +1332,13 @@ impl<'a> Runner<'a> {
             depth: 0,
             deadline: self.deadline,
             ret: V::Unit,
-            fields: &self.fields,
+            fields: &mut self.fields,
         };
         let result = m.exec_block(&prog.body);
         STEPS.with(|s| s.set(s.get() + m.steps));
         // `check` always leaves the next check ahead of the steps taken.
         self.credit = m.next_check.saturating_sub(m.steps).max(1);
-        self.stack = m.stack;
-        self.stack.clear();
+        self.stack.top = 0;
         match result {
             Ok(_) | Err(Ctl::Return) => Ok(()),
             Err(_) => {
@@ -1533,11 +1596,7 @@ impl<'a> Machine<'a, '_> {
     /// `op.<field>`: its value, checked for size like the getter's result (a list once per operation).
     #[inline]
     fn field(&mut self, f: Field) -> R<'a, V<'a>> {
-        let i = f as usize;
-        if self.fields.oversize & (1_u128 << i) != 0 {
-            return bail();
-        }
-        Ok(self.fields.values[i])
+        self.fields.get(self.op, f)
     }
 
     /// Works on the operation's evaluation (as the interpreter's functions do through the thread's).
@@ -1552,10 +1611,7 @@ impl<'a> Machine<'a, '_> {
         if at >= MAX_SLOTS {
             return bail();
         }
-        if self.stack.len() != at {
-            self.stack.truncate(at);
-        }
-        self.stack.push(v);
+        self.stack.set(at, v);
         Ok(())
     }
 
@@ -1856,7 +1912,9 @@ impl<'a> Machine<'a, '_> {
         }
         let saved = (self.base, self.stack.len());
         self.base = self.stack.len();
-        self.stack.extend(args);
+        for (i, v) in args.into_iter().enumerate() {
+            self.stack.set(self.base + i, v);
+        }
         self.depth += 1;
         let result = self.block(&self.prog.fns[f].body);
         self.depth -= 1;
