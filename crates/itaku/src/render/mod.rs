@@ -87,8 +87,8 @@ pub fn render(
             };
             // Lines are rendered in parallel, a chunk at a time (bounded memory), a run of lines into
             // one buffer, and written in catalog order.
-            let render_chunk = |chunk: &[crate::assess::Assessment]| {
-                chunk
+            for chunk in report.assessments.chunks(BATCH_LINES) {
+                let buffers: Vec<Vec<u8>> = chunk
                     .par_chunks(LINES_PER_BUFFER)
                     .map(|run| {
                         let mut buf = Vec::with_capacity(run.len() * LINE_BYTES_HINT);
@@ -96,26 +96,8 @@ pub fn render(
                             .try_for_each(|a| write_jsonl_line(&mut buf, a, rules, &items))
                             .map(|()| buf)
                     })
-                    .collect::<std::io::Result<Vec<Vec<u8>>>>()
-            };
-            // The next chunk is rendered (on the pool, from a thread of its own) while this thread
-            // writes the one before: writing a large file is the kernel's copy, and the pool was
-            // idle during it.
-            let mut rendered: Option<Vec<Vec<u8>>> = None;
-            let chunks = report.assessments.chunks(BATCH_LINES).map(Some);
-            for chunk in chunks.chain([None]) {
-                let (next, written) = std::thread::scope(|s| {
-                    let next = chunk.map(|c| s.spawn(move || render_chunk(c)));
-                    let written =
-                        (rendered.take().into_iter().flatten()).try_for_each(|b| out.write_all(&b));
-                    (next.map(|h| h.join()), written)
-                });
-                written?;
-                rendered = match next {
-                    None => None,
-                    Some(Ok(buffers)) => Some(buffers?),
-                    Some(Err(panic)) => std::panic::resume_unwind(panic),
-                };
+                    .collect::<std::io::Result<_>>()?;
+                buffers.iter().try_for_each(|b| out.write_all(b))?;
             }
             Ok(())
         }
