@@ -709,13 +709,9 @@ impl Compiler<'_> {
 
     /// An API call whose literal arguments are all checked now, where the call cannot fail.
     fn fixed_call(&self, f: Api, args: &[E]) -> Option<E> {
-        let text = |e: &E| match e {
-            E::Const(Const::Str(s)) => Some(s.clone()),
-            _ => None,
-        };
         match (f, args) {
             (Api::Flag(Some(item)), [_, severity]) => {
-                let severity = Severity::parse(&text(severity)?)?;
+                let severity = Severity::parse(&literal_text(severity)?)?;
                 (!self.rules.items.get(item as usize)?.standard)
                     .then_some(E::FlagConst(item, severity))
             }
@@ -726,14 +722,16 @@ impl Compiler<'_> {
                 .standard
                 .then_some(E::ClauseConst(item)),
             (Api::Missing | Api::Decisive, [name]) => Some(E::MissingConst(
-                Field::from_name(&text(name)?)?,
+                Field::from_name(&literal_text(name)?)?,
                 matches!(f, Api::Decisive),
             )),
             (Api::ItemSeverity(Some(item)), [E::Const(Const::Str(_))]) => {
                 Some(E::ItemSeverityConst(item))
             }
-            (Api::FitOf, [m]) => Some(E::FitOfConst(Method::from_id(&text(m)?)?)),
-            (Api::PointsOf, [c]) => Some(E::PointsOfConst(Criterion::parse(&text(c)?)? as usize)),
+            (Api::FitOf, [m]) => Some(E::FitOfConst(Method::from_id(&literal_text(m)?)?)),
+            (Api::PointsOf, [c]) => Some(E::PointsOfConst(
+                Criterion::parse(&literal_text(c)?)? as usize
+            )),
             _ => None,
         }
     }
@@ -865,6 +863,14 @@ fn compare_with_number(op: Bin, a: E, b: E) -> E {
     }
 }
 
+/// A text literal's value.
+fn literal_text(e: &E) -> Option<Box<str>> {
+    match e {
+        E::Const(Const::Str(s)) => Some(s.clone()),
+        _ => None,
+    }
+}
+
 /// A call that records a reason ([`E::Record`]) when every argument before the message arguments is a
 /// literal the call accepts, and the message arguments, if given, are a literal list. The reason is
 /// then built exactly as the general call builds it ([`Machine::reason`] of [`Machine::arg_list`]).
@@ -892,10 +898,6 @@ fn record(f: Api, args: Vec<E>) -> Result<E, Vec<E>> {
 
 /// What [`record`] records, and the message, when the call's arguments allow it.
 fn record_parts(f: Api, args: &[E]) -> Option<(Recorded, u32)> {
-    let text = |e: &E| match e {
-        E::Const(Const::Str(s)) => Some(s.clone()),
-        _ => None,
-    };
     let int = |e: &E| match e {
         E::Const(Const::Int(i)) => Some(*i),
         _ => None,
@@ -906,15 +908,17 @@ fn record_parts(f: Api, args: &[E]) -> Option<(Recorded, u32)> {
     }
     Some(match (f, &args[..fixed]) {
         (Api::Points(Some(key)), [c, n, _]) => (
-            Recorded::Points(Criterion::parse(&text(c)?)? as usize, int(n)?),
+            Recorded::Points(Criterion::parse(&literal_text(c)?)? as usize, int(n)?),
             key,
         ),
-        (Api::Fit(Some(key)), [m, n, _]) => {
-            (Recorded::Fit(Method::from_id(&text(m)?)?, int(n)?), key)
-        }
-        (Api::Condition(Some(key)), [m, _]) => {
-            (Recorded::Condition(Method::from_id(&text(m)?)?), key)
-        }
+        (Api::Fit(Some(key)), [m, n, _]) => (
+            Recorded::Fit(Method::from_id(&literal_text(m)?)?, int(n)?),
+            key,
+        ),
+        (Api::Condition(Some(key)), [m, _]) => (
+            Recorded::Condition(Method::from_id(&literal_text(m)?)?),
+            key,
+        ),
         (Api::Note(Some(key)), [_]) => (Recorded::Note, key),
         _ => return None,
     })
@@ -1048,6 +1052,14 @@ const _: () = assert!(std::mem::size_of::<V<'_>>() == 16);
 
 /// How far the arena of one operation's rules may grow (the standard rules use a few hundred bytes).
 const ARENA_LIMIT: usize = 1 << 20;
+
+/// Bails once the arena has grown beyond [`ARENA_LIMIT`].
+fn within_arena<'a>(bump: &Bump) -> R<'a, ()> {
+    if bump.allocated_bytes() > ARENA_LIMIT {
+        return bail();
+    }
+    Ok(())
+}
 
 /// The empty array literal `[]`.
 static NO_CONSTS: Vec<Const> = Vec::new();
@@ -1458,7 +1470,7 @@ impl<'a> Machine<'a, '_> {
     fn effect(&mut self, e: &'a E) -> R<'a, ()> {
         match e {
             E::FlagConst(item, severity) => {
-                self.ev(|e| flag(e, *item, *severity));
+                self.ev(|e| e.flag(*item, *severity));
                 Ok(())
             }
             E::ClauseConst(item) => {
@@ -1482,7 +1494,7 @@ impl<'a> Machine<'a, '_> {
             E::FlagWith(item, severity_of) => {
                 let v = self.val(severity_of)?;
                 let severity = severity(&v)?;
-                self.ev(|e| flag(e, *item, severity));
+                self.ev(|e| e.flag(*item, severity));
                 Ok(())
             }
             other => self.expr(other).map(drop),
@@ -1815,9 +1827,7 @@ impl<'a> Machine<'a, '_> {
             | E::Record(_) => self.effect(e).map(|()| V::Unit),
             E::ItemSeverityConst(item) => Ok(self.item_severity(*item)),
             E::FitOfConst(m) => Ok(V::Int(self.eval.method_points[*m as usize])),
-            E::PointsOfConst(c) => Ok(V::Int(
-                self.eval.points[*c].clamp(0, i64::from(Criterion::MAX_POINTS)),
-            )),
+            E::PointsOfConst(c) => Ok(V::Int(self.points_of(*c))),
             E::Bail => bail(),
         }
     }
@@ -2017,13 +2027,10 @@ impl<'a> Machine<'a, '_> {
                 let c = criterion(&a[0])?;
                 let V::Int(n) = a[1] else { return bail() };
                 let reason = self.reason(self.message(key, &a[2])?, a.get(3))?;
-                ok(self.ev(|e| e.add_points(c, n, reason)))?;
+                self.add(Recorded::Points(c, n), reason)?;
                 V::Unit
             }
-            Api::PointsOf => {
-                let c = criterion(&a[0])?;
-                V::Int(self.ev(|e| e.points[c].clamp(0, i64::from(Criterion::MAX_POINTS))))
-            }
+            Api::PointsOf => V::Int(self.points_of(criterion(&a[0])?)),
             Api::TotalPoints => V::Int(self.ev(|e| {
                 e.points
                     .iter()
@@ -2043,7 +2050,7 @@ impl<'a> Machine<'a, '_> {
             }
             Api::Note(key) => {
                 let reason = self.reason(self.message(key, &a[0])?, a.get(1))?;
-                ok(self.ev(|e| e.add_note(reason)))?;
+                self.add(Recorded::Note, reason)?;
                 V::Unit
             }
             Api::IsExcluded => V::Bool(self.ev(|e| !e.exclusions.is_empty())),
@@ -2059,7 +2066,7 @@ impl<'a> Machine<'a, '_> {
                     return bail();
                 }
                 let severity = severity(&a[1])?;
-                self.ev(|e| flag(e, item, severity));
+                self.ev(|e| e.flag(item, severity));
                 V::Unit
             }
             Api::Clause(key) => {
@@ -2132,7 +2139,7 @@ impl<'a> Machine<'a, '_> {
                 let m = method(&a[0])?;
                 let V::Int(n) = a[1] else { return bail() };
                 let reason = self.reason(self.message(key, &a[2])?, a.get(3))?;
-                ok(self.ev(|e| e.add_fit(m, n, reason)))?;
+                self.add(Recorded::Fit(m, n), reason)?;
                 V::Unit
             }
             Api::FitOf => {
@@ -2142,7 +2149,7 @@ impl<'a> Machine<'a, '_> {
             Api::Condition(key) => {
                 let m = method(&a[0])?;
                 let reason = self.reason(self.message(key, &a[1])?, a.get(2))?;
-                ok(self.ev(|e| e.add_condition(m, reason)))?;
+                self.add(Recorded::Condition(m), reason)?;
                 V::Unit
             }
         })
@@ -2153,15 +2160,13 @@ impl<'a> Machine<'a, '_> {
     fn array(&self, items: bumpalo::collections::Vec<'a, V<'a>>) -> R<'a, V<'a>> {
         let items: &'a [V<'a>] = items.into_bump_slice();
         let v = V::Array(self.bump.alloc(items));
-        self.within_arena()?;
+        within_arena(self.bump)?;
         Ok(v)
     }
 
-    fn within_arena(&self) -> R<'a, ()> {
-        if self.bump.allocated_bytes() > ARENA_LIMIT {
-            return bail();
-        }
-        Ok(())
+    /// `points_of`: a criterion's points, bounded as the recommendation counts them.
+    fn points_of(&self, c: usize) -> i64 {
+        self.eval.points[c].clamp(0, i64::from(Criterion::MAX_POINTS))
     }
 
     /// `item_severity`: the item's severity in the checklist, or `()`.
@@ -2183,8 +2188,13 @@ impl<'a> Machine<'a, '_> {
             message: r.message,
             args,
         };
+        self.add(r.what, reason)
+    }
+
+    /// Records a reason of `points`, `fit`, `condition` or `note` (a bound reached bails).
+    fn add(&mut self, what: Recorded, reason: Reason) -> R<'a, ()> {
         let e = &mut *self.eval;
-        let recorded = match r.what {
+        let recorded = match what {
             Recorded::Points(c, n) => e.add_points(c, n, reason),
             Recorded::Fit(m, n) => e.add_fit(m, n, reason),
             Recorded::Condition(m) => e.add_condition(m, reason),
@@ -2242,12 +2252,6 @@ fn find(hay: &[u8], needle: &[u8]) -> bool {
     }
     let last = hay.len() - needle.len();
     (0..=last).any(|i| hay[i] == first && &hay[i + 1..i + needle.len()] == rest)
-}
-
-/// `flag`: records a checklist item, or raises its severity.
-#[inline]
-fn flag(e: &mut Evaluation, item: u32, severity: Severity) {
-    e.flag(item, severity);
 }
 
 /// `clause`: records a standard clause once.
@@ -2472,22 +2476,21 @@ fn binary<'a>(op: Bin, a: &V<'a>, b: &V<'a>, bump: &'a Bump) -> R<'a, V<'a>> {
         }
         (Float(_) | Int(_), Float(_) | Int(_)) => {
             let (x, y) = (number(a).unwrap_or(0.0), number(b).unwrap_or(0.0));
-            {
-                Float(match op {
-                    Bin::Add => x + y,
-                    Bin::Sub => x - y,
-                    Bin::Mul => x * y,
-                    Bin::Div => x / y,
-                    Bin::Rem => x % y,
-                    _ => return bail(),
-                })
-            }
+            Float(match op {
+                Bin::Add => x + y,
+                Bin::Sub => x - y,
+                Bin::Mul => x * y,
+                Bin::Div => x / y,
+                Bin::Rem => x % y,
+                _ => return bail(),
+            })
         }
         (Str(x), Str(y)) if op == Bin::Add => {
             let (x, y) = (x.as_str(), y.as_str());
-            if x.len() + y.len() > MAX_STRING || bump.allocated_bytes() > ARENA_LIMIT {
+            if x.len() + y.len() > MAX_STRING {
                 return bail();
             }
+            within_arena(bump)?;
             let mut s = bumpalo::collections::String::with_capacity_in(x.len() + y.len(), bump);
             s.push_str(x);
             s.push_str(y);
